@@ -1,0 +1,93 @@
+package io.tributary.catalog;
+
+import java.io.Serializable;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+
+/**
+ * Everything needed to open the Iceberg catalog of the lake, in a form that can be shipped to Flink
+ * operators and Spark jobs. Secret values are not stored here: they are looked up through their
+ * suppliers when the catalog is opened, on the machine that opens it.
+ */
+public final class CatalogSpec implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** The Iceberg catalog name used everywhere (Flink SQL, Spark, the jobs). */
+  public static final String CATALOG_NAME = "lake";
+
+  private final Map<String, String> properties;
+  private final Map<String, SerializableSupplier> secretProperties;
+
+  /** A supplier that can travel with the job graph; it must not capture a secret value. */
+  public interface SerializableSupplier extends Supplier<String>, Serializable {}
+
+  public CatalogSpec(
+      Map<String, String> properties, Map<String, SerializableSupplier> secretProperties) {
+    this.properties = Collections.unmodifiableMap(new LinkedHashMap<>(properties));
+    this.secretProperties = Collections.unmodifiableMap(new LinkedHashMap<>(secretProperties));
+  }
+
+  /** Catalog properties without secrets. */
+  public Map<String, String> properties() {
+    return properties;
+  }
+
+  /** The properties with secrets looked up now; do not log the result. */
+  public Map<String, String> resolvedProperties() {
+    Map<String, String> all = new LinkedHashMap<>(properties);
+    secretProperties.forEach((key, supplier) -> all.put(key, supplier.get()));
+    return all;
+  }
+
+  /** Opens the catalog. The caller closes it when it implements {@link java.io.Closeable}. */
+  public Catalog open() {
+    Configuration hadoop = new Configuration(false);
+    return CatalogUtil.buildIcebergCatalog(CATALOG_NAME, resolvedProperties(), hadoop);
+  }
+
+  /** The warehouse location. */
+  public String warehouse() {
+    return properties.get("warehouse");
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof CatalogSpec)) {
+      return false;
+    }
+    CatalogSpec that = (CatalogSpec) o;
+    return properties.equals(that.properties)
+        && secretProperties.keySet().equals(that.secretProperties.keySet());
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(properties, secretProperties.keySet());
+  }
+
+  /** Lists the properties; secret ones by name only. */
+  @Override
+  public String toString() {
+    return "CatalogSpec" + properties + " secrets=" + secretProperties.keySet();
+  }
+
+  /** Closes a catalog if it holds resources. */
+  public static void closeQuietly(Catalog catalog) {
+    if (catalog instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) catalog).close();
+      } catch (Exception e) {
+        // closing a catalog only releases connections
+      }
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package io.tributary.change;
+
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * One captured row change: the table's schema, the operation, the row values typed by that schema,
+ * and where the change came from (source position and commit time).
+ *
+ * <p>For {@link Op#DELETE} the values are the before-image, in which only the key columns are
+ * guaranteed to be filled (PostgreSQL's {@code REPLICA IDENTITY DEFAULT} sends only the key).
+ * Values are Java objects of the column kind's representation, see {@link ColumnType.Kind}.
+ */
+public final class ChangeEvent {
+
+  /** What happened to the row. */
+  public enum Op {
+    /** Read by the initial snapshot; no earlier version of the row can exist in the target. */
+    SNAPSHOT("r"),
+    /** Inserted at the source. */
+    INSERT("c"),
+    /** Updated at the source; the values are the after-image with an unchanged key. */
+    UPDATE("u"),
+    /** Deleted at the source; the values are the before-image. */
+    DELETE("d");
+
+    private final String code;
+
+    Op(String code) {
+      this.code = code;
+    }
+
+    /** The one-letter code stored in the {@code _op} column ({@code r, c, u, d}). */
+    public String code() {
+      return code;
+    }
+  }
+
+  private final SourceTable table;
+  private final Op op;
+  private final Object[] values;
+  private final long lsn;
+  private final long sourceTsMicros;
+
+  public ChangeEvent(SourceTable table, Op op, Object[] values, long lsn, long sourceTsMicros) {
+    this.table = Objects.requireNonNull(table, "table");
+    this.op = Objects.requireNonNull(op, "op");
+    this.values = Objects.requireNonNull(values, "values");
+    if (values.length != table.columns().size()) {
+      throw new IllegalArgumentException(
+          "Event for "
+              + table.id()
+              + " has "
+              + values.length
+              + " values but the table has "
+              + table.columns().size()
+              + " columns");
+    }
+    this.lsn = lsn;
+    this.sourceTsMicros = sourceTsMicros;
+  }
+
+  public SourceTable table() {
+    return table;
+  }
+
+  public Op op() {
+    return op;
+  }
+
+  /** The row values in column order; do not modify. */
+  public Object[] values() {
+    return values;
+  }
+
+  public Object value(int index) {
+    return values[index];
+  }
+
+  /** The source position (PostgreSQL LSN), or -1 when unknown (snapshot rows). */
+  public long lsn() {
+    return lsn;
+  }
+
+  /** The source commit time in microseconds since the epoch, or -1 when unknown. */
+  public long sourceTsMicros() {
+    return sourceTsMicros;
+  }
+
+  /**
+   * A hash of the table and the key values that is the same in every JVM, so that every change of
+   * one key goes to the same writer.
+   */
+  public int routingHash() {
+    int hash = table.id().hashCode();
+    for (int i = 0; i < table.keySize(); i++) {
+      hash = 31 * hash + stableHash(values[table.keyIndex(i)]);
+    }
+    return hash;
+  }
+
+  static int stableHash(Object value) {
+    if (value == null) {
+      return 0;
+    }
+    if (value instanceof byte[]) {
+      return Arrays.hashCode((byte[]) value);
+    }
+    if (value instanceof BigDecimal) {
+      return ((BigDecimal) value).stripTrailingZeros().hashCode();
+    }
+    return value.hashCode();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof ChangeEvent)) {
+      return false;
+    }
+    ChangeEvent that = (ChangeEvent) o;
+    return lsn == that.lsn
+        && sourceTsMicros == that.sourceTsMicros
+        && op == that.op
+        && table.equals(that.table)
+        && Arrays.deepEquals(values, that.values);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(table.id(), op, lsn);
+  }
+
+  /** Names the table, operation and position; never the row values. */
+  @Override
+  public String toString() {
+    return "ChangeEvent{" + table.id() + " " + op + " lsn=" + lsn + "}";
+  }
+}

@@ -1,0 +1,179 @@
+package io.tributary.cli;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.config.ConfigException;
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.job.TributaryJob;
+import io.tributary.local.LocalRunner;
+import io.tributary.local.LocalStack;
+import io.tributary.local.LocalQuery;
+import io.tributary.source.CapturedTable;
+import io.tributary.source.SourceNotReadyException;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * The {@code tributary} command line, and the job's entry point on Amazon Managed Service for
+ * Apache Flink, where it runs with no arguments and reads the application's runtime properties.
+ */
+@Command(
+    name = "tributary",
+    mixinStandardHelpOptions = true,
+    version = "tributary 0.1.0",
+    description = "Moves every change of a PostgreSQL database into Apache Iceberg tables.",
+    subcommands = {
+      Main.Run.class,
+      Main.Local.class,
+      Main.Verify.class,
+      Main.Query.class
+    })
+public final class Main implements Callable<Integer> {
+  /** The default working folder of the local stack. */
+  static final String DEFAULT_WORKDIR = ".tributary";
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 && System.getenv("TRIBUTARY_CLI") == null) {
+      // Managed Flink starts the jar's main class without arguments.
+      runJob(ConfigLoader.fromManagedFlinkRuntime());
+      return;
+    }
+    int code =
+        new CommandLine(new Main())
+            .setExecutionExceptionHandler(Main::handle)
+            .execute(args);
+    System.exit(code);
+  }
+
+  private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    if (e instanceof ConfigException
+        || e instanceof SourceNotReadyException
+        || e instanceof IllegalArgumentException) {
+      cmd.getErr().println("error: " + e.getMessage());
+      return 2;
+    }
+    cmd.getErr().println("error: " + e);
+    e.printStackTrace(cmd.getErr());
+    return 1;
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.out);
+    return 0;
+  }
+
+  static void runJob(TributaryConfig config) throws Exception {
+    List<CapturedTable> tables = TributaryJob.preflight(config);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(config.job().parallelism());
+    TributaryJob.build(env, config, tables);
+    env.execute(config.job().name());
+  }
+
+  /** {@code tributary run}: the production entry point with a YAML configuration. */
+  @Command(name = "run", description = "Run the capture job with a configuration file.")
+  static final class Run implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "YAML configuration file")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      runJob(ConfigLoader.fromYaml(config));
+      return 0;
+    }
+  }
+
+  /** {@code tributary local}: the job on the embedded local stack. */
+  @Command(
+      name = "local",
+      description =
+          "Run the job on a local MiniCluster with embedded PostgreSQL, S3 and catalog; resumes"
+              + " where the last run stopped.")
+  static final class Local implements Callable<Integer> {
+    @Option(names = "--workdir", description = "working folder (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_WORKDIR)
+    Path workdir;
+
+    @Option(names = "--config", description = "capture this source (its sink is the local lake)")
+    Path config;
+
+    @Option(names = "--duration", description = "stop after SECONDS: stop the demo workload, wait until the lake caught up, then stop with a savepoint")
+    Long duration;
+
+    @Option(names = "--no-demo", description = "do not run the demo workload")
+    boolean noDemo;
+
+    @Override
+    public Integer call() throws Exception {
+      return new LocalRunner(workdir, config, duration, !noDemo, System.out).run();
+    }
+  }
+
+  /** {@code tributary verify}: compares sources with mirror tables. */
+  @Command(
+      name = "verify",
+      description =
+          "Compare every captured table with its mirror table (row count and a hash of every row);"
+              + " exit code 0 only when all are equal.")
+  static final class Verify implements Callable<Integer> {
+    @Option(names = "--workdir", description = "local stack working folder (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_WORKDIR)
+    Path workdir;
+
+    @Option(names = "--config", description = "configuration file of a deployed capture")
+    Path config;
+
+    @Option(names = "--table", description = "check only this table (schema.table or lake name)")
+    String table;
+
+    @Override
+    public Integer call() throws Exception {
+      List<VerifyResult> results;
+      if (config != null) {
+        TributaryConfig c = ConfigLoader.fromYaml(config);
+        results = LakeVerifier.verify(c, CatalogSpecs.from(c.sink()), table);
+      } else {
+        try (LocalStack stack = LocalStack.attachOrStart(workdir)) {
+          TributaryConfig c = LocalRunner.localConfigFor(stack, workdir);
+          CatalogSpec catalog = CatalogSpecs.from(c.sink());
+          results = LakeVerifier.verify(c, catalog, table);
+        }
+      }
+      boolean allEqual = true;
+      for (VerifyResult result : results) {
+        System.out.println(result);
+        allEqual &= result.equal();
+      }
+      System.out.println(allEqual ? "All " + results.size() + " tables are equal." : "Differences found.");
+      return allEqual ? 0 : 1;
+    }
+  }
+
+  /** {@code tributary query}: SQL over the lake of a local stack. */
+  @Command(name = "query", description = "Run SQL over the lake tables of the local stack and print the result.")
+  static final class Query implements Callable<Integer> {
+    @Option(names = "--workdir", description = "local stack working folder (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_WORKDIR)
+    Path workdir;
+
+    @Parameters(index = "0", description = "the SQL, e.g. \"SELECT status, count(*) FROM orders GROUP BY status\"")
+    String sql;
+
+    @Override
+    public Integer call() throws Exception {
+      try (LocalStack stack = LocalStack.attachOrStart(workdir)) {
+        TributaryConfig c = LocalRunner.localConfigFor(stack, workdir);
+        LocalQuery.run(CatalogSpecs.from(c.sink()), c.sink().namespace(), sql, System.out);
+      }
+      return 0;
+    }
+  }
+
+}

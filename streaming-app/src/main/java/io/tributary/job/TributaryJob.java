@@ -1,0 +1,116 @@
+package io.tributary.job;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.change.ChangeEvent;
+import io.tributary.change.TableId;
+import io.tributary.config.JobConfig;
+import io.tributary.config.TableOptions;
+import io.tributary.config.TributaryConfig;
+import io.tributary.sink.IcebergCommitterOperator;
+import io.tributary.sink.IcebergWriterOperator;
+import io.tributary.sink.SinkSpec;
+import io.tributary.sink.TableCommit;
+import io.tributary.sink.WriteBatchTypeInfo;
+import io.tributary.source.CapturedTable;
+import io.tributary.source.PostgresSources;
+import io.tributary.source.SourcePreflight;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.CheckpointConfig;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+/**
+ * Builds the Tributary Flink job: CDC sources, then events keyed by table and key into one Iceberg
+ * writer operator, then a single committer.
+ *
+ * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer})
+ * are part of the savepoint format: changing one drops that operator's state on restore.
+ */
+public final class TributaryJob {
+  /** Uid of the writer operator. */
+  public static final String WRITER_UID = "iceberg-writer";
+
+  /** Uid of the committer operator. */
+  public static final String COMMITTER_UID = "iceberg-committer";
+
+  private TributaryJob() {}
+
+  /** Checks the source (see {@link SourcePreflight}) and returns the tables to capture. */
+  public static List<CapturedTable> preflight(TributaryConfig config) {
+    return new SourcePreflight(config.source(), config.tables()).run();
+  }
+
+  /** Applies the job's checkpoint settings to a Flink configuration (local runs only). */
+  public static void configure(Configuration flink, JobConfig job) {
+    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, job.checkpointInterval());
+    if (job.checkpointDir() != null) {
+      flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, job.checkpointDir());
+    }
+  }
+
+  /** Adds the pipeline to the environment. */
+  public static void build(
+      StreamExecutionEnvironment env, TributaryConfig config, List<CapturedTable> tables) {
+    JobConfig job = config.job();
+    env.enableCheckpointing(job.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+    CheckpointConfig checkpoints = env.getCheckpointConfig();
+    checkpoints.setExternalizedCheckpointRetention(
+        org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+    checkpoints.setMinPauseBetweenCheckpoints(Math.min(1000, job.checkpointInterval().toMillis() / 2));
+    checkpoints.setTolerableCheckpointFailureNumber(3);
+    int parallelism = job.parallelism();
+
+    Map<TableId, List<String>> keys = PostgresSources.keys(tables);
+    DataStream<ChangeEvent> events = null;
+    for (Map.Entry<String, List<CapturedTable>> group : PostgresSources.groups(tables).entrySet()) {
+      String uid = PostgresSources.uid(group.getKey());
+      DataStream<ChangeEvent> stream =
+          env.fromSource(
+                  PostgresSources.build(config.source(), group.getKey(), group.getValue(), keys),
+                  WatermarkStrategy.noWatermarks(),
+                  uid)
+              .uid(uid)
+              .setParallelism(parallelism);
+      events = events == null ? stream : events.union(stream);
+    }
+
+    Map<TableId, List<String>> partitionTerms = new HashMap<>();
+    for (CapturedTable table : tables) {
+      TableOptions options = config.tables().optionsFor(table.id().qualified());
+      if (!options.partitionSpec().isEmpty()) {
+        partitionTerms.put(table.id(), options.partitionSpec());
+      }
+    }
+    CatalogSpec catalog = CatalogSpecs.from(config.sink());
+    SinkSpec sink =
+        new SinkSpec(catalog, config.sink().namespace(), partitionTerms, UUID.randomUUID().toString());
+
+    events
+        .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
+        .transform(WRITER_UID, new WriteBatchTypeInfo(), new IcebergWriterOperator(sink))
+        .uid(WRITER_UID)
+        .setParallelism(parallelism)
+        .transform(
+            COMMITTER_UID,
+            TypeInformation.of(TableCommit.class),
+            new IcebergCommitterOperator(sink))
+        .uid(COMMITTER_UID)
+        .setParallelism(1)
+        .setMaxParallelism(1)
+        .sinkTo(new DiscardingSink<>())
+        .uid("commit-events")
+        .setParallelism(1)
+        .name("commit-events");
+  }
+}

@@ -1,0 +1,303 @@
+package io.tributary.local;
+
+import io.tributary.config.CatalogConfig;
+import io.tributary.config.CatalogType;
+import io.tributary.config.S3Config;
+import io.tributary.config.Secret;
+import io.tributary.config.SinkConfig;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The embedded local stack: PostgreSQL 16 with logical replication (the source and, in its own
+ * database, the Iceberg JDBC catalog), and an S3-compatible server on the local file system. All
+ * state lives below one working folder, all servers listen on 127.0.0.1 on free ports, and {@link
+ * #close()} stops them.
+ */
+public final class LocalStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+  /** The bucket of the local lake. */
+  public static final String BUCKET = "lake";
+
+  /** The database that holds the Iceberg JDBC catalog. */
+  public static final String CATALOG_DATABASE = "lake_catalog";
+
+  /** Access key of the local S3 server (local only; never a real credential). */
+  public static final String S3_ACCESS_KEY = "tributary-local";
+
+  private static final String S3_SECRET_KEY = "tributary-local-secret";
+  private static final String SUPERUSER = "postgres";
+
+  private static final String ENDPOINTS_FILE = "endpoints.properties";
+
+  private final Path workdir;
+  private final EmbeddedPostgres postgres;
+  private final S3Proxy s3;
+  private final int postgresPort;
+  private final int s3Port;
+
+  private LocalStack(
+      Path workdir, EmbeddedPostgres postgres, S3Proxy s3, int postgresPort, int s3Port) {
+    this.workdir = workdir;
+    this.postgres = postgres;
+    this.s3 = s3;
+    this.postgresPort = postgresPort;
+    this.s3Port = s3Port;
+  }
+
+  /**
+   * Connects to the stack that a running {@code tributary local} serves from {@code workdir}, or
+   * starts the stack when none runs. Closing an attached stack leaves the running one alone.
+   */
+  public static LocalStack attachOrStart(Path workdir) throws Exception {
+    Path root = workdir.toAbsolutePath();
+    Path endpoints = root.resolve(ENDPOINTS_FILE);
+    if (Files.exists(endpoints) && Files.exists(root.resolve("postgres/postmaster.pid"))) {
+      java.util.Properties p = new java.util.Properties();
+      try (java.io.Reader r = Files.newBufferedReader(endpoints)) {
+        p.load(r);
+      }
+      int pgPort = Integer.parseInt(p.getProperty("postgres.port"));
+      int s3p = Integer.parseInt(p.getProperty("s3.port"));
+      try (Connection c =
+          DriverManager.getConnection(
+              "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", SUPERUSER, "")) {
+        LOG.info("Attached to the running local stack in {}", root);
+        return new LocalStack(root, null, null, pgPort, s3p);
+      } catch (SQLException e) {
+        LOG.info("No local stack answers in {}; starting one", root);
+      }
+    }
+    return start(root);
+  }
+
+  /** Records the ports so that other commands can attach while this stack runs. */
+  public void writeEndpoints() throws IOException {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("postgres.port", Integer.toString(postgresPort));
+    p.setProperty("s3.port", Integer.toString(s3Port));
+    try (java.io.Writer w = Files.newBufferedWriter(workdir.resolve(ENDPOINTS_FILE))) {
+      p.store(w, "Endpoints of the running local stack");
+    }
+  }
+
+  /** Starts the stack with its state in {@code workdir}, reusing what an earlier start left. */
+  public static LocalStack start(Path workdir) throws Exception {
+    Path root = workdir.toAbsolutePath();
+    Files.createDirectories(root);
+    EmbeddedPostgres postgres = startPostgres(root);
+    S3Proxy s3 = null;
+    try {
+      ensureDatabase(postgres, CATALOG_DATABASE);
+      Path s3Dir = root.resolve("s3");
+      Files.createDirectories(s3Dir.resolve(BUCKET));
+      int s3Port = freePort();
+      s3 =
+          S3Proxy.builder()
+              .blobStore(new FilesystemNio2BlobStore(s3Dir.toString()))
+              .endpoint(URI.create("http://127.0.0.1:" + s3Port))
+              .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, S3_ACCESS_KEY, S3_SECRET_KEY)
+              .jettyMaxThreads(32)
+              .build();
+      s3.start();
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      while (!"STARTED".equals(s3.getState())) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("The local S3 server did not start within 30 s");
+        }
+        Thread.onSpinWait();
+      }
+      LOG.info(
+          "Local stack up: PostgreSQL on 127.0.0.1:{}, S3 on 127.0.0.1:{}, state in {}",
+          postgres.getPort(),
+          s3Port,
+          root);
+      return new LocalStack(root, postgres, s3, postgres.getPort(), s3Port);
+    } catch (Exception e) {
+      if (s3 != null) {
+        s3.stop();
+      }
+      postgres.close();
+      throw e;
+    }
+  }
+
+  private static EmbeddedPostgres startPostgres(Path root) throws IOException, SQLException {
+    Path data = root.resolve("postgres");
+    Path runtime = root.resolve("postgres-runtime");
+    Files.createDirectories(runtime);
+    int port = freePort();
+    EmbeddedPostgres postgres =
+        EmbeddedPostgres.builder()
+            .setDataDirectory(data)
+            .setCleanDataDirectory(false)
+            .setOverrideWorkingDirectory(runtime.toFile())
+            .setPort(port)
+            .setServerConfig("listen_addresses", "127.0.0.1")
+            .setServerConfig("wal_level", "logical")
+            .setServerConfig("max_replication_slots", "20")
+            .setServerConfig("max_wal_senders", "20")
+            .setServerConfig("max_connections", "200")
+            .setServerConfig("fsync", "off")
+            .setServerConfig("synchronous_commit", "off")
+            .setServerConfig("full_page_writes", "off")
+            .setServerConfig("wal_sender_timeout", "0")
+            .setPGStartupWait(Duration.ofSeconds(60))
+            .setRegisterShutdownHook(true)
+            .start();
+    // An embedded server can silently attach to another one that holds the port: check it is ours.
+    try (Connection c =
+            DriverManager.getConnection(postgres.getJdbcUrl(SUPERUSER, "postgres"));
+        Statement st = c.createStatement()) {
+      String version = value(st, "SHOW server_version");
+      String walLevel = value(st, "SHOW wal_level");
+      String dataDir = value(st, "SHOW data_directory");
+      if (!version.startsWith("16") || !"logical".equals(walLevel)
+          || !Path.of(dataDir).toRealPath().equals(data.toRealPath())) {
+        postgres.close();
+        throw new IllegalStateException(
+            "The PostgreSQL server on port "
+                + port
+                + " is not the embedded one (version "
+                + version
+                + ", wal_level "
+                + walLevel
+                + ", data "
+                + dataDir
+                + "): stop the other server or retry");
+      }
+    }
+    return postgres;
+  }
+
+  private static String value(Statement st, String sql) throws SQLException {
+    try (ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  /** Creates a database when absent. */
+  public static void ensureDatabase(EmbeddedPostgres postgres, String name) throws SQLException {
+    try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl(SUPERUSER, "postgres"));
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      st.execute("CREATE DATABASE " + name);
+    }
+  }
+
+  /** Creates a database of the embedded server when absent. */
+  public void ensureDatabase(String name) throws SQLException {
+    try (Connection c = connect("postgres");
+        Statement st = c.createStatement()) {
+      try (ResultSet rs =
+          st.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + name + "'")) {
+        if (rs.next()) {
+          return;
+        }
+      }
+      st.execute("CREATE DATABASE " + name);
+    }
+  }
+
+  /** A free TCP port on 127.0.0.1. */
+  public static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  public Path workdir() {
+    return workdir;
+  }
+
+  public int postgresPort() {
+    return postgresPort;
+  }
+
+  /** The superuser of the embedded server (no password: local trust authentication). */
+  public String superuser() {
+    return SUPERUSER;
+  }
+
+  /** A JDBC URL of a database of the embedded server. */
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://127.0.0.1:" + postgresPort + "/" + database;
+  }
+
+  /** Opens a connection to a database of the embedded server as the superuser. */
+  public Connection connect(String database) throws SQLException {
+    return DriverManager.getConnection(jdbcUrl(database), SUPERUSER, "");
+  }
+
+  public String s3Endpoint() {
+    return "http://127.0.0.1:" + s3Port;
+  }
+
+  /** The sink of the local lake: JDBC catalog in PostgreSQL, warehouse in the local S3 server. */
+  public SinkConfig sink(String namespace) {
+    return SinkConfig.builder()
+        .warehouse("s3://" + BUCKET + "/warehouse")
+        .namespace(namespace)
+        .catalog(
+            CatalogConfig.builder()
+                .type(CatalogType.JDBC)
+                .uri(jdbcUrl(CATALOG_DATABASE))
+                .user(SUPERUSER)
+                .build())
+        .s3(
+            S3Config.builder()
+                .endpoint(s3Endpoint())
+                .pathStyleAccess(true)
+                .region("us-east-1")
+                .accessKeyId(S3_ACCESS_KEY)
+                .secretAccessKey(Secret.ofValue(S3_SECRET_KEY))
+                .build())
+        .build();
+  }
+
+  @Override
+  public void close() {
+    if (postgres == null) {
+      return; // attached to a stack another process runs
+    }
+    try {
+      Files.deleteIfExists(workdir.resolve(ENDPOINTS_FILE));
+    } catch (IOException e) {
+      LOG.debug("Could not remove the endpoints file", e);
+    }
+    try {
+      s3.stop();
+    } catch (Exception e) {
+      LOG.warn("Stopping the local S3 server failed", e);
+    }
+    try {
+      postgres.close();
+    } catch (IOException e) {
+      LOG.warn("Stopping the embedded PostgreSQL failed", e);
+    }
+  }
+}

@@ -1,0 +1,272 @@
+package io.tributary.sink;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.change.ChangeEvent;
+import io.tributary.change.SourceTable;
+import io.tributary.change.TableId;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionField;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.WriteResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes the change events of many tables into Iceberg data and delete files. Events arrive keyed
+ * by table and key, so every change of one key reaches the same subtask in source order. Before
+ * each checkpoint barrier the subtask closes its files and sends them, per table and in write
+ * order, to the committer; nothing is kept between checkpoints but the set of tables that have left
+ * their initial snapshot.
+ *
+ * <p>A table's rows are written in segments ({@link DeltaWriter}): a new segment starts when the
+ * table's schema changes or when it switches from snapshot rows (insert-only) to changes (upsert).
+ * Snapshot rows are written insert-only only while the table is in the initial load that this run
+ * created it for, and before this subtask has seen any change of it; otherwise they are upserts.
+ */
+public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBatch>
+    implements OneInputStreamOperator<ChangeEvent, WriteBatch> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(IcebergWriterOperator.class);
+
+  private final SinkSpec spec;
+
+  private transient Catalog catalog;
+  private transient TableManager tables;
+  private transient Map<TableId, TableState> states;
+  private transient Set<TableId> streaming;
+  private transient ListState<String> streamingState;
+  private transient ListState<String> runIdState;
+  private transient String runId;
+  private transient long cachedMillis;
+  private transient OffsetDateTime cachedNow;
+  private transient int subtask;
+  private transient long fileCounter;
+
+  public IcebergWriterOperator(SinkSpec spec) {
+    this.spec = spec;
+  }
+
+  /** Per-table state of this subtask. */
+  private final class TableState {
+    Table table;
+    String identifier;
+    boolean initialLoad;
+    PartitionSpec deleteSpec;
+    long sourceFingerprint;
+    RowMapper mapper;
+    DeltaWriter writer;
+    final List<WriteResult> done = new ArrayList<>();
+    long rows;
+    long deletes;
+    long maxLsn = -1;
+    long maxSourceTs = -1;
+    OutputFileFactory files;
+  }
+
+  @Override
+  public void initializeState(StateInitializationContext context) throws Exception {
+    super.initializeState(context);
+    streamingState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("streaming-tables", Types.STRING));
+    runIdState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("run-id", Types.STRING));
+    streaming = new HashSet<>();
+    for (String table : streamingState.get()) {
+      streaming.add(TableId.parse(table));
+    }
+    runId = spec.runId();
+    for (String restored : runIdState.get()) {
+      runId = restored;
+    }
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    catalog = spec.catalog().open();
+    tables = new TableManager(catalog, spec.namespace(), spec.partitionTerms(), runId);
+    states = new HashMap<>();
+  }
+
+  @Override
+  public void processElement(StreamRecord<ChangeEvent> element) {
+    ChangeEvent event = element.getValue();
+    SourceTable source = event.table();
+    TableState state = states.get(source.id());
+    if (state == null) {
+      state = openTable(source);
+      states.put(source.id(), state);
+    }
+    if (state.sourceFingerprint != source.fingerprint() || state.mapper == null) {
+      state.table = tables.ensureColumns(state.table, source);
+      state.mapper = new RowMapper(source, state.table.schema());
+      state.sourceFingerprint = source.fingerprint();
+    }
+    boolean snapshotRow = event.op() == ChangeEvent.Op.SNAPSHOT;
+    if (!snapshotRow && streaming.add(source.id())) {
+      LOG.info("Table {} receives changes on writer {}: rows are upserts from now on", source.id(), subtask);
+    }
+    boolean upsert = !snapshotRow || !state.initialLoad || streaming.contains(source.id());
+    DeltaWriter writer = state.writer;
+    if (writer == null
+        || writer.upsert() != upsert
+        || writer.schema().schemaId() != state.mapper.schema().schemaId()) {
+      if (writer != null) {
+        state.done.add(writer.complete());
+      }
+      writer = new DeltaWriter(state.table, state.mapper.schema(), state.deleteSpec, upsert, state.files);
+      state.writer = writer;
+    }
+    Record record = state.mapper.toRecord(event, now());
+    if (event.op() == ChangeEvent.Op.DELETE) {
+      writer.delete(record);
+      state.deletes++;
+    } else {
+      writer.write(record);
+      state.rows++;
+    }
+    if (event.lsn() > state.maxLsn) {
+      state.maxLsn = event.lsn();
+    }
+    if (event.sourceTsMicros() > state.maxSourceTs) {
+      state.maxSourceTs = event.sourceTsMicros();
+    }
+  }
+
+  private TableState openTable(SourceTable source) {
+    TableState state = new TableState();
+    state.table = tables.loadOrCreate(source);
+    state.identifier = TableNames.mirror(spec.namespace(), source.id()).toString();
+    state.initialLoad = runId.equals(state.table.properties().get(TableManager.INITIAL_LOAD_RUN));
+    state.deleteSpec = deleteSpec(state.table);
+    state.files =
+        OutputFileFactory.builderFor(state.table, subtask, ++fileCounter)
+            .format(FileFormat.PARQUET)
+            .operationId(UUID.randomUUID().toString())
+            .build();
+    LOG.info(
+        "Writer {} opened {} (initial load of this run: {}, deletes under spec {})",
+        subtask,
+        state.table.name(),
+        state.initialLoad,
+        state.deleteSpec.specId());
+    return state;
+  }
+
+  /**
+   * The spec for equality deletes: the table's when every partition source column is a key
+   * column (the key then determines the partition), else the unpartitioned spec.
+   */
+  static PartitionSpec deleteSpec(Table table) {
+    PartitionSpec spec = table.spec();
+    if (spec.isUnpartitioned()) {
+      return spec;
+    }
+    Set<Integer> keyIds = table.schema().identifierFieldIds();
+    boolean keyDetermined = true;
+    for (PartitionField field : spec.fields()) {
+      keyDetermined &= keyIds.contains(field.sourceId());
+    }
+    if (keyDetermined) {
+      return spec;
+    }
+    for (PartitionSpec candidate : table.specs().values()) {
+      if (candidate.isUnpartitioned()) {
+        return candidate;
+      }
+    }
+    LOG.warn(
+        "Table {} is partitioned on non-key columns and has no unpartitioned spec: an update that"
+            + " moves a row to another partition can leave the old copy. Recreate the table with"
+            + " Tributary or add the key to the partition spec.",
+        table.name());
+    return spec;
+  }
+
+  private OffsetDateTime now() {
+    long millis = System.currentTimeMillis();
+    if (millis != cachedMillis || cachedNow == null) {
+      cachedMillis = millis;
+      cachedNow = OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+    }
+    return cachedNow;
+  }
+
+  @Override
+  public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+    super.prepareSnapshotPreBarrier(checkpointId);
+    List<TableWrite> writes = new ArrayList<>();
+    for (TableState state : states.values()) {
+      if (state.writer != null) {
+        state.done.add(state.writer.complete());
+        state.writer = null;
+      }
+      if (!state.done.isEmpty()) {
+        writes.add(
+            new TableWrite(
+                state.identifier,
+                state.done,
+                state.rows,
+                state.deletes,
+                state.maxLsn,
+                state.maxSourceTs));
+        state.done.clear();
+        state.rows = 0;
+        state.deletes = 0;
+        state.maxLsn = -1;
+        state.maxSourceTs = -1;
+      }
+    }
+    if (!writes.isEmpty()) {
+      output.collect(new StreamRecord<>(new WriteBatch(checkpointId, subtask, writes)));
+    }
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    List<String> names = new ArrayList<>();
+    for (TableId id : streaming) {
+      names.add(id.qualified());
+    }
+    streamingState.update(names);
+    runIdState.update(List.of(runId));
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      super.close();
+    } finally {
+      if (catalog != null) {
+        CatalogSpec.closeQuietly(catalog);
+      }
+    }
+  }
+}

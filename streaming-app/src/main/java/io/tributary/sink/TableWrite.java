@@ -1,0 +1,79 @@
+package io.tributary.sink;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.apache.iceberg.io.WriteResult;
+
+/**
+ * The files one writer wrote for one table within one checkpoint, as segments in write order, and
+ * what they hold. Segments must be committed in order, each as its own snapshot.
+ */
+public final class TableWrite implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final String table;
+  private final List<WriteResult> segments;
+  private final long rows;
+  private final long deletes;
+  private final long maxLsn;
+  private final long maxSourceTsMicros;
+
+  public TableWrite(
+      String table,
+      List<WriteResult> segments,
+      long rows,
+      long deletes,
+      long maxLsn,
+      long maxSourceTsMicros) {
+    this.table = table;
+    this.segments = Collections.unmodifiableList(new ArrayList<>(segments));
+    this.rows = rows;
+    this.deletes = deletes;
+    this.maxLsn = maxLsn;
+    this.maxSourceTsMicros = maxSourceTsMicros;
+  }
+
+  /** The Iceberg table identifier, {@code namespace.name}. */
+  public String table() {
+    return table;
+  }
+
+  public List<WriteResult> segments() {
+    return segments;
+  }
+
+  /** Rows written (inserts, updates and snapshot rows). */
+  public long rows() {
+    return rows;
+  }
+
+  /** Deletes written. */
+  public long deletes() {
+    return deletes;
+  }
+
+  /** Highest source position among the changes, or -1. */
+  public long maxLsn() {
+    return maxLsn;
+  }
+
+  /** Latest source commit time among the changes, in microseconds, or -1. */
+  public long maxSourceTsMicros() {
+    return maxSourceTsMicros;
+  }
+
+  @Override
+  public String toString() {
+    return "TableWrite{"
+        + table
+        + ", segments="
+        + segments.size()
+        + ", rows="
+        + rows
+        + ", deletes="
+        + deletes
+        + "}";
+  }
+}

@@ -1,0 +1,469 @@
+package io.tributary.source;
+
+import io.tributary.change.ChangeEvent;
+import io.tributary.change.ChangeEventTypeInfo;
+import io.tributary.change.Column;
+import io.tributary.change.ColumnType;
+import io.tributary.change.SourceTable;
+import io.tributary.change.TableId;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.LocalTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Date;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Decimal;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Field;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Schema;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Struct;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Time;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Timestamp;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.source.SourceRecord;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
+import org.apache.flink.util.Collector;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns Debezium change records into {@link ChangeEvent}s. The row schema is read from the record
+ * itself, so a column added at the source is seen with the first change after it. Converters are
+ * built once per schema version and cached.
+ *
+ * <p>An update that changes the key becomes a delete of the old key followed by an insert of the
+ * new row, so that every change of one key is handled by the writer that owns that key.
+ */
+public final class DebeziumChangeDeserializer implements DebeziumDeserializationSchema<ChangeEvent> {
+  private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(DebeziumChangeDeserializer.class);
+
+  static final String SOURCE_TYPE_PARAM = "__debezium.source.column.type";
+  static final String SOURCE_LENGTH_PARAM = "__debezium.source.column.length";
+  static final String SOURCE_SCALE_PARAM = "__debezium.source.column.scale";
+  private static final int MAX_CACHED_SCHEMAS = 4096;
+
+  private final Map<TableId, List<String>> keyOverrides;
+  private transient Map<Schema, RowConverter> byIdentity;
+  private transient Map<Schema, RowConverter> byValue;
+
+  /**
+   * @param keyOverrides the key columns of each table; a table absent here uses the record key
+   */
+  public DebeziumChangeDeserializer(Map<TableId, List<String>> keyOverrides) {
+    this.keyOverrides = new HashMap<>(keyOverrides);
+  }
+
+  @Override
+  public void deserialize(SourceRecord record, Collector<ChangeEvent> out) {
+    Object rawValue = record.value();
+    if (!(rawValue instanceof Struct)) {
+      return; // tombstone or non-data record
+    }
+    Struct value = (Struct) rawValue;
+    Schema envelope = value.schema();
+    if (envelope.field("op") == null || envelope.field("source") == null) {
+      return; // heartbeat, transaction or watermark record
+    }
+    String op = value.getString("op");
+    Struct source = value.getStruct("source");
+    long lsn = longOr(source, "lsn", -1L);
+    Long tsMs = (Long) source.get("ts_ms");
+    long tsMicros = tsMs == null ? -1L : tsMs * 1000L;
+    Struct before = value.getStruct("before");
+    Struct after = value.getStruct("after");
+    TableId tableId = new TableId(source.getString("schema"), source.getString("table"));
+    switch (op) {
+      case "r":
+        emit(out, tableId, ChangeEvent.Op.SNAPSHOT, after, lsn, tsMicros);
+        break;
+      case "c":
+        emit(out, tableId, ChangeEvent.Op.INSERT, after, lsn, tsMicros);
+        break;
+      case "u":
+        {
+          RowConverter afterConverter = converter(tableId, after.schema(), record);
+          Object[] afterValues = afterConverter.convert(after);
+          if (before != null) {
+            RowConverter beforeConverter = converter(tableId, before.schema(), record);
+            Object[] beforeValues = beforeConverter.convert(before);
+            if (keyChanged(beforeConverter.table, beforeValues, afterValues)) {
+              out.collect(
+                  new ChangeEvent(
+                      beforeConverter.table, ChangeEvent.Op.DELETE, beforeValues, lsn, tsMicros));
+              out.collect(
+                  new ChangeEvent(
+                      afterConverter.table, ChangeEvent.Op.INSERT, afterValues, lsn, tsMicros));
+              break;
+            }
+          }
+          out.collect(
+              new ChangeEvent(afterConverter.table, ChangeEvent.Op.UPDATE, afterValues, lsn, tsMicros));
+          break;
+        }
+      case "d":
+        emit(out, tableId, ChangeEvent.Op.DELETE, before, lsn, tsMicros);
+        break;
+      default:
+        LOG.debug("Ignoring change record with operation '{}' on {}", op, tableId);
+    }
+  }
+
+  private void emit(
+      Collector<ChangeEvent> out,
+      TableId tableId,
+      ChangeEvent.Op op,
+      Struct row,
+      long lsn,
+      long tsMicros) {
+    if (row == null) {
+      throw new IllegalStateException(
+          "Change record for "
+              + tableId
+              + " with operation "
+              + op
+              + " has no row image. For deletes this means the table's REPLICA IDENTITY sends"
+              + " nothing: give the table a primary key or set REPLICA IDENTITY FULL.");
+    }
+    RowConverter converter = converter(tableId, row.schema(), null);
+    out.collect(new ChangeEvent(converter.table, op, converter.convert(row), lsn, tsMicros));
+  }
+
+  private static boolean keyChanged(SourceTable table, Object[] before, Object[] after) {
+    boolean beforeHasKey = false;
+    for (int i = 0; i < table.keySize(); i++) {
+      beforeHasKey |= before[table.keyIndex(i)] != null;
+    }
+    // A before-image without the key (REPLICA IDENTITY NOTHING) cannot tell: treat as unchanged.
+    if (!beforeHasKey) {
+      return false;
+    }
+    for (int i = 0; i < table.keySize(); i++) {
+      if (!valueEquals(before[table.keyIndex(i)], after[table.keyIndex(i)])) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean valueEquals(Object a, Object b) {
+    if (a instanceof byte[] && b instanceof byte[]) {
+      return java.util.Arrays.equals((byte[]) a, (byte[]) b);
+    }
+    return Objects.equals(a, b);
+  }
+
+  private RowConverter converter(TableId tableId, Schema rowSchema, SourceRecord record) {
+    if (byIdentity == null) {
+      byIdentity = new IdentityHashMap<>();
+      byValue = new HashMap<>();
+    }
+    RowConverter converter = byIdentity.get(rowSchema);
+    if (converter == null) {
+      converter = byValue.get(rowSchema);
+      if (converter == null) {
+        converter = RowConverter.create(tableId, rowSchema, keyColumns(tableId, record));
+        if (byValue.size() >= MAX_CACHED_SCHEMAS) {
+          byValue.clear();
+        }
+        byValue.put(rowSchema, converter);
+        LOG.info("Schema of {}: {}", tableId, converter.table);
+      }
+      if (byIdentity.size() >= MAX_CACHED_SCHEMAS) {
+        byIdentity.clear();
+      }
+      byIdentity.put(rowSchema, converter);
+    }
+    return converter;
+  }
+
+  private List<String> keyColumns(TableId tableId, SourceRecord record) {
+    List<String> override = keyOverrides.get(tableId);
+    if (override != null && !override.isEmpty()) {
+      return override;
+    }
+    if (record != null && record.keySchema() != null) {
+      List<String> names = new ArrayList<>();
+      for (Field field : record.keySchema().fields()) {
+        names.add(field.name());
+      }
+      return names;
+    }
+    return null;
+  }
+
+  @Override
+  public TypeInformation<ChangeEvent> getProducedType() {
+    return ChangeEventTypeInfo.INSTANCE;
+  }
+
+  private static long longOr(Struct struct, String field, long fallback) {
+    if (struct.schema().field(field) == null) {
+      return fallback;
+    }
+    Object v = struct.get(field);
+    return v instanceof Number ? ((Number) v).longValue() : fallback;
+  }
+
+  /** Converts the fields of one row schema into Tributary values; built once per schema. */
+  static final class RowConverter {
+    final SourceTable table;
+    private final Field[] fields;
+    private final ValueConverter[] converters;
+
+    private RowConverter(SourceTable table, Field[] fields, ValueConverter[] converters) {
+      this.table = table;
+      this.fields = fields;
+      this.converters = converters;
+    }
+
+    static RowConverter create(TableId tableId, Schema rowSchema, List<String> keyColumns) {
+      List<Field> fieldList = rowSchema.fields();
+      Field[] fields = fieldList.toArray(new Field[0]);
+      ValueConverter[] converters = new ValueConverter[fields.length];
+      List<Column> columns = new ArrayList<>(fields.length);
+      for (int i = 0; i < fields.length; i++) {
+        Schema schema = fields[i].schema();
+        ColumnType type = columnType(schema);
+        converters[i] = valueConverter(schema, type);
+        columns.add(new Column(fields[i].name(), type, schema.isOptional(), sourceTypeName(schema)));
+      }
+      int[] keyIndexes = new int[0];
+      List<String> keys = keyColumns == null ? Collections.emptyList() : keyColumns;
+      keyIndexes = new int[keys.size()];
+      for (int k = 0; k < keys.size(); k++) {
+        int index = -1;
+        for (int i = 0; i < fields.length; i++) {
+          if (fields[i].name().equals(keys.get(k))) {
+            index = i;
+          }
+        }
+        if (index < 0) {
+          throw new IllegalStateException(
+              "Key column '"
+                  + keys.get(k)
+                  + "' configured for "
+                  + tableId
+                  + " is not a column of it; columns are "
+                  + columns);
+        }
+        keyIndexes[k] = index;
+      }
+      return new RowConverter(new SourceTable(tableId, columns, keyIndexes), fields, converters);
+    }
+
+    Object[] convert(Struct row) {
+      Object[] values = new Object[fields.length];
+      for (int i = 0; i < fields.length; i++) {
+        Object raw = row.getWithoutDefault(fields[i].name());
+        values[i] = raw == null ? null : converters[i].convert(raw);
+      }
+      return values;
+    }
+  }
+
+  @FunctionalInterface
+  interface ValueConverter {
+    Object convert(Object raw);
+  }
+
+  private static String sourceTypeName(Schema schema) {
+    Map<String, String> params = schema.parameters();
+    if (params == null) {
+      return "";
+    }
+    String type = params.get(SOURCE_TYPE_PARAM);
+    return type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+  }
+
+  static ColumnType columnType(Schema schema) {
+    String logical = schema.name();
+    if (logical != null) {
+      // Kafka Connect's own logical names are relocated with the connector's shaded classes.
+      if (logical.equals(Decimal.LOGICAL_NAME)) {
+        logical = "org.apache.kafka.connect.data.Decimal";
+      } else if (logical.equals(Date.LOGICAL_NAME)) {
+        logical = "org.apache.kafka.connect.data.Date";
+      } else if (logical.equals(Time.LOGICAL_NAME)) {
+        logical = "org.apache.kafka.connect.data.Time";
+      } else if (logical.equals(Timestamp.LOGICAL_NAME)) {
+        logical = "org.apache.kafka.connect.data.Timestamp";
+      }
+      switch (logical) {
+        case "io.debezium.time.Date":
+        case "org.apache.kafka.connect.data.Date":
+          return ColumnType.of(ColumnType.Kind.DATE);
+        case "io.debezium.time.Time":
+        case "io.debezium.time.MicroTime":
+        case "io.debezium.time.NanoTime":
+        case "org.apache.kafka.connect.data.Time":
+          return ColumnType.of(ColumnType.Kind.TIME);
+        case "io.debezium.time.Timestamp":
+        case "io.debezium.time.MicroTimestamp":
+        case "io.debezium.time.NanoTimestamp":
+        case "org.apache.kafka.connect.data.Timestamp":
+          return ColumnType.of(ColumnType.Kind.TIMESTAMP);
+        case "io.debezium.time.ZonedTimestamp":
+          return ColumnType.of(ColumnType.Kind.TIMESTAMPTZ);
+        case "org.apache.kafka.connect.data.Decimal":
+          {
+            Map<String, String> params = schema.parameters();
+            int scale = Integer.parseInt(params.get("scale"));
+            String p = params.get("connect.decimal.precision");
+            if (p == null) {
+              p = params.get(SOURCE_LENGTH_PARAM);
+            }
+            int precision = p == null ? 38 : Integer.parseInt(p);
+            if (precision <= 38 && scale <= precision && scale >= 0) {
+              return ColumnType.decimal(precision, scale);
+            }
+            return ColumnType.of(ColumnType.Kind.STRING);
+          }
+        case "io.debezium.data.VariableScaleDecimal":
+          return ColumnType.of(ColumnType.Kind.STRING);
+        default:
+          break;
+      }
+    }
+    switch (schema.type()) {
+      case BOOLEAN:
+        return ColumnType.of(ColumnType.Kind.BOOLEAN);
+      case INT8:
+      case INT16:
+      case INT32:
+        return ColumnType.of(ColumnType.Kind.INT);
+      case INT64:
+        return ColumnType.of(ColumnType.Kind.LONG);
+      case FLOAT32:
+        return ColumnType.of(ColumnType.Kind.FLOAT);
+      case FLOAT64:
+        return ColumnType.of(ColumnType.Kind.DOUBLE);
+      case BYTES:
+        return ColumnType.of(ColumnType.Kind.BINARY);
+      default:
+        return ColumnType.of(ColumnType.Kind.STRING);
+    }
+  }
+
+  private static ValueConverter valueConverter(Schema schema, ColumnType type) {
+    String logical = schema.name() == null ? "" : schema.name();
+    switch (type.kind()) {
+      case BOOLEAN:
+        return raw -> raw;
+      case INT:
+        return raw -> raw instanceof Integer ? raw : ((Number) raw).intValue();
+      case LONG:
+        return raw -> ((Number) raw).longValue();
+      case FLOAT:
+        return raw -> ((Number) raw).floatValue();
+      case DOUBLE:
+        return raw -> ((Number) raw).doubleValue();
+      case DECIMAL:
+        {
+          int scale = type.scale();
+          return raw -> {
+            BigDecimal d = (BigDecimal) raw;
+            return d.scale() == scale ? d : d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+          };
+        }
+      case BINARY:
+        return raw -> {
+          if (raw instanceof byte[]) {
+            return raw;
+          }
+          ByteBuffer buffer = ((ByteBuffer) raw).duplicate();
+          byte[] bytes = new byte[buffer.remaining()];
+          buffer.get(bytes);
+          return bytes;
+        };
+      case DATE:
+        return raw ->
+            raw instanceof java.util.Date
+                ? ((java.util.Date) raw).toInstant().atZone(ZoneOffset.UTC).toLocalDate()
+                : LocalDate.ofEpochDay(((Number) raw).longValue());
+      case TIME:
+        {
+          long nanosPerUnit;
+          if (logical.equals("io.debezium.time.MicroTime")) {
+            nanosPerUnit = 1_000L;
+          } else if (logical.equals("io.debezium.time.NanoTime")) {
+            nanosPerUnit = 1L;
+          } else {
+            nanosPerUnit = 1_000_000L;
+          }
+          return raw -> {
+            if (raw instanceof java.util.Date) {
+              return LocalTime.ofNanoOfDay(((java.util.Date) raw).getTime() * 1_000_000L);
+            }
+            long nanos = ((Number) raw).longValue() * nanosPerUnit;
+            // PostgreSQL allows 24:00:00; Iceberg's time cannot hold it.
+            return LocalTime.ofNanoOfDay(Math.min(nanos, LocalTime.MAX.toNanoOfDay() / 1000 * 1000));
+          };
+        }
+      case TIMESTAMP:
+        {
+          long nanosPerUnit;
+          if (logical.equals("io.debezium.time.MicroTimestamp")) {
+            nanosPerUnit = 1_000L;
+          } else if (logical.equals("io.debezium.time.NanoTimestamp")) {
+            nanosPerUnit = 1L;
+          } else {
+            nanosPerUnit = 1_000_000L;
+          }
+          return raw -> {
+            if (raw instanceof java.util.Date) {
+              return LocalDateTime.ofInstant(((java.util.Date) raw).toInstant(), ZoneOffset.UTC);
+            }
+            long units = ((Number) raw).longValue();
+            long unitsPerSecond = 1_000_000_000L / nanosPerUnit;
+            long seconds = Math.floorDiv(units, unitsPerSecond);
+            long nanos = Math.floorMod(units, unitsPerSecond) * nanosPerUnit;
+            return LocalDateTime.ofEpochSecond(seconds, (int) nanos, ZoneOffset.UTC);
+          };
+        }
+      case TIMESTAMPTZ:
+        return raw ->
+            OffsetDateTime.parse((String) raw).withOffsetSameInstant(ZoneOffset.UTC);
+      case STRING:
+        if (logical.equals("io.debezium.data.VariableScaleDecimal")) {
+          return raw -> {
+            Struct s = (Struct) raw;
+            BigDecimal d =
+                new BigDecimal(new BigInteger(s.getBytes("value")), s.getInt32("scale"));
+            return d.toPlainString();
+          };
+        }
+        if (logical.equals(Decimal.LOGICAL_NAME)) {
+          return raw -> ((BigDecimal) raw).toPlainString();
+        }
+        return raw -> {
+          if (raw instanceof String) {
+            return raw;
+          }
+          if (raw instanceof ByteBuffer || raw instanceof byte[]) {
+            return java.util.Base64.getEncoder()
+                .encodeToString(raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw));
+          }
+          return String.valueOf(raw);
+        };
+      default:
+        throw new IllegalStateException("No converter for " + type);
+    }
+  }
+
+  private static byte[] toBytes(ByteBuffer buffer) {
+    ByteBuffer b = buffer.duplicate();
+    byte[] bytes = new byte[b.remaining()];
+    b.get(bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,124 @@
+package io.tributary.source;
+
+import io.tributary.change.ChangeEvent;
+import io.tributary.change.TableId;
+import io.tributary.config.SourceConfig;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.cdc.connectors.base.options.StartupOptions;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+
+/**
+ * Builds the Flink CDC PostgreSQL sources of a capture: one source (one replication slot, one
+ * publication) for all tables with a primary key, and one more for each key column name used by
+ * tables without one, because the incremental snapshot splits every table of a source on the same
+ * chunk column.
+ */
+public final class PostgresSources {
+  /** The group of tables that have a primary key. */
+  public static final String MAIN_GROUP = "";
+
+  private PostgresSources() {}
+
+  /** Tables by source group: {@link #MAIN_GROUP} or the chunk key column of keyless tables. */
+  public static Map<String, List<CapturedTable>> groups(List<CapturedTable> tables) {
+    Map<String, List<CapturedTable>> groups = new TreeMap<>();
+    for (CapturedTable table : tables) {
+      String group = table.primaryKey().isEmpty() ? table.key().get(0) : MAIN_GROUP;
+      groups.computeIfAbsent(group, g -> new ArrayList<>()).add(table);
+    }
+    return groups;
+  }
+
+  /** The replication slot of a group. */
+  public static String slotName(SourceConfig source, String group) {
+    return group.isEmpty() ? source.slotName() : sanitize(source.slotName() + "_" + group);
+  }
+
+  /** The publication of a group. */
+  public static String publicationName(SourceConfig source, String group) {
+    return group.isEmpty()
+        ? source.publicationName()
+        : sanitize(source.publicationName() + "_" + group);
+  }
+
+  /** The Flink operator uid of a group's source; never change it. */
+  public static String uid(String group) {
+    return group.isEmpty() ? "postgres-source" : "postgres-source-" + sanitize(group);
+  }
+
+  private static String sanitize(String name) {
+    String s = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    return s.length() > 63 ? s.substring(0, 63) : s;
+  }
+
+  /**
+   * The key columns of every table, as the preflight check found them (snapshot records of the
+   * incremental source carry no key schema, so the key cannot be taken from the records).
+   */
+  public static Map<TableId, List<String>> keys(List<CapturedTable> tables) {
+    Map<TableId, List<String>> keys = new HashMap<>();
+    for (CapturedTable table : tables) {
+      keys.put(table.id(), table.key());
+    }
+    return keys;
+  }
+
+  /** The source of one group. */
+  public static PostgresSourceBuilder.PostgresIncrementalSource<ChangeEvent> build(
+      SourceConfig source, String group, List<CapturedTable> tables, Map<TableId, List<String>> keys) {
+    String[] tableList = new String[tables.size()];
+    List<String> schemas = new ArrayList<>();
+    for (int i = 0; i < tables.size(); i++) {
+      TableId id = tables.get(i).id();
+      tableList[i] = id.schema() + "\\." + id.table();
+      if (!schemas.contains(id.schema())) {
+        schemas.add(id.schema());
+      }
+    }
+    Properties debezium = new Properties();
+    debezium.setProperty("publication.name", publicationName(source, group));
+    debezium.setProperty("publication.autocreate.mode", "disabled");
+    debezium.setProperty("decimal.handling.mode", "precise");
+    debezium.setProperty("time.precision.mode", "adaptive_time_microseconds");
+    debezium.setProperty("binary.handling.mode", "bytes");
+    debezium.setProperty("interval.handling.mode", "string");
+    debezium.setProperty("hstore.handling.mode", "json");
+    debezium.setProperty("column.propagate.source.type", ".*");
+    debezium.setProperty("include.unknown.datatypes", "true");
+    debezium.setProperty("tombstones.on.delete", "false");
+    if (source.sslMode() != null) {
+      debezium.setProperty("database.sslmode", source.sslMode().libpqName());
+    }
+    PostgresSourceBuilder<ChangeEvent> builder =
+        PostgresSourceBuilder.PostgresIncrementalSource.<ChangeEvent>builder()
+            .hostname(source.host())
+            .port(source.port())
+            .database(source.database())
+            .schemaList(schemas.toArray(new String[0]))
+            .tableList(tableList)
+            .username(source.user())
+            .password(
+                source.password() != null && source.password().isPresent()
+                    ? source.password().resolve()
+                    : "")
+            .slotName(slotName(source, group))
+            .decodingPluginName("pgoutput")
+            .deserializer(new DebeziumChangeDeserializer(keys))
+            .splitSize(source.snapshotChunkSize())
+            .fetchSize(source.snapshotFetchSize())
+            .heartbeatInterval(source.heartbeatInterval())
+            .skipSnapshotBackfill(true)
+            .closeIdleReaders(true)
+            .startupOptions(StartupOptions.initial())
+            .debeziumProperties(debezium);
+    if (!group.isEmpty()) {
+      builder.chunkKeyColumn(group);
+    }
+    return builder.build();
+  }
+}

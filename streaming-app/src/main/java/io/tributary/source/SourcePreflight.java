@@ -1,0 +1,404 @@
+package io.tributary.source;
+
+import io.tributary.change.TableId;
+import io.tributary.config.SourceConfig;
+import io.tributary.config.TableOptions;
+import io.tributary.config.TableSelection;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Checks, before anything starts, that a PostgreSQL source can be captured: logical replication,
+ * the user's privileges, every selected table's key and replica identity; and creates the
+ * publications Tributary reads when they are absent. Every problem is reported at once, each with
+ * what to do about it.
+ */
+public final class SourcePreflight {
+  private static final Logger LOG = LoggerFactory.getLogger(SourcePreflight.class);
+
+  private final SourceConfig source;
+  private final TableSelection selection;
+
+  public SourcePreflight(SourceConfig source, TableSelection selection) {
+    this.source = source;
+    this.selection = selection;
+  }
+
+  /** Opens a JDBC connection to the source with the configured credentials and TLS mode. */
+  public static Connection connect(SourceConfig source) throws SQLException {
+    Properties props = new Properties();
+    props.setProperty("user", source.user());
+    if (source.password() != null && source.password().isPresent()) {
+      props.setProperty("password", source.password().resolve());
+    }
+    props.setProperty("ApplicationName", "tributary");
+    props.setProperty("connectTimeout", "10");
+    return DriverManager.getConnection(source.jdbcUrl(), props);
+  }
+
+  /**
+   * Runs every check and returns the tables to capture.
+   *
+   * @throws SourceNotReadyException listing every problem found
+   */
+  public List<CapturedTable> run() {
+    List<String> problems = new ArrayList<>();
+    List<CapturedTable> tables = new ArrayList<>();
+    try (Connection connection = connect(source)) {
+      checkServer(connection, problems);
+      checkRole(connection, problems);
+      tables = resolveTables(connection, problems);
+      if (problems.isEmpty()) {
+        for (Map.Entry<String, List<CapturedTable>> group : PostgresSources.groups(tables).entrySet()) {
+          ensurePublication(
+              connection,
+              PostgresSources.publicationName(source, group.getKey()),
+              group.getValue(),
+              problems);
+        }
+      }
+    } catch (SQLException e) {
+      throw new SourceNotReadyException(
+          List.of(
+              "Cannot connect to PostgreSQL at "
+                  + source.host()
+                  + ":"
+                  + source.port()
+                  + " database "
+                  + source.database()
+                  + " as user "
+                  + source.user()
+                  + ": "
+                  + e.getMessage()
+                  + ". Check source.host, source.port, source.database, source.user, the password"
+                  + " ("
+                  + (source.password() == null ? "none" : source.password().describe())
+                  + ") and that pg_hba.conf allows this client."));
+    }
+    if (!problems.isEmpty()) {
+      throw new SourceNotReadyException(problems);
+    }
+    LOG.info("Preflight passed for {} tables of {}: {}", tables.size(), source.database(), tables);
+    return tables;
+  }
+
+  private void checkServer(Connection connection, List<String> problems) throws SQLException {
+    int version = connection.getMetaData().getDatabaseMajorVersion();
+    if (version < 10) {
+      problems.add(
+          "PostgreSQL "
+              + version
+              + " has no pgoutput logical decoding: Tributary needs PostgreSQL 10 or later.");
+    }
+    String walLevel = single(connection, "SHOW wal_level");
+    if (!"logical".equals(walLevel)) {
+      problems.add(
+          "wal_level is '"
+              + walLevel
+              + "' but must be 'logical': run ALTER SYSTEM SET wal_level = logical; and restart"
+              + " PostgreSQL (on Amazon RDS set rds.logical_replication = 1 in the parameter"
+              + " group).");
+    }
+    int maxSlots = Integer.parseInt(single(connection, "SHOW max_replication_slots"));
+    if (maxSlots < 1) {
+      problems.add(
+          "max_replication_slots is 0: set it to at least 1 (ALTER SYSTEM SET"
+              + " max_replication_slots = 10;) and restart PostgreSQL.");
+    }
+  }
+
+  private void checkRole(Connection connection, List<String> problems) throws SQLException {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user")) {
+      try (ResultSet rs = st.executeQuery()) {
+        if (rs.next() && !rs.getBoolean(1)) {
+          problems.add(
+              "User "
+                  + source.user()
+                  + " may not use logical replication: run ALTER ROLE "
+                  + source.user()
+                  + " WITH REPLICATION; (on Amazon RDS: GRANT rds_replication TO "
+                  + source.user()
+                  + ";).");
+        }
+      }
+    }
+  }
+
+  /** The tables of the source that the selection matches, with their replica identity. */
+  public static Map<TableId, String> matchingTables(Connection connection, TableSelection selection)
+      throws SQLException {
+    Map<TableId, String> identities = new LinkedHashMap<>();
+    String sql =
+        "SELECT n.nspname, c.relname, c.relreplident FROM pg_class c"
+            + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition"
+            + " AND n.nspname NOT IN ('pg_catalog', 'information_schema')"
+            + " AND n.nspname NOT LIKE 'pg_toast%' ORDER BY 1, 2";
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      while (rs.next()) {
+        TableId id = new TableId(rs.getString(1), rs.getString(2));
+        if (selection.matches(id.qualified())) {
+          identities.put(id, replicaIdentityName(rs.getString(3)));
+        }
+      }
+    }
+    return identities;
+  }
+
+  private List<CapturedTable> resolveTables(Connection connection, List<String> problems)
+      throws SQLException {
+    Map<TableId, String> identities = matchingTables(connection, selection);
+    if (identities.isEmpty()) {
+      problems.add(
+          "No table of database "
+              + source.database()
+              + " matches tables.include "
+              + selection.include()
+              + (selection.exclude().isEmpty() ? "" : " minus tables.exclude " + selection.exclude())
+              + ": check the patterns (schema.table, with * and ?) and that user "
+              + source.user()
+              + " can see the tables.");
+      return List.of();
+    }
+    for (String configured : selection.options().keySet()) {
+      if (!identities.containsKey(TableId.parse(configured))) {
+        problems.add(
+            "tables.options names "
+                + configured
+                + ", which is not a captured table of database "
+                + source.database()
+                + ": fix the name or remove its options.");
+      }
+    }
+    List<CapturedTable> tables = new ArrayList<>();
+    for (Map.Entry<TableId, String> entry : identities.entrySet()) {
+      TableId id = entry.getKey();
+      String identity = entry.getValue();
+      List<String> primaryKey = primaryKey(connection, id);
+      Set<String> columns = columns(connection, id);
+      TableOptions options = selection.optionsFor(id.qualified());
+      List<String> key = options.keyColumns().isEmpty() ? primaryKey : options.keyColumns();
+      for (String column : options.keyColumns()) {
+        if (!columns.contains(column)) {
+          problems.add(
+              "tables.options."
+                  + id
+                  + ".key-columns names column '"
+                  + column
+                  + "', which "
+                  + id
+                  + " does not have; its columns are "
+                  + columns
+                  + ".");
+        }
+      }
+      if (key.isEmpty()) {
+        problems.add(
+            "Table "
+                + id
+                + " has no primary key and REPLICA IDENTITY is "
+                + identity.toUpperCase(java.util.Locale.ROOT)
+                + ": add a primary key, or set REPLICA IDENTITY FULL and configure"
+                + " tables.options."
+                + id
+                + ".key-columns with columns that identify a row, or exclude the table.");
+      } else if (primaryKey.isEmpty() && !"full".equals(identity)) {
+        problems.add(
+            "Table "
+                + id
+                + " has no primary key, so its updates and deletes carry no row image under"
+                + " REPLICA IDENTITY "
+                + identity.toUpperCase(java.util.Locale.ROOT)
+                + ": run ALTER TABLE "
+                + id
+                + " REPLICA IDENTITY FULL;");
+      } else if ("nothing".equals(identity)) {
+        problems.add(
+            "Table "
+                + id
+                + " has REPLICA IDENTITY NOTHING, so its deletes carry no key: run ALTER TABLE "
+                + id
+                + " REPLICA IDENTITY DEFAULT; (or FULL).");
+      } else if (!primaryKey.isEmpty() && !key.equals(primaryKey) && !"full".equals(identity)) {
+        problems.add(
+            "Table "
+                + id
+                + " is configured with key-columns "
+                + key
+                + " other than its primary key "
+                + primaryKey
+                + ": deletes then need the whole row, run ALTER TABLE "
+                + id
+                + " REPLICA IDENTITY FULL;");
+      }
+      if (!hasSelect(connection, id)) {
+        problems.add(
+            "User "
+                + source.user()
+                + " may not read "
+                + id
+                + ": run GRANT SELECT ON "
+                + id
+                + " TO "
+                + source.user()
+                + ";");
+      }
+      tables.add(new CapturedTable(id, primaryKey, key, identity));
+    }
+    return tables;
+  }
+
+  private void ensurePublication(
+      Connection connection, String publication, List<CapturedTable> tables, List<String> problems)
+      throws SQLException {
+    Set<TableId> published = new TreeSet<>();
+    boolean exists = false;
+    boolean allTables = false;
+    try (PreparedStatement st =
+        connection.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+      st.setString(1, publication);
+      try (ResultSet rs = st.executeQuery()) {
+        if (rs.next()) {
+          exists = true;
+          allTables = rs.getBoolean(1);
+        }
+      }
+    }
+    if (exists) {
+      try (PreparedStatement st =
+          connection.prepareStatement(
+              "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+        st.setString(1, publication);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            published.add(new TableId(rs.getString(1), rs.getString(2)));
+          }
+        }
+      }
+    }
+    List<String> missing = new ArrayList<>();
+    for (CapturedTable table : tables) {
+      if (!allTables && !published.contains(table.id())) {
+        missing.add(quoted(table.id()));
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    String statement =
+        exists
+            ? "ALTER PUBLICATION " + quoteIdent(publication) + " ADD TABLE " + String.join(", ", missing)
+            : "CREATE PUBLICATION " + quoteIdent(publication) + " FOR TABLE " + String.join(", ", missing);
+    try (Statement st = connection.createStatement()) {
+      st.execute(statement);
+      LOG.info("Ran: {}", statement);
+    } catch (SQLException e) {
+      problems.add(
+          "Publication "
+              + publication
+              + " does not cover "
+              + missing
+              + " and user "
+              + source.user()
+              + " cannot change it ("
+              + e.getMessage().trim()
+              + "): run as the tables' owner: "
+              + statement
+              + ";");
+    }
+  }
+
+  private static List<String> primaryKey(Connection connection, TableId id) throws SQLException {
+    List<String> key = new ArrayList<>();
+    String sql =
+        "SELECT a.attname FROM pg_index i"
+            + " JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace"
+            + " JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) ON true"
+            + " JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum"
+            + " WHERE i.indisprimary AND n.nspname = ? AND c.relname = ? ORDER BY k.ord";
+    try (PreparedStatement st = connection.prepareStatement(sql)) {
+      st.setString(1, id.schema());
+      st.setString(2, id.table());
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          key.add(rs.getString(1));
+        }
+      }
+    }
+    return key;
+  }
+
+  private static Set<String> columns(Connection connection, TableId id) throws SQLException {
+    Set<String> columns = new TreeSet<>();
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND"
+                + " table_name = ?")) {
+      st.setString(1, id.schema());
+      st.setString(2, id.table());
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          columns.add(rs.getString(1));
+        }
+      }
+    }
+    return columns;
+  }
+
+  private static boolean hasSelect(Connection connection, TableId id) throws SQLException {
+    try (PreparedStatement st =
+        connection.prepareStatement("SELECT has_table_privilege(?, 'SELECT')")) {
+      st.setString(1, quoted(id));
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
+  }
+
+  private static String single(Connection connection, String sql) throws SQLException {
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static String replicaIdentityName(String code) {
+    switch (code) {
+      case "d":
+        return "default";
+      case "f":
+        return "full";
+      case "i":
+        return "index";
+      case "n":
+        return "nothing";
+      default:
+        return code;
+    }
+  }
+
+  static String quoted(TableId id) {
+    return quoteIdent(id.schema()) + "." + quoteIdent(id.table());
+  }
+
+  static String quoteIdent(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+}

@@ -1,0 +1,67 @@
+package io.tributary.verify;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.change.TableId;
+import io.tributary.config.TributaryConfig;
+import io.tributary.sink.TableNames;
+import io.tributary.source.SourcePreflight;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+/** Verifies every captured table of a configuration (or one of them) against its mirror table. */
+public final class LakeVerifier {
+  private LakeVerifier() {}
+
+  /**
+   * Compares the captured tables with their mirror tables.
+   *
+   * @param onlyTable a source ({@code schema.table}) or lake table name to check alone, or null
+   */
+  public static List<VerifyResult> verify(
+      TributaryConfig config, CatalogSpec catalogSpec, String onlyTable) throws SQLException {
+    List<VerifyResult> results = new ArrayList<>();
+    Catalog catalog = catalogSpec.open();
+    try (Connection source = SourcePreflight.connect(config.source())) {
+      boolean found = false;
+      for (TableId id : SourcePreflight.matchingTables(source, config.tables()).keySet()) {
+        String lakeName = TableNames.mirrorName(id);
+        if (onlyTable != null
+            && !onlyTable.equals(id.qualified())
+            && !onlyTable.equals(lakeName)
+            && !onlyTable.equals(config.sink().namespace() + "." + lakeName)) {
+          continue;
+        }
+        found = true;
+        Table mirror;
+        try {
+          mirror = catalog.loadTable(TableNames.mirror(config.sink().namespace(), id));
+        } catch (NoSuchTableException e) {
+          results.add(
+              new VerifyResult(
+                  config.sink().namespace() + "." + lakeName,
+                  -1,
+                  -1,
+                  false,
+                  List.of("the lake has no table for " + id + " yet")));
+          continue;
+        }
+        String quoted = "\"" + id.schema().replace("\"", "\"\"") + "\".\"" + id.table().replace("\"", "\"\"") + "\"";
+        results.add(new TableVerifier(source, quoted, mirror).verify());
+      }
+      if (onlyTable != null && !found) {
+        throw new IllegalArgumentException(
+            "No captured table is named '"
+                + onlyTable
+                + "': give schema.table of the source or the lake table name");
+      }
+    } finally {
+      CatalogSpec.closeQuietly(catalog);
+    }
+    return results;
+  }
+}

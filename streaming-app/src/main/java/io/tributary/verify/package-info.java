@@ -1,0 +1,2 @@
+/** Comparing source tables with their mirror tables, row by row over all columns, in bounded memory. */
+package io.tributary.verify;
