@@ -1,0 +1,344 @@
+package io.tributary.config;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/** The source database to capture: where it is, how to log in, and how to read its changes. */
+public final class SourceConfig {
+
+  /** The only source type supported so far. */
+  public static final String TYPE_POSTGRES = "postgres";
+
+  static final int DEFAULT_PORT = 5432;
+  static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
+  static final String DEFAULT_SLOT_NAME = "tributary";
+  static final String DEFAULT_PUBLICATION_NAME = "tributary";
+  static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
+  static final int DEFAULT_SNAPSHOT_CHUNK_SIZE = 50_000;
+  static final int DEFAULT_SNAPSHOT_FETCH_SIZE = 10_000;
+
+  /** Replication slot names: lower-case letters, digits, underscores; at most 63 characters. */
+  private static final Pattern PG_NAME = Pattern.compile("[a-z0-9_]{1,63}");
+
+  private final String type;
+  private final String host;
+  private final int port;
+  private final String database;
+  private final String user;
+  private final Secret password;
+  private final SslMode sslMode;
+  private final String slotName;
+  private final String publicationName;
+  private final Duration heartbeatInterval;
+  private final int snapshotChunkSize;
+  private final int snapshotFetchSize;
+
+  private SourceConfig(Builder b) {
+    this.type = b.type;
+    this.host = b.host;
+    this.port = b.port;
+    this.database = b.database;
+    this.user = b.user;
+    this.password = b.password;
+    this.sslMode = b.sslMode;
+    this.slotName = b.slotName;
+    this.publicationName = b.publicationName;
+    this.heartbeatInterval = b.heartbeatInterval;
+    this.snapshotChunkSize = b.snapshotChunkSize;
+    this.snapshotFetchSize = b.snapshotFetchSize;
+  }
+
+  /** A builder with the defaults; host, database and user must be set. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this configuration's values. */
+  public Builder toBuilder() {
+    return new Builder()
+        .type(type)
+        .host(host)
+        .port(port)
+        .database(database)
+        .user(user)
+        .password(password)
+        .sslMode(sslMode)
+        .slotName(slotName)
+        .publicationName(publicationName)
+        .heartbeatInterval(heartbeatInterval)
+        .snapshotChunkSize(snapshotChunkSize)
+        .snapshotFetchSize(snapshotFetchSize);
+  }
+
+  /** The database kind; "postgres". */
+  public String type() {
+    return type;
+  }
+
+  /** Host name or IP address of the database server. */
+  public String host() {
+    return host;
+  }
+
+  /** TCP port of the database server. */
+  public int port() {
+    return port;
+  }
+
+  /** Name of the database to capture. */
+  public String database() {
+    return database;
+  }
+
+  /** Login role; it needs the REPLICATION attribute and SELECT on the captured tables. */
+  public String user() {
+    return user;
+  }
+
+  /** Where the password comes from; {@link Secret#none()} when the server needs none. */
+  public Secret password() {
+    return password;
+  }
+
+  /** How the connection uses TLS. */
+  public SslMode sslMode() {
+    return sslMode;
+  }
+
+  /** Name of the logical replication slot the job reads from. */
+  public String slotName() {
+    return slotName;
+  }
+
+  /** Name of the publication that lists the captured tables. */
+  public String publicationName() {
+    return publicationName;
+  }
+
+  /** How often the source confirms progress while no captured table changes. */
+  public Duration heartbeatInterval() {
+    return heartbeatInterval;
+  }
+
+  /** Rows per snapshot split of a table's initial copy. */
+  public int snapshotChunkSize() {
+    return snapshotChunkSize;
+  }
+
+  /** Rows fetched per round trip while reading the snapshot. */
+  public int snapshotFetchSize() {
+    return snapshotFetchSize;
+  }
+
+  /** JDBC URL of the database, e.g. {@code jdbc:postgresql://db:5432/shop?sslmode=require}. */
+  public String jdbcUrl() {
+    String hostPart = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    return "jdbc:postgresql://"
+        + hostPart
+        + ":"
+        + port
+        + "/"
+        + URLEncoder.encode(database, StandardCharsets.UTF_8)
+        + "?sslmode="
+        + sslMode.libpqName();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof SourceConfig)) {
+      return false;
+    }
+    SourceConfig other = (SourceConfig) o;
+    return port == other.port
+        && snapshotChunkSize == other.snapshotChunkSize
+        && snapshotFetchSize == other.snapshotFetchSize
+        && type.equals(other.type)
+        && host.equals(other.host)
+        && database.equals(other.database)
+        && user.equals(other.user)
+        && password.equals(other.password)
+        && sslMode == other.sslMode
+        && slotName.equals(other.slotName)
+        && publicationName.equals(other.publicationName)
+        && heartbeatInterval.equals(other.heartbeatInterval);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        type,
+        host,
+        port,
+        database,
+        user,
+        password,
+        sslMode,
+        slotName,
+        publicationName,
+        heartbeatInterval,
+        snapshotChunkSize,
+        snapshotFetchSize);
+  }
+
+  @Override
+  public String toString() {
+    return "SourceConfig{type="
+        + type
+        + ", host="
+        + host
+        + ", port="
+        + port
+        + ", database="
+        + database
+        + ", user="
+        + user
+        + ", password="
+        + password
+        + ", sslMode="
+        + sslMode.libpqName()
+        + ", slotName="
+        + slotName
+        + ", publicationName="
+        + publicationName
+        + ", heartbeatInterval="
+        + heartbeatInterval
+        + ", snapshotChunkSize="
+        + snapshotChunkSize
+        + ", snapshotFetchSize="
+        + snapshotFetchSize
+        + "}";
+  }
+
+  /** Builds a {@link SourceConfig}; {@link #build()} validates every value. */
+  public static final class Builder {
+    private String type = TYPE_POSTGRES;
+    private String host;
+    private int port = DEFAULT_PORT;
+    private String database;
+    private String user;
+    private Secret password = Secret.none();
+    private SslMode sslMode = DEFAULT_SSL_MODE;
+    private String slotName = DEFAULT_SLOT_NAME;
+    private String publicationName = DEFAULT_PUBLICATION_NAME;
+    private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private int snapshotChunkSize = DEFAULT_SNAPSHOT_CHUNK_SIZE;
+    private int snapshotFetchSize = DEFAULT_SNAPSHOT_FETCH_SIZE;
+
+    private Builder() {}
+
+    public Builder type(String type) {
+      this.type = type == null ? null : type.trim().toLowerCase(Locale.ROOT);
+      return this;
+    }
+
+    public Builder host(String host) {
+      this.host = Strings.trimToNull(host);
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder database(String database) {
+      this.database = Strings.trimToNull(database);
+      return this;
+    }
+
+    public Builder user(String user) {
+      this.user = Strings.trimToNull(user);
+      return this;
+    }
+
+    public Builder password(Secret password) {
+      this.password = password == null ? Secret.none() : password;
+      return this;
+    }
+
+    public Builder sslMode(SslMode sslMode) {
+      this.sslMode = sslMode;
+      return this;
+    }
+
+    public Builder slotName(String slotName) {
+      this.slotName = Strings.trimToNull(slotName);
+      return this;
+    }
+
+    public Builder publicationName(String publicationName) {
+      this.publicationName = Strings.trimToNull(publicationName);
+      return this;
+    }
+
+    public Builder heartbeatInterval(Duration heartbeatInterval) {
+      this.heartbeatInterval = heartbeatInterval;
+      return this;
+    }
+
+    public Builder snapshotChunkSize(int snapshotChunkSize) {
+      this.snapshotChunkSize = snapshotChunkSize;
+      return this;
+    }
+
+    public Builder snapshotFetchSize(int snapshotFetchSize) {
+      this.snapshotFetchSize = snapshotFetchSize;
+      return this;
+    }
+
+    /**
+     * Validates and builds.
+     *
+     * @throws ConfigException listing every invalid or missing value
+     */
+    public SourceConfig build() {
+      Problems problems = new Problems();
+      problems.check(
+          TYPE_POSTGRES.equals(type),
+          "source.type '" + type + "' is not supported: valid values are " + TYPE_POSTGRES);
+      problems.check(
+          host != null,
+          "source.host is required: set it to the host name or IP address of the PostgreSQL"
+              + " server");
+      problems.check(
+          port >= 1 && port <= 65535,
+          "source.port must be between 1 and 65535, got " + port + " (PostgreSQL uses 5432)");
+      problems.check(
+          database != null, "source.database is required: set it to the database to capture");
+      problems.check(
+          user != null, "source.user is required: set it to a role with the REPLICATION attribute");
+      problems.check(
+          sslMode != null, "source.ssl-mode is required: use one of " + SslMode.validNames());
+      problems.check(
+          slotName != null && PG_NAME.matcher(slotName).matches(),
+          "source.slot-name '"
+              + slotName
+              + "' is not a valid replication slot name: use 1 to 63 lower-case letters, digits"
+              + " and underscores");
+      problems.check(
+          publicationName != null && PG_NAME.matcher(publicationName).matches(),
+          "source.publication-name '"
+              + publicationName
+              + "' is not a valid publication name: use 1 to 63 lower-case letters, digits and"
+              + " underscores");
+      problems.check(
+          Strings.isPositive(heartbeatInterval),
+          "source.heartbeat-interval must be greater than zero, e.g. 30s");
+      problems.check(
+          snapshotChunkSize >= 1,
+          "source.snapshot.chunk-size must be at least 1, got " + snapshotChunkSize);
+      problems.check(
+          snapshotFetchSize >= 1,
+          "source.snapshot.fetch-size must be at least 1, got " + snapshotFetchSize);
+      problems.throwIfAny();
+      return new SourceConfig(this);
+    }
+  }
+}

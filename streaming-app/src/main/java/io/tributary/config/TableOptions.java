@@ -1,0 +1,188 @@
+package io.tributary.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/** How one source table is mirrored: partition spec, key override and changelog table. */
+public final class TableOptions {
+
+  private static final TableOptions DEFAULTS = new Builder().build();
+
+  private final List<String> partitionSpec;
+  private final List<PartitionTerm> partitionTerms;
+  private final List<String> keyColumns;
+  private final boolean changelog;
+
+  private TableOptions(Builder b, List<PartitionTerm> terms) {
+    this.partitionSpec = Collections.unmodifiableList(new ArrayList<>(b.partitionSpec));
+    this.partitionTerms = Collections.unmodifiableList(terms);
+    this.keyColumns = Collections.unmodifiableList(new ArrayList<>(b.keyColumns));
+    this.changelog = b.changelog;
+  }
+
+  /** Unpartitioned, keyed by the primary key, no changelog table. */
+  public static TableOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** A builder starting from the defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding these options. */
+  public Builder toBuilder() {
+    return new Builder().partitionSpec(partitionSpec).keyColumns(keyColumns).changelog(changelog);
+  }
+
+  /**
+   * Iceberg partition terms as written, e.g. {@code ["day(created_at)", "bucket(16, id)"]}; empty
+   * for an unpartitioned table.
+   */
+  public List<String> partitionSpec() {
+    return partitionSpec;
+  }
+
+  /** {@link #partitionSpec()} parsed, in the same order. */
+  public List<PartitionTerm> partitionTerms() {
+    return partitionTerms;
+  }
+
+  /** Key columns for a table without primary key; empty means use the primary key. */
+  public List<String> keyColumns() {
+    return keyColumns;
+  }
+
+  /** Whether the table also gets an append-only changelog table of every change event. */
+  public boolean changelog() {
+    return changelog;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    if (this == o) {
+      return true;
+    }
+    if (!(o instanceof TableOptions)) {
+      return false;
+    }
+    TableOptions other = (TableOptions) o;
+    return changelog == other.changelog
+        && partitionSpec.equals(other.partitionSpec)
+        && keyColumns.equals(other.keyColumns);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(partitionSpec, keyColumns, changelog);
+  }
+
+  @Override
+  public String toString() {
+    return "TableOptions{partitionSpec="
+        + partitionSpec
+        + ", keyColumns="
+        + keyColumns
+        + ", changelog="
+        + changelog
+        + "}";
+  }
+
+  /** Builds {@link TableOptions}; {@link #build()} parses and checks the partition terms. */
+  public static final class Builder {
+    private List<String> partitionSpec = List.of();
+    private List<String> keyColumns = List.of();
+    private boolean changelog;
+
+    private Builder() {}
+
+    public Builder partitionSpec(List<String> terms) {
+      this.partitionSpec = terms == null ? List.of() : trimmed(terms);
+      return this;
+    }
+
+    public Builder partitionSpec(String... terms) {
+      return partitionSpec(Arrays.asList(terms));
+    }
+
+    public Builder keyColumns(List<String> columns) {
+      this.keyColumns = columns == null ? List.of() : trimmed(columns);
+      return this;
+    }
+
+    public Builder keyColumns(String... columns) {
+      return keyColumns(Arrays.asList(columns));
+    }
+
+    public Builder changelog(boolean changelog) {
+      this.changelog = changelog;
+      return this;
+    }
+
+    /**
+     * Validates and builds. Messages name the option ("partition-spec", "key-columns"); the caller
+     * adds the table.
+     *
+     * @throws ConfigException listing every invalid term or column
+     */
+    public TableOptions build() {
+      Problems problems = new Problems();
+      List<PartitionTerm> terms = new ArrayList<>();
+      Set<PartitionTerm> seen = new HashSet<>();
+      Map<String, PartitionTerm> timeTermByColumn = new HashMap<>();
+      for (String text : partitionSpec) {
+        PartitionTerm term;
+        try {
+          term = PartitionTerm.parse(text);
+        } catch (ConfigException e) {
+          problems.add("partition-spec: " + e.getMessage());
+          continue;
+        }
+        if (!seen.add(term)) {
+          problems.add("partition-spec: term '" + text + "' is listed twice: remove one");
+          continue;
+        }
+        if (term.transform().isTime()) {
+          PartitionTerm earlier = timeTermByColumn.putIfAbsent(term.column(), term);
+          if (earlier != null) {
+            problems.add(
+                "partition-spec: terms '"
+                    + earlier
+                    + "' and '"
+                    + term
+                    + "' both partition column "
+                    + term.column()
+                    + " by time: keep only one");
+            continue;
+          }
+        }
+        terms.add(term);
+      }
+      Set<String> keys = new HashSet<>();
+      for (String column : keyColumns) {
+        if (column.isEmpty()) {
+          problems.add("key-columns: a column name is empty: list column names, e.g. [id]");
+        } else if (!keys.add(column)) {
+          problems.add("key-columns: column '" + column + "' is listed twice: remove one");
+        }
+      }
+      problems.throwIfAny();
+      return new TableOptions(this, terms);
+    }
+
+    private static List<String> trimmed(List<String> values) {
+      List<String> result = new ArrayList<>(values.size());
+      for (String value : values) {
+        result.add(value == null ? "" : value.trim());
+      }
+      return result;
+    }
+  }
+}
