@@ -389,6 +389,12 @@ data "aws_iam_policy_document" "scheduler" {
     actions   = ["states:StartExecution"]
     resources = [aws_sfn_state_machine.maintenance.arn]
   }
+
+  statement {
+    sid       = "EncryptExecutionInput"
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey"]
+    resources = [aws_kms_key.main.arn]
+  }
 }
 
 resource "aws_iam_role_policy" "scheduler" {

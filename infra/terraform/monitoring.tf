@@ -273,7 +273,7 @@ resource "aws_cloudwatch_metric_alarm" "table_blocked" {
 
 resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   alarm_name          = "${local.name}-dead-letters"
-  alarm_description   = "Changes went to the dead-letter location (values or schema changes that could not be written)."
+  alarm_description   = "Changes went to the dead-letter location since the job started (values or schema changes that could not be written)."
   evaluation_periods  = 1
   threshold           = 0
   comparison_operator = "GreaterThanThreshold"
