@@ -25,7 +25,6 @@ locals {
   dns       = data.aws_partition.current.dns_suffix
 
   # ARN prefixes, built once from the partition, region and account.
-  arn_glue   = "arn:${local.partition}:glue:${local.region}:${local.account}"
   arn_logs   = "arn:${local.partition}:logs:${local.region}:${local.account}"
   arn_states = "arn:${local.partition}:states:${local.region}:${local.account}"
   arn_ec2    = "arn:${local.partition}:ec2:${local.region}:${local.account}"
@@ -37,11 +36,9 @@ locals {
   glue_catalog_arn    = "arn:${local.partition}:glue:${local.region}:${local.glue_catalog_id}:catalog"
   glue_database_arn   = "arn:${local.partition}:glue:${local.region}:${local.glue_catalog_id}:database/${local.glue_database_name}"
   glue_tables_arn     = "arn:${local.partition}:glue:${local.region}:${local.glue_catalog_id}:table/${local.glue_database_name}/*"
-  glue_userdefs_arn   = "arn:${local.partition}:glue:${local.region}:${local.glue_catalog_id}:userDefinedFunction/${local.glue_database_name}/*"
   warehouse_prefix    = trim(var.warehouse_prefix, "/")
   warehouse_uri       = "s3://${aws_s3_bucket.data["warehouse"].bucket}/${local.warehouse_prefix}"
   warehouse_objects   = "${aws_s3_bucket.data["warehouse"].arn}/${local.warehouse_prefix}/*"
-  artifacts_objects   = "${aws_s3_bucket.data["artifacts"].arn}/${local.artifacts_prefix}/*"
   artifacts_prefix    = "releases/${var.release_version}"
   glue_temp_prefix    = "glue/temp"
   glue_sparkui_prefix = "glue/spark-ui"

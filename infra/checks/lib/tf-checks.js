@@ -68,6 +68,7 @@ function checkReferences(model) {
   for (const r of all.resources) if (!resources.has(r)) problems.push(`${r} is referenced but no such resource is declared`);
   for (const d of all.data) if (!data.has(d)) problems.push(`data.${d} is referenced but no such data source is declared`);
   for (const l of all.locals) if (!model.locals[l]) problems.push(`local.${l} is referenced but not defined`);
+  for (const l of Object.keys(model.locals)) if (!all.locals.has(l)) problems.push(`local.${l} is defined but never used`);
   for (const m of all.modules) if (!model.modules[m]) problems.push(`module.${m} is referenced but not declared`);
   return problems;
 }

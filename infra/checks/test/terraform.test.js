@@ -50,11 +50,12 @@ test('outputs: described and referring to something', () => {
   includes(p, 'output constant refers to nothing');
 });
 
-test('every referenced resource, data source and local exists', () => {
+test('every referenced resource, data source and local exists; every local is used', () => {
   assert.deepEqual(c.checkReferences(real), []);
   const p = c.checkReferences(broken);
   includes(p, 'aws_s3_bucket.missing is referenced but no such resource');
   includes(p, 'local.nope is referenced but not defined');
+  includes(p, 'local.forgotten is defined but never used');
 });
 
 test('every taggable resource is tagged with merge(var.tags, ...)', () => {
