@@ -1,0 +1,23 @@
+'use strict';
+const path = require('node:path');
+
+const INFRA = path.resolve(__dirname, '..', '..');
+const REPO = path.resolve(INFRA, '..');
+const FIXTURES = path.resolve(__dirname, '..', 'fixtures');
+
+module.exports = {
+  INFRA,
+  REPO,
+  FIXTURES,
+  TERRAFORM: path.join(INFRA, 'terraform'),
+  STEPFUNCTIONS: path.join(INFRA, 'stepfunctions'),
+  CFN_TEMPLATE: path.join(INFRA, 'cfn', 'codebuild.yaml'),
+  BUILDSPEC: path.join(INFRA, 'buildspec.yml'),
+  GLUE_LAUNCHER: path.join(INFRA, 'glue', 'TributaryGlueLauncher.scala'),
+  CONFIG_DOC: path.join(REPO, 'docs', 'configuration.md'),
+  STREAMING_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java'),
+  GLUE_COMPAT_JAVA: path.join(REPO, 'glue-compat', 'src', 'main', 'java'),
+  STREAMING_CONTRACT: path.join(__dirname, '..', 'contracts', 'streaming-job.json'),
+  GLUE_CONTRACT: path.join(__dirname, '..', 'contracts', 'glue-jobs.json'),
+  ALLOWLIST: path.join(__dirname, '..', 'allowlist.json'),
+};

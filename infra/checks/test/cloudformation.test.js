@@ -1,0 +1,64 @@
+'use strict';
+const { test } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const P = require('../lib/paths');
+const cfn = require('../lib/cfn');
+const { cloudFormationStatements, wildcardProblems } = require('../lib/iam');
+
+const allowlist = JSON.parse(fs.readFileSync(P.ALLOWLIST, 'utf8'));
+const BROKEN = path.join(P.FIXTURES, 'cfn-broken.yaml');
+
+function includes(problems, fragment) {
+  assert.ok(problems.some((p) => p.includes(fragment)), `expected a problem containing "${fragment}" in:\n${problems.join('\n')}`);
+}
+
+test('the template parses and matches the CloudFormation resource specification', () => {
+  const t = cfn.loadTemplate(P.CFN_TEMPLATE);
+  assert.deepEqual(cfn.checkAgainstSpec(t), []);
+  assert.ok(t.Resources.DeployProject.Type === 'AWS::CodeBuild::Project');
+  assert.deepEqual(Object.keys(t.Outputs).filter((o) => /^Project(Name|Arn)$/.test(o)).sort(), ['ProjectArn', 'ProjectName']);
+});
+
+test('cfn-lint finds nothing beyond the known false alarms of its bundled specification', (t) => {
+  const r = cfn.lintProblems(P.CFN_TEMPLATE);
+  for (const f of r.falseAlarms) t.diagnostic(`cfn-lint false alarm (property known to the current spec): ${f}`);
+  assert.deepEqual(r.problems, []);
+});
+
+test('the template buckets are encrypted, private and TLS-only; its IAM has no unexplained wildcard', () => {
+  const t = cfn.loadTemplate(P.CFN_TEMPLATE);
+  assert.deepEqual(cfn.checkBuckets(t), []);
+  assert.deepEqual(wildcardProblems(cloudFormationStatements(t, P.CFN_TEMPLATE), allowlist), []);
+  const text = fs.readFileSync(P.CFN_TEMPLATE, 'utf8');
+  assert.ok(text.includes('${AWS::Partition}'));
+});
+
+test('a broken template is reported by the spec check, cfn-lint, the bucket check and the IAM check', () => {
+  const t = cfn.loadTemplate(BROKEN);
+  const spec = cfn.checkAgainstSpec(t);
+  includes(spec, 'Queue: unknown resource type AWS::SQS::Queueue');
+  includes(spec, 'Bucket: BucketNme is not a property of AWS::S3::Bucket');
+  includes(spec, 'GetAtt Role.Nope');
+  includes(spec, 'parameter Name has no Description');
+  includes(spec, 'output RoleArn has no Description');
+  const lint = cfn.lintProblems(BROKEN);
+  assert.ok(lint.problems.length > 0, 'cfn-lint found nothing in the broken template');
+  const buckets = cfn.checkBuckets(t);
+  includes(buckets, 'Bucket has no BucketEncryption');
+  includes(buckets, 'Bucket has no bucket policy denying requests without TLS');
+  includes(wildcardProblems(cloudFormationStatements(t, BROKEN), allowlist), 'cfn-broken.yaml#Role#Everything: wildcard action *');
+});
+
+test('the build spec installs a checksum-verified Terraform and uses remote state with locking', () => {
+  const yaml = require('js-yaml');
+  const spec = yaml.load(fs.readFileSync(P.BUILDSPEC, 'utf8'));
+  assert.equal(String(spec.version), '0.2');
+  const all = JSON.stringify(spec.phases);
+  assert.match(all, /sha256sum -c/);
+  assert.match(all, /mvn -B -ntp verify/);
+  assert.match(all, /-backend-config=\\"dynamodb_table=/);
+  assert.match(all, /terraform plan/);
+  assert.match(all, /terraform apply -input=false tfplan/);
+});

@@ -1,0 +1,120 @@
+'use strict';
+// The infrastructure against the code it deploys: Flink property keys, metric names, Glue arguments.
+const { test, before } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const P = require('../lib/paths');
+const { loadTerraform } = require('../lib/terraform');
+const c = require('../lib/contracts');
+
+const streaming = c.readJson(P.STREAMING_CONTRACT);
+const glue = c.readJson(P.GLUE_CONTRACT);
+let real;
+
+before(async () => {
+  real = await loadTerraform(P.TERRAFORM);
+});
+
+function includes(problems, fragment) {
+  assert.ok(problems.some((p) => p.includes(fragment)), `expected a problem containing "${fragment}" in:\n${problems.join('\n')}`);
+}
+
+test('Flink property groups hold exactly the keys the streaming job reads', () => {
+  assert.deepEqual(c.checkFlinkProperties(real, streaming), []);
+});
+
+test('a misspelled, missing or unknown Flink property is reported', async () => {
+  const broken = await loadTerraform(path.join(P.FIXTURES, 'flink-broken'));
+  const p = c.checkFlinkProperties(broken, streaming);
+  includes(p, 'property source.slot-name is missing');
+  includes(p, 'property source.slot_name is not a key the job reads');
+  includes(p, 'property sink.s3.region is missing');
+  includes(p, 'property group checkpoints is not read by the job');
+  includes(p, 'per-table property changelog is missing');
+  includes(p, 'runs FLINK-1_18, expected FLINK-1_20');
+  includes(p, 'does not take its property groups from local.flink_property_groups');
+});
+
+test('Flink properties match docs/configuration.md when it exists', (t) => {
+  const r = c.checkDocumentedProperties(real, streaming, P.CONFIG_DOC);
+  if (r.skipped) t.diagnostic(`skipped: ${r.skipped}`);
+  assert.deepEqual(r.problems, []);
+});
+
+test('an undocumented Flink property is reported', () => {
+  const r = c.checkDocumentedProperties(real, streaming, path.join(P.FIXTURES, 'docs', 'configuration.md'));
+  assert.equal(r.skipped, null);
+  includes(r.problems, 'source.slot-name is set on Managed Flink but not documented');
+  assert.ok(!r.problems.some((p) => p.startsWith('source.host ')));
+});
+
+test('Flink properties match the streaming job option names when its options class exists', (t) => {
+  const r = c.checkJavaProperties(real, P.STREAMING_JAVA);
+  if (r.skipped) t.diagnostic(`skipped: ${r.skipped}`);
+  assert.deepEqual(r.problems, []);
+});
+
+test('a property the job does not know is reported against its options class', () => {
+  const r = c.checkJavaProperties(real, path.join(P.FIXTURES, 'java-options'));
+  includes(r.problems, 'source.slot-name is not an option name');
+  includes(r.problems, 'source.publication-name is not an option name');
+});
+
+test('alarm metric names are the job metric names, kept in one local', () => {
+  assert.deepEqual(c.checkMetricNames(real, streaming), []);
+  const names = real.locals.flink_metric_names.value;
+  assert.deepEqual(Object.values(names).sort(), [...streaming.metricNames].sort());
+  const alarmText = JSON.stringify(real.resources.filter((r) => r.type === 'aws_cloudwatch_metric_alarm').map((r) => r.body));
+  for (const key of ['lag_millis', 'slot_lag_bytes', 'table_blocked', 'dead_letters', 'millis_since_last_commit']) {
+    assert.ok(alarmText.includes(`local.flink_metric_names.${key}`), `no alarm uses ${key}`);
+  }
+});
+
+test('a wrong, missing or duplicated metric name is reported', async () => {
+  const broken = await loadTerraform(path.join(P.FIXTURES, 'metrics-broken'));
+  const p = c.checkMetricNames(broken, streaming);
+  includes(p, 'metric tributarySlotLagBytes is missing');
+  includes(p, 'alarms on tributaryLagMilis');
+  includes(p, 'uses local.flink_metric_names.slot_lag, which does not exist');
+  includes(p, 'metric name tributaryDeadLetters is written 2 times');
+});
+
+test('metric names match the streaming job constants when they exist', (t) => {
+  const r = c.checkJavaMetricNames(real, P.STREAMING_JAVA);
+  if (r.skipped) t.diagnostic(`skipped: ${r.skipped}`);
+  assert.deepEqual(r.problems, []);
+  const fx = c.checkJavaMetricNames(real, path.join(P.FIXTURES, 'java-metrics'));
+  includes(fx.problems, 'alarms use tributaryLagMillis, which the streaming job does not register');
+  includes(fx.problems, 'the streaming job registers tributarySnapshotProgress');
+});
+
+test('Glue jobs pass exactly the arguments glue-compat accepts, with Glue 5 settings', () => {
+  assert.deepEqual(c.checkGlueJobs(real, glue), []);
+});
+
+test('a wrong Glue argument or setting is reported', async () => {
+  const broken = await loadTerraform(path.join(P.FIXTURES, 'glue-broken'));
+  const p = c.checkGlueJobs(broken, glue);
+  includes(p, 'aws_glue_job.maintenance passes --compaction-strategy');
+  includes(p, 'aws_glue_job.maintenance must set --datalake-formats iceberg');
+  includes(p, 'aws_glue_job.maintenance must set --job-bookmark-option job-bookmark-disable');
+  includes(p, 'aws_glue_job.maintenance is not a Glue 5 job');
+  includes(p, 'aws_glue_job.backfill is missing');
+});
+
+test('Glue arguments match the glue-compat argument parsers when they exist', (t) => {
+  const r = c.checkJavaGlueArguments(glue, P.GLUE_COMPAT_JAVA);
+  if (r.skipped) t.diagnostic(`skipped: ${r.skipped}`);
+  assert.deepEqual(r.problems, []);
+  const fx = c.checkJavaGlueArguments(glue, path.join(P.FIXTURES, 'java-glue'));
+  includes(fx.problems, 'glue-compat does not parse --orphan-min-age-hours');
+  includes(fx.problems, 'glue-compat does not parse --jdbc-url');
+});
+
+test('the Glue launcher knows the main-class argument and the jobs start it', () => {
+  const launcher = require('node:fs').readFileSync(P.GLUE_LAUNCHER, 'utf8');
+  assert.match(launcher, /object TributaryGlueLauncher/);
+  assert.ok(launcher.includes(`"${glue.launcher[0]}"`));
+  const args = c.glueJobArguments(real);
+  for (const job of Object.values(args)) assert.equal(job.args['--class'], 'TributaryGlueLauncher');
+});

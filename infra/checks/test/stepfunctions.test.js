@@ -1,0 +1,80 @@
+'use strict';
+const { test, before } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const P = require('../lib/paths');
+const { loadTerraform } = require('../lib/terraform');
+const a = require('../lib/asl');
+const c = require('../lib/contracts');
+
+const glue = c.readJson(P.GLUE_CONTRACT);
+let real;
+let result;
+
+before(async () => {
+  real = await loadTerraform(P.TERRAFORM);
+  result = a.checkStateMachines(real, P.STEPFUNCTIONS);
+});
+
+function includes(problems, fragment) {
+  assert.ok(problems.some((p) => p.includes(fragment)), `expected a problem containing "${fragment}" in:\n${problems.join('\n')}`);
+}
+
+test('both state machines exist, render with every placeholder supplied, and validate', () => {
+  assert.deepEqual(Object.keys(result.rendered).sort(), ['backfill.asl.json', 'maintenance.asl.json']);
+  assert.deepEqual(result.problems, []);
+});
+
+test('Glue tasks start jobs of glue_jobs.tf with accepted arguments, wait, retry with backoff and catch', () => {
+  assert.deepEqual(a.checkGlueTasks(real, result.rendered, glue), []);
+});
+
+test('maintenance: a Map with bounded concurrency, failures recorded and notified', () => {
+  const def = result.rendered['maintenance.asl.json'].json;
+  const map = Object.values(def.States).find((s) => s.Type === 'Map');
+  assert.ok(map, 'no Map state');
+  assert.ok(Number.isInteger(map.MaxConcurrency) && map.MaxConcurrency > 0, 'Map concurrency is not bounded');
+  const inner = a.tasks(map.ItemProcessor).map((t) => t.state.Resource);
+  assert.ok(inner.some((r) => r.endsWith(':dynamodb:putItem')), 'failures are not recorded');
+  assert.ok(inner.some((r) => r.endsWith(':sns:publish')), 'failures are not notified');
+});
+
+test('backfill: conditional lock with owner and expiry, verify, release by owner only', () => {
+  const def = result.rendered['backfill.asl.json'].json;
+  const acquire = def.States.AcquireLock;
+  assert.match(acquire.Resource, /:dynamodb:putItem$/);
+  assert.match(acquire.Parameters.ConditionExpression, /attribute_not_exists\(pk\) OR #expiresAt < :now/);
+  assert.ok(acquire.Parameters.Item.owner && acquire.Parameters.Item.expiresAt);
+  assert.ok(acquire.Catch.some((c) => c.ErrorEquals.includes('DynamoDB.ConditionalCheckFailedException')));
+  for (const name of ['ReleaseLock', 'ReleaseLockAfterFailure']) {
+    assert.match(def.States[name].Resource, /:dynamodb:deleteItem$/);
+    assert.equal(def.States[name].Parameters.ConditionExpression, '#owner = :owner');
+  }
+  assert.equal(def.States.VerifyJobRun.Type, 'Choice');
+  const all = JSON.stringify(def);
+  assert.ok(!/transactWriteItems|transactGetItems/i.test(all), 'DynamoDB transactions are not available locally');
+});
+
+test('broken definitions are reported: unsupplied and unused placeholders, invalid ASL, unloaded file', async () => {
+  const model = await loadTerraform(path.join(P.FIXTURES, 'asl-broken', 'terraform'));
+  const r = a.checkStateMachines(model, path.join(P.FIXTURES, 'asl-broken', 'stepfunctions'));
+  includes(r.problems, 'broken.asl.json: ${sns_topic_arn} is not supplied');
+  includes(r.problems, 'supplies unused, which the template does not use');
+  includes(r.problems, 'orphan.asl.json is not loaded by any templatefile() call');
+  assert.equal(Object.keys(r.rendered).length, 0, 'a definition with a missing placeholder must not render');
+});
+
+test('invalid ASL and bad Glue tasks are reported', async () => {
+  const model = await loadTerraform(path.join(P.FIXTURES, 'asl-broken', 'terraform'));
+  const text = fs.readFileSync(path.join(P.FIXTURES, 'asl-broken', 'stepfunctions', 'broken.asl.json'), 'utf8');
+  const json = JSON.parse(a.render(text, { partition: 'aws', glue_maintenance_job: 'sample-glue-maintenance-job', sns_topic_arn: 'x' }));
+  const valid = require('asl-validator')(json);
+  assert.equal(valid.isValid, false, 'a Next to a missing state must not validate');
+  const calls = a.templatefileCalls(model);
+  const p = a.checkGlueTasks(model, { 'broken.asl.json': { json, call: calls['broken.asl.json'] } }, glue);
+  includes(p, 'Run does not wait for the job');
+  includes(p, 'Run passes --tabel');
+  includes(p, 'Run does not retry Glue.ConcurrentRunsExceededException');
+  includes(p, 'Run has no Catch for States.ALL');
+});

@@ -1,0 +1,134 @@
+'use strict';
+const { test, before } = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const P = require('../lib/paths');
+const { loadTerraform } = require('../lib/terraform');
+const c = require('../lib/tf-checks');
+const { terraformStatements, wildcardProblems } = require('../lib/iam');
+
+const allowlist = JSON.parse(fs.readFileSync(P.ALLOWLIST, 'utf8'));
+let real;
+let broken;
+
+before(async () => {
+  real = await loadTerraform(P.TERRAFORM);
+  broken = await loadTerraform(path.join(P.FIXTURES, 'terraform-broken'));
+});
+
+function includes(problems, fragment) {
+  assert.ok(problems.some((p) => p.includes(fragment)), `expected a problem containing "${fragment}" in:\n${problems.join('\n')}`);
+}
+
+test('every .tf file parses, and the required files exist', () => {
+  for (const f of ['versions.tf', 'variables.tf', 'main.tf', 'glue_jobs.tf', 'output.tf', 's3.tf', 'kms.tf', 'network.tf', 'iam.tf', 'flink.tf', 'dynamodb.tf', 'stepfunctions.tf', 'monitoring.tf', 'athena.tf', 'secrets.tf']) {
+    assert.ok(real.files[f], `${f} is missing or empty`);
+  }
+});
+
+test('a file that does not parse is reported with its name', async () => {
+  const dir = fs.mkdtempSync(path.join(require('node:os').tmpdir(), 'tf-'));
+  fs.writeFileSync(path.join(dir, 'bad.tf'), 'resource "aws_s3_bucket" "x" {\n  bucket = \n}\n');
+  await assert.rejects(loadTerraform(dir), /bad\.tf does not parse/);
+  fs.rmSync(dir, { recursive: true });
+});
+
+test('variables: typed, described, declared when used, used when declared', () => {
+  assert.deepEqual(c.checkVariables(real), []);
+  const p = c.checkVariables(broken);
+  includes(p, 'variable no_type has no type');
+  includes(p, 'variable no_description has no description');
+  includes(p, 'var.tags_undeclared is used but not declared');
+  includes(p, 'variable no_description is declared but never used');
+});
+
+test('outputs: described and referring to something', () => {
+  assert.deepEqual(c.checkOutputs(real), []);
+  const p = c.checkOutputs(broken);
+  includes(p, 'output undescribed has no description');
+  includes(p, 'output constant refers to nothing');
+});
+
+test('every referenced resource, data source and local exists; every local is used', () => {
+  assert.deepEqual(c.checkReferences(real), []);
+  const p = c.checkReferences(broken);
+  includes(p, 'aws_s3_bucket.missing is referenced but no such resource');
+  includes(p, 'local.nope is referenced but not defined');
+  includes(p, 'local.forgotten is defined but never used');
+});
+
+test('every taggable resource is tagged with merge(var.tags, ...)', () => {
+  assert.deepEqual(c.checkTags(real), []);
+  includes(c.checkTags(broken), 'aws_security_group.open is not tagged');
+});
+
+test('every bucket has encryption, a full public access block and a TLS-only policy', () => {
+  assert.deepEqual(c.checkBuckets(real), []);
+  const p = c.checkBuckets(broken);
+  includes(p, 'aws_s3_bucket.naked has no server-side encryption');
+  includes(p, 'aws_s3_bucket.naked has no public access block');
+  includes(p, 'aws_s3_bucket.naked has no bucket policy denying requests without TLS');
+});
+
+test('buckets holding data use the customer managed key; versioning and lifecycle protect the warehouse', () => {
+  const enc = real.resources.find((r) => r.type === 'aws_s3_bucket_server_side_encryption_configuration' && r.name === 'data');
+  const rule = enc.body.rule[0].apply_server_side_encryption_by_default[0];
+  assert.equal(rule.sse_algorithm, 'aws:kms');
+  assert.match(rule.kms_master_key_id, /aws_kms_key\.main\.arn/);
+  const lc = real.resources.find((r) => r.type === 'aws_s3_bucket_lifecycle_configuration' && r.name === 'warehouse');
+  for (const rl of lc.body.rule) {
+    for (const e of rl.expiration || []) assert.equal(e.days, undefined, 'the warehouse must never expire current objects');
+  }
+});
+
+test('no security group allows ingress from 0.0.0.0/0', () => {
+  assert.deepEqual(c.checkSecurityGroups(real), []);
+  includes(c.checkSecurityGroups(broken), 'aws_security_group.open allows ingress from anywhere');
+});
+
+test('no IAM statement allows a wildcard action or resource unless allow-listed with a reason', () => {
+  assert.deepEqual(wildcardProblems(terraformStatements(real), allowlist), []);
+  const p = wildcardProblems(terraformStatements(broken), allowlist);
+  includes(p, 'bad#Everything: wildcard action s3:*');
+  includes(p, 'bad#Everything: resource "*"');
+});
+
+test('every allow-listed wildcard exists and is commented in the source', () => {
+  const keys = new Set(terraformStatements(real).map((s) => s.key));
+  for (const k of Object.keys(allowlist.wildcardResource).filter((k) => k.includes('.tf#'))) {
+    assert.ok(keys.has(k), `allow-list entry ${k} matches no statement; remove it`);
+  }
+  assert.deepEqual(c.checkWildcardComments(real), []);
+  includes(c.checkWildcardComments(broken), 'main.tf:31: wildcard without a comment');
+});
+
+test('no hard-coded arn:aws: partition in Terraform, state machines, template or build spec', () => {
+  const texts = {};
+  for (const [f, t] of Object.entries(real.raw)) texts[`terraform/${f}`] = t;
+  for (const f of fs.readdirSync(P.STEPFUNCTIONS)) texts[`stepfunctions/${f}`] = fs.readFileSync(path.join(P.STEPFUNCTIONS, f), 'utf8');
+  texts['cfn/codebuild.yaml'] = fs.readFileSync(P.CFN_TEMPLATE, 'utf8');
+  texts['buildspec.yml'] = fs.readFileSync(P.BUILDSPEC, 'utf8');
+  assert.deepEqual(c.hardcodedArnProblems(texts), []);
+  includes(c.hardcodedArnProblems(broken.raw), 'main.tf:38: hard-coded partition');
+});
+
+test('every IAM role carries the permissions boundary variable', () => {
+  for (const r of real.resources.filter((x) => x.type === 'aws_iam_role')) {
+    assert.equal(r.body.permissions_boundary, '${var.permissions_boundary_arn}', `aws_iam_role.${r.name}`);
+  }
+});
+
+test('the database password never passes through Terraform', () => {
+  assert.equal(real.resources.filter((r) => r.type === 'aws_secretsmanager_secret_version').length, 0);
+  for (const name of Object.keys(real.variables)) assert.doesNotMatch(name, /password$|secret_value|credentials/);
+});
+
+test('the control table is on-demand with point-in-time recovery and the customer managed key', () => {
+  const t = real.resources.find((r) => r.type === 'aws_dynamodb_table' && r.name === 'control');
+  assert.equal(t.body.billing_mode, 'PAY_PER_REQUEST');
+  assert.equal(t.body.hash_key, 'pk');
+  assert.equal(t.body.range_key, 'sk');
+  assert.equal(t.body.point_in_time_recovery[0].enabled, true);
+  assert.match(t.body.server_side_encryption[0].kms_key_arn, /aws_kms_key\.main/);
+});

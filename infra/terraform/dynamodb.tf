@@ -1,0 +1,34 @@
+# Control table: one item per mirror table and concern, keyed by pk/sk, for example
+#   pk = TABLE#<namespace>.<table>   sk = STATE          (written by the stream after each checkpoint)
+#   pk = TABLE#<namespace>.<table>   sk = LOCK           (backfill lock: owner, expiresAt in epoch seconds)
+#   pk = TABLE#<namespace>.<table>   sk = MAINT#<ts>     (maintenance report or failure)
+# No transactions and no TTL are used, so the same design runs against the local stand-in.
+
+resource "aws_dynamodb_table" "control" {
+  name                        = "${local.name}-control"
+  billing_mode                = "PAY_PER_REQUEST"
+  hash_key                    = "pk"
+  range_key                   = "sk"
+  deletion_protection_enabled = var.deletion_protection
+
+  attribute {
+    name = "pk"
+    type = "S"
+  }
+
+  attribute {
+    name = "sk"
+    type = "S"
+  }
+
+  point_in_time_recovery {
+    enabled = true
+  }
+
+  server_side_encryption {
+    enabled     = true
+    kms_key_arn = aws_kms_key.main.arn
+  }
+
+  tags = merge(var.tags, { Name = "${local.name}-control" })
+}
