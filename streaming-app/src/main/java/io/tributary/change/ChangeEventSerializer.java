@@ -19,9 +19,9 @@ import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * Binary serializer for {@link ChangeEvent}s between operators. Values are written by their
- * column's kind (no per-value type tags). The table schema travels with each event as a
- * fingerprint plus its compact form; a reader that has seen the fingerprint skips the bytes and
- * reuses its decoded schema, so a schema costs one decode per reader, not one per event.
+ * column's kind (no per-value type tags). The table schema travels with each event as a fingerprint
+ * plus its compact form; a reader that has seen the fingerprint skips the bytes and reuses its
+ * decoded schema, so a schema costs one decode per reader, not one per event.
  */
 public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
   private static final long serialVersionUID = 1L;

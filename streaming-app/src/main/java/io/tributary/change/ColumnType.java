@@ -24,7 +24,10 @@ public final class ColumnType implements Serializable {
     DOUBLE,
     /** {@link java.math.BigDecimal} with the column's scale: numeric(p,s) with p up to 38. */
     DECIMAL,
-    /** {@link String}: text, varchar, char, json, jsonb, uuid, xml and anything without a closer type. */
+    /**
+     * {@link String}: text, varchar, char, json, jsonb, uuid, xml and anything without a closer
+     * type.
+     */
     STRING,
     /** {@code byte[]}: bytea. */
     BINARY,

@@ -6,9 +6,9 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
+import io.tributary.local.LocalQuery;
 import io.tributary.local.LocalRunner;
 import io.tributary.local.LocalStack;
-import io.tributary.local.LocalQuery;
 import io.tributary.source.CapturedTable;
 import io.tributary.source.SourceNotReadyException;
 import io.tributary.verify.LakeVerifier;
@@ -31,12 +31,7 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     version = "tributary 0.1.0",
     description = "Moves every change of a PostgreSQL database into Apache Iceberg tables.",
-    subcommands = {
-      Main.Run.class,
-      Main.Local.class,
-      Main.Verify.class,
-      Main.Query.class
-    })
+    subcommands = {Main.Run.class, Main.Local.class, Main.Verify.class, Main.Query.class})
 public final class Main implements Callable<Integer> {
   /** The default working folder of the local stack. */
   static final String DEFAULT_WORKDIR = ".tributary";
@@ -47,10 +42,7 @@ public final class Main implements Callable<Integer> {
       runJob(ConfigLoader.fromManagedFlinkRuntime());
       return;
     }
-    int code =
-        new CommandLine(new Main())
-            .setExecutionExceptionHandler(Main::handle)
-            .execute(args);
+    int code = new CommandLine(new Main()).setExecutionExceptionHandler(Main::handle).execute(args);
     System.exit(code);
   }
 
@@ -100,13 +92,19 @@ public final class Main implements Callable<Integer> {
           "Run the job on a local MiniCluster with embedded PostgreSQL, S3 and catalog; resumes"
               + " where the last run stopped.")
   static final class Local implements Callable<Integer> {
-    @Option(names = "--workdir", description = "working folder (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_WORKDIR)
+    @Option(
+        names = "--workdir",
+        description = "working folder (default: ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_WORKDIR)
     Path workdir;
 
     @Option(names = "--config", description = "capture this source (its sink is the local lake)")
     Path config;
 
-    @Option(names = "--duration", description = "stop after SECONDS: stop the demo workload, wait until the lake caught up, then stop with a savepoint")
+    @Option(
+        names = "--duration",
+        description =
+            "stop after SECONDS: stop the demo workload, wait until the lake caught up, then stop with a savepoint")
     Long duration;
 
     @Option(names = "--no-demo", description = "do not run the demo workload")
@@ -125,7 +123,10 @@ public final class Main implements Callable<Integer> {
           "Compare every captured table with its mirror table (row count and a hash of every row);"
               + " exit code 0 only when all are equal.")
   static final class Verify implements Callable<Integer> {
-    @Option(names = "--workdir", description = "local stack working folder (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_WORKDIR)
+    @Option(
+        names = "--workdir",
+        description = "local stack working folder (default: ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_WORKDIR)
     Path workdir;
 
     @Option(names = "--config", description = "configuration file of a deployed capture")
@@ -152,18 +153,26 @@ public final class Main implements Callable<Integer> {
         System.out.println(result);
         allEqual &= result.equal();
       }
-      System.out.println(allEqual ? "All " + results.size() + " tables are equal." : "Differences found.");
+      System.out.println(
+          allEqual ? "All " + results.size() + " tables are equal." : "Differences found.");
       return allEqual ? 0 : 1;
     }
   }
 
   /** {@code tributary query}: SQL over the lake of a local stack. */
-  @Command(name = "query", description = "Run SQL over the lake tables of the local stack and print the result.")
+  @Command(
+      name = "query",
+      description = "Run SQL over the lake tables of the local stack and print the result.")
   static final class Query implements Callable<Integer> {
-    @Option(names = "--workdir", description = "local stack working folder (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_WORKDIR)
+    @Option(
+        names = "--workdir",
+        description = "local stack working folder (default: ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_WORKDIR)
     Path workdir;
 
-    @Parameters(index = "0", description = "the SQL, e.g. \"SELECT status, count(*) FROM orders GROUP BY status\"")
+    @Parameters(
+        index = "0",
+        description = "the SQL, e.g. \"SELECT status, count(*) FROM orders GROUP BY status\"")
     String sql;
 
     @Override
@@ -175,5 +184,4 @@ public final class Main implements Callable<Integer> {
       return 0;
     }
   }
-
 }

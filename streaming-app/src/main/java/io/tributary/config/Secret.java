@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
  * needed, so that it never sits in a configuration file, a runtime property, or a log line. {@link
  * #toString()} never shows a value.
  */
-public final class Secret {
+public final class Secret implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
 
   /** The JSON key read from a Secrets Manager secret whose value is a JSON object. */
   public static final String DEFAULT_JSON_KEY = "password";

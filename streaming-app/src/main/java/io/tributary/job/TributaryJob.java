@@ -67,7 +67,8 @@ public final class TributaryJob {
     CheckpointConfig checkpoints = env.getCheckpointConfig();
     checkpoints.setExternalizedCheckpointRetention(
         org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
-    checkpoints.setMinPauseBetweenCheckpoints(Math.min(1000, job.checkpointInterval().toMillis() / 2));
+    checkpoints.setMinPauseBetweenCheckpoints(
+        Math.min(1000, job.checkpointInterval().toMillis() / 2));
     checkpoints.setTolerableCheckpointFailureNumber(3);
     int parallelism = job.parallelism();
 
@@ -94,7 +95,8 @@ public final class TributaryJob {
     }
     CatalogSpec catalog = CatalogSpecs.from(config.sink());
     SinkSpec sink =
-        new SinkSpec(catalog, config.sink().namespace(), partitionTerms, UUID.randomUUID().toString());
+        new SinkSpec(
+            catalog, config.sink().namespace(), partitionTerms, UUID.randomUUID().toString());
 
     events
         .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)

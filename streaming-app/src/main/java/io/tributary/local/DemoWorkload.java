@@ -120,7 +120,9 @@ public final class DemoWorkload implements AutoCloseable {
       }
       if (random.nextInt(5) == 0) {
         st.executeUpdate(
-            "DELETE FROM order_items WHERE order_id = " + (1 + random.nextLong(orderId)) + " AND line = 1");
+            "DELETE FROM order_items WHERE order_id = "
+                + (1 + random.nextLong(orderId))
+                + " AND line = 1");
       }
       if (random.nextInt(10) == 0) {
         st.executeUpdate(

@@ -15,9 +15,15 @@ public final class LocalQuery {
   public static void run(CatalogSpec catalog, String namespace, String sql, PrintStream out) {
     TableEnvironment env = TableEnvironment.create(EnvironmentSettings.inBatchMode());
     StringBuilder ddl =
-        new StringBuilder("CREATE CATALOG ").append(CatalogSpec.CATALOG_NAME).append(" WITH ('type'='iceberg'");
+        new StringBuilder("CREATE CATALOG ")
+            .append(CatalogSpec.CATALOG_NAME)
+            .append(" WITH ('type'='iceberg'");
     for (Map.Entry<String, String> e : catalog.resolvedProperties().entrySet()) {
-      ddl.append(", '").append(escape(e.getKey())).append("'='").append(escape(e.getValue())).append("'");
+      ddl.append(", '")
+          .append(escape(e.getKey()))
+          .append("'='")
+          .append(escape(e.getValue()))
+          .append("'");
     }
     ddl.append(")");
     env.executeSql(ddl.toString());

@@ -52,7 +52,8 @@ public final class LocalRunner {
   private volatile DemoWorkload workload;
   private volatile boolean stopping;
 
-  public LocalRunner(Path workdir, Path configFile, Long durationSeconds, boolean demo, PrintStream out) {
+  public LocalRunner(
+      Path workdir, Path configFile, Long durationSeconds, boolean demo, PrintStream out) {
     this.workdir = workdir.toAbsolutePath();
     this.configFile = configFile;
     this.durationSeconds = durationSeconds;
@@ -123,12 +124,17 @@ public final class LocalRunner {
             flink.set(SavepointConfigOptions.SAVEPOINT_PATH, p.toUri().toString());
             out.println("Resuming from " + p);
           });
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
+      StreamExecutionEnvironment env =
+          StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
       env.setParallelism(config.job().parallelism());
       TributaryJob.build(env, config, tables);
       job = env.executeAsync(config.job().name());
       out.println(
-          "Flink web UI: http://127.0.0.1:" + flink.get(RestOptions.PORT) + "  (job " + job.getJobID() + ")");
+          "Flink web UI: http://127.0.0.1:"
+              + flink.get(RestOptions.PORT)
+              + "  (job "
+              + job.getJobID()
+              + ")");
       out.println("Local state: " + workdir + "   Stop with Ctrl-C (a savepoint is taken).");
       if (demo && configFile == null) {
         workload =
@@ -149,12 +155,17 @@ public final class LocalRunner {
       Runtime.getRuntime().addShutdownHook(shutdown);
       try {
         long deadline =
-            durationSeconds == null ? Long.MAX_VALUE : System.nanoTime() + durationSeconds * 1_000_000_000L;
+            durationSeconds == null
+                ? Long.MAX_VALUE
+                : System.nanoTime() + durationSeconds * 1_000_000_000L;
         while (!job.getJobStatus().get().isTerminalState() && !stopping) {
           if (System.nanoTime() >= deadline) {
             if (workload != null) {
               workload.close();
-              out.println("Demo workload stopped after " + workload.transactions() + " transactions; waiting for the lake to catch up.");
+              out.println(
+                  "Demo workload stopped after "
+                      + workload.transactions()
+                      + " transactions; waiting for the lake to catch up.");
             }
             waitUntilCaughtUp(config, catalog);
             stop("duration reached");
@@ -242,7 +253,9 @@ public final class LocalRunner {
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
-    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, org.apache.flink.configuration.MemorySize.ofMebiBytes(64));
+    flink.set(
+        TaskManagerOptions.MANAGED_MEMORY_SIZE,
+        org.apache.flink.configuration.MemorySize.ofMebiBytes(64));
     TributaryJob.configure(flink, job);
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir().toUri().toString());
     return flink;

@@ -163,13 +163,13 @@ public final class LocalStack implements AutoCloseable {
             .setRegisterShutdownHook(true)
             .start();
     // An embedded server can silently attach to another one that holds the port: check it is ours.
-    try (Connection c =
-            DriverManager.getConnection(postgres.getJdbcUrl(SUPERUSER, "postgres"));
+    try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl(SUPERUSER, "postgres"));
         Statement st = c.createStatement()) {
       String version = value(st, "SHOW server_version");
       String walLevel = value(st, "SHOW wal_level");
       String dataDir = value(st, "SHOW data_directory");
-      if (!version.startsWith("16") || !"logical".equals(walLevel)
+      if (!version.startsWith("16")
+          || !"logical".equals(walLevel)
           || !Path.of(dataDir).toRealPath().equals(data.toRealPath())) {
         postgres.close();
         throw new IllegalStateException(

@@ -14,8 +14,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 
 /**
- * Prints one line per table from the lake's own commit history: rows committed, changes per
- * second, lag behind the source, and the age of the last commit.
+ * Prints one line per table from the lake's own commit history: rows committed, changes per second,
+ * lag behind the source, and the age of the last commit.
  */
 final class Progress implements AutoCloseable {
   private final Catalog catalog;
@@ -34,7 +34,9 @@ final class Progress implements AutoCloseable {
   void print() {
     long now = System.currentTimeMillis();
     StringBuilder sb = new StringBuilder();
-    sb.append(String.format("%n%-28s %12s %10s %10s %12s%n", "table", "rows", "changes/s", "lag", "last commit"));
+    sb.append(
+        String.format(
+            "%n%-28s %12s %10s %10s %12s%n", "table", "rows", "changes/s", "lag", "last commit"));
     for (CapturedTable captured : tables) {
       String name = TableNames.mirrorName(captured.id());
       Table table;
@@ -52,7 +54,8 @@ final class Progress implements AutoCloseable {
       Map<String, String> summary = snapshot.summary();
       long records = parse(summary.get("total-records"));
       long deletes =
-          parse(summary.get("total-position-deletes")) + parse(summary.get("total-equality-deletes"));
+          parse(summary.get("total-position-deletes"))
+              + parse(summary.get("total-equality-deletes"));
       long[] prev = previous.get(name);
       double rate = 0;
       if (prev != null && now > prev[1]) {

@@ -33,11 +33,11 @@ import org.apache.iceberg.util.PropertyUtil;
  * equality delete of a later segment applies to the rows of every earlier one.
  *
  * <p>In insert-only mode (rows of the initial snapshot) rows are appended without deletes. In
- * upsert mode every row first deletes its key: by position when the key was written earlier in
- * this segment, otherwise by an equality delete. Equality deletes are written under the delete
- * spec: the table's spec when the key determines the partition, otherwise the unpartitioned spec,
- * whose deletes apply to all partitions; so an update that moves a row to another partition still
- * removes the old copy although the before-image carries only the key.
+ * upsert mode every row first deletes its key: by position when the key was written earlier in this
+ * segment, otherwise by an equality delete. Equality deletes are written under the delete spec: the
+ * table's spec when the key determines the partition, otherwise the unpartitioned spec, whose
+ * deletes apply to all partitions; so an update that moves a row to another partition still removes
+ * the old copy although the before-image carries only the key.
  */
 final class DeltaWriter {
   private final Schema schema;
@@ -157,15 +157,16 @@ final class DeltaWriter {
       }
     }
     if (upsert) {
-      written.put(key(row), new Position(writer.currentFilePath(), writer.currentFileRows(), partition));
+      written.put(
+          key(row), new Position(writer.currentFilePath(), writer.currentFileRows(), partition));
     }
     writer.write(row);
     rows++;
   }
 
   /**
-   * Deletes the row with the key of {@code keyRow} (only the key columns, and the partition
-   * columns when the key determines the partition, need to be set).
+   * Deletes the row with the key of {@code keyRow} (only the key columns, and the partition columns
+   * when the key determines the partition, need to be set).
    */
   void delete(Record keyRow) {
     if (!upsert) {

@@ -43,8 +43,8 @@ import org.slf4j.LoggerFactory;
  * holds that run's commit for that checkpoint and round, so a replayed checkpoint never commits
  * twice.
  *
- * <p>The operator's uid must never change: a new uid drops the pending files of the last
- * checkpoint on restore.
+ * <p>The operator's uid must never change: a new uid drops the pending files of the last checkpoint
+ * on restore.
  */
 public final class IcebergCommitterOperator extends AbstractStreamOperator<TableCommit>
     implements OneInputStreamOperator<WriteBatch, TableCommit> {

@@ -130,7 +130,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
     boolean snapshotRow = event.op() == ChangeEvent.Op.SNAPSHOT;
     if (!snapshotRow && streaming.add(source.id())) {
-      LOG.info("Table {} receives changes on writer {}: rows are upserts from now on", source.id(), subtask);
+      LOG.info(
+          "Table {} receives changes on writer {}: rows are upserts from now on",
+          source.id(),
+          subtask);
     }
     boolean upsert = !snapshotRow || !state.initialLoad || streaming.contains(source.id());
     DeltaWriter writer = state.writer;
@@ -140,7 +143,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       if (writer != null) {
         state.done.add(writer.complete());
       }
-      writer = new DeltaWriter(state.table, state.mapper.schema(), state.deleteSpec, upsert, state.files);
+      writer =
+          new DeltaWriter(
+              state.table, state.mapper.schema(), state.deleteSpec, upsert, state.files);
       state.writer = writer;
     }
     Record record = state.mapper.toRecord(event, now());
@@ -180,8 +185,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   }
 
   /**
-   * The spec for equality deletes: the table's when every partition source column is a key
-   * column (the key then determines the partition), else the unpartitioned spec.
+   * The spec for equality deletes: the table's when every partition source column is a key column
+   * (the key then determines the partition), else the unpartitioned spec.
    */
   static PartitionSpec deleteSpec(Table table) {
     PartitionSpec spec = table.spec();

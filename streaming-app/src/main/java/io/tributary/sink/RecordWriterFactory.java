@@ -15,8 +15,8 @@ import org.apache.iceberg.io.FileWriterFactory;
 
 /**
  * Writes Parquet data, equality-delete and position-delete files of generic records. Data and
- * position deletes use the table's partition spec; equality deletes use the delete spec, which
- * may be the unpartitioned spec so that they apply to every partition.
+ * position deletes use the table's partition spec; equality deletes use the delete spec, which may
+ * be the unpartitioned spec so that they apply to every partition.
  */
 final class RecordWriterFactory implements FileWriterFactory<Record> {
   private final GenericAppenderFactory dataFactory;

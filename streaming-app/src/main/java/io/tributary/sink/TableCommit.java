@@ -68,6 +68,12 @@ public final class TableCommit implements Serializable {
 
   @Override
   public String toString() {
-    return "TableCommit{" + table + ", checkpoint=" + checkpointId + ", snapshot=" + snapshotId + "}";
+    return "TableCommit{"
+        + table
+        + ", checkpoint="
+        + checkpointId
+        + ", snapshot="
+        + snapshotId
+        + "}";
   }
 }

@@ -179,8 +179,7 @@ public final class TableManager {
           update.moveBefore(name, IcebergSchemas.OP);
         }
         update.commit();
-        LOG.info(
-            "Evolved schema of {}: added {}, widened {}", table.name(), missing, widened);
+        LOG.info("Evolved schema of {}: added {}, widened {}", table.name(), missing, widened);
         table.refresh();
         return table;
       } catch (CommitFailedException e) {

@@ -49,7 +49,8 @@ public final class WriteBatch implements Serializable {
       }
       return bytes.toByteArray();
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot serialize the write batch of checkpoint " + checkpointId, e);
+      throw new IllegalStateException(
+          "Cannot serialize the write batch of checkpoint " + checkpointId, e);
     }
   }
 

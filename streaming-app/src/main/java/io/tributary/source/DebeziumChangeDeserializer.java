@@ -43,7 +43,8 @@ import org.slf4j.LoggerFactory;
  * <p>An update that changes the key becomes a delete of the old key followed by an insert of the
  * new row, so that every change of one key is handled by the writer that owns that key.
  */
-public final class DebeziumChangeDeserializer implements DebeziumDeserializationSchema<ChangeEvent> {
+public final class DebeziumChangeDeserializer
+    implements DebeziumDeserializationSchema<ChangeEvent> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(DebeziumChangeDeserializer.class);
 
@@ -107,7 +108,8 @@ public final class DebeziumChangeDeserializer implements DebeziumDeserialization
             }
           }
           out.collect(
-              new ChangeEvent(afterConverter.table, ChangeEvent.Op.UPDATE, afterValues, lsn, tsMicros));
+              new ChangeEvent(
+                  afterConverter.table, ChangeEvent.Op.UPDATE, afterValues, lsn, tsMicros));
           break;
         }
       case "d":
@@ -235,7 +237,8 @@ public final class DebeziumChangeDeserializer implements DebeziumDeserialization
         Schema schema = fields[i].schema();
         ColumnType type = columnType(schema);
         converters[i] = valueConverter(schema, type);
-        columns.add(new Column(fields[i].name(), type, schema.isOptional(), sourceTypeName(schema)));
+        columns.add(
+            new Column(fields[i].name(), type, schema.isOptional(), sourceTypeName(schema)));
       }
       int[] keyIndexes = new int[0];
       List<String> keys = keyColumns == null ? Collections.emptyList() : keyColumns;
@@ -406,7 +409,8 @@ public final class DebeziumChangeDeserializer implements DebeziumDeserialization
             }
             long nanos = ((Number) raw).longValue() * nanosPerUnit;
             // PostgreSQL allows 24:00:00; Iceberg's time cannot hold it.
-            return LocalTime.ofNanoOfDay(Math.min(nanos, LocalTime.MAX.toNanoOfDay() / 1000 * 1000));
+            return LocalTime.ofNanoOfDay(
+                Math.min(nanos, LocalTime.MAX.toNanoOfDay() / 1000 * 1000));
           };
         }
       case TIMESTAMP:
@@ -431,14 +435,12 @@ public final class DebeziumChangeDeserializer implements DebeziumDeserialization
           };
         }
       case TIMESTAMPTZ:
-        return raw ->
-            OffsetDateTime.parse((String) raw).withOffsetSameInstant(ZoneOffset.UTC);
+        return raw -> OffsetDateTime.parse((String) raw).withOffsetSameInstant(ZoneOffset.UTC);
       case STRING:
         if (logical.equals("io.debezium.data.VariableScaleDecimal")) {
           return raw -> {
             Struct s = (Struct) raw;
-            BigDecimal d =
-                new BigDecimal(new BigInteger(s.getBytes("value")), s.getInt32("scale"));
+            BigDecimal d = new BigDecimal(new BigInteger(s.getBytes("value")), s.getInt32("scale"));
             return d.toPlainString();
           };
         }

@@ -70,7 +70,10 @@ public final class PostgresSources {
 
   /** The source of one group. */
   public static PostgresSourceBuilder.PostgresIncrementalSource<ChangeEvent> build(
-      SourceConfig source, String group, List<CapturedTable> tables, Map<TableId, List<String>> keys) {
+      SourceConfig source,
+      String group,
+      List<CapturedTable> tables,
+      Map<TableId, List<String>> keys) {
     String[] tableList = new String[tables.size()];
     List<String> schemas = new ArrayList<>();
     for (int i = 0; i < tables.size(); i++) {

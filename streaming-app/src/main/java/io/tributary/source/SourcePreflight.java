@@ -62,7 +62,8 @@ public final class SourcePreflight {
       checkRole(connection, problems);
       tables = resolveTables(connection, problems);
       if (problems.isEmpty()) {
-        for (Map.Entry<String, List<CapturedTable>> group : PostgresSources.groups(tables).entrySet()) {
+        for (Map.Entry<String, List<CapturedTable>> group :
+            PostgresSources.groups(tables).entrySet()) {
           ensurePublication(
               connection,
               PostgresSources.publicationName(source, group.getKey()),
@@ -170,7 +171,9 @@ public final class SourcePreflight {
               + source.database()
               + " matches tables.include "
               + selection.include()
-              + (selection.exclude().isEmpty() ? "" : " minus tables.exclude " + selection.exclude())
+              + (selection.exclude().isEmpty()
+                  ? ""
+                  : " minus tables.exclude " + selection.exclude())
               + ": check the patterns (schema.table, with * and ?) and that user "
               + source.user()
               + " can see the tables.");
@@ -303,8 +306,14 @@ public final class SourcePreflight {
     }
     String statement =
         exists
-            ? "ALTER PUBLICATION " + quoteIdent(publication) + " ADD TABLE " + String.join(", ", missing)
-            : "CREATE PUBLICATION " + quoteIdent(publication) + " FOR TABLE " + String.join(", ", missing);
+            ? "ALTER PUBLICATION "
+                + quoteIdent(publication)
+                + " ADD TABLE "
+                + String.join(", ", missing)
+            : "CREATE PUBLICATION "
+                + quoteIdent(publication)
+                + " FOR TABLE "
+                + String.join(", ", missing);
     try (Statement st = connection.createStatement()) {
       st.execute(statement);
       LOG.info("Ran: {}", statement);

@@ -50,7 +50,12 @@ public final class LakeVerifier {
                   List.of("the lake has no table for " + id + " yet")));
           continue;
         }
-        String quoted = "\"" + id.schema().replace("\"", "\"\"") + "\".\"" + id.table().replace("\"", "\"\"") + "\"";
+        String quoted =
+            "\""
+                + id.schema().replace("\"", "\"\"")
+                + "\".\""
+                + id.table().replace("\"", "\"\"")
+                + "\"";
         results.add(new TableVerifier(source, quoted, mirror).verify());
       }
       if (onlyTable != null && !found) {

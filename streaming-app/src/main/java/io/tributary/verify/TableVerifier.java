@@ -26,10 +26,10 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * Compares a source table with its mirror table without holding either in memory: every row of
- * both sides is hashed over all columns into one of many buckets by its key; buckets are compared
- * by row count and the sum of row hashes; only the rows of differing buckets are read again to
- * name the differing keys.
+ * Compares a source table with its mirror table without holding either in memory: every row of both
+ * sides is hashed over all columns into one of many buckets by its key; buckets are compared by row
+ * count and the sum of row hashes; only the rows of differing buckets are read again to name the
+ * differing keys.
  */
 public final class TableVerifier {
   private static final int BUCKETS = 1 << 14;
@@ -78,22 +78,33 @@ public final class TableVerifier {
     List<String> differences = new ArrayList<>();
     if (!differing.isEmpty()) {
       java.util.Set<Integer> wanted = new java.util.HashSet<>(differing);
-      Map<String, Long> sourceRows = new TreeMap<>();
-      Map<String, Long> mirrorRows = new TreeMap<>();
+      Map<String, List<String>> sourceRows = new TreeMap<>();
+      Map<String, List<String>> mirrorRows = new TreeMap<>();
       scanSource(columns, keys, null, wanted, sourceRows);
       scanMirror(columns, keys, null, wanted, mirrorRows);
-      for (Map.Entry<String, Long> e : sourceRows.entrySet()) {
-        Long other = mirrorRows.get(e.getKey());
+      for (Map.Entry<String, List<String>> e : sourceRows.entrySet()) {
+        List<String> other = mirrorRows.get(e.getKey());
         if (other == null) {
           differences.add(e.getKey() + ": missing in the lake");
         } else if (!other.equals(e.getValue())) {
-          differences.add(e.getKey() + ": values differ");
+          List<String> differingColumns = new ArrayList<>();
+          for (int i = 0; i < columns.size() && i < other.size(); i++) {
+            if (!other.get(i).equals(e.getValue().get(i))) {
+              differingColumns.add(columns.get(i).name());
+            }
+          }
+          differences.add(
+              e.getKey()
+                  + ": "
+                  + (other.size() != e.getValue().size()
+                      ? "the lake holds the key more than once"
+                      : "values differ in " + differingColumns));
         }
         if (differences.size() >= MAX_REPORTED) {
           break;
         }
       }
-      for (Map.Entry<String, Long> e : mirrorRows.entrySet()) {
+      for (Map.Entry<String, List<String>> e : mirrorRows.entrySet()) {
         if (differences.size() >= MAX_REPORTED) {
           break;
         }
@@ -106,7 +117,11 @@ public final class TableVerifier {
       }
     }
     return new VerifyResult(
-        mirror.name(), sourceBuckets.total(), mirrorBuckets.total(), differing.isEmpty(), differences);
+        mirror.name(),
+        sourceBuckets.total(),
+        mirrorBuckets.total(),
+        differing.isEmpty(),
+        differences);
   }
 
   private void scanSource(
@@ -114,7 +129,7 @@ public final class TableVerifier {
       List<String> keys,
       Buckets buckets,
       java.util.Set<Integer> wanted,
-      Map<String, Long> rows)
+      Map<String, List<String>> rows)
       throws SQLException {
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < columns.size(); i++) {
@@ -145,7 +160,7 @@ public final class TableVerifier {
       List<String> keys,
       Buckets buckets,
       java.util.Set<Integer> wanted,
-      Map<String, Long> rows) {
+      Map<String, List<String>> rows) {
     List<String> names = new ArrayList<>();
     for (Types.NestedField f : columns) {
       names.add(f.name());
@@ -170,7 +185,7 @@ public final class TableVerifier {
       Object[] values,
       Buckets buckets,
       java.util.Set<Integer> wanted,
-      Map<String, Long> rows) {
+      Map<String, List<String>> rows) {
     long keyHash = 0x9E3779B97F4A7C15L;
     long rowHash = 0x632BE59BD9B4E019L;
     StringBuilder keyText = rows == null ? null : new StringBuilder();
@@ -194,7 +209,14 @@ public final class TableVerifier {
       buckets.sums[bucket] += mix(rowHash);
     }
     if (rows != null && wanted.contains(bucket)) {
-      rows.merge(keyText.toString(), mix(rowHash), (a, b) -> a * 31 + b);
+      List<String> canonicalRow = new ArrayList<>(values.length);
+      for (int i = 0; i < values.length; i++) {
+        canonicalRow.add(canonical(values[i], columns.get(i).type()));
+      }
+      List<String> existing = rows.putIfAbsent(keyText.toString(), canonicalRow);
+      if (existing != null) {
+        existing.addAll(canonicalRow); // a duplicate key: the sizes then differ
+      }
     }
   }
 

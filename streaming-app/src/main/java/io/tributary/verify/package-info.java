@@ -1,2 +1,4 @@
-/** Comparing source tables with their mirror tables, row by row over all columns, in bounded memory. */
+/**
+ * Comparing source tables with their mirror tables, row by row over all columns, in bounded memory.
+ */
 package io.tributary.verify;
