@@ -44,7 +44,7 @@ locals {
   glue_sparkui_prefix = "glue/spark-ui"
 
   # Build outputs uploaded by Terraform (paths relative to this folder; the build runs `mvn package` first).
-  streaming_jar_name = "tributary-streaming-app-${var.release_version}.jar"
+  streaming_jar_name = "tributary-streaming-app-${var.release_version}-flink.jar"
   glue_jar_name      = "tributary-glue-compat-${var.release_version}.jar"
   streaming_jar_path = "${path.module}/../../streaming-app/target/${local.streaming_jar_name}"
   glue_jar_path      = "${path.module}/../../glue-compat/target/${local.glue_jar_name}"

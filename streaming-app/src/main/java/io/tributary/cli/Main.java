@@ -5,18 +5,16 @@ import io.tributary.catalog.CatalogSpecs;
 import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
-import io.tributary.job.TributaryJob;
+import io.tributary.job.FlinkMain;
 import io.tributary.local.LocalQuery;
 import io.tributary.local.LocalRunner;
 import io.tributary.local.LocalStack;
-import io.tributary.source.CapturedTable;
 import io.tributary.source.SourceNotReadyException;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -39,7 +37,7 @@ public final class Main implements Callable<Integer> {
   public static void main(String[] args) throws Exception {
     if (args.length == 0 && System.getenv("TRIBUTARY_CLI") == null) {
       // Managed Flink starts the jar's main class without arguments.
-      runJob(ConfigLoader.fromManagedFlinkRuntime());
+      FlinkMain.main(args);
       return;
     }
     int code = new CommandLine(new Main()).setExecutionExceptionHandler(Main::handle).execute(args);
@@ -64,14 +62,6 @@ public final class Main implements Callable<Integer> {
     return 0;
   }
 
-  static void runJob(TributaryConfig config) throws Exception {
-    List<CapturedTable> tables = TributaryJob.preflight(config);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(config.job().parallelism());
-    TributaryJob.build(env, config, tables);
-    env.execute(config.job().name());
-  }
-
   /** {@code tributary run}: the production entry point with a YAML configuration. */
   @Command(name = "run", description = "Run the capture job with a configuration file.")
   static final class Run implements Callable<Integer> {
@@ -80,7 +70,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      runJob(ConfigLoader.fromYaml(config));
+      FlinkMain.run(ConfigLoader.fromYaml(config));
       return 0;
     }
   }
