@@ -174,4 +174,35 @@ public final class Main implements Callable<Integer> {
       return 0;
     }
   }
+
+  /** {@code tributary bench}: the benchmark program. */
+  @Command(
+      name = "bench",
+      description =
+          "Measure snapshot rows/s, streaming changes/s and commit-to-visible latency on the local"
+              + " stack, against pg_recvlogical decoding the same WAL; writes docs/benchmarks.md.")
+  static final class Bench implements Callable<Integer> {
+    @Option(
+        names = "--rows",
+        defaultValue = "500000",
+        description = "rows loaded before the snapshot (default: ${DEFAULT-VALUE})")
+    int rows;
+
+    @Option(
+        names = "--changes",
+        defaultValue = "200000",
+        description = "mixed changes while streaming (default: ${DEFAULT-VALUE})")
+    int changes;
+
+    @Option(
+        names = "--output",
+        defaultValue = "docs/benchmarks.md",
+        description = "results file (default: ${DEFAULT-VALUE})")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+      return io.tributary.local.Benchmark.run(rows, changes, output, System.out);
+    }
+  }
 }

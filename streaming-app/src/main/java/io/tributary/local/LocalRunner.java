@@ -151,7 +151,15 @@ public final class LocalRunner {
       }
       CatalogSpec catalog = CatalogSpecs.from(config.sink());
       Progress progress = new Progress(catalog, config, tables, out);
-      Thread shutdown = new Thread(() -> stop("interrupted"), "tributary-shutdown");
+      // On Ctrl-C: savepoint first, then the servers (the JVM does not finish this method then).
+      Thread shutdown =
+          new Thread(
+              () -> {
+                stop("interrupted");
+                progress.close();
+                stack.close();
+              },
+              "tributary-shutdown");
       Runtime.getRuntime().addShutdownHook(shutdown);
       try {
         long deadline =

@@ -160,7 +160,7 @@ public final class LocalStack implements AutoCloseable {
             .setServerConfig("full_page_writes", "off")
             .setServerConfig("wal_sender_timeout", "0")
             .setPGStartupWait(Duration.ofSeconds(60))
-            .setRegisterShutdownHook(true)
+            .setRegisterShutdownHook(false)
             .start();
     // An embedded server can silently attach to another one that holds the port: check it is ours.
     try (Connection c = DriverManager.getConnection(postgres.getJdbcUrl(SUPERUSER, "postgres"));
@@ -279,11 +279,15 @@ public final class LocalStack implements AutoCloseable {
         .build();
   }
 
+  private boolean closed;
+
+  /** Stops the servers this stack started; idempotent. */
   @Override
-  public void close() {
-    if (postgres == null) {
-      return; // attached to a stack another process runs
+  public synchronized void close() {
+    if (postgres == null || closed) {
+      return; // attached to a stack another process runs, or closed already
     }
+    closed = true;
     try {
       Files.deleteIfExists(workdir.resolve(ENDPOINTS_FILE));
     } catch (IOException e) {

@@ -42,7 +42,10 @@ import org.slf4j.LoggerFactory;
  * <p>A table's rows are written in segments ({@link DeltaWriter}): a new segment starts when the
  * table's schema changes or when it switches from snapshot rows (insert-only) to changes (upsert).
  * Snapshot rows are written insert-only only while the table is in the initial load that this run
- * created it for, and before this subtask has seen any change of it; otherwise they are upserts.
+ * created it for, before this subtask has seen any change of it, and before any restore of the job;
+ * otherwise they are upserts. (A restore re-reads the snapshot chunks that were unfinished at the
+ * checkpoint, and a chunk's rows can be committed in part before its end: only upserts make the
+ * second reading replace the first.)
  */
 public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBatch>
     implements OneInputStreamOperator<ChangeEvent, WriteBatch> {
@@ -62,6 +65,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient OffsetDateTime cachedNow;
   private transient int subtask;
   private transient long fileCounter;
+  private transient boolean restored;
 
   public IcebergWriterOperator(SinkSpec spec) {
     this.spec = spec;
@@ -95,6 +99,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         context
             .getOperatorStateStore()
             .getUnionListState(new ListStateDescriptor<>("run-id", Types.STRING));
+    restored = context.isRestored();
     streaming = new HashSet<>();
     for (String table : streamingState.get()) {
       streaming.add(TableId.parse(table));
@@ -168,7 +173,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     TableState state = new TableState();
     state.table = tables.loadOrCreate(source);
     state.identifier = TableNames.mirror(spec.namespace(), source.id()).toString();
-    state.initialLoad = runId.equals(state.table.properties().get(TableManager.INITIAL_LOAD_RUN));
+    // After a restore, snapshot chunks that were being read at the checkpoint are read again and
+    // some of their rows may already be committed: from then on snapshot rows are upserts too.
+    state.initialLoad =
+        !restored && runId.equals(state.table.properties().get(TableManager.INITIAL_LOAD_RUN));
     state.deleteSpec = deleteSpec(state.table);
     state.files =
         OutputFileFactory.builderFor(state.table, subtask, ++fileCounter)

@@ -17,6 +17,22 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
 public final class LakeVerifier {
   private LakeVerifier() {}
 
+  private static String quoted(TableId id) {
+    return "\""
+        + id.schema().replace("\"", "\"\"")
+        + "\".\""
+        + id.table().replace("\"", "\"\"")
+        + "\"";
+  }
+
+  private static long count(Connection source, String table) throws SQLException {
+    try (java.sql.Statement st = source.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
   /**
    * Compares the captured tables with their mirror tables.
    *
@@ -41,21 +57,20 @@ public final class LakeVerifier {
         try {
           mirror = catalog.loadTable(TableNames.mirror(config.sink().namespace(), id));
         } catch (NoSuchTableException e) {
+          // A mirror table is created with the first row; an empty source needs none yet.
+          long sourceRows = count(source, quoted(id));
           results.add(
               new VerifyResult(
                   config.sink().namespace() + "." + lakeName,
-                  -1,
-                  -1,
-                  false,
-                  List.of("the lake has no table for " + id + " yet")));
+                  sourceRows,
+                  0,
+                  sourceRows == 0,
+                  sourceRows == 0
+                      ? List.of()
+                      : List.of("the lake has no table for " + id + " yet")));
           continue;
         }
-        String quoted =
-            "\""
-                + id.schema().replace("\"", "\"\"")
-                + "\".\""
-                + id.table().replace("\"", "\"\"")
-                + "\"";
+        String quoted = quoted(id);
         results.add(new TableVerifier(source, quoted, mirror).verify());
       }
       if (onlyTable != null && !found) {

@@ -1,0 +1,445 @@
+package io.tributary.local;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.config.JobConfig;
+import io.tributary.config.Secret;
+import io.tributary.config.SourceConfig;
+import io.tributary.config.SslMode;
+import io.tributary.config.TableSelection;
+import io.tributary.config.TributaryConfig;
+import io.tributary.job.TributaryJob;
+import io.tributary.sink.IcebergCommitterOperator;
+import io.tributary.source.CapturedTable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+/**
+ * The benchmark program ({@code tributary bench}): snapshot rows per second, streaming changes per
+ * second and commit-to-visibility latency of Tributary on the embedded stack, and, in the same run,
+ * {@code pg_recvlogical} decoding the same WAL as the reference. Prints the figures with the
+ * machine and writes them to a Markdown file.
+ */
+public final class Benchmark {
+  private static final String DB = "bench";
+  private static final String PUBLICATION = "tributary";
+
+  private final int rows;
+  private final int changes;
+  private final PrintStream out;
+  private LocalStack stack;
+  private CatalogSpec catalogSpec;
+  private Catalog catalog;
+
+  private Benchmark(int rows, int changes, PrintStream out) {
+    this.rows = rows;
+    this.changes = changes;
+    this.out = out;
+  }
+
+  /** Runs the benchmark; returns the exit code. */
+  public static int run(int rows, int changes, Path output, PrintStream out) throws Exception {
+    return new Benchmark(rows, changes, out).run(output);
+  }
+
+  private int run(Path output) throws Exception {
+    Path workdir = Files.createTempDirectory("tributary-bench");
+    String machine = machine();
+    out.println("Machine: " + machine);
+    try (LocalStack s = LocalStack.start(workdir)) {
+      stack = s;
+      stack.ensureDatabase(DB);
+      sql(
+          "CREATE TABLE bench (id bigint PRIMARY KEY, a integer, b integer, c text, d text,"
+              + " amount numeric(12,2), ts timestamp)",
+          "INSERT INTO bench SELECT g, g % 1000, g % 7, md5(g::text), 'row ' || g, g / 100.0,"
+              + " timestamp '2024-01-01' + g * interval '1 second' FROM generate_series(1, "
+              + rows
+              + ") g",
+          "ANALYZE bench");
+      TributaryConfig config = config();
+      catalogSpec = CatalogSpecs.from(config.sink());
+      catalog = catalogSpec.open();
+      List<CapturedTable> tables = TributaryJob.preflight(config);
+      // The reference decoder's slot, created before any change so that it keeps the same WAL.
+      sql("SELECT pg_create_logical_replication_slot('bench_reference', 'pgoutput')");
+
+      Configuration flink = new Configuration();
+      flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+      env.setParallelism(2);
+      TributaryJob.build(env, config, tables);
+      long started = System.nanoTime();
+      JobClient job = env.executeAsync("bench");
+      waitUntil(() -> totalRecords() >= rows, Duration.ofMinutes(20));
+      double snapshotSeconds = (System.nanoTime() - started) / 1e9;
+      double snapshotRate = rows / snapshotSeconds;
+      out.printf(
+          Locale.ROOT,
+          "Snapshot: %,d rows in %.1f s = %,.0f rows/s%n",
+          rows,
+          snapshotSeconds,
+          snapshotRate);
+
+      String startLsn = value("SELECT pg_current_wal_lsn()::text");
+      long changesStarted = System.nanoTime();
+      String lastLsn = applyChanges();
+      double applySeconds = (System.nanoTime() - changesStarted) / 1e9;
+      waitUntil(() -> committedLsn() >= lsn(lastLsn), Duration.ofMinutes(20));
+      double streamSeconds = (System.nanoTime() - changesStarted) / 1e9;
+      double streamRate = changes / streamSeconds;
+      out.printf(
+          Locale.ROOT,
+          "Streaming: %,d changes applied in %.1f s, all visible after %.1f s = %,.0f changes/s%n",
+          changes,
+          applySeconds,
+          streamSeconds,
+          streamRate);
+
+      List<Double> latencies = new ArrayList<>();
+      for (int probe = 0; probe < 25; probe++) {
+        String before = value("SELECT pg_current_wal_insert_lsn()::text");
+        sql("UPDATE bench SET a = a + 1 WHERE id = " + (1 + probe));
+        long committed = System.nanoTime();
+        waitUntil(() -> committedLsn() >= lsn(before), Duration.ofMinutes(2));
+        latencies.add((System.nanoTime() - committed) / 1e6);
+        TimeUnit.MILLISECONDS.sleep(300);
+      }
+      Collections.sort(latencies);
+      double p50 = percentile(latencies, 50);
+      double p99 = percentile(latencies, 99);
+      out.printf(
+          Locale.ROOT,
+          "Latency commit -> visible in Iceberg: p50 %.0f ms, p99 %.0f ms (%d probes)%n",
+          p50,
+          p99,
+          latencies.size());
+      job.cancel().get();
+
+      double referenceRate = referenceDecode(startLsn, lastLsn);
+      if (referenceRate > 0) {
+        out.printf(
+            Locale.ROOT,
+            "pg_recvlogical decoded the same changes at %,.0f changes/s; Tributary's streaming rate is %.2fx of it%n",
+            referenceRate,
+            streamRate / referenceRate);
+      }
+      write(
+          output,
+          machine,
+          snapshotRate,
+          snapshotSeconds,
+          streamRate,
+          streamSeconds,
+          p50,
+          p99,
+          referenceRate);
+      out.println("Results written to " + output);
+      return 0;
+    } finally {
+      if (catalog != null) {
+        CatalogSpec.closeQuietly(catalog);
+      }
+    }
+  }
+
+  private TributaryConfig config() {
+    return TributaryConfig.builder()
+        .source(
+            SourceConfig.builder()
+                .type(SourceConfig.TYPE_POSTGRES)
+                .host("127.0.0.1")
+                .port(stack.postgresPort())
+                .database(DB)
+                .user(stack.superuser())
+                .password(Secret.none())
+                .sslMode(SslMode.DISABLE)
+                .publicationName(PUBLICATION)
+                .snapshotChunkSize(100_000)
+                .snapshotFetchSize(10_000)
+                .build())
+        .tables(TableSelection.builder().include("public.bench").build())
+        .sink(stack.sink(DB))
+        .job(JobConfig.builder().checkpointInterval(Duration.ofSeconds(2)).parallelism(2).build())
+        .build();
+  }
+
+  /** Mixed changes in transactions of 1,000: 60% updates, 20% deletes, 20% inserts. */
+  private String applyChanges() throws SQLException {
+    long nextId = rows + 1L;
+    int done = 0;
+    long cursor = 1;
+    String lastLsn = null;
+    try (Connection c = stack.connect(DB)) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        while (done < changes) {
+          int batch = Math.min(1000, changes - done);
+          int updates = batch * 6 / 10;
+          int deletes = batch * 2 / 10;
+          int inserts = batch - updates - deletes;
+          st.executeUpdate(
+              "UPDATE bench SET a = a + 1, d = 'updated' WHERE id BETWEEN "
+                  + cursor
+                  + " AND "
+                  + (cursor + updates - 1));
+          cursor += updates;
+          st.executeUpdate(
+              "DELETE FROM bench WHERE id BETWEEN " + cursor + " AND " + (cursor + deletes - 1));
+          cursor += deletes;
+          if (done + batch >= changes) {
+            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+              rs.next();
+              lastLsn = rs.getString(1);
+            }
+          }
+          st.executeUpdate(
+              "INSERT INTO bench SELECT g, 1, 2, 'new', 'inserted', 1.00, localtimestamp FROM generate_series("
+                  + nextId
+                  + ", "
+                  + (nextId + inserts - 1)
+                  + ") g");
+          nextId += inserts;
+          c.commit();
+          done += batch;
+        }
+      }
+    }
+    return lastLsn;
+  }
+
+  private double referenceDecode(String startLsn, String endLsn) throws Exception {
+    String binary = "pg_recvlogical";
+    Path file = Files.createTempFile("recvlogical", ".out");
+    List<String> command =
+        List.of(
+            binary,
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(stack.postgresPort()),
+            "-U",
+            stack.superuser(),
+            "-d",
+            DB,
+            "--slot",
+            "bench_reference",
+            "--start",
+            "--endpos",
+            endLsn,
+            "--no-loop",
+            "-o",
+            "proto_version=1",
+            "-o",
+            "publication_names=" + PUBLICATION,
+            "-f",
+            file.toString());
+    long started = System.nanoTime();
+    Process process;
+    try {
+      process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    } catch (IOException e) {
+      out.println(
+          "pg_recvlogical is not installed (Debian: apt-get install postgresql-client); no reference figure.");
+      return -1;
+    }
+    boolean finished = process.waitFor(10, TimeUnit.MINUTES);
+    double seconds = (System.nanoTime() - started) / 1e9;
+    String log =
+        new String(
+            process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    if (!finished || process.exitValue() != 0) {
+      process.destroyForcibly();
+      out.println("pg_recvlogical failed: " + log.trim());
+      return -1;
+    }
+    out.printf(
+        Locale.ROOT,
+        "pg_recvlogical: %s to %s in %.2f s (%,d bytes of pgoutput)%n",
+        startLsn,
+        endLsn,
+        seconds,
+        Files.size(file));
+    Files.deleteIfExists(file);
+    return changes / seconds;
+  }
+
+  private void write(
+      Path output,
+      String machine,
+      double snapshotRate,
+      double snapshotSeconds,
+      double streamRate,
+      double streamSeconds,
+      double p50,
+      double p99,
+      double referenceRate)
+      throws IOException {
+    StringBuilder md = new StringBuilder();
+    md.append("# Benchmarks\n\n");
+    md.append("Measured by `./tributary bench --rows ")
+        .append(rows)
+        .append(" --changes ")
+        .append(changes)
+        .append("` on ")
+        .append(LocalDate.now())
+        .append(".\n\n");
+    md.append("Machine: ").append(machine).append(".\n\n");
+    md.append(
+        "Table `(id bigint primary key, two int, two text, numeric(12,2), timestamp)`; embedded PostgreSQL 16, local S3 server, JDBC catalog, Flink MiniCluster with parallelism 2, 2 s checkpoints, 100,000-row snapshot chunks.\n\n");
+    md.append(
+        "| Figure | Tributary | Reference (`pg_recvlogical`, same WAL, same run) | Ratio |\n|---|---|---|---|\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| Snapshot | %,.0f rows/s (%,d rows in %.1f s) | | |%n",
+            snapshotRate,
+            rows,
+            snapshotSeconds));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| Streaming, mixed changes until visible | %,.0f changes/s (%,d in %.1f s) | %s | %s |%n",
+            streamRate,
+            changes,
+            streamSeconds,
+            referenceRate > 0
+                ? String.format(Locale.ROOT, "%,.0f changes/s", referenceRate)
+                : "not measured",
+            referenceRate > 0
+                ? String.format(Locale.ROOT, "%.2fx", streamRate / referenceRate)
+                : "-"));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| Latency, single-row commit to visible in Iceberg | p50 %.0f ms, p99 %.0f ms | | |%n",
+            p50,
+            p99));
+    md.append(
+        "\nThe streaming figure includes applying the changes at the source and the checkpoint interval; the latency is bounded below by the checkpoint interval (commits happen once per checkpoint).\n");
+    Path parent = output.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(output, md.toString());
+  }
+
+  private static double percentile(List<Double> sorted, int p) {
+    int index = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+    return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index)));
+  }
+
+  private long totalRecords() {
+    Snapshot s = current();
+    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+  }
+
+  private long committedLsn() {
+    Snapshot s = current();
+    if (s == null) {
+      return -1;
+    }
+    Map<String, String> summary = s.summary();
+    String lsn = summary.get(IcebergCommitterOperator.MAX_LSN);
+    return lsn == null ? -1 : Long.parseLong(lsn);
+  }
+
+  private Snapshot current() {
+    try {
+      Table table = catalog.loadTable(TableIdentifier.of(DB, "bench"));
+      return table.currentSnapshot();
+    } catch (NoSuchTableException e) {
+      return null;
+    }
+  }
+
+  /** A PostgreSQL LSN such as {@code 0/1F01D50} as a number. */
+  static long lsn(String text) {
+    int slash = text.indexOf('/');
+    return (Long.parseLong(text.substring(0, slash), 16) << 32)
+        | Long.parseLong(text.substring(slash + 1), 16);
+  }
+
+  private interface Condition {
+    boolean met() throws Exception;
+  }
+
+  private static void waitUntil(Condition condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.met()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "The benchmark did not reach its condition within " + timeout);
+      }
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+  }
+
+  private void sql(String... statements) throws SQLException {
+    try (Connection c = stack.connect(DB);
+        Statement st = c.createStatement()) {
+      for (String s : statements) {
+        st.execute(s);
+      }
+    }
+  }
+
+  private String value(String query) throws SQLException {
+    try (Connection c = stack.connect(DB);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  @SuppressWarnings("deprecation") // getTotalPhysicalMemorySize: the Java 11 name
+  static String machine() {
+    String cpu = "unknown CPU";
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+        if (line.startsWith("model name")) {
+          cpu = line.substring(line.indexOf(':') + 1).trim();
+          break;
+        }
+      }
+    } catch (IOException e) {
+      // not Linux
+    }
+    long memory =
+        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalPhysicalMemorySize();
+    return String.format(
+        Locale.ROOT,
+        "%d cores (%s), %.0f GiB memory, Java %s (%s)",
+        Runtime.getRuntime().availableProcessors(),
+        cpu,
+        memory / (1024.0 * 1024 * 1024),
+        System.getProperty("java.version"),
+        System.getProperty("java.vm.name"));
+  }
+}

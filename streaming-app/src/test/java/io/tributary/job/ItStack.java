@@ -1,0 +1,127 @@
+package io.tributary.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.config.JobConfig;
+import io.tributary.config.Secret;
+import io.tributary.config.SourceConfig;
+import io.tributary.config.SslMode;
+import io.tributary.config.TableSelection;
+import io.tributary.config.TributaryConfig;
+import io.tributary.local.LocalStack;
+import io.tributary.source.CapturedTable;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/** An embedded stack, a source database and a job on a MiniCluster, for integration tests. */
+final class ItStack implements AutoCloseable {
+  final LocalStack stack;
+  final String database;
+  final Path workdir;
+  TributaryConfig config;
+  CatalogSpec catalog;
+  JobClient job;
+
+  ItStack(Path workdir, String database) throws Exception {
+    this.workdir = workdir;
+    this.database = database;
+    this.stack = LocalStack.start(workdir.resolve("stack"));
+    stack.ensureDatabase(database);
+  }
+
+  /** Configures the capture of the selected tables with a checkpoint interval and chunk size. */
+  void configure(TableSelection tables, Duration checkpointInterval, int chunkSize) {
+    config =
+        TributaryConfig.builder()
+            .source(
+                SourceConfig.builder()
+                    .type(SourceConfig.TYPE_POSTGRES)
+                    .host("127.0.0.1")
+                    .port(stack.postgresPort())
+                    .database(database)
+                    .user(stack.superuser())
+                    .password(Secret.none())
+                    .sslMode(SslMode.DISABLE)
+                    .snapshotChunkSize(chunkSize)
+                    .build())
+            .tables(tables)
+            .sink(stack.sink(database))
+            .job(JobConfig.builder().checkpointInterval(checkpointInterval).parallelism(2).build())
+            .build();
+    catalog = CatalogSpecs.from(config.sink());
+  }
+
+  JobClient start(String restoreFrom) throws Exception {
+    List<CapturedTable> tables = TributaryJob.preflight(config);
+    Configuration flink = new Configuration();
+    flink.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        workdir.resolve("checkpoints").toUri().toString());
+    if (restoreFrom != null) {
+      flink.set(SavepointConfigOptions.SAVEPOINT_PATH, restoreFrom);
+    }
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    env.setParallelism(2);
+    TributaryJob.build(env, config, tables);
+    job = env.executeAsync(database);
+    return job;
+  }
+
+  void sql(String... statements) throws SQLException {
+    try (Connection c = stack.connect(database)) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        for (String s : statements) {
+          st.execute(s);
+        }
+      }
+      c.commit();
+    }
+  }
+
+  void awaitEqual(int tables, Duration atMost) {
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              List<VerifyResult> results = LakeVerifier.verify(config, catalog, null);
+              assertThat(results).hasSize(tables);
+              assertThat(results).allSatisfy(r -> assertThat(r.equal()).as(r.toString()).isTrue());
+            });
+  }
+
+  Table table(String name) {
+    Catalog c = catalog.open();
+    try {
+      return c.loadTable(TableIdentifier.of(database, name));
+    } finally {
+      CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (job != null && !job.getJobStatus().get().isTerminalState()) {
+      job.cancel().get();
+    }
+    stack.close();
+  }
+}
