@@ -45,10 +45,68 @@ public final class CatalogSpec implements Serializable {
     return all;
   }
 
-  /** Opens the catalog. The caller closes it when it implements {@link java.io.Closeable}. */
+  /**
+   * Opens the catalog. The caller closes it when it implements {@link java.io.Closeable}. Opening
+   * is retried a few times, since several operators opening a new JDBC catalog at once race to
+   * create its tables.
+   */
   public Catalog open() {
     Configuration hadoop = new Configuration(false);
-    return CatalogUtil.buildIcebergCatalog(CATALOG_NAME, resolvedProperties(), hadoop);
+    RuntimeException last = null;
+    for (int attempt = 1; attempt <= 5; attempt++) {
+      try {
+        return CatalogUtil.buildIcebergCatalog(CATALOG_NAME, resolvedProperties(), hadoop);
+      } catch (RuntimeException e) {
+        last = e;
+        try {
+          Thread.sleep(200L * attempt);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          break;
+        }
+      }
+    }
+    throw last;
+  }
+
+  /**
+   * Checks that the catalog can be opened and holds the namespace, creating it when absent. Run
+   * once before the job starts, so that bad catalog settings fail early and the writers do not race
+   * to create the same namespace.
+   */
+  public void prepare(String namespace) {
+    Catalog catalog;
+    try {
+      catalog = open();
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException(
+          "Cannot open the Iceberg catalog ("
+              + properties.getOrDefault("catalog-impl", properties.get("type"))
+              + (properties.containsKey("uri") ? " at " + properties.get("uri") : "")
+              + "): "
+              + e.getMessage()
+              + ". Check sink.catalog and sink.warehouse in the configuration.",
+          e);
+    }
+    try {
+      if (catalog instanceof org.apache.iceberg.catalog.SupportsNamespaces) {
+        org.apache.iceberg.catalog.SupportsNamespaces namespaces =
+            (org.apache.iceberg.catalog.SupportsNamespaces) catalog;
+        org.apache.iceberg.catalog.Namespace ns =
+            org.apache.iceberg.catalog.Namespace.of(namespace);
+        if (!namespaces.namespaceExists(ns)) {
+          try {
+            namespaces.createNamespace(ns);
+          } catch (RuntimeException e) {
+            if (!namespaces.namespaceExists(ns)) {
+              throw e;
+            }
+          }
+        }
+      }
+    } finally {
+      closeQuietly(catalog);
+    }
   }
 
   /** The warehouse location. */

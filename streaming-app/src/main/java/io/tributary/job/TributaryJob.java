@@ -87,16 +87,25 @@ public final class TributaryJob {
     }
 
     Map<TableId, List<String>> partitionTerms = new HashMap<>();
+    java.util.Set<TableId> changelogs = new java.util.HashSet<>();
     for (CapturedTable table : tables) {
       TableOptions options = config.tables().optionsFor(table.id().qualified());
       if (!options.partitionSpec().isEmpty()) {
         partitionTerms.put(table.id(), options.partitionSpec());
       }
+      if (options.changelog()) {
+        changelogs.add(table.id());
+      }
     }
     CatalogSpec catalog = CatalogSpecs.from(config.sink());
+    catalog.prepare(config.sink().namespace());
     SinkSpec sink =
         new SinkSpec(
-            catalog, config.sink().namespace(), partitionTerms, UUID.randomUUID().toString());
+            catalog,
+            config.sink().namespace(),
+            partitionTerms,
+            changelogs,
+            UUID.randomUUID().toString());
 
     events
         .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)

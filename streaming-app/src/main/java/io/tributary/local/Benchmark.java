@@ -140,6 +140,18 @@ public final class Benchmark {
           latencies.size());
       job.cancel().get();
 
+      long verifyStarted = System.nanoTime();
+      List<io.tributary.verify.VerifyResult> verified =
+          io.tributary.verify.LakeVerifier.verify(config, catalogSpec, null);
+      double verifySeconds = (System.nanoTime() - verifyStarted) / 1e9;
+      long verifiedRows = verified.get(0).sourceRows();
+      out.printf(
+          Locale.ROOT,
+          "Verify: %,d rows compared over all columns in %.1f s (%s)%n",
+          verifiedRows,
+          verifySeconds,
+          verified.get(0).equal() ? "equal" : "DIFFERENT");
+
       double referenceRate = referenceDecode(startLsn, lastLsn);
       if (referenceRate > 0) {
         out.printf(

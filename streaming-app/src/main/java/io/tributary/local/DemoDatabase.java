@@ -82,6 +82,7 @@ public final class DemoDatabase {
               + " now() FROM generate_series(1, "
               + (50 * scale)
               + ") g");
+      st.execute("ANALYZE");
       return true;
     }
   }

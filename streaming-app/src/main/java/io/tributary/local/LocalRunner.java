@@ -150,7 +150,7 @@ public final class LocalRunner {
         workload.start();
       }
       CatalogSpec catalog = CatalogSpecs.from(config.sink());
-      Progress progress = new Progress(catalog, config, tables, out);
+      Progress progress = new Progress(catalog, config, tables, rowEstimates(config, tables), out);
       // On Ctrl-C: savepoint first, then the servers (the JVM does not finish this method then).
       Thread shutdown =
           new Thread(
@@ -195,6 +195,30 @@ public final class LocalRunner {
       }
       return 0;
     }
+  }
+
+  /** The planner's row estimate of each captured table, for snapshot progress. */
+  private static java.util.Map<String, Long> rowEstimates(
+      TributaryConfig config, List<CapturedTable> tables) {
+    java.util.Map<String, Long> estimates = new java.util.HashMap<>();
+    try (Connection c = io.tributary.source.SourcePreflight.connect(config.source());
+        java.sql.PreparedStatement st =
+            c.prepareStatement(
+                "SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid"
+                    + " = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
+      for (CapturedTable table : tables) {
+        st.setString(1, table.id().schema());
+        st.setString(2, table.id().table());
+        try (java.sql.ResultSet rs = st.executeQuery()) {
+          if (rs.next()) {
+            estimates.put(io.tributary.sink.TableNames.mirrorName(table.id()), rs.getLong(1));
+          }
+        }
+      }
+    } catch (SQLException e) {
+      LOG.debug("No row estimates: {}", e.getMessage());
+    }
+    return estimates;
   }
 
   private void waitUntilCaughtUp(TributaryConfig config, CatalogSpec catalog) throws Exception {

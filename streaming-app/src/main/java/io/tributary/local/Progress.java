@@ -23,8 +23,15 @@ final class Progress implements AutoCloseable {
   private final List<CapturedTable> tables;
   private final PrintStream out;
   private final Map<String, long[]> previous = new HashMap<>();
+  private final Map<String, Long> estimates;
 
-  Progress(CatalogSpec spec, TributaryConfig config, List<CapturedTable> tables, PrintStream out) {
+  Progress(
+      CatalogSpec spec,
+      TributaryConfig config,
+      List<CapturedTable> tables,
+      Map<String, Long> estimates,
+      PrintStream out) {
+    this.estimates = estimates;
     this.catalog = spec.open();
     this.config = config;
     this.tables = tables;
@@ -43,12 +50,12 @@ final class Progress implements AutoCloseable {
       try {
         table = catalog.loadTable(TableNames.mirror(config.sink().namespace(), captured.id()));
       } catch (RuntimeException e) {
-        sb.append(String.format("%-28s %12s%n", name, "snapshotting..."));
+        sb.append(String.format("%-28s %9s%n", name, "0%"));
         continue;
       }
       Snapshot snapshot = table.currentSnapshot();
       if (snapshot == null) {
-        sb.append(String.format("%-28s %12s%n", name, "created"));
+        sb.append(String.format("%-28s %9s%n", name, "0%"));
         continue;
       }
       Map<String, String> summary = snapshot.summary();
@@ -64,10 +71,17 @@ final class Progress implements AutoCloseable {
       previous.put(name, new long[] {records + deletes, now});
       String ts = summary.get(IcebergCommitterOperator.MAX_SOURCE_TS);
       String lag = ts == null ? "-" : seconds(now - Long.parseLong(ts) / 1000);
+      long estimate = estimates.getOrDefault(name, 0L);
+      String snapshotted = estimate <= 0 ? "-" : Math.min(100, records * 100 / estimate) + "%";
       sb.append(
           String.format(
-              "%-28s %12d %10.1f %10s %12s%n",
-              name, records, rate, lag, seconds(now - snapshot.timestampMillis()) + " ago"));
+              "%-28s %9s %12d %10.1f %10s %12s%n",
+              name,
+              snapshotted,
+              records,
+              rate,
+              lag,
+              seconds(now - snapshot.timestampMillis()) + " ago"));
     }
     out.print(sb);
     out.flush();

@@ -17,16 +17,9 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.iceberg.AppendFiles;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.RowDelta;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.SnapshotUpdate;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.io.WriteResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,7 +67,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   private transient String runId;
   private transient Catalog catalog;
   private transient Map<String, Table> tables;
-  private transient Map<String, long[]> lastCommitted;
+  private transient TableCommitter committer;
   private transient boolean opened;
 
   public IcebergCommitterOperator(SinkSpec spec) {
@@ -86,7 +79,6 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
     super.initializeState(context);
     pending = new TreeMap<>();
     tables = new HashMap<>();
-    lastCommitted = new HashMap<>();
     pendingState =
         context
             .getOperatorStateStore()
@@ -102,6 +94,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
       runId = restored;
     }
     catalog = spec.catalog().open();
+    committer = new TableCommitter(runId);
     if (context.isRestored()) {
       for (byte[] bytes : pendingState.get()) {
         WriteBatch batch = WriteBatch.fromBytes(bytes);
@@ -171,110 +164,11 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
 
   private void commitTable(long checkpointId, String name, List<TableWrite> writes) {
     Table table = tables.computeIfAbsent(name, n -> catalog.loadTable(TableIdentifier.parse(n)));
-    long[] last = lastCommitted.computeIfAbsent(name, n -> findLastCommitted(table));
-    int rounds = 0;
-    long rows = 0;
-    long deletes = 0;
-    long maxLsn = -1;
-    long maxTs = -1;
-    for (TableWrite write : writes) {
-      rounds = Math.max(rounds, write.segments().size());
-      rows += write.rows();
-      deletes += write.deletes();
-      maxLsn = Math.max(maxLsn, write.maxLsn());
-      maxTs = Math.max(maxTs, write.maxSourceTsMicros());
-    }
-    for (int round = 0; round < rounds; round++) {
-      if (checkpointId < last[0] || (checkpointId == last[0] && round <= last[1])) {
-        LOG.info(
-            "Skipping checkpoint {} round {} of {}: already committed by run {}",
-            checkpointId,
-            round,
-            name,
-            runId);
-        continue;
-      }
-      List<DataFile> dataFiles = new ArrayList<>();
-      List<DeleteFile> deleteFiles = new ArrayList<>();
-      for (TableWrite write : writes) {
-        if (round < write.segments().size()) {
-          WriteResult segment = write.segments().get(round);
-          java.util.Collections.addAll(dataFiles, segment.dataFiles());
-          java.util.Collections.addAll(deleteFiles, segment.deleteFiles());
-        }
-      }
-      SnapshotUpdate<?> update;
-      if (deleteFiles.isEmpty()) {
-        AppendFiles append = table.newFastAppend();
-        dataFiles.forEach(append::appendFile);
-        update = append;
-      } else {
-        RowDelta delta = table.newRowDelta();
-        dataFiles.forEach(delta::addRows);
-        deleteFiles.forEach(delta::addDeletes);
-        update = delta;
-      }
-      update.set(RUN_ID, runId);
-      update.set(CHECKPOINT_ID, Long.toString(checkpointId));
-      update.set(ROUND, Integer.toString(round));
-      if (maxLsn >= 0) {
-        update.set(MAX_LSN, Long.toString(maxLsn));
-      }
-      if (maxTs >= 0) {
-        update.set(MAX_SOURCE_TS, Long.toString(maxTs));
-      }
-      long started = System.nanoTime();
-      update.commit();
-      last[0] = checkpointId;
-      last[1] = round;
-      Snapshot snapshot = table.currentSnapshot();
-      LOG.info(
-          "Committed checkpoint {} round {}/{} to {}: snapshot {}, {} data files, {} delete files,"
-              + " {} ms",
-          checkpointId,
-          round + 1,
-          rounds,
-          name,
-          snapshot == null ? -1 : snapshot.snapshotId(),
-          dataFiles.size(),
-          deleteFiles.size(),
-          (System.nanoTime() - started) / 1_000_000);
-    }
-    Snapshot snapshot = table.currentSnapshot();
+    TableCommit commit = committer.commit(table, name, checkpointId, writes);
     if (!opened) {
       return; // commits replayed while restoring state are not reported downstream
     }
-    output.collect(
-        new StreamRecord<>(
-            new TableCommit(
-                name,
-                checkpointId,
-                snapshot == null ? -1 : snapshot.snapshotId(),
-                rows,
-                deletes,
-                maxLsn,
-                maxTs,
-                System.currentTimeMillis())));
-  }
-
-  /** The (checkpoint, round) this run last committed to the table, or (-1, -1). */
-  private long[] findLastCommitted(Table table) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
-      Map<String, String> summary = snapshot.summary();
-      String committedBy = summary.get(RUN_ID);
-      if (committedBy != null) {
-        if (!committedBy.equals(runId)) {
-          break;
-        }
-        return new long[] {
-          Long.parseLong(summary.get(CHECKPOINT_ID)), Long.parseLong(summary.get(ROUND))
-        };
-      }
-      Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
-    }
-    return new long[] {-1, -1};
+    output.collect(new StreamRecord<>(commit));
   }
 
   @Override

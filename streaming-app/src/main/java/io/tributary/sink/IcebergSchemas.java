@@ -105,6 +105,19 @@ public final class IcebergSchemas {
     return new Schema(fields, keyIds);
   }
 
+  /**
+   * The schema of a changelog table: the mirror's columns, all optional and without identifier
+   * fields (a key appears once per change), then the metadata columns.
+   */
+  public static Schema changelogSchema(SourceTable table) {
+    Schema mirror = mirrorSchema(table);
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (Types.NestedField field : mirror.columns()) {
+      fields.add(field.asOptional());
+    }
+    return new Schema(fields);
+  }
+
   /** The Iceberg field name of a source column: lower case, as Glue and Athena require. */
   public static String fieldName(String sourceColumn) {
     return sourceColumn.toLowerCase(Locale.ROOT);

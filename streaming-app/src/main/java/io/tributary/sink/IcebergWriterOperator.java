@@ -86,6 +86,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     long maxLsn = -1;
     long maxSourceTs = -1;
     OutputFileFactory files;
+
+    /** The table's changelog table, when configured. */
+    TableState changelog;
   }
 
   @Override
@@ -161,12 +164,39 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       writer.write(record);
       state.rows++;
     }
+    track(state, event);
+    if (state.changelog != null) {
+      appendChange(state.changelog, event);
+    }
+  }
+
+  private static void track(TableState state, ChangeEvent event) {
     if (event.lsn() > state.maxLsn) {
       state.maxLsn = event.lsn();
     }
     if (event.sourceTsMicros() > state.maxSourceTs) {
       state.maxSourceTs = event.sourceTsMicros();
     }
+  }
+
+  /** Appends the event as a row of the changelog table (deletes as their before-image). */
+  private void appendChange(TableState log, ChangeEvent event) {
+    SourceTable source = event.table();
+    if (log.sourceFingerprint != source.fingerprint() || log.mapper == null) {
+      log.table = tables.ensureColumns(log.table, source);
+      log.mapper = new RowMapper(source, log.table.schema());
+      log.sourceFingerprint = source.fingerprint();
+    }
+    if (log.writer == null || log.writer.schema().schemaId() != log.mapper.schema().schemaId()) {
+      if (log.writer != null) {
+        log.done.add(log.writer.complete());
+      }
+      log.writer =
+          new DeltaWriter(log.table, log.mapper.schema(), log.deleteSpec, false, log.files);
+    }
+    log.writer.write(log.mapper.toRecord(event, now()));
+    log.rows++;
+    track(log, event);
   }
 
   private TableState openTable(SourceTable source) {
@@ -183,6 +213,18 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
             .format(FileFormat.PARQUET)
             .operationId(UUID.randomUUID().toString())
             .build();
+    if (spec.changelogTables().contains(source.id())) {
+      TableState log = new TableState();
+      log.table = tables.loadOrCreateChangelog(source);
+      log.identifier = TableNames.changelog(spec.namespace(), source.id()).toString();
+      log.deleteSpec = log.table.spec();
+      log.files =
+          OutputFileFactory.builderFor(log.table, subtask, ++fileCounter)
+              .format(FileFormat.PARQUET)
+              .operationId(UUID.randomUUID().toString())
+              .build();
+      state.changelog = log;
+    }
     LOG.info(
         "Writer {} opened {} (initial load of this run: {}, deletes under spec {})",
         subtask,
@@ -236,28 +278,35 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     super.prepareSnapshotPreBarrier(checkpointId);
     List<TableWrite> writes = new ArrayList<>();
     for (TableState state : states.values()) {
-      if (state.writer != null) {
-        state.done.add(state.writer.complete());
-        state.writer = null;
-      }
-      if (!state.done.isEmpty()) {
-        writes.add(
-            new TableWrite(
-                state.identifier,
-                state.done,
-                state.rows,
-                state.deletes,
-                state.maxLsn,
-                state.maxSourceTs));
-        state.done.clear();
-        state.rows = 0;
-        state.deletes = 0;
-        state.maxLsn = -1;
-        state.maxSourceTs = -1;
+      flush(state, writes);
+      if (state.changelog != null) {
+        flush(state.changelog, writes);
       }
     }
     if (!writes.isEmpty()) {
       output.collect(new StreamRecord<>(new WriteBatch(checkpointId, subtask, writes)));
+    }
+  }
+
+  private static void flush(TableState state, List<TableWrite> writes) {
+    if (state.writer != null) {
+      state.done.add(state.writer.complete());
+      state.writer = null;
+    }
+    if (!state.done.isEmpty()) {
+      writes.add(
+          new TableWrite(
+              state.identifier,
+              state.done,
+              state.rows,
+              state.deletes,
+              state.maxLsn,
+              state.maxSourceTs));
+      state.done.clear();
+      state.rows = 0;
+      state.deletes = 0;
+      state.maxLsn = -1;
+      state.maxSourceTs = -1;
     }
   }
 

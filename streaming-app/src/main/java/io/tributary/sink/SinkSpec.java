@@ -17,12 +17,15 @@ public final class SinkSpec implements Serializable {
   private final String namespace;
   private final Map<TableId, List<String>> partitionTerms;
   private final String runId;
+  private final java.util.Set<TableId> changelogTables;
 
   public SinkSpec(
       CatalogSpec catalog,
       String namespace,
       Map<TableId, List<String>> partitionTerms,
+      java.util.Set<TableId> changelogTables,
       String runId) {
+    this.changelogTables = java.util.Set.copyOf(changelogTables);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.partitionTerms = Collections.unmodifiableMap(new HashMap<>(partitionTerms));
@@ -39,6 +42,11 @@ public final class SinkSpec implements Serializable {
 
   public Map<TableId, List<String>> partitionTerms() {
     return partitionTerms;
+  }
+
+  /** Tables that also get an append-only changelog table. */
+  public java.util.Set<TableId> changelogTables() {
+    return changelogTables;
   }
 
   /**

@@ -65,10 +65,33 @@ public final class TableManager {
     }
   }
 
+  /**
+   * Loads the append-only changelog table of a source table, creating it when absent: every change
+   * as a row, partitioned by the day of its source commit time.
+   */
+  public Table loadOrCreateChangelog(SourceTable source) {
+    TableIdentifier id = TableNames.changelog(namespace, source.id());
+    try {
+      return catalog.loadTable(id);
+    } catch (NoSuchTableException e) {
+      return create(
+          id,
+          source,
+          IcebergSchemas.changelogSchema(source),
+          List.of("day(" + IcebergSchemas.SOURCE_TS + ")"));
+    }
+  }
+
   private Table create(TableIdentifier id, SourceTable source) {
+    return create(
+        id,
+        source,
+        IcebergSchemas.mirrorSchema(source),
+        partitionTerms.getOrDefault(source.id(), Collections.emptyList()));
+  }
+
+  private Table create(TableIdentifier id, SourceTable source, Schema schema, List<String> terms) {
     ensureNamespace();
-    Schema schema = IcebergSchemas.mirrorSchema(source);
-    List<String> terms = partitionTerms.getOrDefault(source.id(), Collections.emptyList());
     List<PartitionTerms.Parsed> parsed = PartitionTerms.parse(id.toString(), terms, schema);
     Map<String, String> props = new HashMap<>();
     props.put(TableProperties.FORMAT_VERSION, "2");
@@ -119,8 +142,11 @@ public final class TableManager {
       if (!namespaces.namespaceExists(ns)) {
         try {
           namespaces.createNamespace(ns);
-        } catch (AlreadyExistsException e) {
-          // created concurrently
+        } catch (RuntimeException e) {
+          // Created concurrently (the JDBC catalog reports that as a SQL error).
+          if (!namespaces.namespaceExists(ns)) {
+            throw e;
+          }
         }
       }
     }

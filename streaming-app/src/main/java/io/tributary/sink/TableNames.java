@@ -23,6 +23,11 @@ public final class TableNames {
     return name.toLowerCase(Locale.ROOT);
   }
 
+  /** The append-only changelog table's identifier: the mirror's name with {@code __changes}. */
+  public static TableIdentifier changelog(String namespace, TableId source) {
+    return TableIdentifier.of(Namespace.of(namespace), mirrorName(source) + CHANGELOG_SUFFIX);
+  }
+
   /** The mirror table's identifier. */
   public static TableIdentifier mirror(String namespace, TableId source) {
     return TableIdentifier.of(Namespace.of(namespace), mirrorName(source));

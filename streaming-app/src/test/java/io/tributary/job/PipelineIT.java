@@ -118,6 +118,7 @@ class PipelineIT {
                 TableSelection.builder()
                     .include("public.*")
                     .option("public.orders", TableOptions.builder().partitionSpec("region").build())
+                    .option("public.accounts", TableOptions.builder().changelog(true).build())
                     .option("public.nokey", TableOptions.builder().keyColumns("event_id").build())
                     .build())
             .sink(stack.sink(DB))
@@ -196,12 +197,16 @@ class PipelineIT {
     for (String name : List.of("accounts", "orders", "all_types", "nokey")) {
       Table table = table(name);
       long deleteFiles = 0;
+      List<Map<String, String>> all = new ArrayList<>();
       for (Snapshot snapshot : table.snapshots()) {
+        all.add(snapshot.summary());
         Map<String, String> summary = snapshot.summary();
         assertThat(summary).containsKey(IcebergCommitterOperator.CHECKPOINT_ID);
         deleteFiles += Long.parseLong(summary.getOrDefault("added-delete-files", "0"));
       }
-      assertThat(deleteFiles).as("delete files written by the snapshot of " + name).isZero();
+      assertThat(deleteFiles)
+          .as("delete files written by the snapshot of " + name + ": " + all)
+          .isZero();
     }
     assertThat(table("all_types").schema().findField("c_time").type().toString()).isEqualTo("time");
     assertThat(table("accounts").schema().identifierFieldNames()).containsExactly("id");
@@ -237,6 +242,29 @@ class PipelineIT {
       TimeUnit.MILLISECONDS.sleep(700);
     }
     awaitLakeEqualsSource();
+
+    // The changelog table holds every change of a key, in order, deletes included.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              List<String> ops = new ArrayList<>();
+              Table changes = table("accounts__changes");
+              try (var rows =
+                  org.apache.iceberg.data.IcebergGenerics.read(changes)
+                      .where(org.apache.iceberg.expressions.Expressions.equal("id", 3L))
+                      .build()) {
+                List<org.apache.iceberg.data.Record> list = new ArrayList<>();
+                rows.forEach(list::add);
+                list.sort(
+                    java.util.Comparator.comparing(
+                        r -> (Long) r.getField(io.tributary.sink.IcebergSchemas.SOURCE_LSN),
+                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
+                list.forEach(
+                    r -> ops.add((String) r.getField(io.tributary.sink.IcebergSchemas.OP)));
+              }
+              assertThat(ops).containsExactly("r", "d", "c");
+            });
   }
 
   @Test

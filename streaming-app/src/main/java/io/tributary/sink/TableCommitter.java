@@ -1,0 +1,145 @@
+package io.tributary.sink;
+
+import static io.tributary.sink.IcebergCommitterOperator.CHECKPOINT_ID;
+import static io.tributary.sink.IcebergCommitterOperator.MAX_LSN;
+import static io.tributary.sink.IcebergCommitterOperator.MAX_SOURCE_TS;
+import static io.tributary.sink.IcebergCommitterOperator.ROUND;
+import static io.tributary.sink.IcebergCommitterOperator.RUN_ID;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SnapshotUpdate;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.WriteResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Commits the files of one checkpoint to one table exactly once, in rounds: round {@code r} holds
+ * segment {@code r} of every writer and becomes its own snapshot, so that its equality deletes
+ * apply to the rows of all earlier rounds. Remembers, per table, the last (checkpoint, round) this
+ * run committed, read once from the table's history.
+ */
+public final class TableCommitter {
+  private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
+
+  private final String runId;
+  private final Map<String, long[]> lastCommitted = new HashMap<>();
+
+  public TableCommitter(String runId) {
+    this.runId = runId;
+  }
+
+  /**
+   * Commits the writes of one table and checkpoint: round by round, each round its own snapshot,
+   * skipping rounds this run committed before.
+   */
+  public TableCommit commit(Table table, String name, long checkpointId, List<TableWrite> writes) {
+    long[] last = lastCommitted.computeIfAbsent(name, n -> findLastCommitted(table));
+    int rounds = 0;
+    long rows = 0;
+    long deletes = 0;
+    long maxLsn = -1;
+    long maxTs = -1;
+    for (TableWrite write : writes) {
+      rounds = Math.max(rounds, write.segments().size());
+      rows += write.rows();
+      deletes += write.deletes();
+      maxLsn = Math.max(maxLsn, write.maxLsn());
+      maxTs = Math.max(maxTs, write.maxSourceTsMicros());
+    }
+    for (int round = 0; round < rounds; round++) {
+      if (checkpointId < last[0] || (checkpointId == last[0] && round <= last[1])) {
+        LOG.info(
+            "Skipping checkpoint {} round {} of {}: already committed by run {}",
+            checkpointId,
+            round,
+            name,
+            runId);
+        continue;
+      }
+      List<DataFile> dataFiles = new ArrayList<>();
+      List<DeleteFile> deleteFiles = new ArrayList<>();
+      for (TableWrite write : writes) {
+        if (round < write.segments().size()) {
+          WriteResult segment = write.segments().get(round);
+          java.util.Collections.addAll(dataFiles, segment.dataFiles());
+          java.util.Collections.addAll(deleteFiles, segment.deleteFiles());
+        }
+      }
+      SnapshotUpdate<?> update;
+      if (deleteFiles.isEmpty()) {
+        AppendFiles append = table.newFastAppend();
+        dataFiles.forEach(append::appendFile);
+        update = append;
+      } else {
+        RowDelta delta = table.newRowDelta();
+        dataFiles.forEach(delta::addRows);
+        deleteFiles.forEach(delta::addDeletes);
+        update = delta;
+      }
+      update.set(RUN_ID, runId);
+      update.set(CHECKPOINT_ID, Long.toString(checkpointId));
+      update.set(ROUND, Integer.toString(round));
+      if (maxLsn >= 0) {
+        update.set(MAX_LSN, Long.toString(maxLsn));
+      }
+      if (maxTs >= 0) {
+        update.set(MAX_SOURCE_TS, Long.toString(maxTs));
+      }
+      long started = System.nanoTime();
+      update.commit();
+      last[0] = checkpointId;
+      last[1] = round;
+      Snapshot snapshot = table.currentSnapshot();
+      LOG.info(
+          "Committed checkpoint {} round {}/{} to {}: snapshot {}, {} data files, {} delete files,"
+              + " {} ms",
+          checkpointId,
+          round + 1,
+          rounds,
+          name,
+          snapshot == null ? -1 : snapshot.snapshotId(),
+          dataFiles.size(),
+          deleteFiles.size(),
+          (System.nanoTime() - started) / 1_000_000);
+    }
+    Snapshot snapshot = table.currentSnapshot();
+    return new TableCommit(
+        name,
+        checkpointId,
+        snapshot == null ? -1 : snapshot.snapshotId(),
+        rows,
+        deletes,
+        maxLsn,
+        maxTs,
+        System.currentTimeMillis());
+  }
+
+  /** The (checkpoint, round) this run last committed to the table, or (-1, -1). */
+  private long[] findLastCommitted(Table table) {
+    Snapshot snapshot = table.currentSnapshot();
+    while (snapshot != null) {
+      Map<String, String> summary = snapshot.summary();
+      String committedBy = summary.get(RUN_ID);
+      if (committedBy != null) {
+        if (!committedBy.equals(runId)) {
+          break;
+        }
+        return new long[] {
+          Long.parseLong(summary.get(CHECKPOINT_ID)), Long.parseLong(summary.get(ROUND))
+        };
+      }
+      Long parent = snapshot.parentId();
+      snapshot = parent == null ? null : table.snapshot(parent);
+    }
+    return new long[] {-1, -1};
+  }
+}
