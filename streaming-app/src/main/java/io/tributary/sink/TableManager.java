@@ -109,6 +109,12 @@ public final class TableManager {
       LOG.info("Created Iceberg table {} for {} with key {}", id, source.id(), source.keyNames());
     } catch (AlreadyExistsException e) {
       return catalog.loadTable(id);
+    } catch (RuntimeException e) {
+      // Another writer created it at the same moment; the JDBC catalog reports that as a SQL error.
+      if (catalog.tableExists(id)) {
+        return catalog.loadTable(id);
+      }
+      throw e;
     }
     if (!parsed.isEmpty()) {
       for (int attempt = 1; ; attempt++) {
