@@ -80,7 +80,7 @@ public final class DanglingDeletes {
   }
 
   /** The delete files live in a snapshot. */
-  static List<DeleteFile> liveDeleteFiles(Table table, Snapshot snapshot) {
+  public static List<DeleteFile> liveDeleteFiles(Table table, Snapshot snapshot) {
     List<DeleteFile> files = new ArrayList<>();
     for (ManifestFile manifest : snapshot.deleteManifests(table.io())) {
       try (ManifestReader<DeleteFile> reader =
