@@ -36,7 +36,14 @@ public final class LakeTables {
     Catalog catalog = catalogSpec.open();
     try {
       List<String> names = new ArrayList<>();
-      for (TableIdentifier id : catalog.listTables(Namespace.of(namespace))) {
+      List<TableIdentifier> ids;
+      try {
+        ids = catalog.listTables(Namespace.of(namespace));
+      } catch (org.apache.iceberg.exceptions.NoSuchNamespaceException e) {
+        throw new IllegalArgumentException(
+            "The lake has no namespace " + namespace + " yet: the stream creates it", e);
+      }
+      for (TableIdentifier id : ids) {
         names.add(id.name());
       }
       names.sort(String::compareTo);
