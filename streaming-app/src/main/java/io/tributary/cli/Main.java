@@ -29,7 +29,15 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     version = "tributary 0.1.0",
     description = "Moves every change of a PostgreSQL database into Apache Iceberg tables.",
-    subcommands = {Main.Run.class, Main.Local.class, Main.Verify.class, Main.Query.class})
+    subcommands = {
+      Main.Run.class,
+      Main.Local.class,
+      Main.Verify.class,
+      Main.Query.class,
+      Main.Bench.class,
+      Main.Maintain.class,
+      Main.Backfill.class
+    })
 public final class Main implements Callable<Integer> {
   /** The default working folder of the local stack. */
   static final String DEFAULT_WORKDIR = ".tributary";
@@ -203,6 +211,39 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return io.tributary.local.Benchmark.run(rows, changes, output, System.out);
+    }
+  }
+
+  /** {@code tributary maintain}: the maintenance Glue job on the local lake. */
+  @Command(
+      name = "maintain",
+      description =
+          "Run table maintenance (compaction applying deletes, manifest rewrite, snapshot expiry,"
+              + " orphan cleanup) on the local lake with Spark: [--workdir DIR] [--table T]"
+              + " [--target-file-size-bytes N] [--snapshot-retention-hours H]"
+              + " [--snapshot-retention-min-count N] [--orphan-min-age-hours H]; all tables"
+              + " without --table.")
+  static final class Maintain implements Callable<Integer> {
+    @CommandLine.Unmatched List<String> arguments = new java.util.ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      return SparkJobs.run("maintain", arguments);
+    }
+  }
+
+  /** {@code tributary backfill}: the backfill Glue job on the local lake. */
+  @Command(
+      name = "backfill",
+      description =
+          "Reload one table from its source while the stream runs, with Spark: --table T"
+              + " [--workdir DIR] [--parallelism N] [--fetch-size N].")
+  static final class Backfill implements Callable<Integer> {
+    @CommandLine.Unmatched List<String> arguments = new java.util.ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+      return SparkJobs.run("backfill", arguments);
     }
   }
 }

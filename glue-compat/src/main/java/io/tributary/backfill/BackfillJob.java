@@ -1,0 +1,298 @@
+package io.tributary.backfill;
+
+import io.tributary.change.TableId;
+import io.tributary.glue.ArgumentException;
+import io.tributary.glue.GlueArguments;
+import io.tributary.glue.JobMarkers;
+import io.tributary.glue.LakeSettings;
+import io.tributary.glue.LakeTables;
+import io.tributary.glue.SparkSessions;
+import io.tributary.maintenance.DanglingDeletes;
+import io.tributary.maintenance.StreamSnapshots;
+import io.tributary.sink.IcebergSchemas;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.iceberg.AppendFiles;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.ManifestFile;
+import org.apache.iceberg.ManifestFiles;
+import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.RewriteFiles;
+import org.apache.iceberg.SerializableTable;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backfill Glue job: restates one mirror table ({@code --table}) from a consistent snapshot of
+ * its source table, read in parallel key ranges over JDBC, while the stream keeps running. See
+ * docs/backfill.md for the commit protocol and why it never overwrites a newer change.
+ */
+public final class BackfillJob {
+  private static final Logger LOG = LoggerFactory.getLogger(BackfillJob.class);
+
+  /** Prefix of the report line on standard output. */
+  public static final String REPORT_PREFIX = "TRIBUTARY_BACKFILL_REPORT ";
+
+  /** Every argument the job accepts besides Glue's own. */
+  public static final List<String> ARGUMENTS =
+      Stream.concat(LakeSettings.KEYS.stream(), BackfillOptions.KEYS.stream())
+          .collect(Collectors.toUnmodifiableList());
+
+  private BackfillJob() {}
+
+  public static void main(String[] args) throws Exception {
+    GlueArguments parsed = GlueArguments.parse(args, ARGUMENTS);
+    LakeSettings lake = LakeSettings.from(parsed);
+    BackfillOptions options = BackfillOptions.from(parsed);
+    lake.controlTable()
+        .ifPresent(t -> LOG.info("Control table {} given; table state is not updated yet", t));
+    SparkSession spark = SparkSessions.create("tributary-backfill", lake.catalogSpec());
+    run(spark, lake, options, sourceAccess(lake, options), System.out);
+  }
+
+  /** The source login: from the arguments in AWS, else from the configuration file. */
+  static SourceAccess sourceAccess(LakeSettings lake, BackfillOptions options) {
+    if (options.jdbcUrl() != null) {
+      return SourceAccess.of(options.jdbcUrl(), options.sourceSecretArn());
+    }
+    return lake.fileConfig()
+        .map(c -> SourceAccess.of(c.source()))
+        .orElseThrow(
+            () ->
+                new ArgumentException(
+                    "the source is not described: pass --jdbc-url and --source-secret-arn, or"
+                        + " --config FILE"));
+  }
+
+  /** Restates the table and prints and returns the report. */
+  public static BackfillReport run(
+      SparkSession spark,
+      LakeSettings lake,
+      BackfillOptions options,
+      SourceAccess source,
+      PrintStream out)
+      throws Exception {
+    long started = System.nanoTime();
+    String name = LakeTables.lakeName(lake.namespace(), options.table());
+    String qualified = lake.namespace() + "." + name;
+    String runId = UUID.randomUUID().toString();
+    Table table = LakeTables.load(spark, lake.namespace(), name);
+    table.updateProperties().set(JobMarkers.BACKFILL_STARTED_AT, Instant.now().toString()).commit();
+    try {
+      table.refresh();
+      // The past the backfill replaces: read before the source snapshot is opened.
+      Snapshot base = table.currentSnapshot();
+      List<DataFile> written;
+      TableId sourceTable;
+      long lsn;
+      try (SourceSnapshot snapshot = SourceSnapshot.open(source)) {
+        lsn = snapshot.lsn();
+        sourceTable = snapshot.findTable(name);
+        Map<String, String> sourceColumns = snapshot.columns(sourceTable);
+        List<Types.NestedField> fields = table.schema().columns();
+        List<String> selected = new ArrayList<>();
+        int[] positions = new int[fields.size()];
+        for (int i = 0; i < fields.size(); i++) {
+          String column = sourceColumns.get(fields.get(i).name());
+          if (column != null && !IcebergSchemas.METADATA_COLUMNS.contains(fields.get(i).name())) {
+            selected.add(column);
+            positions[i] = selected.size();
+          }
+        }
+        List<String> keys = new ArrayList<>();
+        boolean integerKey = true;
+        for (Integer id : table.schema().identifierFieldIds()) {
+          Types.NestedField key = table.schema().findField(id);
+          String column = sourceColumns.get(key.name());
+          if (column == null) {
+            throw new IllegalStateException(
+                "Key column " + key.name() + " of " + qualified + " is missing in " + sourceTable);
+          }
+          keys.add(column);
+          Type.TypeID type = key.type().typeId();
+          integerKey &= type == Type.TypeID.INTEGER || type == Type.TypeID.LONG;
+        }
+        String quotedTable =
+            SourceSnapshot.quote(sourceTable.schema())
+                + "."
+                + SourceSnapshot.quote(sourceTable.table());
+        List<KeyRange> ranges =
+            snapshot.ranges(
+                quotedTable, keys, integerKey && !keys.isEmpty(), options.parallelism());
+        LOG.info(
+            "Backfilling {} from {} at source position {} in {} key ranges (base snapshot {})",
+            qualified,
+            sourceTable,
+            lsn,
+            ranges.size(),
+            base == null ? "none" : base.snapshotId());
+        RangeLoader loader =
+            new RangeLoader(
+                SerializableTable.copyOf(table),
+                source,
+                snapshot.snapshotId(),
+                "SELECT " + String.join(", ", selected) + " FROM " + quotedTable,
+                positions,
+                options.fetchSize(),
+                "backfill-" + runId,
+                lsn,
+                snapshot.time());
+        List<byte[]> results =
+            JavaSparkContext.fromSparkContext(spark.sparkContext())
+                .parallelize(ranges, ranges.size())
+                .map(loader)
+                .collect();
+        written = new ArrayList<>();
+        for (byte[] bytes : results) {
+          written.addAll(deserialize(bytes));
+        }
+      }
+      long rows = written.stream().mapToLong(DataFile::recordCount).sum();
+      BackfillReport report =
+          commit(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
+      out.println(REPORT_PREFIX + report.toJson());
+      out.flush();
+      return report;
+    } finally {
+      table.refresh();
+      table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT).commit();
+    }
+  }
+
+  /**
+   * Replaces every file live in {@code base} with the loaded files, which get {@code base}'s data
+   * sequence number so that every delete the stream committed after {@code base} applies to them.
+   */
+  private static BackfillReport commit(
+      Table table,
+      String qualified,
+      TableId sourceTable,
+      Snapshot base,
+      List<DataFile> written,
+      String runId,
+      long lsn,
+      long rows,
+      long started) {
+    table.refresh();
+    checkOnlyStreamCommitsSince(table, qualified, base);
+    List<DataFile> oldData = base == null ? List.of() : liveDataFiles(table, base);
+    List<DeleteFile> oldDeletes =
+        base == null ? List.of() : DanglingDeletes.liveDeleteFiles(table, base);
+    if (oldData.isEmpty() && oldDeletes.isEmpty()) {
+      Snapshot current = table.currentSnapshot();
+      if (current != null && (base == null || current.snapshotId() != base.snapshotId())) {
+        throw new IllegalStateException(
+            "The stream committed to "
+                + qualified
+                + " while it was empty and being backfilled; run the backfill again");
+      }
+      AppendFiles append = table.newAppend();
+      written.forEach(append::appendFile);
+      append.set(JobMarkers.BACKFILL, runId);
+      append.commit();
+    } else {
+      RewriteFiles rewrite =
+          table
+              .newRewrite()
+              .validateFromSnapshot(base.snapshotId())
+              .dataSequenceNumber(base.sequenceNumber());
+      oldData.forEach(rewrite::deleteFile);
+      oldDeletes.forEach(rewrite::deleteFile);
+      written.forEach(rewrite::addFile);
+      rewrite.set(JobMarkers.BACKFILL, runId);
+      rewrite.commit();
+    }
+    table.refresh();
+    BackfillReport report =
+        new BackfillReport(
+            qualified,
+            sourceTable.qualified(),
+            rows,
+            written.size(),
+            oldData.size(),
+            oldDeletes.size(),
+            base == null ? null : base.snapshotId(),
+            table.currentSnapshot().snapshotId(),
+            lsn,
+            (System.nanoTime() - started) / 1_000_000);
+    LOG.info(
+        "Backfilled {}: {} rows in {} files replaced {} data and {} delete files of snapshot {}",
+        qualified,
+        rows,
+        written.size(),
+        oldData.size(),
+        oldDeletes.size(),
+        report.baseSnapshotId());
+    return report;
+  }
+
+  /** Fails unless every snapshot after {@code base} on the current branch is a stream commit. */
+  private static void checkOnlyStreamCommitsSince(Table table, String qualified, Snapshot base) {
+    Snapshot snapshot = table.currentSnapshot();
+    while (snapshot != null && (base == null || snapshot.snapshotId() != base.snapshotId())) {
+      if (!StreamSnapshots.isStreamCommit(snapshot)) {
+        throw new IllegalStateException(
+            "Snapshot "
+                + snapshot.snapshotId()
+                + " of "
+                + qualified
+                + " was committed by another job ("
+                + snapshot.operation()
+                + ") while the backfill ran; nothing was changed: run the backfill again when no"
+                + " maintenance runs on the table");
+      }
+      Long parent = snapshot.parentId();
+      snapshot = parent == null ? null : table.snapshot(parent);
+    }
+    if (base != null && snapshot == null) {
+      throw new IllegalStateException(
+          "Snapshot "
+              + base.snapshotId()
+              + " of "
+              + qualified
+              + " is no longer an ancestor of the"
+              + " current snapshot; run the backfill again");
+    }
+  }
+
+  private static List<DataFile> liveDataFiles(Table table, Snapshot snapshot) {
+    List<DataFile> files = new ArrayList<>();
+    for (ManifestFile manifest : snapshot.dataManifests(table.io())) {
+      try (ManifestReader<DataFile> reader =
+          ManifestFiles.read(manifest, table.io(), table.specs())) {
+        for (DataFile file : reader) {
+          files.add(file.copy());
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Reading manifest " + manifest.path() + " failed", e);
+      }
+    }
+    return files;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<DataFile> deserialize(byte[] bytes) {
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes))) {
+      return (List<DataFile>) in.readObject();
+    } catch (IOException | ClassNotFoundException e) {
+      throw new IllegalStateException("Cannot read the files a backfill task wrote", e);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package io.tributary.backfill;
+
+import io.tributary.glue.ArgumentException;
+import io.tributary.glue.GlueArguments;
+import java.util.List;
+
+/**
+ * What one backfill run loads and how.
+ *
+ * @param table the table to restate (lake or source name)
+ * @param jdbcUrl the source database, or null to use the configuration file's source
+ * @param sourceSecretArn the Secrets Manager secret with the source password, or null
+ */
+public record BackfillOptions(
+    String table, String jdbcUrl, String sourceSecretArn, int parallelism, int fetchSize) {
+
+  public static final String TABLE = "--table";
+  public static final String SOURCE_SECRET_ARN = "--source-secret-arn";
+  public static final String JDBC_URL = "--jdbc-url";
+  public static final String PARALLELISM = "--parallelism";
+  public static final String FETCH_SIZE = "--fetch-size";
+
+  /** The job's own arguments (the shared lake arguments come on top). */
+  public static final List<String> KEYS =
+      List.of(TABLE, SOURCE_SECRET_ARN, JDBC_URL, PARALLELISM, FETCH_SIZE);
+
+  static final int DEFAULT_PARALLELISM = 8;
+  static final int DEFAULT_FETCH_SIZE = 10_000;
+
+  public BackfillOptions {
+    if (table == null || table.isBlank()) {
+      throw new ArgumentException("name the table to backfill with " + TABLE + " NAME");
+    }
+    if (jdbcUrl != null && !jdbcUrl.startsWith("jdbc:postgresql://")) {
+      throw new ArgumentException(
+          JDBC_URL
+              + " '"
+              + jdbcUrl
+              + "' is not a PostgreSQL JDBC URL: use jdbc:postgresql://host:5432/db");
+    }
+  }
+
+  /** Reads the options from parsed arguments. */
+  public static BackfillOptions from(GlueArguments args) {
+    return new BackfillOptions(
+        args.get(TABLE),
+        args.get(JDBC_URL),
+        args.get(SOURCE_SECRET_ARN),
+        (int) args.getLong(PARALLELISM, DEFAULT_PARALLELISM, 1),
+        (int) args.getLong(FETCH_SIZE, DEFAULT_FETCH_SIZE, 1));
+  }
+}

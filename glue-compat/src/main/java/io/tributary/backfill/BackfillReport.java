@@ -1,0 +1,34 @@
+package io.tributary.backfill;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * What a backfill did, printed as one JSON line.
+ *
+ * @param baseSnapshotId the mirror's snapshot whose files the backfill replaced (null: empty table)
+ * @param sourceLsn the WAL position of the source snapshot that was loaded
+ */
+public record BackfillReport(
+    String table,
+    String sourceTable,
+    long rows,
+    int dataFiles,
+    int replacedDataFiles,
+    int replacedDeleteFiles,
+    Long baseSnapshotId,
+    long committedSnapshotId,
+    long sourceLsn,
+    long durationMs) {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The report as one line of JSON. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(this);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("Cannot write the backfill report of " + table, e);
+    }
+  }
+}
