@@ -126,7 +126,9 @@ class BackfillIT {
       workload.join();
     }
     assertThat(errors).isEmpty();
-    assertThat(report.rows()).isGreaterThan(2000);
+    // The workload deletes about 31 rows a transaction and re-inserts others 50 transactions
+    // later, so the table holds between about 1,450 and 3,000 rows when the backfill reads it.
+    assertThat(report.rows()).isGreaterThan(1000);
     assertThat(report.dataFiles()).isGreaterThanOrEqualTo(2);
     assertThat(report.baseSnapshotId()).isNotNull();
     assertThat(report.sourceTable()).isEqualTo("public.items");
