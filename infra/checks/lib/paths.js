@@ -11,7 +11,7 @@ module.exports = {
   FIXTURES,
   TERRAFORM: path.join(INFRA, 'terraform'),
   STEPFUNCTIONS: path.join(INFRA, 'stepfunctions'),
-  CFN_TEMPLATE: path.join(INFRA, 'cfn', 'codebuild.yaml'),
+  CFN_TEMPLATE: path.join(INFRA, 'cfn', 'seed.yaml'),
   BUILDSPEC: path.join(INFRA, 'buildspec.yml'),
   GLUE_LAUNCHER: path.join(INFRA, 'glue', 'TributaryGlueLauncher.scala'),
   CONFIG_DOC: path.join(REPO, 'docs', 'configuration.md'),

@@ -107,7 +107,7 @@ test('no hard-coded arn:aws: partition in Terraform, state machines, template or
   const texts = {};
   for (const [f, t] of Object.entries(real.raw)) texts[`terraform/${f}`] = t;
   for (const f of fs.readdirSync(P.STEPFUNCTIONS)) texts[`stepfunctions/${f}`] = fs.readFileSync(path.join(P.STEPFUNCTIONS, f), 'utf8');
-  texts['cfn/codebuild.yaml'] = fs.readFileSync(P.CFN_TEMPLATE, 'utf8');
+  texts['cfn/seed.yaml'] = fs.readFileSync(P.CFN_TEMPLATE, 'utf8');
   texts['buildspec.yml'] = fs.readFileSync(P.BUILDSPEC, 'utf8');
   assert.deepEqual(c.hardcodedArnProblems(texts), []);
   includes(c.hardcodedArnProblems(broken.raw), 'main.tf:38: hard-coded partition');
