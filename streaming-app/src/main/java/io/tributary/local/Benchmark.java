@@ -170,7 +170,21 @@ public final class Benchmark {
           p50,
           p99,
           referenceRate);
+      Files.writeString(
+          output,
+          String.format(
+              Locale.ROOT,
+              "%n`tributary verify` compared the %,d rows of the table with the lake over all"
+                  + " columns in %.1f s (%s).%n",
+              verifiedRows,
+              verifySeconds,
+              verified.get(0).equal() ? "equal" : "different"),
+          java.nio.file.StandardOpenOption.APPEND);
       out.println("Results written to " + output);
+      if (!verified.get(0).equal()) {
+        out.println("The lake does not equal the source after the benchmark: " + verified.get(0));
+        return 1;
+      }
       return 0;
     } finally {
       if (catalog != null) {
@@ -321,6 +335,11 @@ public final class Benchmark {
         .append(LocalDate.now())
         .append(".\n\n");
     md.append("Machine: ").append(machine).append(".\n\n");
+    md.append("Load average at the end of the run (1, 5, 15 min): ")
+        .append(loadAverage())
+        .append(
+            ". Figures from a busy machine are lower; the ratio to `pg_recvlogical`, measured in the same"
+                + " run, is the figure to compare.\n\n");
     md.append(
         "Table `(id bigint primary key, two int, two text, numeric(12,2), timestamp)`; embedded PostgreSQL 16, local S3 server, JDBC catalog, Flink MiniCluster with parallelism 2, 2 s checkpoints, 100,000-row snapshot chunks.\n\n");
     md.append(
@@ -426,6 +445,15 @@ public final class Benchmark {
         ResultSet rs = st.executeQuery(query)) {
       rs.next();
       return rs.getString(1);
+    }
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+      return parts[0] + ", " + parts[1] + ", " + parts[2];
+    } catch (IOException | RuntimeException e) {
+      return "unknown";
     }
   }
 

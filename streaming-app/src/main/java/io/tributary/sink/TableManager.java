@@ -58,11 +58,18 @@ public final class TableManager {
   /** Loads the mirror table of a source table, creating it when absent. */
   public Table loadOrCreate(SourceTable source) {
     TableIdentifier id = TableNames.mirror(namespace, source.id());
+    Table table;
     try {
-      return catalog.loadTable(id);
+      table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
       return create(id, source);
     }
+    List<String> terms = partitionTerms.getOrDefault(source.id(), Collections.emptyList());
+    if (!terms.isEmpty() && table.spec().isUnpartitioned() && table.specs().size() == 1) {
+      // Loaded between another writer's creation and its partitioning: finish the partitioning.
+      ensureSpec(table, PartitionTerms.parse(id.toString(), terms, table.schema()), terms);
+    }
+    return table;
   }
 
   /**
@@ -72,7 +79,10 @@ public final class TableManager {
   public Table loadOrCreateChangelog(SourceTable source) {
     TableIdentifier id = TableNames.changelog(namespace, source.id());
     try {
-      return catalog.loadTable(id);
+      Table table = catalog.loadTable(id);
+      List<String> terms = List.of("day(" + IcebergSchemas.SOURCE_TS + ")");
+      ensureSpec(table, PartitionTerms.parse(id.toString(), terms, table.schema()), terms);
+      return table;
     } catch (NoSuchTableException e) {
       return create(
           id,
@@ -108,37 +118,48 @@ public final class TableManager {
       table = catalog.createTable(id, schema, PartitionSpec.unpartitioned(), props);
       LOG.info("Created Iceberg table {} for {} with key {}", id, source.id(), source.keyNames());
     } catch (AlreadyExistsException e) {
-      return catalog.loadTable(id);
+      table = catalog.loadTable(id);
     } catch (RuntimeException e) {
       // Another writer created it at the same moment; the JDBC catalog reports that as a SQL error.
-      if (catalog.tableExists(id)) {
-        return catalog.loadTable(id);
+      if (!catalog.tableExists(id)) {
+        throw e;
       }
-      throw e;
+      table = catalog.loadTable(id);
     }
-    if (!parsed.isEmpty()) {
-      for (int attempt = 1; ; attempt++) {
-        try {
-          table.refresh();
-          if (!table.spec().isUnpartitioned()) {
-            break;
-          }
-          UpdatePartitionSpec update = table.updateSpec();
-          for (PartitionTerms.Parsed term : parsed) {
-            update.addField(term.term());
-          }
-          update.commit();
-          LOG.info("Partitioned {} by {}", id, terms);
-          break;
-        } catch (CommitFailedException e) {
-          if (attempt >= MAX_ATTEMPTS) {
-            throw e;
-          }
+    ensureSpec(table, parsed, terms);
+    table.refresh();
+    return table;
+  }
+
+  /**
+   * Gives a table that was created unpartitioned (and never partitioned since) its configured
+   * partition spec. Every writer that creates or first loads the table runs this, so none writes
+   * with the creation's unpartitioned spec by mistake; concurrent attempts are retried and the
+   * first one wins.
+   */
+  private static void ensureSpec(
+      Table table, List<PartitionTerms.Parsed> parsed, List<String> terms) {
+    if (parsed.isEmpty()) {
+      return;
+    }
+    for (int attempt = 1; ; attempt++) {
+      try {
+        table.refresh();
+        if (!table.spec().isUnpartitioned() || table.specs().size() > 1) {
+          return;
+        }
+        UpdatePartitionSpec update = table.updateSpec();
+        for (PartitionTerms.Parsed term : parsed) {
+          update.addField(term.term());
+        }
+        update.commit();
+        LOG.info("Partitioned {} by {}", table.name(), terms);
+      } catch (CommitFailedException e) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw e;
         }
       }
     }
-    table.refresh();
-    return table;
   }
 
   private void ensureNamespace() {
