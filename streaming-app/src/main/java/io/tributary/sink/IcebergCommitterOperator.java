@@ -32,9 +32,10 @@ import org.slf4j.LoggerFactory;
  * round by round: round {@code r} holds segment {@code r} of every writer, and each round is its
  * own snapshot, so each has its own sequence number and the equality deletes of a round apply to
  * the rows of all earlier rounds. Every snapshot records the run id, checkpoint id and round in its
- * summary. After a restore, pending files are committed again unless the table's history already
- * holds that run's commit for that checkpoint and round, so a replayed checkpoint never commits
- * twice.
+ * summary, with the committer session that received the files. After a restore, pending files are
+ * committed unless the table's history shows their session committed that checkpoint and round
+ * already, so a replayed checkpoint never commits twice; files of the new session always commit,
+ * also when a restore from an older checkpoint makes Flink reuse checkpoint ids.
  *
  * <p>The operator's uid must never change: a new uid drops the pending files of the last checkpoint
  * on restore.
@@ -46,6 +47,12 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
 
   /** Snapshot summary key: the run that committed the snapshot. */
   public static final String RUN_ID = "tributary.run-id";
+
+  /**
+   * Snapshot summary key: the committer session that received the files. A new session starts with
+   * every (re)start of the committer; files restored from state keep their session.
+   */
+  public static final String SESSION = "tributary.committer-session";
 
   /** Snapshot summary key: the Flink checkpoint whose files the snapshot holds. */
   public static final String CHECKPOINT_ID = "tributary.checkpoint-id";
@@ -61,7 +68,8 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
 
   private final SinkSpec spec;
 
-  private transient NavigableMap<Long, List<WriteBatch>> pending;
+  private transient NavigableMap<Long, List<Pending>> pending;
+  private transient String session;
   private transient ListState<byte[]> pendingState;
   private transient ListState<String> runIdState;
   private transient String runId;
@@ -93,12 +101,15 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
     for (String restored : runIdState.get()) {
       runId = restored;
     }
+    session = java.util.UUID.randomUUID().toString();
     catalog = spec.catalog().open();
     committer = new TableCommitter(runId);
     if (context.isRestored()) {
       for (byte[] bytes : pendingState.get()) {
-        WriteBatch batch = WriteBatch.fromBytes(bytes);
-        pending.computeIfAbsent(batch.checkpointId(), id -> new ArrayList<>()).add(batch);
+        Pending restored = Pending.fromBytes(bytes);
+        pending
+            .computeIfAbsent(restored.batch.checkpointId(), id -> new ArrayList<>())
+            .add(restored);
       }
       if (!pending.isEmpty()) {
         long restoredId = context.getRestoredCheckpointId().orElse(pending.lastKey());
@@ -120,15 +131,17 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   @Override
   public void processElement(StreamRecord<WriteBatch> element) {
     WriteBatch batch = element.getValue();
-    pending.computeIfAbsent(batch.checkpointId(), id -> new ArrayList<>()).add(batch);
+    pending
+        .computeIfAbsent(batch.checkpointId(), id -> new ArrayList<>())
+        .add(new Pending(session, batch));
   }
 
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
     super.snapshotState(context);
     List<byte[]> all = new ArrayList<>();
-    for (List<WriteBatch> batches : pending.values()) {
-      for (WriteBatch batch : batches) {
+    for (List<Pending> batches : pending.values()) {
+      for (Pending batch : batches) {
         all.add(batch.toBytes());
       }
     }
@@ -143,14 +156,20 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   }
 
   private void commitUpTo(long checkpointId) {
-    NavigableMap<Long, List<WriteBatch>> ready = pending.headMap(checkpointId, true);
-    for (Map.Entry<Long, List<WriteBatch>> entry : ready.entrySet()) {
-      commitCheckpoint(entry.getKey(), entry.getValue());
+    NavigableMap<Long, List<Pending>> ready = pending.headMap(checkpointId, true);
+    for (Map.Entry<Long, List<Pending>> entry : ready.entrySet()) {
+      Map<String, List<WriteBatch>> bySession = new LinkedHashMap<>();
+      for (Pending p : entry.getValue()) {
+        bySession.computeIfAbsent(p.session, s -> new ArrayList<>()).add(p.batch);
+      }
+      for (Map.Entry<String, List<WriteBatch>> group : bySession.entrySet()) {
+        commitCheckpoint(entry.getKey(), group.getKey(), group.getValue());
+      }
     }
     ready.clear();
   }
 
-  private void commitCheckpoint(long checkpointId, List<WriteBatch> batches) {
+  private void commitCheckpoint(long checkpointId, String batchSession, List<WriteBatch> batches) {
     Map<String, List<TableWrite>> byTable = new LinkedHashMap<>();
     for (WriteBatch batch : batches) {
       for (TableWrite write : batch.tables()) {
@@ -158,17 +177,57 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
       }
     }
     for (Map.Entry<String, List<TableWrite>> entry : byTable.entrySet()) {
-      commitTable(checkpointId, entry.getKey(), entry.getValue());
+      commitTable(checkpointId, batchSession, entry.getKey(), entry.getValue());
     }
   }
 
-  private void commitTable(long checkpointId, String name, List<TableWrite> writes) {
+  private void commitTable(
+      long checkpointId, String batchSession, String name, List<TableWrite> writes) {
     Table table = tables.computeIfAbsent(name, n -> catalog.loadTable(TableIdentifier.parse(n)));
-    TableCommit commit = committer.commit(table, name, checkpointId, writes);
+    TableCommit commit = committer.commit(table, name, batchSession, checkpointId, writes);
     if (!opened) {
       return; // commits replayed while restoring state are not reported downstream
     }
     output.collect(new StreamRecord<>(commit));
+  }
+
+  /** A write batch with the committer session that received it. */
+  private static final class Pending {
+    private static final int MAGIC = 0x54524231;
+    final String session;
+    final WriteBatch batch;
+
+    Pending(String session, WriteBatch batch) {
+      this.session = session;
+      this.batch = batch;
+    }
+
+    byte[] toBytes() {
+      byte[] batchBytes = batch.toBytes();
+      java.io.ByteArrayOutputStream bytes =
+          new java.io.ByteArrayOutputStream(batchBytes.length + 64);
+      try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+        out.writeInt(MAGIC);
+        out.writeUTF(session);
+        out.write(batchBytes);
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException(e);
+      }
+      return bytes.toByteArray();
+    }
+
+    static Pending fromBytes(byte[] bytes) {
+      try (java.io.DataInputStream in =
+          new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+        if (in.readInt() != MAGIC) {
+          throw new IllegalStateException("Unknown format of pending files in committer state");
+        }
+        String session = in.readUTF();
+        return new Pending(session, WriteBatch.fromBytes(in.readAllBytes()));
+      } catch (java.io.IOException e) {
+        throw new IllegalStateException("Cannot read pending files from committer state", e);
+      }
+    }
   }
 
   @Override

@@ -5,6 +5,7 @@ import static io.tributary.sink.IcebergCommitterOperator.MAX_LSN;
 import static io.tributary.sink.IcebergCommitterOperator.MAX_SOURCE_TS;
 import static io.tributary.sink.IcebergCommitterOperator.ROUND;
 import static io.tributary.sink.IcebergCommitterOperator.RUN_ID;
+import static io.tributary.sink.IcebergCommitterOperator.SESSION;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,8 +42,10 @@ public final class TableCommitter {
    * Commits the writes of one table and checkpoint: round by round, each round its own snapshot,
    * skipping rounds this run committed before.
    */
-  public TableCommit commit(Table table, String name, long checkpointId, List<TableWrite> writes) {
-    long[] last = lastCommitted.computeIfAbsent(name, n -> findLastCommitted(table));
+  public TableCommit commit(
+      Table table, String name, String session, long checkpointId, List<TableWrite> writes) {
+    long[] last =
+        lastCommitted.computeIfAbsent(name + "/" + session, n -> findLastCommitted(table, session));
     int rounds = 0;
     long rows = 0;
     long deletes = 0;
@@ -86,6 +89,7 @@ public final class TableCommitter {
         update = delta;
       }
       update.set(RUN_ID, runId);
+      update.set(SESSION, session);
       update.set(CHECKPOINT_ID, Long.toString(checkpointId));
       update.set(ROUND, Integer.toString(round));
       if (maxLsn >= 0) {
@@ -124,15 +128,15 @@ public final class TableCommitter {
   }
 
   /** The (checkpoint, round) this run last committed to the table, or (-1, -1). */
-  private long[] findLastCommitted(Table table) {
+  /**
+   * The (checkpoint, round) a committer session last committed to the table, or (-1, -1): the
+   * newest snapshot of the table's history that the session committed.
+   */
+  private static long[] findLastCommitted(Table table, String session) {
     Snapshot snapshot = table.currentSnapshot();
     while (snapshot != null) {
       Map<String, String> summary = snapshot.summary();
-      String committedBy = summary.get(RUN_ID);
-      if (committedBy != null) {
-        if (!committedBy.equals(runId)) {
-          break;
-        }
+      if (session.equals(summary.get(SESSION))) {
         return new long[] {
           Long.parseLong(summary.get(CHECKPOINT_ID)), Long.parseLong(summary.get(ROUND))
         };

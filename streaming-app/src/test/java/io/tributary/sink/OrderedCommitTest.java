@@ -145,7 +145,8 @@ class OrderedCommitTest {
     WriteResult upserts = segment(table, V1, true, changes);
 
     new TableCommitter("run-1")
-        .commit(table, "shop.accounts", 1, List.of(write(List.of(snapshotRows, upserts))));
+        .commit(
+            table, "shop.accounts", "session-a", 1, List.of(write(List.of(snapshotRows, upserts))));
 
     Map<Long, Integer> rows = rows(table);
     assertThat(rows).hasSize(900).doesNotContainKey(50L);
@@ -190,7 +191,8 @@ class OrderedCommitTest {
     WriteResult afterColumn = segment(table, V2, true, after);
 
     new TableCommitter("run-1")
-        .commit(table, "shop.accounts", 7, List.of(write(List.of(before, afterColumn))));
+        .commit(
+            table, "shop.accounts", "session-a", 7, List.of(write(List.of(before, afterColumn))));
 
     Map<Long, Integer> rows = rows(table);
     assertThat(rows).hasSize(450);
@@ -205,12 +207,12 @@ class OrderedCommitTest {
     WriteResult updates =
         segment(table, V1, true, events(V1, ChangeEvent.Op.UPDATE, 1, 10, "US", 5));
     List<TableWrite> writes = List.of(write(List.of(inserts, updates)));
-    new TableCommitter("run-1").commit(table, "shop.accounts", 3, writes);
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 3, writes);
     int snapshots = sizeOf(table.snapshots());
 
     // A restored committer (same run, fresh memory) replays checkpoint 3: nothing is committed.
     table.refresh();
-    new TableCommitter("run-1").commit(table, "shop.accounts", 3, writes);
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 3, writes);
     table.refresh();
     assertThat(sizeOf(table.snapshots())).isEqualTo(snapshots);
     assertThat(rows(table)).hasSize(10);
@@ -222,16 +224,35 @@ class OrderedCommitTest {
     assertThat(IcebergWriterOperator.deleteSpec(table).isUnpartitioned()).isTrue();
     WriteResult inserts =
         segment(table, V1, true, events(V1, ChangeEvent.Op.INSERT, 1, 300, "US", 0));
-    new TableCommitter("run-1").commit(table, "shop.accounts", 1, List.of(write(List.of(inserts))));
+    new TableCommitter("run-1")
+        .commit(table, "shop.accounts", "session-a", 1, List.of(write(List.of(inserts))));
     // The before-image of REPLICA IDENTITY DEFAULT carries only the key: the update knows only
     // the new partition.
     WriteResult moves =
         segment(table, V1, true, events(V1, ChangeEvent.Op.UPDATE, 1, 300, "EU", 1));
-    new TableCommitter("run-1").commit(table, "shop.accounts", 2, List.of(write(List.of(moves))));
+    new TableCommitter("run-1")
+        .commit(table, "shop.accounts", "session-a", 2, List.of(write(List.of(moves))));
 
     Map<Long, Integer> rows = rows(table);
     assertThat(rows).hasSize(300);
     assertThat(rows.values()).containsOnly(1);
+  }
+
+  @Test
+  void afterARestoreFromAnOlderCheckpointRepeatedCheckpointIdsStillCommit() throws IOException {
+    Table table = create(List.of());
+    for (int checkpoint = 1; checkpoint <= 3; checkpoint++) {
+      WriteResult w =
+          segment(
+              table, V1, true, events(V1, ChangeEvent.Op.INSERT, checkpoint, checkpoint, "US", 0));
+      new TableCommitter("run-1")
+          .commit(table, "shop.accounts", "session-a", checkpoint, List.of(write(List.of(w))));
+    }
+    // Restored from checkpoint 1: the new session's checkpoints are numbered 2, 3, ... again.
+    WriteResult again = segment(table, V1, true, events(V1, ChangeEvent.Op.UPDATE, 1, 1, "US", 9));
+    new TableCommitter("run-1")
+        .commit(table, "shop.accounts", "session-b", 2, List.of(write(List.of(again))));
+    assertThat(rows(table)).containsEntry(1L, 9).hasSize(3);
   }
 
   private static int sizeOf(Iterable<?> items) {
