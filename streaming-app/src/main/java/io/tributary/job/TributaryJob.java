@@ -11,7 +11,7 @@ import io.tributary.sink.IcebergCommitterOperator;
 import io.tributary.sink.IcebergWriterOperator;
 import io.tributary.sink.SinkSpec;
 import io.tributary.sink.TableCommit;
-import io.tributary.sink.WriteBatchTypeInfo;
+import io.tributary.sink.WriteBatchSerializer;
 import io.tributary.source.CapturedTable;
 import io.tributary.source.PostgresSources;
 import io.tributary.source.SourcePreflight;
@@ -109,7 +109,7 @@ public final class TributaryJob {
 
     events
         .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
-        .transform(WRITER_UID, new WriteBatchTypeInfo(), new IcebergWriterOperator(sink))
+        .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
         .uid(WRITER_UID)
         .setParallelism(parallelism)
         .transform(

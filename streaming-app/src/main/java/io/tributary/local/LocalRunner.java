@@ -151,22 +151,32 @@ public final class LocalRunner {
       }
       CatalogSpec catalog = CatalogSpecs.from(config.sink());
       Progress progress = new Progress(catalog, config, tables, rowEstimates(config, tables), out);
-      // On Ctrl-C: savepoint first, then the servers (the JVM does not finish this method then).
-      Thread shutdown =
-          new Thread(
-              () -> {
-                stop("interrupted");
-                progress.close();
-                stack.close();
-              },
-              "tributary-shutdown");
-      Runtime.getRuntime().addShutdownHook(shutdown);
+      // Ctrl-C and SIGTERM ask the loop below to stop: the savepoint is taken while the JVM still
+      // runs normally (Iceberg's worker pool is shut down by a JVM shutdown hook, so a commit made
+      // from a shutdown hook fails).
+      java.util.concurrent.atomic.AtomicBoolean interrupted =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      Thread main = Thread.currentThread();
+      for (String name : new String[] {"INT", "TERM"}) {
+        sun.misc.Signal.handle(
+            new sun.misc.Signal(name),
+            signal -> {
+              if (!interrupted.getAndSet(true)) {
+                main.interrupt();
+              }
+            });
+      }
       try {
         long deadline =
             durationSeconds == null
                 ? Long.MAX_VALUE
                 : System.nanoTime() + durationSeconds * 1_000_000_000L;
-        while (!job.getJobStatus().get().isTerminalState() && !stopping) {
+        while (jobRunning() && !stopping) {
+          if (interrupted.get()) {
+            Thread.interrupted(); // clear the flag so that stopping can wait
+            stop("interrupted");
+            break;
+          }
           if (System.nanoTime() >= deadline) {
             if (workload != null) {
               workload.close();
@@ -180,20 +190,30 @@ public final class LocalRunner {
             break;
           }
           progress.print();
-          TimeUnit.SECONDS.sleep(2);
+          try {
+            TimeUnit.SECONDS.sleep(2);
+          } catch (InterruptedException e) {
+            // Ctrl-C: handled at the top of the loop
+          }
         }
         if (!stopping && job.getJobStatus().get().isTerminalState()) {
           job.getJobExecutionResult().get();
         }
       } finally {
-        try {
-          Runtime.getRuntime().removeShutdownHook(shutdown);
-        } catch (IllegalStateException e) {
-          // shutting down already
-        }
         progress.close();
       }
       return 0;
+    }
+  }
+
+  /** Whether the job still runs; an interrupt (Ctrl-C) while asking only repeats the question. */
+  private boolean jobRunning() throws Exception {
+    while (true) {
+      try {
+        return !job.getJobStatus().get().isTerminalState();
+      } catch (InterruptedException e) {
+        // asked again below; the loop handles the Ctrl-C
+      }
     }
   }
 

@@ -43,7 +43,8 @@ final class Progress implements AutoCloseable {
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
-            "%n%-28s %12s %10s %10s %12s%n", "table", "rows", "changes/s", "lag", "last commit"));
+            "%n%-28s %9s %12s %10s %10s %12s%n",
+            "table", "snapshot", "rows written", "changes/s", "lag", "last commit"));
     for (CapturedTable captured : tables) {
       String name = TableNames.mirrorName(captured.id());
       Table table;

@@ -2,7 +2,6 @@ package io.tributary.sink;
 
 import java.io.IOException;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
@@ -77,10 +76,7 @@ public final class WriteBatchSerializer extends TypeSerializerSingleton<WriteBat
 
   /** Type information for the stream between writers and committer. */
   public static org.apache.flink.api.common.typeinfo.TypeInformation<WriteBatch> typeInfo() {
-    return new WriteBatchTypeInfo();
-  }
-
-  static TypeSerializer<WriteBatch> instance() {
-    return new WriteBatchSerializer();
+    return new io.tributary.change.SerializerTypeInfo<>(
+        WriteBatch.class, WriteBatchSerializer::new);
   }
 }

@@ -5,20 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.catalog.CatalogSpec;
-import io.tributary.catalog.CatalogSpecs;
-import io.tributary.config.JobConfig;
 import io.tributary.config.Secret;
-import io.tributary.config.SourceConfig;
-import io.tributary.config.SslMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.local.LocalStack;
 import io.tributary.sink.IcebergCommitterOperator;
-import io.tributary.source.CapturedTable;
 import io.tributary.source.SourceNotReadyException;
-import io.tributary.verify.LakeVerifier;
-import io.tributary.verify.VerifyResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,16 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
-import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -59,6 +46,7 @@ class PipelineIT {
 
   @TempDir static Path workdir;
 
+  private static ItStack it;
   private static LocalStack stack;
   private static TributaryConfig config;
   private static CatalogSpec catalogSpec;
@@ -67,8 +55,8 @@ class PipelineIT {
 
   @BeforeAll
   static void startStack() throws Exception {
-    stack = LocalStack.start(workdir.resolve("stack"));
-    stack.ensureDatabase(DB);
+    it = new ItStack(workdir, DB);
+    stack = it.stack;
     try (Connection c = stack.connect(DB);
         Statement st = c.createStatement()) {
       st.execute(
@@ -101,92 +89,40 @@ class PipelineIT {
       st.execute("INSERT INTO all_types (id) VALUES (2)");
       st.execute("INSERT INTO nokey SELECT gen_random_uuid(), g FROM generate_series(1, 500) g");
     }
-    config =
-        TributaryConfig.builder()
-            .source(
-                SourceConfig.builder()
-                    .type(SourceConfig.TYPE_POSTGRES)
-                    .host("127.0.0.1")
-                    .port(stack.postgresPort())
-                    .database(DB)
-                    .user(stack.superuser())
-                    .password(Secret.none())
-                    .sslMode(SslMode.DISABLE)
-                    .snapshotChunkSize(1000)
-                    .build())
-            .tables(
-                TableSelection.builder()
-                    .include("public.*")
-                    .option("public.orders", TableOptions.builder().partitionSpec("region").build())
-                    .option("public.accounts", TableOptions.builder().changelog(true).build())
-                    .option("public.nokey", TableOptions.builder().keyColumns("event_id").build())
-                    .build())
-            .sink(stack.sink(DB))
-            .job(
-                JobConfig.builder()
-                    .checkpointInterval(Duration.ofMillis(1500))
-                    .parallelism(2)
-                    .build())
-            .build();
-    catalogSpec = CatalogSpecs.from(config.sink());
+    it.configure(
+        TableSelection.builder()
+            .include("public.*")
+            .option("public.orders", TableOptions.builder().partitionSpec("region").build())
+            .option("public.accounts", TableOptions.builder().changelog(true).build())
+            .option("public.nokey", TableOptions.builder().keyColumns("event_id").build())
+            .build(),
+        Duration.ofMillis(1500),
+        1000);
+    config = it.config;
+    catalogSpec = it.catalog;
   }
 
   @AfterAll
   static void stopStack() throws Exception {
-    if (job != null && !job.getJobStatus().get().isTerminalState()) {
-      job.cancel().get();
-    }
-    if (stack != null) {
-      stack.close();
+    if (it != null) {
+      it.close();
     }
   }
 
   private static JobClient startJob(String restoreFrom) throws Exception {
-    List<CapturedTable> tables = TributaryJob.preflight(config);
-    Configuration flink = new Configuration();
-    flink.set(
-        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        workdir.resolve("checkpoints").toUri().toString());
-    if (restoreFrom != null) {
-      flink.set(SavepointConfigOptions.SAVEPOINT_PATH, restoreFrom);
-    }
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    env.setParallelism(2);
-    TributaryJob.build(env, config, tables);
-    return env.executeAsync("pipeline-it");
+    return it.start(restoreFrom);
   }
 
   private static void awaitLakeEqualsSource() {
-    await()
-        .atMost(Duration.ofSeconds(90))
-        .pollInterval(Duration.ofSeconds(2))
-        .untilAsserted(
-            () -> {
-              List<VerifyResult> results = LakeVerifier.verify(config, catalogSpec, null);
-              assertThat(results).hasSize(4);
-              assertThat(results).allSatisfy(r -> assertThat(r.equal()).as(r.toString()).isTrue());
-            });
+    it.awaitEqual(4, Duration.ofSeconds(90));
   }
 
   private static void sql(String... statements) throws SQLException {
-    try (Connection c = stack.connect(DB)) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        for (String s : statements) {
-          st.execute(s);
-        }
-      }
-      c.commit();
-    }
+    it.sql(statements);
   }
 
   private static Table table(String name) {
-    Catalog catalog = catalogSpec.open();
-    try {
-      return catalog.loadTable(TableIdentifier.of(DB, name));
-    } finally {
-      CatalogSpec.closeQuietly(catalog);
-    }
+    return it.table(name);
   }
 
   @Test
