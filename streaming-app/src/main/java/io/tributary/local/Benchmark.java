@@ -454,7 +454,7 @@ public final class Benchmark {
         "\nThe plain pipeline is the same CDC source with its stock row deserializer into Iceberg's"
             + " own `FlinkSink` in upsert mode (equality delete per row, also for snapshot rows), with"
             + " the same chunk size, parallelism and checkpoint interval, run on the same table after"
-            + " Tributary's measurements.\n");
+            + " Tributary's measurements, in a JVM they warmed up.\n");
     md.append(
         "\nThe streaming figure includes applying the changes at the source and the checkpoint interval; the latency is bounded below by the checkpoint interval (commits happen once per checkpoint).\n");
     Path parent = output.toAbsolutePath().getParent();
