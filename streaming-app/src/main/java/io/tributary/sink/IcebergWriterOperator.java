@@ -60,6 +60,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient Set<TableId> streaming;
   private transient ListState<String> streamingState;
   private transient ListState<String> runIdState;
+  private transient ListState<String> flushedState;
+  private transient Map<TableId, Long> restoredFlushed;
   private transient String runId;
   private transient long cachedMillis;
   private transient OffsetDateTime cachedNow;
@@ -87,6 +89,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     long maxSourceTs = -1;
     OutputFileFactory files;
 
+    /** Recent rows of a keyed mirror table, for updates with unchanged columns; else null. */
+    StoredRows stored;
+
     /** The table's changelog table, when configured. */
     TableState changelog;
   }
@@ -102,7 +107,19 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         context
             .getOperatorStateStore()
             .getUnionListState(new ListStateDescriptor<>("run-id", Types.STRING));
+    flushedState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("flushed-checkpoints", Types.STRING));
     restored = context.isRestored();
+    restoredFlushed = new HashMap<>();
+    for (String entry : flushedState.get()) {
+      int tab = entry.lastIndexOf('\t');
+      restoredFlushed.merge(
+          TableId.parse(entry.substring(0, tab)),
+          Long.parseLong(entry.substring(tab + 1)),
+          Math::max);
+    }
     streaming = new HashSet<>();
     for (String table : streamingState.get()) {
       streaming.add(TableId.parse(table));
@@ -157,16 +174,63 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       state.writer = writer;
     }
     Record record = state.mapper.toRecord(event, now());
+    if (event.hasUnchanged()) {
+      fillUnchanged(state, event, record);
+    }
     if (event.op() == ChangeEvent.Op.DELETE) {
       writer.delete(record);
       state.deletes++;
+      if (state.stored != null) {
+        state.stored.deleted(record);
+      }
     } else {
       writer.write(record);
       state.rows++;
+      if (state.stored != null) {
+        state.stored.written(record);
+      }
     }
     track(state, event);
     if (state.changelog != null) {
-      appendChange(state.changelog, event);
+      appendChange(state.changelog, event, event.hasUnchanged() ? record : null);
+    }
+  }
+
+  /**
+   * Completes an update that left out unchanged (TOASTed) columns with the values of the stored
+   * row; equality-delete upserts replace whole rows, so the old values must be written again.
+   */
+  private void fillUnchanged(TableState state, ChangeEvent event, Record record) {
+    Record stored = state.stored == null ? null : state.stored.find(state.table, record);
+    List<io.tributary.change.Column> columns = event.table().columns();
+    for (int i = 0; i < columns.size(); i++) {
+      if (event.isUnchanged(i)) {
+        String name = IcebergSchemas.fieldName(columns.get(i).name());
+        record.setField(name, stored == null ? null : widen(record, name, stored.getField(name)));
+      }
+    }
+    if (stored == null) {
+      LOG.warn(
+          "Update of {} at LSN {} left out unchanged columns, but no stored row of its key was"
+              + " found: they are written as null",
+          event.table().id(),
+          event.lsn());
+    }
+  }
+
+  /** A stored value in the type of the record's field (a column may have been widened since). */
+  private static Object widen(Record record, String name, Object value) {
+    org.apache.iceberg.types.Types.NestedField field = record.struct().field(name);
+    if (value == null || field == null) {
+      return value;
+    }
+    switch (field.type().typeId()) {
+      case LONG:
+        return ((Number) value).longValue();
+      case DOUBLE:
+        return ((Number) value).doubleValue();
+      default:
+        return value;
     }
   }
 
@@ -180,7 +244,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   }
 
   /** Appends the event as a row of the changelog table (deletes as their before-image). */
-  private void appendChange(TableState log, ChangeEvent event) {
+  private void appendChange(TableState log, ChangeEvent event, Record completed) {
     SourceTable source = event.table();
     if (log.sourceFingerprint != source.fingerprint() || log.mapper == null) {
       log.table = tables.ensureColumns(log.table, source);
@@ -194,7 +258,17 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       log.writer =
           new DeltaWriter(log.table, log.mapper.schema(), log.deleteSpec, false, log.files);
     }
-    log.writer.write(log.mapper.toRecord(event, now()));
+    Record row = log.mapper.toRecord(event, now());
+    if (completed != null) {
+      List<io.tributary.change.Column> columns = source.columns();
+      for (int i = 0; i < columns.size(); i++) {
+        if (event.isUnchanged(i)) {
+          String name = IcebergSchemas.fieldName(columns.get(i).name());
+          row.setField(name, widen(row, name, completed.getField(name)));
+        }
+      }
+    }
+    log.writer.write(row);
     log.rows++;
     track(log, event);
   }
@@ -213,6 +287,18 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
             .format(FileFormat.PARQUET)
             .operationId(UUID.randomUUID().toString())
             .build();
+    List<String> keyNames = new ArrayList<>();
+    for (Integer id : state.table.schema().identifierFieldIds()) {
+      keyNames.add(state.table.schema().findColumnName(id));
+    }
+    if (!keyNames.isEmpty()) {
+      java.util.Collections.sort(keyNames);
+      state.stored = new StoredRows(keyNames, runId);
+      Long flushedBefore = restoredFlushed.get(source.id());
+      if (flushedBefore != null) {
+        state.stored.requireCommitted(flushedBefore);
+      }
+    }
     if (spec.changelogTables().contains(source.id())) {
       TableState log = new TableState();
       log.table = tables.loadOrCreateChangelog(source);
@@ -278,6 +364,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     super.prepareSnapshotPreBarrier(checkpointId);
     List<TableWrite> writes = new ArrayList<>();
     for (TableState state : states.values()) {
+      if (state.stored != null) {
+        state.stored.flushed(checkpointId);
+      }
       flush(state, writes);
       if (state.changelog != null) {
         flush(state.changelog, writes);
@@ -319,6 +408,30 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
     streamingState.update(names);
     runIdState.update(List.of(runId));
+    List<String> flushed = new ArrayList<>();
+    for (Map.Entry<TableId, TableState> entry : states.entrySet()) {
+      StoredRows stored = entry.getValue().stored;
+      if (stored != null && stored.lastFlushed() >= 0) {
+        flushed.add(entry.getKey().qualified() + "\t" + stored.lastFlushed());
+      }
+    }
+    // Tables not opened since the restore keep what they had.
+    for (Map.Entry<TableId, Long> entry : restoredFlushed.entrySet()) {
+      if (!states.containsKey(entry.getKey())) {
+        flushed.add(entry.getKey().qualified() + "\t" + entry.getValue());
+      }
+    }
+    flushedState.update(flushed);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    for (TableState state : states.values()) {
+      if (state.stored != null) {
+        state.stored.completed(checkpointId);
+      }
+    }
   }
 
   @Override

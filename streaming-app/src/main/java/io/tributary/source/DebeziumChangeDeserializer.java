@@ -53,6 +53,16 @@ public final class DebeziumChangeDeserializer
   static final String SOURCE_SCALE_PARAM = "__debezium.source.column.scale";
   private static final int MAX_CACHED_SCHEMAS = 4096;
 
+  /**
+   * What Debezium sends, under {@code REPLICA IDENTITY DEFAULT}, for a TOASTed column an update did
+   * not change ({@code unavailable.value.placeholder}): as text, or as its bytes for binary
+   * columns.
+   */
+  static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
+
+  private static final byte[] UNAVAILABLE_BYTES =
+      UNAVAILABLE_VALUE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
   private final Map<TableId, List<String>> keyOverrides;
   private transient Map<Schema, RowConverter> byIdentity;
   private transient Map<Schema, RowConverter> byValue;
@@ -93,10 +103,11 @@ public final class DebeziumChangeDeserializer
       case "u":
         {
           RowConverter afterConverter = converter(tableId, after.schema(), record);
-          Object[] afterValues = afterConverter.convert(after);
+          boolean[] unchanged = new boolean[afterConverter.fields.length];
+          Object[] afterValues = afterConverter.convert(after, unchanged);
           if (before != null) {
             RowConverter beforeConverter = converter(tableId, before.schema(), record);
-            Object[] beforeValues = beforeConverter.convert(before);
+            Object[] beforeValues = beforeConverter.convert(before, null);
             if (keyChanged(beforeConverter.table, beforeValues, afterValues)) {
               out.collect(
                   new ChangeEvent(
@@ -109,7 +120,12 @@ public final class DebeziumChangeDeserializer
           }
           out.collect(
               new ChangeEvent(
-                  afterConverter.table, ChangeEvent.Op.UPDATE, afterValues, lsn, tsMicros));
+                  afterConverter.table,
+                  ChangeEvent.Op.UPDATE,
+                  afterValues,
+                  lsn,
+                  tsMicros,
+                  unchanged));
           break;
         }
       case "d":
@@ -137,7 +153,7 @@ public final class DebeziumChangeDeserializer
               + " nothing: give the table a primary key or set REPLICA IDENTITY FULL.");
     }
     RowConverter converter = converter(tableId, row.schema(), null);
-    out.collect(new ChangeEvent(converter.table, op, converter.convert(row), lsn, tsMicros));
+    out.collect(new ChangeEvent(converter.table, op, converter.convert(row, null), lsn, tsMicros));
   }
 
   private static boolean keyChanged(SourceTable table, Object[] before, Object[] after) {
@@ -264,14 +280,42 @@ public final class DebeziumChangeDeserializer
       return new RowConverter(new SourceTable(tableId, columns, keyIndexes), fields, converters);
     }
 
-    Object[] convert(Struct row) {
+    /**
+     * Converts a row image. A column holding Debezium's placeholder for an unchanged TOASTed value
+     * becomes null, and is flagged in {@code unchanged} when that is given.
+     */
+    Object[] convert(Struct row, boolean[] unchanged) {
       Object[] values = new Object[fields.length];
       for (int i = 0; i < fields.length; i++) {
         Object raw = row.getWithoutDefault(fields[i].name());
+        if (raw != null && isUnavailable(raw)) {
+          if (unchanged != null) {
+            unchanged[i] = true;
+          }
+          continue;
+        }
         values[i] = raw == null ? null : converters[i].convert(raw);
       }
       return values;
     }
+  }
+
+  /** Whether a raw value is Debezium's placeholder for an unchanged TOASTed value. */
+  static boolean isUnavailable(Object raw) {
+    if (raw instanceof String) {
+      return UNAVAILABLE_VALUE.equals(raw);
+    }
+    if (raw instanceof byte[]) {
+      return java.util.Arrays.equals(UNAVAILABLE_BYTES, (byte[]) raw);
+    }
+    if (raw instanceof ByteBuffer) {
+      return ByteBuffer.wrap(UNAVAILABLE_BYTES).equals(raw);
+    }
+    if (raw instanceof List) {
+      List<?> list = (List<?>) raw;
+      return list.size() == 1 && list.get(0) != null && isUnavailable(list.get(0));
+    }
+    return false;
   }
 
   @FunctionalInterface
