@@ -61,6 +61,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient ListState<String> streamingState;
   private transient ListState<String> runIdState;
   private transient ListState<String> flushedState;
+  private transient ListState<String> deadLetterState;
+  private transient List<String> restoredDeadLetters;
+  private transient java.util.TreeMap<Long, List<String>> pendingDeadLetters;
   private transient Map<TableId, Long> restoredFlushed;
   private transient String runId;
   private transient long cachedMillis;
@@ -89,6 +92,14 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     long maxSourceTs = -1;
     OutputFileFactory files;
 
+    /** Why the table is parked (its changes go to dead letters), or null. */
+    String blocked;
+
+    /** Dead letters of this table since the last checkpoint barrier, as JSON lines. */
+    final List<String> deadLetters = new ArrayList<>();
+
+    org.apache.flink.metrics.Counter deadLetterCount;
+
     /** Recent rows of a keyed mirror table, for updates with unchanged columns; else null. */
     StoredRows stored;
 
@@ -111,6 +122,15 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         context
             .getOperatorStateStore()
             .getUnionListState(new ListStateDescriptor<>("flushed-checkpoints", Types.STRING));
+    deadLetterState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("dead-letter-files", Types.STRING));
+    restoredDeadLetters = new ArrayList<>();
+    for (String entry : deadLetterState.get()) {
+      restoredDeadLetters.add(entry);
+    }
+    pendingDeadLetters = new java.util.TreeMap<>();
     restored = context.isRestored();
     restoredFlushed = new HashMap<>();
     for (String entry : flushedState.get()) {
@@ -137,6 +157,18 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     catalog = spec.catalog().open();
     tables = new TableManager(catalog, spec.namespace(), spec.partitionTerms(), runId);
     states = new HashMap<>();
+    // Files of checkpoints that completed before the restore (their notification may be lost).
+    for (String entry : restoredDeadLetters) {
+      String[] parts = entry.split("\t", 3);
+      publishDeadLetters(TableId.parse(parts[1]), parts[2]);
+    }
+    restoredDeadLetters.clear();
+  }
+
+  private void publishDeadLetters(TableId table, String pendingPath) {
+    Table mirror = catalog.loadTable(TableNames.mirror(spec.namespace(), table));
+    io.tributary.deadletter.DeadLetters.publish(mirror.io(), pendingPath);
+    LOG.info("Published dead letters of {}: {}", table, pendingPath);
   }
 
   @Override
@@ -148,9 +180,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       state = openTable(source);
       states.put(source.id(), state);
     }
+    if (state.blocked != null) {
+      deadLetter(state, event, state.blocked);
+      return;
+    }
     if (state.sourceFingerprint != source.fingerprint() || state.mapper == null) {
-      state.table = tables.ensureColumns(state.table, source);
-      state.mapper = new RowMapper(source, state.table.schema());
+      try {
+        state.table = tables.ensureColumns(state.table, source, event.lsn());
+      } catch (SchemaChangeException e) {
+        park(state, e.getMessage());
+        deadLetter(state, event, state.blocked);
+        return;
+      }
+      state.mapper =
+          new RowMapper(
+              source, state.table.schema(), TableManager.renamedColumns(state.table.properties()));
       state.sourceFingerprint = source.fingerprint();
     }
     boolean snapshotRow = event.op() == ChangeEvent.Op.SNAPSHOT;
@@ -196,6 +240,37 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
   }
 
+  /** Parks a table: from now on its changes go to dead letters; the table's state says why. */
+  private void park(TableState state, String reason) {
+    state.blocked = "blocked: " + reason;
+    LOG.error(
+        "Table {} is parked, its changes go to dead letters until it is recovered (see the"
+            + " runbook): {}",
+        state.table.name(),
+        reason);
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      try {
+        state.table.refresh();
+        if (!state.blocked.equals(state.table.properties().get(TableManager.BLOCKED))) {
+          state.table.updateProperties().set(TableManager.BLOCKED, state.blocked).commit();
+        }
+        return;
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.debug("Retrying to mark {} as blocked", state.table.name(), e);
+      }
+    }
+    LOG.warn("Could not mark {} as blocked in its properties", state.table.name());
+  }
+
+  private void deadLetter(TableState state, ChangeEvent event, String reason) {
+    state.deadLetters.add(io.tributary.deadletter.DeadLetters.line(event, reason));
+    if (state.deadLetterCount == null) {
+      state.deadLetterCount =
+          getMetricGroup().addGroup("table", event.table().id().qualified()).counter("deadLetters");
+    }
+    state.deadLetterCount.inc();
+  }
+
   /**
    * Completes an update that left out unchanged (TOASTed) columns with the values of the stored
    * row; equality-delete upserts replace whole rows, so the old values must be written again.
@@ -205,7 +280,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     List<io.tributary.change.Column> columns = event.table().columns();
     for (int i = 0; i < columns.size(); i++) {
       if (event.isUnchanged(i)) {
-        String name = IcebergSchemas.fieldName(columns.get(i).name());
+        String name = state.mapper.targetName(i);
         record.setField(name, stored == null ? null : widen(record, name, stored.getField(name)));
       }
     }
@@ -247,8 +322,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private void appendChange(TableState log, ChangeEvent event, Record completed) {
     SourceTable source = event.table();
     if (log.sourceFingerprint != source.fingerprint() || log.mapper == null) {
-      log.table = tables.ensureColumns(log.table, source);
-      log.mapper = new RowMapper(source, log.table.schema());
+      log.table = tables.ensureColumns(log.table, source, event.lsn());
+      log.mapper =
+          new RowMapper(
+              source, log.table.schema(), TableManager.renamedColumns(log.table.properties()));
       log.sourceFingerprint = source.fingerprint();
     }
     if (log.writer == null || log.writer.schema().schemaId() != log.mapper.schema().schemaId()) {
@@ -263,7 +340,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       List<io.tributary.change.Column> columns = source.columns();
       for (int i = 0; i < columns.size(); i++) {
         if (event.isUnchanged(i)) {
-          String name = IcebergSchemas.fieldName(columns.get(i).name());
+          String name = log.mapper.targetName(i);
           row.setField(name, widen(row, name, completed.getField(name)));
         }
       }
@@ -282,6 +359,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     state.initialLoad =
         !restored && runId.equals(state.table.properties().get(TableManager.INITIAL_LOAD_RUN));
     state.deleteSpec = deleteSpec(state.table);
+    state.blocked = state.table.properties().get(TableManager.BLOCKED);
+    if (state.blocked != null) {
+      LOG.warn("Table {} is parked: {}", state.table.name(), state.blocked);
+    }
     state.files =
         OutputFileFactory.builderFor(state.table, subtask, ++fileCounter)
             .format(FileFormat.PARQUET)
@@ -368,6 +449,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         state.stored.flushed(checkpointId);
       }
       flush(state, writes);
+      if (!state.deadLetters.isEmpty()) {
+        String path =
+            io.tributary.deadletter.DeadLetters.pendingPath(
+                spec.catalog().warehouse(), sourceOf(state), runId, checkpointId, subtask);
+        io.tributary.deadletter.DeadLetters.write(state.table.io(), path, state.deadLetters);
+        LOG.info(
+            "Wrote {} dead letters of {} for checkpoint {}",
+            state.deadLetters.size(),
+            state.table.name(),
+            checkpointId);
+        state.deadLetters.clear();
+        pendingDeadLetters
+            .computeIfAbsent(checkpointId, c -> new ArrayList<>())
+            .add(sourceOf(state).qualified() + "\t" + path);
+      }
       if (state.changelog != null) {
         flush(state.changelog, writes);
       }
@@ -422,11 +518,35 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     flushedState.update(flushed);
+    List<String> deadLetterFiles = new ArrayList<>();
+    for (Map.Entry<Long, List<String>> entry : pendingDeadLetters.entrySet()) {
+      for (String file : entry.getValue()) {
+        deadLetterFiles.add(entry.getKey() + "\t" + file);
+      }
+    }
+    deadLetterState.update(deadLetterFiles);
+  }
+
+  private TableId sourceOf(TableState state) {
+    for (Map.Entry<TableId, TableState> entry : states.entrySet()) {
+      if (entry.getValue() == state) {
+        return entry.getKey();
+      }
+    }
+    throw new IllegalStateException("Unknown table state of " + state.identifier);
   }
 
   @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
+    Map<Long, List<String>> done = pendingDeadLetters.headMap(checkpointId, true);
+    for (List<String> files : done.values()) {
+      for (String file : files) {
+        String[] parts = file.split("\t", 2);
+        publishDeadLetters(TableId.parse(parts[0]), parts[1]);
+      }
+    }
+    done.clear();
     for (TableState state : states.values()) {
       if (state.stored != null) {
         state.stored.completed(checkpointId);

@@ -56,8 +56,12 @@ public final class TableVerifier {
     Schema schema = mirror.schema();
     List<Types.NestedField> columns = new ArrayList<>();
     List<String> keys = new ArrayList<>();
+    // Columns dropped at the source stay in the lake, unfilled: they are not compared.
+    java.util.Set<Integer> dropped =
+        io.tributary.sink.TableManager.droppedColumns(mirror.properties());
     for (Types.NestedField field : schema.columns()) {
-      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())) {
+      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())
+          && !dropped.contains(field.fieldId())) {
         columns.add(field);
       }
     }
