@@ -370,6 +370,10 @@ public final class DebeziumChangeDeserializer
               p = params.get(SOURCE_LENGTH_PARAM);
             }
             int precision = p == null ? 38 : Integer.parseInt(p);
+            if ("money".equalsIgnoreCase(sourceTypeName(schema))) {
+              // money is a 64-bit integer count of cents: at most 19 digits.
+              precision = 19;
+            }
             if (precision <= 38 && scale <= precision && scale >= 0) {
               return ColumnType.decimal(precision, scale);
             }

@@ -135,9 +135,15 @@ public final class TableVerifier {
       java.util.Set<Integer> wanted,
       Map<String, List<String>> rows)
       throws SQLException {
+    Map<String, String> sourceTypes = sourceTypes();
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < columns.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name()).append('"');
+      String name = columns.get(i).name();
+      sql.append(i == 0 ? "" : ", ").append('"').append(name).append('"');
+      if ("money".equals(sourceTypes.get(name))) {
+        // The driver reads money only as text with a currency symbol.
+        sql.append("::numeric");
+      }
     }
     sql.append(" FROM ").append(sourceTable);
     boolean autoCommit = source.getAutoCommit();
@@ -157,6 +163,23 @@ public final class TableVerifier {
     } finally {
       source.setAutoCommit(autoCommit);
     }
+  }
+
+  /** The source columns' type names, by column name. */
+  private Map<String, String> sourceTypes() throws SQLException {
+    Map<String, String> types = new java.util.HashMap<>();
+    try (PreparedStatement st =
+        source.prepareStatement(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid ="
+                + " ?::regclass AND attnum > 0 AND NOT attisdropped")) {
+      st.setString(1, sourceTable);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          types.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return types;
   }
 
   private void scanMirror(
