@@ -4,6 +4,7 @@ import io.tributary.change.ChangeEvent;
 import io.tributary.change.ChangeEventTypeInfo;
 import io.tributary.change.Column;
 import io.tributary.change.ColumnType;
+import io.tributary.change.Infinity;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.math.BigDecimal;
@@ -52,6 +53,12 @@ public final class DebeziumChangeDeserializer
   static final String SOURCE_LENGTH_PARAM = "__debezium.source.column.length";
   static final String SOURCE_SCALE_PARAM = "__debezium.source.column.scale";
   private static final int MAX_CACHED_SCHEMAS = 4096;
+  private static final int MAX_BIT_LENGTH = 83_886_080;
+  private static final long DEBEZIUM_DATE_INFINITY = -2147472692L;
+  private static final long DEBEZIUM_DATE_MINUS_INFINITY = -2147472691L;
+  private static final long INFINITY_SECONDS = Infinity.TIMESTAMP_MAX.toEpochSecond(ZoneOffset.UTC);
+  private static final long MINUS_INFINITY_SECONDS =
+      Infinity.TIMESTAMP_MIN.toEpochSecond(ZoneOffset.UTC);
 
   /**
    * What Debezium sends, under {@code REPLICA IDENTITY DEFAULT}, for a TOASTed column an update did
@@ -380,6 +387,7 @@ public final class DebeziumChangeDeserializer
             return ColumnType.of(ColumnType.Kind.STRING);
           }
         case "io.debezium.data.VariableScaleDecimal":
+        case "io.debezium.data.Bits":
           return ColumnType.of(ColumnType.Kind.STRING);
         default:
           break;
@@ -399,7 +407,13 @@ public final class DebeziumChangeDeserializer
       case FLOAT64:
         return ColumnType.of(ColumnType.Kind.DOUBLE);
       case BYTES:
-        return ColumnType.of(ColumnType.Kind.BINARY);
+        {
+          String source = sourceTypeName(schema);
+          // Types Debezium does not know arrive as the bytes of their text form.
+          return source.isEmpty() || source.equals("bytea")
+              ? ColumnType.of(ColumnType.Kind.BINARY)
+              : ColumnType.of(ColumnType.Kind.STRING);
+        }
       default:
         return ColumnType.of(ColumnType.Kind.STRING);
     }
@@ -437,10 +451,26 @@ public final class DebeziumChangeDeserializer
           return bytes;
         };
       case DATE:
-        return raw ->
-            raw instanceof java.util.Date
-                ? ((java.util.Date) raw).toInstant().atZone(ZoneOffset.UTC).toLocalDate()
-                : LocalDate.ofEpochDay(((Number) raw).longValue());
+        return raw -> {
+          if (raw instanceof java.util.Date) {
+            return Infinity.date(
+                ((java.util.Date) raw).toInstant().atZone(ZoneOffset.UTC).toLocalDate());
+          }
+          long days = ((Number) raw).longValue();
+          // What Debezium sends for 'infinity' and '-infinity' (overflowed day counts).
+          if (days == DEBEZIUM_DATE_INFINITY) {
+            return Infinity.DATE_MAX;
+          }
+          if (days == DEBEZIUM_DATE_MINUS_INFINITY) {
+            return Infinity.DATE_MIN;
+          }
+          if (days > Infinity.DATE_MAX.toEpochDay()) {
+            return Infinity.DATE_MAX;
+          }
+          return days < Infinity.DATE_MIN.toEpochDay()
+              ? Infinity.DATE_MIN
+              : LocalDate.ofEpochDay(days);
+        };
       case TIME:
         {
           long nanosPerUnit;
@@ -479,11 +509,27 @@ public final class DebeziumChangeDeserializer
             long unitsPerSecond = 1_000_000_000L / nanosPerUnit;
             long seconds = Math.floorDiv(units, unitsPerSecond);
             long nanos = Math.floorMod(units, unitsPerSecond) * nanosPerUnit;
+            if (seconds > INFINITY_SECONDS) {
+              return Infinity.TIMESTAMP_MAX;
+            }
+            if (seconds < MINUS_INFINITY_SECONDS) {
+              return Infinity.TIMESTAMP_MIN;
+            }
             return LocalDateTime.ofEpochSecond(seconds, (int) nanos, ZoneOffset.UTC);
           };
         }
       case TIMESTAMPTZ:
-        return raw -> OffsetDateTime.parse((String) raw).withOffsetSameInstant(ZoneOffset.UTC);
+        return raw -> {
+          String text = (String) raw;
+          if (text.equals("infinity")) {
+            return Infinity.TIMESTAMPTZ_MAX;
+          }
+          if (text.equals("-infinity")) {
+            return Infinity.TIMESTAMPTZ_MIN;
+          }
+          return Infinity.timestamptz(
+              OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC));
+        };
       case STRING:
         if (logical.equals("io.debezium.data.VariableScaleDecimal")) {
           return raw -> {
@@ -495,13 +541,37 @@ public final class DebeziumChangeDeserializer
         if (logical.equals(Decimal.LOGICAL_NAME)) {
           return raw -> ((BigDecimal) raw).toPlainString();
         }
+        if (logical.equals("io.debezium.data.Bits")) {
+          String length = schema.parameters() == null ? null : schema.parameters().get("length");
+          // bit(n) has its length; varbit's actual length is not sent, so its leading zeros are.
+          int bits = length == null ? -1 : Integer.parseInt(length);
+          return raw -> {
+            byte[] bytes = raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw);
+            int n = bits;
+            if (n < 0 || n > MAX_BIT_LENGTH) {
+              n = Math.max(1, java.util.BitSet.valueOf(bytes).length());
+            }
+            return PgText.bits(bytes, n);
+          };
+        }
+        if (logical.equals("io.debezium.data.geometry.Point")) {
+          return raw -> PgText.point((Struct) raw);
+        }
+        if (sourceTypeName(schema).equals("hstore")) {
+          return raw -> raw instanceof String ? PgText.hstore((String) raw) : String.valueOf(raw);
+        }
         return raw -> {
+          if (raw instanceof List) {
+            return PgText.array((List<?>) raw);
+          }
           if (raw instanceof String) {
             return raw;
           }
           if (raw instanceof ByteBuffer || raw instanceof byte[]) {
-            return java.util.Base64.getEncoder()
-                .encodeToString(raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw));
+            // The text form of a type Debezium does not know.
+            return new String(
+                raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw),
+                java.nio.charset.StandardCharsets.UTF_8);
           }
           return String.valueOf(raw);
         };

@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -148,6 +149,10 @@ public final class TableVerifier {
     sql.append(" FROM ").append(sourceTable);
     boolean autoCommit = source.getAutoCommit();
     source.setAutoCommit(false);
+    try (Statement style = source.createStatement()) {
+      // Intervals are stored as ISO 8601 durations.
+      style.execute("SET intervalstyle = iso_8601");
+    }
     try (PreparedStatement st = source.prepareStatement(sql.toString())) {
       st.setFetchSize(10_000);
       try (ResultSet rs = st.executeQuery()) {
@@ -250,13 +255,21 @@ public final class TableVerifier {
   private static Object jdbcValue(ResultSet rs, int index, Type type) throws SQLException {
     switch (type.typeId()) {
       case DATE:
-        return rs.getObject(index, LocalDate.class);
+        {
+          // The driver reads infinity as LocalDate.MAX and -infinity as LocalDate.MIN.
+          LocalDate d = rs.getObject(index, LocalDate.class);
+          return d == null ? null : io.tributary.change.Infinity.date(d);
+        }
       case TIME:
         return rs.getObject(index, LocalTime.class);
       case TIMESTAMP:
-        return ((Types.TimestampType) type).shouldAdjustToUTC()
-            ? rs.getObject(index, OffsetDateTime.class)
-            : rs.getObject(index, LocalDateTime.class);
+        if (((Types.TimestampType) type).shouldAdjustToUTC()) {
+          OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
+          return t == null ? null : io.tributary.change.Infinity.timestamptz(t);
+        } else {
+          LocalDateTime t = rs.getObject(index, LocalDateTime.class);
+          return t == null ? null : io.tributary.change.Infinity.timestamp(t);
+        }
       case BINARY:
         return rs.getBytes(index);
       case STRING:

@@ -75,6 +75,9 @@ class TypeMappingIT {
     it = new ItStack(workdir, "it_types");
     it.sql(
         "CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')",
+        "CREATE EXTENSION IF NOT EXISTS hstore",
+        "CREATE TYPE pair AS (a int, b text)",
+        "CREATE DOMAIN posint AS integer CHECK (VALUE > 0)",
         create.toString(),
         insert(1),
         "INSERT INTO types (id) VALUES (2)",
@@ -103,7 +106,9 @@ class TypeMappingIT {
         "UPDATE types SET c0 = c0 WHERE id = 3",
         "UPDATE edges SET r = '-Infinity', d = 'NaN' WHERE id = 2",
         "INSERT INTO edges VALUES (3, '-Infinity', 'NaN', '4713-01-01 BC', '1500-06-30"
-            + " 12:00:00', '0100-01-01 00:00:00+00')");
+            + " 12:00:00', '0100-01-01 00:00:00+00')",
+        "INSERT INTO edges VALUES (4, 0, 0, 'infinity', 'infinity', '-infinity'),"
+            + " (5, 0, 0, '-infinity', '-infinity', 'infinity')");
     it.sql(
         "UPDATE types SET ("
             + columnList()
