@@ -138,6 +138,13 @@ public final class DebeziumChangeDeserializer
       case "d":
         emit(out, tableId, ChangeEvent.Op.DELETE, before, lsn, tsMicros);
         break;
+      case "t":
+        LOG.warn(
+            "TRUNCATE of {} at LSN {} is not applied to its mirror table: reload the table with"
+                + " the backfill job, or truncate the mirror table by hand",
+            tableId,
+            lsn);
+        break;
       default:
         LOG.debug("Ignoring change record with operation '{}' on {}", op, tableId);
     }
