@@ -34,6 +34,7 @@ import picocli.CommandLine.Parameters;
       Main.Run.class,
       Main.Local.class,
       Main.Verify.class,
+      Main.Preflight.class,
       Main.DeadLetterList.class,
       Main.Query.class,
       Main.Bench.class,
@@ -82,6 +83,38 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
       FlinkMain.run(ConfigLoader.fromYaml(config));
       return 0;
+    }
+  }
+
+  /** {@code tributary preflight}: the source checks the job runs at start, on their own. */
+  @Command(
+      name = "preflight",
+      description =
+          "Check that the source can be captured (logical replication, privileges, tables, keys,"
+              + " publications, lossy column types); one line per finding, exit code 1 on a"
+              + " blocking one. Creates the publications when they are absent, as the job does.")
+  static final class Preflight implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "YAML configuration file")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      TributaryConfig c = ConfigLoader.fromYaml(config);
+      io.tributary.source.SourcePreflight preflight =
+          new io.tributary.source.SourcePreflight(c.source(), c.tables());
+      try {
+        List<io.tributary.source.CapturedTable> tables = preflight.run();
+        for (String warning : preflight.warnings()) {
+          System.out.println("warning: " + warning);
+        }
+        System.out.println("ok: " + tables.size() + " tables can be captured: " + tables);
+        return 0;
+      } catch (SourceNotReadyException e) {
+        for (String problem : e.problems()) {
+          System.out.println("error: " + problem);
+        }
+        return 1;
+      }
     }
   }
 

@@ -125,6 +125,12 @@ class TypeMappingIT {
       }
     }
     assertThat(wrong).isEmpty();
+    // The preflight names the lossy column types it finds.
+    io.tributary.source.SourcePreflight preflight =
+        new io.tributary.source.SourcePreflight(it.config.source(), it.config.tables());
+    preflight.run();
+    assertThat(preflight.warnings())
+        .anySatisfy(w -> assertThat(w).contains("public.types.c8 (money)").contains("1,000"));
   }
 
   /** Waits for equality; on failure prints both sides of every row, to show what differs. */
