@@ -181,7 +181,16 @@ public final class DeadLetters {
     String root = root(warehouse) + "/";
     String prefix = table == null ? root : root + table + "/";
     List<DeadLetterFile> files = new ArrayList<>();
-    for (FileInfo info : ((SupportsPrefixOperations) io).listPrefix(prefix)) {
+    List<FileInfo> infos = new ArrayList<>();
+    try {
+      ((SupportsPrefixOperations) io).listPrefix(prefix).forEach(infos::add);
+    } catch (UncheckedIOException e) {
+      if (e.getCause() instanceof java.io.FileNotFoundException) {
+        return files; // a file system without the folder: no dead letters (S3 lists nothing)
+      }
+      throw e;
+    }
+    for (FileInfo info : infos) {
       String location = info.location();
       int at = location.indexOf("/" + DIRECTORY + "/");
       String rest = at < 0 ? location : location.substring(at + DIRECTORY.length() + 2);
