@@ -69,6 +69,17 @@ public final class CatalogSpec implements Serializable {
     throw last;
   }
 
+  /** Opens the catalog's FileIO on its own (for files beside the tables); the caller closes it. */
+  public org.apache.iceberg.io.FileIO openFileIo() {
+    Map<String, String> props = resolvedProperties();
+    return CatalogUtil.loadFileIO(
+        props.getOrDefault(
+            org.apache.iceberg.CatalogProperties.FILE_IO_IMPL,
+            "org.apache.iceberg.hadoop.HadoopFileIO"),
+        props,
+        new Configuration(false));
+  }
+
   /**
    * Checks that the catalog can be opened and holds the namespace, creating it when absent. Run
    * once before the job starts, so that bad catalog settings fail early and the writers do not race

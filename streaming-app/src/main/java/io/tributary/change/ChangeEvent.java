@@ -42,8 +42,26 @@ public final class ChangeEvent {
   private final Object[] values;
   private final long lsn;
   private final long sourceTsMicros;
+  private final boolean[] unchanged;
 
   public ChangeEvent(SourceTable table, Op op, Object[] values, long lsn, long sourceTsMicros) {
+    this(table, op, values, lsn, sourceTsMicros, null);
+  }
+
+  /**
+   * An event some of whose columns the source did not send because they did not change (an
+   * unchanged TOASTed value under {@code REPLICA IDENTITY DEFAULT}): {@code unchanged[i]} marks
+   * column {@code i}, whose value is then null here and must be taken from the stored row.
+   *
+   * @param unchanged one flag per column, or null when every column was sent
+   */
+  public ChangeEvent(
+      SourceTable table,
+      Op op,
+      Object[] values,
+      long lsn,
+      long sourceTsMicros,
+      boolean[] unchanged) {
     this.table = Objects.requireNonNull(table, "table");
     this.op = Objects.requireNonNull(op, "op");
     this.values = Objects.requireNonNull(values, "values");
@@ -59,6 +77,34 @@ public final class ChangeEvent {
     }
     this.lsn = lsn;
     this.sourceTsMicros = sourceTsMicros;
+    boolean any = false;
+    if (unchanged != null) {
+      if (unchanged.length != values.length) {
+        throw new IllegalArgumentException("Unchanged flags do not match the columns of " + table);
+      }
+      for (int i = 0; i < unchanged.length; i++) {
+        any |= unchanged[i];
+        if (unchanged[i] && values[i] != null) {
+          throw new IllegalArgumentException("An unchanged column must have no value");
+        }
+      }
+    }
+    this.unchanged = any ? unchanged.clone() : null;
+  }
+
+  /** Whether some column was not sent because it did not change; see {@link #isUnchanged}. */
+  public boolean hasUnchanged() {
+    return unchanged != null;
+  }
+
+  /** Whether column {@code index} was not sent because it did not change. */
+  public boolean isUnchanged(int index) {
+    return unchanged != null && unchanged[index];
+  }
+
+  /** The same change with the given complete values and no unchanged columns. */
+  public ChangeEvent withValues(Object[] completeValues) {
+    return new ChangeEvent(table, op, completeValues, lsn, sourceTsMicros, null);
   }
 
   public SourceTable table() {
@@ -126,7 +172,8 @@ public final class ChangeEvent {
         && sourceTsMicros == that.sourceTsMicros
         && op == that.op
         && table.equals(that.table)
-        && Arrays.deepEquals(values, that.values);
+        && Arrays.deepEquals(values, that.values)
+        && Arrays.equals(unchanged, that.unchanged);
   }
 
   @Override

@@ -82,6 +82,19 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
       }
       out.writeByte(bits);
     }
+    // Unchanged-column bitmap, present only when some column is unchanged.
+    out.writeBoolean(event.hasUnchanged());
+    if (event.hasUnchanged()) {
+      for (int b = 0; b < bytes; b++) {
+        int bits = 0;
+        for (int i = b * 8; i < Math.min(values.length, b * 8 + 8); i++) {
+          if (event.isUnchanged(i)) {
+            bits |= 1 << (i - b * 8);
+          }
+        }
+        out.writeByte(bits);
+      }
+    }
     for (int i = 0; i < values.length; i++) {
       if (values[i] != null) {
         writeValue(columns.get(i).type().kind(), values[i], out);
@@ -112,13 +125,23 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
     for (int b = 0; b < bytes; b++) {
       nullBits[b] = in.readUnsignedByte();
     }
+    boolean[] unchanged = null;
+    if (in.readBoolean()) {
+      unchanged = new boolean[values.length];
+      for (int b = 0; b < bytes; b++) {
+        int bits = in.readUnsignedByte();
+        for (int i = b * 8; i < Math.min(values.length, b * 8 + 8); i++) {
+          unchanged[i] = (bits & (1 << (i - b * 8))) != 0;
+        }
+      }
+    }
     for (int i = 0; i < values.length; i++) {
       boolean isNull = (nullBits[i / 8] & (1 << (i % 8))) != 0;
       if (!isNull) {
         values[i] = readValue(columns.get(i).type(), in);
       }
     }
-    return new ChangeEvent(table, op, values, lsn, ts);
+    return new ChangeEvent(table, op, values, lsn, ts, unchanged);
   }
 
   private Map<Long, SourceTable> cache() {
@@ -278,7 +301,7 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
     return new Snapshot();
   }
 
-  /** Serializer snapshot; the format has one version so far. */
+  /** Serializer snapshot (events are only in flight, never in operator state). */
   public static final class Snapshot extends SimpleTypeSerializerSnapshot<ChangeEvent> {
     public Snapshot() {
       super(ChangeEventSerializer::new);

@@ -5,6 +5,7 @@ import io.tributary.catalog.CatalogSpecs;
 import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
+import io.tributary.deadletter.DeadLetters;
 import io.tributary.job.FlinkMain;
 import io.tributary.local.LocalQuery;
 import io.tributary.local.LocalRunner;
@@ -33,6 +34,8 @@ import picocli.CommandLine.Parameters;
       Main.Run.class,
       Main.Local.class,
       Main.Verify.class,
+      Main.Preflight.class,
+      Main.DeadLetterList.class,
       Main.Query.class,
       Main.Bench.class,
       Main.Maintain.class,
@@ -80,6 +83,38 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
       FlinkMain.run(ConfigLoader.fromYaml(config));
       return 0;
+    }
+  }
+
+  /** {@code tributary preflight}: the source checks the job runs at start, on their own. */
+  @Command(
+      name = "preflight",
+      description =
+          "Check that the source can be captured (logical replication, privileges, tables, keys,"
+              + " publications, lossy column types); one line per finding, exit code 1 on a"
+              + " blocking one. Creates the publications when they are absent, as the job does.")
+  static final class Preflight implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "YAML configuration file")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      TributaryConfig c = ConfigLoader.fromYaml(config);
+      io.tributary.source.SourcePreflight preflight =
+          new io.tributary.source.SourcePreflight(c.source(), c.tables());
+      try {
+        List<io.tributary.source.CapturedTable> tables = preflight.run();
+        for (String warning : preflight.warnings()) {
+          System.out.println("warning: " + warning);
+        }
+        System.out.println("ok: " + tables.size() + " tables can be captured: " + tables);
+        return 0;
+      } catch (SourceNotReadyException e) {
+        for (String problem : e.problems()) {
+          System.out.println("error: " + problem);
+        }
+        return 1;
+      }
     }
   }
 
@@ -154,6 +189,65 @@ public final class Main implements Callable<Integer> {
       System.out.println(
           allEqual ? "All " + results.size() + " tables are equal." : "Differences found.");
       return allEqual ? 0 : 1;
+    }
+  }
+
+  /** {@code tributary dead-letters}: the changes that could not be written, with the reason. */
+  @Command(
+      name = "dead-letters",
+      description =
+          "List the dead letters (changes that could not be written, with table, position, reason"
+              + " and values) under <warehouse>/_dead_letters.")
+  static final class DeadLetterList implements Callable<Integer> {
+    @Option(
+        names = "--workdir",
+        description = "local stack working folder (default: ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_WORKDIR)
+    Path workdir;
+
+    @Option(names = "--config", description = "configuration file of a deployed capture")
+    Path config;
+
+    @Option(names = "--table", description = "only this source table (schema.table)")
+    String table;
+
+    @Option(names = "--files", description = "list the files only, not their lines")
+    boolean filesOnly;
+
+    @Override
+    public Integer call() throws Exception {
+      if (config != null) {
+        TributaryConfig c = ConfigLoader.fromYaml(config);
+        print(CatalogSpecs.from(c.sink()));
+      } else {
+        try (LocalStack stack = LocalStack.attachOrStart(workdir)) {
+          TributaryConfig c = LocalRunner.localConfigFor(stack, workdir);
+          print(CatalogSpecs.from(c.sink()));
+        }
+      }
+      return 0;
+    }
+
+    private void print(CatalogSpec catalog) {
+      try (org.apache.iceberg.io.FileIO fileIo = catalog.openFileIo()) {
+        List<DeadLetters.DeadLetterFile> files =
+            DeadLetters.list(fileIo, catalog.warehouse(), table);
+        long lines = 0;
+        for (DeadLetters.DeadLetterFile file : files) {
+          if (filesOnly) {
+            System.out.println(file);
+            continue;
+          }
+          for (String line : DeadLetters.read(fileIo, file.path())) {
+            System.out.println(line);
+            lines++;
+          }
+        }
+        System.out.println(
+            files.isEmpty()
+                ? "No dead letters" + (table == null ? "." : " for " + table + ".")
+                : files.size() + " files" + (filesOnly ? "." : ", " + lines + " dead letters."));
+      }
     }
   }
 

@@ -60,6 +60,11 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient Set<TableId> streaming;
   private transient ListState<String> streamingState;
   private transient ListState<String> runIdState;
+  private transient ListState<String> flushedState;
+  private transient ListState<String> deadLetterState;
+  private transient List<String> restoredDeadLetters;
+  private transient java.util.TreeMap<Long, List<String>> pendingDeadLetters;
+  private transient Map<TableId, Long> restoredFlushed;
   private transient String runId;
   private transient long cachedMillis;
   private transient OffsetDateTime cachedNow;
@@ -87,6 +92,17 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     long maxSourceTs = -1;
     OutputFileFactory files;
 
+    /** Why the table is parked (its changes go to dead letters), or null. */
+    String blocked;
+
+    /** Dead letters of this table since the last checkpoint barrier, as JSON lines. */
+    final List<String> deadLetters = new ArrayList<>();
+
+    org.apache.flink.metrics.Counter deadLetterCount;
+
+    /** Recent rows of a keyed mirror table, for updates with unchanged columns; else null. */
+    StoredRows stored;
+
     /** The table's changelog table, when configured. */
     TableState changelog;
   }
@@ -102,7 +118,28 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         context
             .getOperatorStateStore()
             .getUnionListState(new ListStateDescriptor<>("run-id", Types.STRING));
+    flushedState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("flushed-checkpoints", Types.STRING));
+    deadLetterState =
+        context
+            .getOperatorStateStore()
+            .getListState(new ListStateDescriptor<>("dead-letter-files", Types.STRING));
+    restoredDeadLetters = new ArrayList<>();
+    for (String entry : deadLetterState.get()) {
+      restoredDeadLetters.add(entry);
+    }
+    pendingDeadLetters = new java.util.TreeMap<>();
     restored = context.isRestored();
+    restoredFlushed = new HashMap<>();
+    for (String entry : flushedState.get()) {
+      int tab = entry.lastIndexOf('\t');
+      restoredFlushed.merge(
+          TableId.parse(entry.substring(0, tab)),
+          Long.parseLong(entry.substring(tab + 1)),
+          Math::max);
+    }
     streaming = new HashSet<>();
     for (String table : streamingState.get()) {
       streaming.add(TableId.parse(table));
@@ -120,6 +157,18 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     catalog = spec.catalog().open();
     tables = new TableManager(catalog, spec.namespace(), spec.partitionTerms(), runId);
     states = new HashMap<>();
+    // Files of checkpoints that completed before the restore (their notification may be lost).
+    for (String entry : restoredDeadLetters) {
+      String[] parts = entry.split("\t", 3);
+      publishDeadLetters(TableId.parse(parts[1]), parts[2]);
+    }
+    restoredDeadLetters.clear();
+  }
+
+  private void publishDeadLetters(TableId table, String pendingPath) {
+    Table mirror = catalog.loadTable(TableNames.mirror(spec.namespace(), table));
+    io.tributary.deadletter.DeadLetters.publish(mirror.io(), pendingPath);
+    LOG.info("Published dead letters of {}: {}", table, pendingPath);
   }
 
   @Override
@@ -131,9 +180,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       state = openTable(source);
       states.put(source.id(), state);
     }
+    if (state.blocked != null) {
+      deadLetter(state, event, state.blocked);
+      return;
+    }
     if (state.sourceFingerprint != source.fingerprint() || state.mapper == null) {
-      state.table = tables.ensureColumns(state.table, source);
-      state.mapper = new RowMapper(source, state.table.schema());
+      try {
+        state.table = tables.ensureColumns(state.table, source, event.lsn());
+      } catch (SchemaChangeException e) {
+        park(state, e.getMessage());
+        deadLetter(state, event, state.blocked);
+        return;
+      }
+      state.mapper =
+          new RowMapper(
+              source, state.table.schema(), TableManager.renamedColumns(state.table.properties()));
       state.sourceFingerprint = source.fingerprint();
     }
     boolean snapshotRow = event.op() == ChangeEvent.Op.SNAPSHOT;
@@ -157,16 +218,94 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       state.writer = writer;
     }
     Record record = state.mapper.toRecord(event, now());
+    if (event.hasUnchanged()) {
+      fillUnchanged(state, event, record);
+    }
     if (event.op() == ChangeEvent.Op.DELETE) {
       writer.delete(record);
       state.deletes++;
+      if (state.stored != null) {
+        state.stored.deleted(record);
+      }
     } else {
       writer.write(record);
       state.rows++;
+      if (state.stored != null) {
+        state.stored.written(record);
+      }
     }
     track(state, event);
     if (state.changelog != null) {
-      appendChange(state.changelog, event);
+      appendChange(state.changelog, event, event.hasUnchanged() ? record : null);
+    }
+  }
+
+  /** Parks a table: from now on its changes go to dead letters; the table's state says why. */
+  private void park(TableState state, String reason) {
+    state.blocked = "blocked: " + reason;
+    LOG.error(
+        "Table {} is parked, its changes go to dead letters until it is recovered (see the"
+            + " runbook): {}",
+        state.table.name(),
+        reason);
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      try {
+        state.table.refresh();
+        if (!state.blocked.equals(state.table.properties().get(TableManager.BLOCKED))) {
+          state.table.updateProperties().set(TableManager.BLOCKED, state.blocked).commit();
+        }
+        return;
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.debug("Retrying to mark {} as blocked", state.table.name(), e);
+      }
+    }
+    LOG.warn("Could not mark {} as blocked in its properties", state.table.name());
+  }
+
+  private void deadLetter(TableState state, ChangeEvent event, String reason) {
+    state.deadLetters.add(io.tributary.deadletter.DeadLetters.line(event, reason));
+    if (state.deadLetterCount == null) {
+      state.deadLetterCount =
+          getMetricGroup().addGroup("table", event.table().id().qualified()).counter("deadLetters");
+    }
+    state.deadLetterCount.inc();
+  }
+
+  /**
+   * Completes an update that left out unchanged (TOASTed) columns with the values of the stored
+   * row; equality-delete upserts replace whole rows, so the old values must be written again.
+   */
+  private void fillUnchanged(TableState state, ChangeEvent event, Record record) {
+    Record stored = state.stored == null ? null : state.stored.find(state.table, record);
+    List<io.tributary.change.Column> columns = event.table().columns();
+    for (int i = 0; i < columns.size(); i++) {
+      if (event.isUnchanged(i)) {
+        String name = state.mapper.targetName(i);
+        record.setField(name, stored == null ? null : widen(record, name, stored.getField(name)));
+      }
+    }
+    if (stored == null) {
+      LOG.warn(
+          "Update of {} at LSN {} left out unchanged columns, but no stored row of its key was"
+              + " found: they are written as null",
+          event.table().id(),
+          event.lsn());
+    }
+  }
+
+  /** A stored value in the type of the record's field (a column may have been widened since). */
+  private static Object widen(Record record, String name, Object value) {
+    org.apache.iceberg.types.Types.NestedField field = record.struct().field(name);
+    if (value == null || field == null) {
+      return value;
+    }
+    switch (field.type().typeId()) {
+      case LONG:
+        return ((Number) value).longValue();
+      case DOUBLE:
+        return ((Number) value).doubleValue();
+      default:
+        return value;
     }
   }
 
@@ -180,11 +319,13 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   }
 
   /** Appends the event as a row of the changelog table (deletes as their before-image). */
-  private void appendChange(TableState log, ChangeEvent event) {
+  private void appendChange(TableState log, ChangeEvent event, Record completed) {
     SourceTable source = event.table();
     if (log.sourceFingerprint != source.fingerprint() || log.mapper == null) {
-      log.table = tables.ensureColumns(log.table, source);
-      log.mapper = new RowMapper(source, log.table.schema());
+      log.table = tables.ensureColumns(log.table, source, event.lsn());
+      log.mapper =
+          new RowMapper(
+              source, log.table.schema(), TableManager.renamedColumns(log.table.properties()));
       log.sourceFingerprint = source.fingerprint();
     }
     if (log.writer == null || log.writer.schema().schemaId() != log.mapper.schema().schemaId()) {
@@ -194,7 +335,17 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       log.writer =
           new DeltaWriter(log.table, log.mapper.schema(), log.deleteSpec, false, log.files);
     }
-    log.writer.write(log.mapper.toRecord(event, now()));
+    Record row = log.mapper.toRecord(event, now());
+    if (completed != null) {
+      List<io.tributary.change.Column> columns = source.columns();
+      for (int i = 0; i < columns.size(); i++) {
+        if (event.isUnchanged(i)) {
+          String name = log.mapper.targetName(i);
+          row.setField(name, widen(row, name, completed.getField(name)));
+        }
+      }
+    }
+    log.writer.write(row);
     log.rows++;
     track(log, event);
   }
@@ -208,11 +359,27 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     state.initialLoad =
         !restored && runId.equals(state.table.properties().get(TableManager.INITIAL_LOAD_RUN));
     state.deleteSpec = deleteSpec(state.table);
+    state.blocked = state.table.properties().get(TableManager.BLOCKED);
+    if (state.blocked != null) {
+      LOG.warn("Table {} is parked: {}", state.table.name(), state.blocked);
+    }
     state.files =
         OutputFileFactory.builderFor(state.table, subtask, ++fileCounter)
             .format(FileFormat.PARQUET)
             .operationId(UUID.randomUUID().toString())
             .build();
+    List<String> keyNames = new ArrayList<>();
+    for (Integer id : state.table.schema().identifierFieldIds()) {
+      keyNames.add(state.table.schema().findColumnName(id));
+    }
+    if (!keyNames.isEmpty()) {
+      java.util.Collections.sort(keyNames);
+      state.stored = new StoredRows(keyNames, runId);
+      Long flushedBefore = restoredFlushed.get(source.id());
+      if (flushedBefore != null) {
+        state.stored.requireCommitted(flushedBefore);
+      }
+    }
     if (spec.changelogTables().contains(source.id())) {
       TableState log = new TableState();
       log.table = tables.loadOrCreateChangelog(source);
@@ -278,7 +445,25 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     super.prepareSnapshotPreBarrier(checkpointId);
     List<TableWrite> writes = new ArrayList<>();
     for (TableState state : states.values()) {
+      if (state.stored != null) {
+        state.stored.flushed(checkpointId);
+      }
       flush(state, writes);
+      if (!state.deadLetters.isEmpty()) {
+        String path =
+            io.tributary.deadletter.DeadLetters.pendingPath(
+                spec.catalog().warehouse(), sourceOf(state), runId, checkpointId, subtask);
+        io.tributary.deadletter.DeadLetters.write(state.table.io(), path, state.deadLetters);
+        LOG.info(
+            "Wrote {} dead letters of {} for checkpoint {}",
+            state.deadLetters.size(),
+            state.table.name(),
+            checkpointId);
+        state.deadLetters.clear();
+        pendingDeadLetters
+            .computeIfAbsent(checkpointId, c -> new ArrayList<>())
+            .add(sourceOf(state).qualified() + "\t" + path);
+      }
       if (state.changelog != null) {
         flush(state.changelog, writes);
       }
@@ -319,6 +504,54 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
     streamingState.update(names);
     runIdState.update(List.of(runId));
+    List<String> flushed = new ArrayList<>();
+    for (Map.Entry<TableId, TableState> entry : states.entrySet()) {
+      StoredRows stored = entry.getValue().stored;
+      if (stored != null && stored.lastFlushed() >= 0) {
+        flushed.add(entry.getKey().qualified() + "\t" + stored.lastFlushed());
+      }
+    }
+    // Tables not opened since the restore keep what they had.
+    for (Map.Entry<TableId, Long> entry : restoredFlushed.entrySet()) {
+      if (!states.containsKey(entry.getKey())) {
+        flushed.add(entry.getKey().qualified() + "\t" + entry.getValue());
+      }
+    }
+    flushedState.update(flushed);
+    List<String> deadLetterFiles = new ArrayList<>();
+    for (Map.Entry<Long, List<String>> entry : pendingDeadLetters.entrySet()) {
+      for (String file : entry.getValue()) {
+        deadLetterFiles.add(entry.getKey() + "\t" + file);
+      }
+    }
+    deadLetterState.update(deadLetterFiles);
+  }
+
+  private TableId sourceOf(TableState state) {
+    for (Map.Entry<TableId, TableState> entry : states.entrySet()) {
+      if (entry.getValue() == state) {
+        return entry.getKey();
+      }
+    }
+    throw new IllegalStateException("Unknown table state of " + state.identifier);
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {
+    super.notifyCheckpointComplete(checkpointId);
+    Map<Long, List<String>> done = pendingDeadLetters.headMap(checkpointId, true);
+    for (List<String> files : done.values()) {
+      for (String file : files) {
+        String[] parts = file.split("\t", 2);
+        publishDeadLetters(TableId.parse(parts[0]), parts[1]);
+      }
+    }
+    done.clear();
+    for (TableState state : states.values()) {
+      if (state.stored != null) {
+        state.stored.completed(checkpointId);
+      }
+    }
   }
 
   @Override

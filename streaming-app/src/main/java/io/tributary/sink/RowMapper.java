@@ -38,6 +38,14 @@ final class RowMapper {
   }
 
   RowMapper(SourceTable source, Schema schema) {
+    this(source, schema, java.util.Collections.emptyMap());
+  }
+
+  /**
+   * @param renamed former column names and the field id each now names: a change seen with the
+   *     schema from before a rename still finds its column
+   */
+  RowMapper(SourceTable source, Schema schema, java.util.Map<String, Integer> renamed) {
     this.schema = schema;
     this.template = GenericRecord.create(schema);
     List<Types.NestedField> columns = schema.columns();
@@ -46,6 +54,10 @@ final class RowMapper {
     for (int i = 0; i < targetPositions.length; i++) {
       String name = IcebergSchemas.fieldName(source.columns().get(i).name());
       int position = position(columns, name);
+      if (position == NONE && renamed.containsKey(name)) {
+        Types.NestedField field = schema.findField(renamed.get(name));
+        position = field == null ? NONE : position(columns, field.name());
+      }
       if (position == NONE) {
         throw new IllegalStateException(
             "Table " + source.id() + " column '" + name + "' is missing from the Iceberg schema");
@@ -79,6 +91,11 @@ final class RowMapper {
 
   Schema schema() {
     return schema;
+  }
+
+  /** The Iceberg name of the field that source column {@code index} fills. */
+  String targetName(int index) {
+    return schema.columns().get(targetPositions[index]).name();
   }
 
   Record toRecord(ChangeEvent event, OffsetDateTime ingestedAt) {

@@ -40,6 +40,18 @@ public final class TableManager {
   /** Table property: the source table this mirror table was created from. */
   public static final String SOURCE_TABLE = "tributary.source-table";
 
+  /** Table property: field ids of columns dropped at the source, comma-separated. */
+  public static final String DROPPED_COLUMNS = "tributary.dropped-columns";
+
+  /** Table property prefix: {@code tributary.renamed.<old name>} = the field id it now names. */
+  public static final String RENAMED_PREFIX = "tributary.renamed.";
+
+  /** Table property: the source position of the latest change whose schema was applied. */
+  public static final String SCHEMA_LSN = "tributary.schema-lsn";
+
+  /** Table property: why the table is parked (its changes go to dead letters); absent if not. */
+  public static final String BLOCKED = "tributary.blocked";
+
   private static final int MAX_ATTEMPTS = 20;
 
   private final Catalog catalog;
@@ -180,30 +192,92 @@ public final class TableManager {
   }
 
   /**
-   * Makes the table's schema hold every column of the source schema: adds missing columns as
-   * optional and widens types Iceberg can widen. Returns the table, refreshed when it changed.
+   * Makes the table's schema hold every column of the source schema. See {@link
+   * #ensureColumns(Table, SourceTable, long)}; a change without a known position (snapshot rows)
+   * only adds and widens.
+   */
+  public Table ensureColumns(Table table, SourceTable source) {
+    return ensureColumns(table, source, -1L);
+  }
+
+  /**
+   * Makes the table's schema follow the source schema seen with a change at source position {@code
+   * lsn}: adds missing columns as optional, widens types Iceberg can widen, renames a column in
+   * place, and marks columns the source dropped (they stay in the table, unfilled). Returns the
+   * table, refreshed when it changed.
+   *
+   * <p>A rename is told apart from a drop and an add by position: when the source has as many
+   * columns as the table's live (not dropped) columns, a source column whose name the table does
+   * not know, at the position of a live column the source no longer has, with the same or a wider
+   * type, is that column renamed. A schema seen with a change older than the last change applied (a
+   * writer still busy with rows from before the change) never drops or renames.
    *
    * @throws SchemaChangeException when a column's type changed in a way Iceberg cannot apply
    */
-  public Table ensureColumns(Table table, SourceTable source) {
+  public Table ensureColumns(Table table, SourceTable source, long lsn) {
     for (int attempt = 1; ; attempt++) {
+      Schema schema = table.schema();
+      Map<String, String> props = table.properties();
+      java.util.Set<Integer> dropped = droppedColumns(props);
+      Map<String, Integer> renamed = renamedColumns(props);
+      long appliedLsn = Long.parseLong(props.getOrDefault(SCHEMA_LSN, "-1"));
+      boolean current = lsn >= 0 && lsn >= appliedLsn;
+      List<Types.NestedField> live = new ArrayList<>();
+      for (Types.NestedField field : schema.columns()) {
+        if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())
+            && !dropped.contains(field.fieldId())) {
+          live.add(field);
+        }
+      }
+      Types.NestedField[] matched = new Types.NestedField[source.columns().size()];
+      java.util.Set<Integer> claimed = new java.util.HashSet<>();
+      for (int i = 0; i < matched.length; i++) {
+        String name = IcebergSchemas.fieldName(source.columns().get(i).name());
+        Types.NestedField field = schema.findField(name);
+        if (field == null && renamed.containsKey(name)) {
+          field = schema.findField(renamed.get(name));
+        }
+        if (field != null) {
+          matched[i] = field;
+          claimed.add(field.fieldId());
+        }
+      }
+      List<Types.NestedField> gone = new ArrayList<>();
+      for (Types.NestedField field : live) {
+        if (!claimed.contains(field.fieldId())) {
+          gone.add(field);
+        }
+      }
+      Map<Integer, String> renames = new java.util.LinkedHashMap<>();
+      if (current && !gone.isEmpty() && live.size() == matched.length) {
+        for (int i = 0; i < matched.length; i++) {
+          Types.NestedField old = live.get(i);
+          Type wanted = IcebergSchemas.icebergType(source.columns().get(i).type());
+          if (matched[i] == null
+              && gone.contains(old)
+              && IcebergSchemas.canPromote(old.type(), wanted)) {
+            matched[i] = old;
+            renames.put(old.fieldId(), IcebergSchemas.fieldName(source.columns().get(i).name()));
+            gone.remove(old);
+          }
+        }
+      }
       List<String> missing = new ArrayList<>();
       List<String> widened = new ArrayList<>();
-      Schema schema = table.schema();
-      for (Column column : source.columns()) {
-        String name = IcebergSchemas.fieldName(column.name());
-        Types.NestedField field = schema.findField(name);
+      for (int i = 0; i < matched.length; i++) {
+        Column column = source.columns().get(i);
         Type wanted = IcebergSchemas.icebergType(column.type());
+        Types.NestedField field = matched[i];
         if (field == null) {
-          missing.add(name);
+          missing.add(IcebergSchemas.fieldName(column.name()));
         } else if (!field.type().equals(wanted)) {
           if (IcebergSchemas.canPromote(field.type(), wanted)) {
-            widened.add(name);
+            widened.add(field.name());
           } else if (!IcebergSchemas.canPromote(wanted, field.type())) {
             throw new SchemaChangeException(
                 source.id(),
                 "column '"
-                    + name
+                    + column.name()
                     + "' changed from "
                     + field.type()
                     + " to "
@@ -213,26 +287,64 @@ public final class TableManager {
           // A narrower source type than the table's (after a widening elsewhere) needs no change.
         }
       }
-      if (missing.isEmpty() && widened.isEmpty()) {
+      List<Types.NestedField> drops = current ? gone : Collections.emptyList();
+      if (missing.isEmpty() && widened.isEmpty() && renames.isEmpty() && drops.isEmpty()) {
         return table;
       }
       try {
-        UpdateSchema update = table.updateSchema();
-        for (Column column : source.columns()) {
-          String name = IcebergSchemas.fieldName(column.name());
+        org.apache.iceberg.Transaction tx = table.newTransaction();
+        UpdateSchema update = tx.updateSchema();
+        for (int i = 0; i < matched.length; i++) {
+          Column column = source.columns().get(i);
           Type wanted = IcebergSchemas.icebergType(column.type());
+          String name = IcebergSchemas.fieldName(column.name());
           if (missing.contains(name)) {
             update.addColumn(name, wanted);
-          } else if (widened.contains(name)) {
-            update.updateColumn(name, wanted.asPrimitiveType());
+          } else if (widened.contains(matched[i].name())) {
+            update.updateColumn(matched[i].name(), wanted.asPrimitiveType());
           }
+        }
+        for (Map.Entry<Integer, String> rename : renames.entrySet()) {
+          update.renameColumn(schema.findField(rename.getKey()).name(), rename.getValue());
         }
         // Keep the metadata columns last.
         for (String name : missing) {
           update.moveBefore(name, IcebergSchemas.OP);
         }
         update.commit();
-        LOG.info("Evolved schema of {}: added {}, widened {}", table.name(), missing, widened);
+        org.apache.iceberg.UpdateProperties properties = tx.updateProperties();
+        for (Map.Entry<Integer, String> rename : renames.entrySet()) {
+          properties.set(
+              RENAMED_PREFIX + schema.findField(rename.getKey()).name(),
+              Integer.toString(rename.getKey()));
+        }
+        if (!drops.isEmpty()) {
+          java.util.Set<Integer> allDropped = new java.util.TreeSet<>(dropped);
+          for (Types.NestedField field : drops) {
+            allDropped.add(field.fieldId());
+          }
+          StringBuilder ids = new StringBuilder();
+          for (Integer id : allDropped) {
+            ids.append(ids.length() == 0 ? "" : ",").append(id);
+          }
+          properties.set(DROPPED_COLUMNS, ids.toString());
+        }
+        if (lsn > appliedLsn) {
+          properties.set(SCHEMA_LSN, Long.toString(lsn));
+        }
+        properties.commit();
+        tx.commitTransaction();
+        List<String> dropNames = new ArrayList<>();
+        for (Types.NestedField field : drops) {
+          dropNames.add(field.name());
+        }
+        LOG.info(
+            "Evolved schema of {}: added {}, widened {}, renamed {}, dropped at the source {}",
+            table.name(),
+            missing,
+            widened,
+            renames,
+            dropNames);
         table.refresh();
         return table;
       } catch (CommitFailedException e) {
@@ -241,12 +353,35 @@ public final class TableManager {
         }
         table.refresh();
       } catch (IllegalArgumentException e) {
-        // Another writer added the same column concurrently: refresh and look again.
+        // Another writer changed the same column concurrently: refresh and look again.
         if (attempt >= MAX_ATTEMPTS) {
           throw e;
         }
         table.refresh();
       }
     }
+  }
+
+  /** The field ids of columns dropped at the source (kept in the table, no longer filled). */
+  public static java.util.Set<Integer> droppedColumns(Map<String, String> properties) {
+    java.util.Set<Integer> ids = new java.util.HashSet<>();
+    String value = properties.get(DROPPED_COLUMNS);
+    if (value != null && !value.isEmpty()) {
+      for (String id : value.split(",")) {
+        ids.add(Integer.parseInt(id.trim()));
+      }
+    }
+    return ids;
+  }
+
+  /** Former column names and the field id each now names. */
+  public static Map<String, Integer> renamedColumns(Map<String, String> properties) {
+    Map<String, Integer> renamed = new HashMap<>();
+    for (Map.Entry<String, String> e : properties.entrySet()) {
+      if (e.getKey().startsWith(RENAMED_PREFIX)) {
+        renamed.put(e.getKey().substring(RENAMED_PREFIX.length()), Integer.parseInt(e.getValue()));
+      }
+    }
+    return renamed;
   }
 }

@@ -4,6 +4,7 @@ import io.tributary.change.ChangeEvent;
 import io.tributary.change.ChangeEventTypeInfo;
 import io.tributary.change.Column;
 import io.tributary.change.ColumnType;
+import io.tributary.change.Infinity;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.math.BigDecimal;
@@ -52,6 +53,22 @@ public final class DebeziumChangeDeserializer
   static final String SOURCE_LENGTH_PARAM = "__debezium.source.column.length";
   static final String SOURCE_SCALE_PARAM = "__debezium.source.column.scale";
   private static final int MAX_CACHED_SCHEMAS = 4096;
+  private static final int MAX_BIT_LENGTH = 83_886_080;
+  private static final long DEBEZIUM_DATE_INFINITY = -2147472692L;
+  private static final long DEBEZIUM_DATE_MINUS_INFINITY = -2147472691L;
+  private static final long INFINITY_SECONDS = Infinity.TIMESTAMP_MAX.toEpochSecond(ZoneOffset.UTC);
+  private static final long MINUS_INFINITY_SECONDS =
+      Infinity.TIMESTAMP_MIN.toEpochSecond(ZoneOffset.UTC);
+
+  /**
+   * What Debezium sends, under {@code REPLICA IDENTITY DEFAULT}, for a TOASTed column an update did
+   * not change ({@code unavailable.value.placeholder}): as text, or as its bytes for binary
+   * columns.
+   */
+  static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
+
+  private static final byte[] UNAVAILABLE_BYTES =
+      UNAVAILABLE_VALUE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final Map<TableId, List<String>> keyOverrides;
   private transient Map<Schema, RowConverter> byIdentity;
@@ -93,10 +110,11 @@ public final class DebeziumChangeDeserializer
       case "u":
         {
           RowConverter afterConverter = converter(tableId, after.schema(), record);
-          Object[] afterValues = afterConverter.convert(after);
+          boolean[] unchanged = new boolean[afterConverter.fields.length];
+          Object[] afterValues = afterConverter.convert(after, unchanged);
           if (before != null) {
             RowConverter beforeConverter = converter(tableId, before.schema(), record);
-            Object[] beforeValues = beforeConverter.convert(before);
+            Object[] beforeValues = beforeConverter.convert(before, null);
             if (keyChanged(beforeConverter.table, beforeValues, afterValues)) {
               out.collect(
                   new ChangeEvent(
@@ -109,11 +127,23 @@ public final class DebeziumChangeDeserializer
           }
           out.collect(
               new ChangeEvent(
-                  afterConverter.table, ChangeEvent.Op.UPDATE, afterValues, lsn, tsMicros));
+                  afterConverter.table,
+                  ChangeEvent.Op.UPDATE,
+                  afterValues,
+                  lsn,
+                  tsMicros,
+                  unchanged));
           break;
         }
       case "d":
         emit(out, tableId, ChangeEvent.Op.DELETE, before, lsn, tsMicros);
+        break;
+      case "t":
+        LOG.warn(
+            "TRUNCATE of {} at LSN {} is not applied to its mirror table: reload the table with"
+                + " the backfill job, or truncate the mirror table by hand",
+            tableId,
+            lsn);
         break;
       default:
         LOG.debug("Ignoring change record with operation '{}' on {}", op, tableId);
@@ -137,7 +167,7 @@ public final class DebeziumChangeDeserializer
               + " nothing: give the table a primary key or set REPLICA IDENTITY FULL.");
     }
     RowConverter converter = converter(tableId, row.schema(), null);
-    out.collect(new ChangeEvent(converter.table, op, converter.convert(row), lsn, tsMicros));
+    out.collect(new ChangeEvent(converter.table, op, converter.convert(row, null), lsn, tsMicros));
   }
 
   private static boolean keyChanged(SourceTable table, Object[] before, Object[] after) {
@@ -264,14 +294,42 @@ public final class DebeziumChangeDeserializer
       return new RowConverter(new SourceTable(tableId, columns, keyIndexes), fields, converters);
     }
 
-    Object[] convert(Struct row) {
+    /**
+     * Converts a row image. A column holding Debezium's placeholder for an unchanged TOASTed value
+     * becomes null, and is flagged in {@code unchanged} when that is given.
+     */
+    Object[] convert(Struct row, boolean[] unchanged) {
       Object[] values = new Object[fields.length];
       for (int i = 0; i < fields.length; i++) {
         Object raw = row.getWithoutDefault(fields[i].name());
+        if (raw != null && isUnavailable(raw)) {
+          if (unchanged != null) {
+            unchanged[i] = true;
+          }
+          continue;
+        }
         values[i] = raw == null ? null : converters[i].convert(raw);
       }
       return values;
     }
+  }
+
+  /** Whether a raw value is Debezium's placeholder for an unchanged TOASTed value. */
+  static boolean isUnavailable(Object raw) {
+    if (raw instanceof String) {
+      return UNAVAILABLE_VALUE.equals(raw);
+    }
+    if (raw instanceof byte[]) {
+      return java.util.Arrays.equals(UNAVAILABLE_BYTES, (byte[]) raw);
+    }
+    if (raw instanceof ByteBuffer) {
+      return ByteBuffer.wrap(UNAVAILABLE_BYTES).equals(raw);
+    }
+    if (raw instanceof List) {
+      List<?> list = (List<?>) raw;
+      return list.size() == 1 && list.get(0) != null && isUnavailable(list.get(0));
+    }
+    return false;
   }
 
   @FunctionalInterface
@@ -326,12 +384,17 @@ public final class DebeziumChangeDeserializer
               p = params.get(SOURCE_LENGTH_PARAM);
             }
             int precision = p == null ? 38 : Integer.parseInt(p);
+            if ("money".equalsIgnoreCase(sourceTypeName(schema))) {
+              // money is a 64-bit integer count of cents: at most 19 digits.
+              precision = 19;
+            }
             if (precision <= 38 && scale <= precision && scale >= 0) {
               return ColumnType.decimal(precision, scale);
             }
             return ColumnType.of(ColumnType.Kind.STRING);
           }
         case "io.debezium.data.VariableScaleDecimal":
+        case "io.debezium.data.Bits":
           return ColumnType.of(ColumnType.Kind.STRING);
         default:
           break;
@@ -351,7 +414,13 @@ public final class DebeziumChangeDeserializer
       case FLOAT64:
         return ColumnType.of(ColumnType.Kind.DOUBLE);
       case BYTES:
-        return ColumnType.of(ColumnType.Kind.BINARY);
+        {
+          String source = sourceTypeName(schema);
+          // Types Debezium does not know arrive as the bytes of their text form.
+          return source.isEmpty() || source.equals("bytea")
+              ? ColumnType.of(ColumnType.Kind.BINARY)
+              : ColumnType.of(ColumnType.Kind.STRING);
+        }
       default:
         return ColumnType.of(ColumnType.Kind.STRING);
     }
@@ -389,10 +458,26 @@ public final class DebeziumChangeDeserializer
           return bytes;
         };
       case DATE:
-        return raw ->
-            raw instanceof java.util.Date
-                ? ((java.util.Date) raw).toInstant().atZone(ZoneOffset.UTC).toLocalDate()
-                : LocalDate.ofEpochDay(((Number) raw).longValue());
+        return raw -> {
+          if (raw instanceof java.util.Date) {
+            return Infinity.date(
+                ((java.util.Date) raw).toInstant().atZone(ZoneOffset.UTC).toLocalDate());
+          }
+          long days = ((Number) raw).longValue();
+          // What Debezium sends for 'infinity' and '-infinity' (overflowed day counts).
+          if (days == DEBEZIUM_DATE_INFINITY) {
+            return Infinity.DATE_MAX;
+          }
+          if (days == DEBEZIUM_DATE_MINUS_INFINITY) {
+            return Infinity.DATE_MIN;
+          }
+          if (days > Infinity.DATE_MAX.toEpochDay()) {
+            return Infinity.DATE_MAX;
+          }
+          return days < Infinity.DATE_MIN.toEpochDay()
+              ? Infinity.DATE_MIN
+              : LocalDate.ofEpochDay(days);
+        };
       case TIME:
         {
           long nanosPerUnit;
@@ -431,11 +516,27 @@ public final class DebeziumChangeDeserializer
             long unitsPerSecond = 1_000_000_000L / nanosPerUnit;
             long seconds = Math.floorDiv(units, unitsPerSecond);
             long nanos = Math.floorMod(units, unitsPerSecond) * nanosPerUnit;
+            if (seconds > INFINITY_SECONDS) {
+              return Infinity.TIMESTAMP_MAX;
+            }
+            if (seconds < MINUS_INFINITY_SECONDS) {
+              return Infinity.TIMESTAMP_MIN;
+            }
             return LocalDateTime.ofEpochSecond(seconds, (int) nanos, ZoneOffset.UTC);
           };
         }
       case TIMESTAMPTZ:
-        return raw -> OffsetDateTime.parse((String) raw).withOffsetSameInstant(ZoneOffset.UTC);
+        return raw -> {
+          String text = (String) raw;
+          if (text.equals("infinity")) {
+            return Infinity.TIMESTAMPTZ_MAX;
+          }
+          if (text.equals("-infinity")) {
+            return Infinity.TIMESTAMPTZ_MIN;
+          }
+          return Infinity.timestamptz(
+              OffsetDateTime.parse(text).withOffsetSameInstant(ZoneOffset.UTC));
+        };
       case STRING:
         if (logical.equals("io.debezium.data.VariableScaleDecimal")) {
           return raw -> {
@@ -447,13 +548,37 @@ public final class DebeziumChangeDeserializer
         if (logical.equals(Decimal.LOGICAL_NAME)) {
           return raw -> ((BigDecimal) raw).toPlainString();
         }
+        if (logical.equals("io.debezium.data.Bits")) {
+          String length = schema.parameters() == null ? null : schema.parameters().get("length");
+          // bit(n) has its length; varbit's actual length is not sent, so its leading zeros are.
+          int bits = length == null ? -1 : Integer.parseInt(length);
+          return raw -> {
+            byte[] bytes = raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw);
+            int n = bits;
+            if (n < 0 || n > MAX_BIT_LENGTH) {
+              n = Math.max(1, java.util.BitSet.valueOf(bytes).length());
+            }
+            return PgText.bits(bytes, n);
+          };
+        }
+        if (logical.equals("io.debezium.data.geometry.Point")) {
+          return raw -> PgText.point((Struct) raw);
+        }
+        if (sourceTypeName(schema).equals("hstore")) {
+          return raw -> raw instanceof String ? PgText.hstore((String) raw) : String.valueOf(raw);
+        }
         return raw -> {
+          if (raw instanceof List) {
+            return PgText.array((List<?>) raw);
+          }
           if (raw instanceof String) {
             return raw;
           }
           if (raw instanceof ByteBuffer || raw instanceof byte[]) {
-            return java.util.Base64.getEncoder()
-                .encodeToString(raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw));
+            // The text form of a type Debezium does not know.
+            return new String(
+                raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw),
+                java.nio.charset.StandardCharsets.UTF_8);
           }
           return String.valueOf(raw);
         };

@@ -31,6 +31,7 @@ public final class SourcePreflight {
 
   private final SourceConfig source;
   private final TableSelection selection;
+  private final List<String> warnings = new ArrayList<>();
 
   public SourcePreflight(SourceConfig source, TableSelection selection) {
     this.source = source;
@@ -61,6 +62,7 @@ public final class SourcePreflight {
       checkServer(connection, problems);
       checkRole(connection, problems);
       tables = resolveTables(connection, problems);
+      checkColumnTypes(connection, tables);
       if (problems.isEmpty()) {
         for (Map.Entry<String, List<CapturedTable>> group :
             PostgresSources.groups(tables).entrySet()) {
@@ -94,6 +96,66 @@ public final class SourcePreflight {
     }
     LOG.info("Preflight passed for {} tables of {}: {}", tables.size(), source.database(), tables);
     return tables;
+  }
+
+  /** Findings that do not block the start (lossy column types), from the last {@link #run()}. */
+  public List<String> warnings() {
+    return java.util.Collections.unmodifiableList(warnings);
+  }
+
+  /** Warns about columns whose values are not captured faithfully (docs/type-mapping.md). */
+  private void checkColumnTypes(Connection connection, List<CapturedTable> tables)
+      throws SQLException {
+    warnings.clear();
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT attname, format_type(atttypid, atttypmod), t.typname FROM pg_attribute a JOIN"
+                + " pg_type t ON t.oid = a.atttypid WHERE attrelid = ?::regclass AND attnum > 0"
+                + " AND NOT attisdropped ORDER BY attnum")) {
+      for (CapturedTable table : tables) {
+        st.setString(1, quoted(table.id()));
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            String hint = lossyTypeHint(rs.getString(3));
+            if (hint != null) {
+              warnings.add(
+                  "Column "
+                      + table.id()
+                      + "."
+                      + rs.getString(1)
+                      + " ("
+                      + rs.getString(2)
+                      + "): "
+                      + hint);
+            }
+          }
+        }
+      }
+    }
+    for (String warning : warnings) {
+      LOG.warn("Preflight: {}", warning);
+    }
+  }
+
+  /** What is lossy about a type (by pg_type.typname), or null when it is captured faithfully. */
+  static String lossyTypeHint(String typname) {
+    switch (typname) {
+      case "money":
+        return "amounts of 1,000 or more stop the initial snapshot; change the column to"
+            + " numeric(19,2) or exclude the table (docs/type-mapping.md)";
+      case "varbit":
+        return "leading zero bits are lost; use bit(n) or text if they matter";
+      case "box":
+      case "line":
+      case "lseg":
+      case "path":
+      case "polygon":
+      case "circle":
+        return "the initial snapshot writes the driver's text form, changes PostgreSQL's;"
+            + " compare with verify after the snapshot";
+      default:
+        return null;
+    }
   }
 
   private void checkServer(Connection connection, List<String> problems) throws SQLException {

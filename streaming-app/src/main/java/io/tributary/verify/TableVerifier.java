@@ -8,6 +8,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -56,8 +57,12 @@ public final class TableVerifier {
     Schema schema = mirror.schema();
     List<Types.NestedField> columns = new ArrayList<>();
     List<String> keys = new ArrayList<>();
+    // Columns dropped at the source stay in the lake, unfilled: they are not compared.
+    java.util.Set<Integer> dropped =
+        io.tributary.sink.TableManager.droppedColumns(mirror.properties());
     for (Types.NestedField field : schema.columns()) {
-      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())) {
+      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())
+          && !dropped.contains(field.fieldId())) {
         columns.add(field);
       }
     }
@@ -131,13 +136,23 @@ public final class TableVerifier {
       java.util.Set<Integer> wanted,
       Map<String, List<String>> rows)
       throws SQLException {
+    Map<String, String> sourceTypes = sourceTypes();
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < columns.size(); i++) {
-      sql.append(i == 0 ? "" : ", ").append('"').append(columns.get(i).name()).append('"');
+      String name = columns.get(i).name();
+      sql.append(i == 0 ? "" : ", ").append('"').append(name).append('"');
+      if ("money".equals(sourceTypes.get(name))) {
+        // The driver reads money only as text with a currency symbol.
+        sql.append("::numeric");
+      }
     }
     sql.append(" FROM ").append(sourceTable);
     boolean autoCommit = source.getAutoCommit();
     source.setAutoCommit(false);
+    try (Statement style = source.createStatement()) {
+      // Intervals are stored as ISO 8601 durations.
+      style.execute("SET intervalstyle = iso_8601");
+    }
     try (PreparedStatement st = source.prepareStatement(sql.toString())) {
       st.setFetchSize(10_000);
       try (ResultSet rs = st.executeQuery()) {
@@ -153,6 +168,23 @@ public final class TableVerifier {
     } finally {
       source.setAutoCommit(autoCommit);
     }
+  }
+
+  /** The source columns' type names, by column name. */
+  private Map<String, String> sourceTypes() throws SQLException {
+    Map<String, String> types = new java.util.HashMap<>();
+    try (PreparedStatement st =
+        source.prepareStatement(
+            "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid ="
+                + " ?::regclass AND attnum > 0 AND NOT attisdropped")) {
+      st.setString(1, sourceTable);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          types.put(rs.getString(1), rs.getString(2));
+        }
+      }
+    }
+    return types;
   }
 
   private void scanMirror(
@@ -223,13 +255,21 @@ public final class TableVerifier {
   private static Object jdbcValue(ResultSet rs, int index, Type type) throws SQLException {
     switch (type.typeId()) {
       case DATE:
-        return rs.getObject(index, LocalDate.class);
+        {
+          // The driver reads infinity as LocalDate.MAX and -infinity as LocalDate.MIN.
+          LocalDate d = rs.getObject(index, LocalDate.class);
+          return d == null ? null : io.tributary.change.Infinity.date(d);
+        }
       case TIME:
         return rs.getObject(index, LocalTime.class);
       case TIMESTAMP:
-        return ((Types.TimestampType) type).shouldAdjustToUTC()
-            ? rs.getObject(index, OffsetDateTime.class)
-            : rs.getObject(index, LocalDateTime.class);
+        if (((Types.TimestampType) type).shouldAdjustToUTC()) {
+          OffsetDateTime t = rs.getObject(index, OffsetDateTime.class);
+          return t == null ? null : io.tributary.change.Infinity.timestamptz(t);
+        } else {
+          LocalDateTime t = rs.getObject(index, LocalDateTime.class);
+          return t == null ? null : io.tributary.change.Infinity.timestamp(t);
+        }
       case BINARY:
         return rs.getBytes(index);
       case STRING:

@@ -73,6 +73,24 @@ class ChangeEventSerializerTest {
   }
 
   @Test
+  void unchangedColumnsSurviveTheWire() throws Exception {
+    Object[] values = new Object[TABLE.columns().size()];
+    values[0] = 7L;
+    values[1] = 3;
+    boolean[] unchanged = new boolean[values.length];
+    unchanged[6] = true;
+    unchanged[7] = true;
+    ChangeEvent event = new ChangeEvent(TABLE, ChangeEvent.Op.UPDATE, values, 5, 6, unchanged);
+    ChangeEvent copy = roundTrip(new ChangeEventSerializer(), event);
+    assertThat(copy).isEqualTo(event);
+    assertThat(copy.hasUnchanged()).isTrue();
+    assertThat(copy.isUnchanged(6)).isTrue();
+    assertThat(copy.isUnchanged(7)).isTrue();
+    assertThat(copy.isUnchanged(1)).isFalse();
+    assertThat(copy.withValues(values).hasUnchanged()).isFalse();
+  }
+
+  @Test
   void routingDependsOnTableAndKeyOnly() {
     Object[] a = new Object[TABLE.columns().size()];
     Object[] b = new Object[TABLE.columns().size()];

@@ -1,0 +1,182 @@
+package io.tributary.sink;
+
+import static io.tributary.sink.IcebergCommitterOperator.CHECKPOINT_ID;
+import static io.tributary.sink.IcebergCommitterOperator.RUN_ID;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.temporal.Temporal;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.TreeMap;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stored version of a row, for an update that leaves out columns it did not change (unchanged
+ * TOASTed values). One writer subtask keeps, per table, the rows it wrote since the last checkpoint
+ * known complete; older rows are read from the table once the committer has committed every
+ * checkpoint whose rows were dropped from memory (so a read never misses a write of this subtask).
+ *
+ * <p>Memory is bounded by the rows a subtask writes between two completed checkpoints.
+ */
+final class StoredRows {
+  private static final Logger LOG = LoggerFactory.getLogger(StoredRows.class);
+  private static final Record DELETED = null;
+  private static final long COMMIT_WAIT_MILLIS = 300_000L;
+
+  private final List<String> keyNames;
+  private final String runId;
+  private Map<RowKey, Record> current = new HashMap<>();
+  private final NavigableMap<Long, Map<RowKey, Record>> flushed = new TreeMap<>();
+  private long lastFlushed = -1;
+  private long required = -1;
+
+  /**
+   * @param keyNames the Iceberg names of the key columns
+   * @param runId the run whose commits count (see {@link IcebergCommitterOperator#RUN_ID})
+   */
+  StoredRows(List<String> keyNames, String runId) {
+    this.keyNames = keyNames;
+    this.runId = runId;
+  }
+
+  /** Remembers the newest version of a row written by this subtask. */
+  void written(Record row) {
+    current.put(key(row), row);
+  }
+
+  /** Remembers that the row with this key was deleted. */
+  void deleted(Record keyRow) {
+    current.put(key(keyRow), DELETED);
+  }
+
+  /** The rows written so far were sent to the committer with this checkpoint. */
+  void flushed(long checkpointId) {
+    if (!current.isEmpty()) {
+      flushed.put(checkpointId, current);
+      current = new HashMap<>();
+      lastFlushed = checkpointId;
+    }
+  }
+
+  /** The last checkpoint with rows of this table from this subtask, or -1. */
+  long lastFlushed() {
+    return lastFlushed;
+  }
+
+  /** Checkpoint {@code checkpointId} is complete: its rows are (being) committed to the table. */
+  void completed(long checkpointId) {
+    Map<Long, Map<RowKey, Record>> done = flushed.headMap(checkpointId, true);
+    for (Long id : done.keySet()) {
+      required = Math.max(required, id);
+    }
+    done.clear();
+  }
+
+  /** After a restore: the table must hold this checkpoint before it is read. */
+  void requireCommitted(long checkpointId) {
+    required = Math.max(required, checkpointId);
+    lastFlushed = Math.max(lastFlushed, checkpointId);
+  }
+
+  /** The stored version of the row with the key of {@code keyRow}, or null when there is none. */
+  Record find(Table table, Record keyRow) {
+    RowKey key = key(keyRow);
+    if (current.containsKey(key)) {
+      return current.get(key);
+    }
+    for (Map<RowKey, Record> rows : flushed.descendingMap().values()) {
+      if (rows.containsKey(key)) {
+        return rows.get(key);
+      }
+    }
+    awaitCommitted(table);
+    Expression filter = Expressions.alwaysTrue();
+    for (String name : keyNames) {
+      filter = Expressions.and(filter, Expressions.equal(name, literal(keyRow.getField(name))));
+    }
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(table).where(filter).build()) {
+      Iterator<Record> it = rows.iterator();
+      while (it.hasNext()) {
+        Record row = it.next();
+        if (key(row).equals(key)) {
+          return row;
+        }
+      }
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Failed to read the stored row from " + table.name(), e);
+    }
+  }
+
+  private void awaitCommitted(Table table) {
+    if (required < 0) {
+      return;
+    }
+    long deadline = System.currentTimeMillis() + COMMIT_WAIT_MILLIS;
+    while (true) {
+      table.refresh();
+      long committed = lastCommittedCheckpoint(table);
+      if (committed >= required) {
+        return;
+      }
+      if (System.currentTimeMillis() > deadline) {
+        throw new IllegalStateException(
+            "Table "
+                + table.name()
+                + " has not committed checkpoint "
+                + required
+                + " (last committed: "
+                + committed
+                + ") although it completed; cannot read the stored row of an update with unchanged"
+                + " columns. Check the committer's log.");
+      }
+      LOG.debug("Waiting for {} to commit checkpoint {}", table.name(), required);
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for " + table.name(), e);
+      }
+    }
+  }
+
+  private long lastCommittedCheckpoint(Table table) {
+    Snapshot snapshot = table.currentSnapshot();
+    while (snapshot != null) {
+      Map<String, String> summary = snapshot.summary();
+      String committedBy = summary.get(RUN_ID);
+      if (committedBy != null) {
+        return committedBy.equals(runId) ? Long.parseLong(summary.get(CHECKPOINT_ID)) : -1;
+      }
+      Long parent = snapshot.parentId();
+      snapshot = parent == null ? null : table.snapshot(parent);
+    }
+    return -1;
+  }
+
+  private static Object literal(Object value) {
+    // Iceberg literals take dates and timestamps as ISO text.
+    return value instanceof Temporal ? value.toString() : value;
+  }
+
+  private RowKey key(Record row) {
+    Object[] values = new Object[keyNames.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = Objects.requireNonNull(row.getField(keyNames.get(i)), "key value");
+    }
+    return new RowKey(values);
+  }
+}
