@@ -156,31 +156,15 @@ public final class Main implements Callable<Integer> {
           "Compare every captured table with its mirror table (row count and a hash of every row);"
               + " exit code 0 only when all are equal.")
   static final class Verify implements Callable<Integer> {
-    @Option(
-        names = "--workdir",
-        description = "local stack working folder (default: ${DEFAULT-VALUE})",
-        defaultValue = DEFAULT_WORKDIR)
-    Path workdir;
-
-    @Option(names = "--config", description = "configuration file of a deployed capture")
-    Path config;
+    @CommandLine.Mixin LakeTarget target;
 
     @Option(names = "--table", description = "check only this table (schema.table or lake name)")
     String table;
 
     @Override
     public Integer call() throws Exception {
-      List<VerifyResult> results;
-      if (config != null) {
-        TributaryConfig c = ConfigLoader.fromYaml(config);
-        results = LakeVerifier.verify(c, CatalogSpecs.from(c.sink()), table);
-      } else {
-        try (LocalStack stack = LocalStack.attachOrStart(workdir)) {
-          TributaryConfig c = LocalRunner.localConfigFor(stack, workdir);
-          CatalogSpec catalog = CatalogSpecs.from(c.sink());
-          results = LakeVerifier.verify(c, catalog, table);
-        }
-      }
+      List<VerifyResult> results =
+          target.apply((c, catalog) -> LakeVerifier.verify(c, catalog, table));
       boolean allEqual = true;
       for (VerifyResult result : results) {
         System.out.println(result);
@@ -199,14 +183,7 @@ public final class Main implements Callable<Integer> {
           "List the dead letters (changes that could not be written, with table, position, reason"
               + " and values) under <warehouse>/_dead_letters.")
   static final class DeadLetterList implements Callable<Integer> {
-    @Option(
-        names = "--workdir",
-        description = "local stack working folder (default: ${DEFAULT-VALUE})",
-        defaultValue = DEFAULT_WORKDIR)
-    Path workdir;
-
-    @Option(names = "--config", description = "configuration file of a deployed capture")
-    Path config;
+    @CommandLine.Mixin LakeTarget target;
 
     @Option(names = "--table", description = "only this source table (schema.table)")
     String table;
@@ -216,15 +193,11 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      if (config != null) {
-        TributaryConfig c = ConfigLoader.fromYaml(config);
-        print(CatalogSpecs.from(c.sink()));
-      } else {
-        try (LocalStack stack = LocalStack.attachOrStart(workdir)) {
-          TributaryConfig c = LocalRunner.localConfigFor(stack, workdir);
-          print(CatalogSpecs.from(c.sink()));
-        }
-      }
+      target.apply(
+          (c, catalog) -> {
+            print(catalog);
+            return null;
+          });
       return 0;
     }
 
@@ -338,6 +311,37 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return SparkJobs.run("backfill", arguments);
+    }
+  }
+
+  /**
+   * The lake a command works on: a deployed capture's configuration file, or the local stack of a
+   * working folder (running or stopped).
+   */
+  static final class LakeTarget {
+    @Option(
+        names = "--workdir",
+        description = "local stack working folder (default: ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_WORKDIR)
+    Path workdir;
+
+    @Option(names = "--config", description = "configuration file of a deployed capture")
+    Path config;
+
+    /** What a command does with the configuration and the lake's catalog. */
+    interface Action<T> {
+      T apply(TributaryConfig config, CatalogSpec catalog) throws Exception;
+    }
+
+    <T> T apply(Action<T> action) throws Exception {
+      if (config != null) {
+        TributaryConfig c = ConfigLoader.fromYaml(config);
+        return action.apply(c, CatalogSpecs.from(c.sink()));
+      }
+      try (LocalStack stack = LocalStack.attachOrStart(workdir)) {
+        TributaryConfig c = LocalRunner.localConfigFor(stack, workdir);
+        return action.apply(c, CatalogSpecs.from(c.sink()));
+      }
     }
   }
 }

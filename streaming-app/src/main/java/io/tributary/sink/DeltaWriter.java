@@ -54,7 +54,7 @@ final class DeltaWriter {
   private final InternalRecordWrapper wrapper;
   private final PartitionKey partitionKey;
   private final PartitionKey deletePartitionKey;
-  private final Map<PartitionKey, RollingDataWriter<Record>> dataWriters = new HashMap<>();
+  private final Map<PartitionKey, PartitionedWriter> dataWriters = new HashMap<>();
   private final Map<PartitionKey, RollingEqualityDeleteWriter<Record>> deleteWriters =
       new HashMap<>();
   private RollingDataWriter<Record> unpartitionedData;
@@ -64,6 +64,17 @@ final class DeltaWriter {
   private final Map<RowKey, Position> written;
   private long rows;
   private long deletes;
+
+  /** The data writer of one partition, with its (immutable) partition key. */
+  private static final class PartitionedWriter {
+    final RollingDataWriter<Record> writer;
+    final PartitionKey partition;
+
+    PartitionedWriter(RollingDataWriter<Record> writer, PartitionKey partition) {
+      this.writer = writer;
+      this.partition = partition;
+    }
+  }
 
   private static final class Position {
     final CharSequence path;
@@ -146,15 +157,17 @@ final class DeltaWriter {
       writer = unpartitionedData;
     } else {
       partitionKey.partition(wrapper.wrap(row));
-      writer = dataWriters.get(partitionKey);
-      if (writer == null) {
+      PartitionedWriter entry = dataWriters.get(partitionKey);
+      if (entry == null) {
         PartitionKey copy = partitionKey.copy();
-        writer = new RollingDataWriter<>(factory, files, table.io(), targetFileSize, spec, copy);
-        dataWriters.put(copy, writer);
-        partition = copy;
-      } else {
-        partition = partitionKey.copy();
+        entry =
+            new PartitionedWriter(
+                new RollingDataWriter<>(factory, files, table.io(), targetFileSize, spec, copy),
+                copy);
+        dataWriters.put(copy, entry);
       }
+      writer = entry.writer;
+      partition = entry.partition;
     }
     if (upsert) {
       written.put(
@@ -230,9 +243,9 @@ final class DeltaWriter {
         unpartitionedData.close();
         addData(result, unpartitionedData.result());
       }
-      for (RollingDataWriter<Record> writer : dataWriters.values()) {
-        writer.close();
-        addData(result, writer.result());
+      for (PartitionedWriter entry : dataWriters.values()) {
+        entry.writer.close();
+        addData(result, entry.writer.result());
       }
       if (unpartitionedDeletes != null) {
         unpartitionedDeletes.close();
