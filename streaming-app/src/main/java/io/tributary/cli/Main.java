@@ -270,6 +270,14 @@ public final class Main implements Callable<Integer> {
     int changes;
 
     @Option(
+        names = "--repeat",
+        defaultValue = "2",
+        description =
+            "measured rounds after the warm-up round; each figure is the best round's"
+                + " (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(
         names = "--output",
         defaultValue = "docs/benchmarks.md",
         description = "results file (default: ${DEFAULT-VALUE})")
@@ -277,7 +285,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      return io.tributary.local.Benchmark.run(rows, changes, output, System.out);
+      return io.tributary.local.Benchmark.run(rows, changes, repeat, output, System.out);
     }
   }
 
