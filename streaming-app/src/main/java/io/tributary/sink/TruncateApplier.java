@@ -80,7 +80,7 @@ final class TruncateApplier {
       List<DataFile> whole = new ArrayList<>();
       List<DataFile> mixed = new ArrayList<>();
       try (CloseableIterable<FileScanTask> tasks =
-          table.newScan().useSnapshot(base.snapshotId()).planFiles()) {
+          table.newScan().useSnapshot(base.snapshotId()).includeColumnStats().planFiles()) {
         for (FileScanTask task : tasks) {
           DataFile file = task.file();
           switch (classify(file, lsnField.fieldId(), truncateLsn)) {
@@ -195,10 +195,14 @@ final class TruncateApplier {
         Long lsn = row.get(0, Long.class);
         if (lsn == null || lsn < truncateLsn) {
           if (writer == null) {
-            EncryptedOutputFile out = files.newOutputFile(spec, file.partition());
+            EncryptedOutputFile out =
+                spec.isUnpartitioned()
+                    ? files.newOutputFile()
+                    : files.newOutputFile(spec, file.partition());
             writer =
-                new GenericAppenderFactory(table.schema(), spec)
-                    .newPosDeleteWriter(out, FileFormat.PARQUET, file.partition());
+                new GenericAppenderFactory(table, table.schema(), spec, Map.of(), null, null, null)
+                    .newPosDeleteWriter(
+                        out, FileFormat.PARQUET, spec.isUnpartitioned() ? null : file.partition());
           }
           writer.write(delete.set(file.location(), position, null));
         }

@@ -68,15 +68,17 @@ public final class SourcePreflight {
       checkColumnTypes(connection, tables);
       Map<String, List<CapturedTable>> groups = PostgresSources.groups(tables);
       checkSlots(connection, groups.keySet(), problems);
-      if (problems.isEmpty()) {
-        for (Map.Entry<String, List<CapturedTable>> group : groups.entrySet()) {
-          ensurePublication(
-              connection,
-              PostgresSources.publicationName(source, group.getKey()),
-              PostgresSources.insertOnly(group.getKey()),
-              group.getValue(),
-              problems);
-        }
+      // Publications are created or extended only when nothing else is wrong; otherwise what is
+      // missing is reported when the user could not fix it at start.
+      boolean apply = problems.isEmpty();
+      for (Map.Entry<String, List<CapturedTable>> group : groups.entrySet()) {
+        ensurePublication(
+            connection,
+            PostgresSources.publicationName(source, group.getKey()),
+            PostgresSources.insertOnly(group.getKey()),
+            group.getValue(),
+            apply,
+            problems);
       }
     } catch (SQLException e) {
       throw new SourceNotReadyException(
@@ -556,6 +558,7 @@ public final class SourcePreflight {
       String publication,
       boolean insertOnly,
       List<CapturedTable> tables,
+      boolean apply,
       List<String> problems)
       throws SQLException {
     Set<TableId> published = new TreeSet<>();
@@ -649,10 +652,18 @@ public final class SourcePreflight {
                 + " FOR TABLE "
                 + String.join(", ", missing)
                 + (insertOnly ? " WITH (publish = '" + publish + "')" : "");
-    try (Statement st = connection.createStatement()) {
-      st.execute(statement);
-      LOG.info("Ran: {}", statement);
-    } catch (SQLException e) {
+    String cannot = null;
+    if (apply) {
+      try (Statement st = connection.createStatement()) {
+        st.execute(statement);
+        LOG.info("Ran: {}", statement);
+      } catch (SQLException e) {
+        cannot = e.getMessage().trim();
+      }
+    } else {
+      cannot = whyNot(connection, publication, exists, tables);
+    }
+    if (cannot != null) {
       problems.add(
           "Publication "
               + publication
@@ -662,11 +673,52 @@ public final class SourcePreflight {
               + " cannot "
               + (exists ? "change" : "create")
               + " it ("
-              + e.getMessage().trim()
+              + cannot
               + "): run as the tables' owner: "
               + statement
               + ";");
     }
+  }
+
+  /**
+   * Why the user could not create or extend the publication, or null when it could: it must own the
+   * tables, and have CREATE on the database (to create) or own the publication (to extend).
+   */
+  private static String whyNot(
+      Connection connection, String publication, boolean exists, List<CapturedTable> tables)
+      throws SQLException {
+    if (Boolean.parseBoolean(
+        single(connection, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"))) {
+      return null;
+    }
+    if (exists) {
+      try (PreparedStatement st =
+          connection.prepareStatement(
+              "SELECT pg_has_role(pubowner, 'USAGE') FROM pg_publication WHERE pubname = ?")) {
+        st.setString(1, publication);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next() && !rs.getBoolean(1)) {
+            return "not the owner of publication " + publication;
+          }
+        }
+      }
+    } else if (!Boolean.parseBoolean(
+        single(connection, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
+      return "no CREATE privilege on the database";
+    }
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = ?::regclass")) {
+      for (CapturedTable table : tables) {
+        st.setString(1, quoted(table.id()));
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next() && !rs.getBoolean(1)) {
+            return "not the owner of " + table.id();
+          }
+        }
+      }
+    }
+    return null;
   }
 
   /** The primary key columns of a table, in key order; empty when it has none. */
