@@ -39,8 +39,9 @@ import org.slf4j.LoggerFactory;
  * Builds the Tributary Flink job: CDC sources, then events keyed by table and key into one Iceberg
  * writer operator, then a single committer.
  *
- * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer})
- * are part of the savepoint format: changing one drops that operator's state on restore.
+ * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer},
+ * and the stateless {@code new-table-watcher}) are part of the savepoint format: changing one drops
+ * that operator's state on restore.
  */
 public final class TributaryJob {
   /** Uid of the writer operator. */

@@ -275,6 +275,11 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         truncateCounters.computeIfAbsent(
             id, t -> getMetricGroup().addGroup("table", t.qualified()).counter("truncates"));
     counter.inc();
+    TableState state = states.get(id);
+    if (state != null && state.blocked != null) {
+      deadLetter(state, event, state.blocked);
+      return;
+    }
     if (spec.appendOnlyTables().contains(id)) {
       LOG.warn(
           "TRUNCATE of append-only table {} at LSN {}: its changelog table keeps every change"
