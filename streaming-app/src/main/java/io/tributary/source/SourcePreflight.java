@@ -24,9 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before anything starts, that a PostgreSQL source can be captured: logical replication,
- * the user's privileges, every selected table's key and replica identity; and creates the
- * publications Tributary reads when they are absent. Every problem is reported at once, each with
- * what to do about it.
+ * free replication slots and WAL senders, existing slots, the user's privileges, every selected
+ * table's key and replica identity (and so whether it is mirrored or append-only), the
+ * publications; and creates or extends the publications Tributary reads when nothing else is wrong.
+ * Every problem is reported at once, each with what to do about it; findings that do not block the
+ * start are {@link #warnings()}.
  */
 public final class SourcePreflight {
   private static final Logger LOG = LoggerFactory.getLogger(SourcePreflight.class);
