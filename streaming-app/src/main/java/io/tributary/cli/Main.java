@@ -97,23 +97,31 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "YAML configuration file")
     Path config;
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
       TributaryConfig c = ConfigLoader.fromYaml(config);
       io.tributary.source.SourcePreflight preflight =
           new io.tributary.source.SourcePreflight(c.source(), c.tables());
+      java.io.PrintWriter out = spec.commandLine().getOut();
       try {
         List<io.tributary.source.CapturedTable> tables = preflight.run();
         for (String warning : preflight.warnings()) {
-          System.out.println("warning: " + warning);
+          out.println("warning: " + warning);
         }
-        System.out.println("ok: " + tables.size() + " tables can be captured: " + tables);
+        out.println("ok: " + tables.size() + " tables can be captured: " + tables);
         return 0;
       } catch (SourceNotReadyException e) {
+        for (String warning : preflight.warnings()) {
+          out.println("warning: " + warning);
+        }
         for (String problem : e.problems()) {
-          System.out.println("error: " + problem);
+          out.println("error: " + problem);
         }
         return 1;
+      } finally {
+        out.flush();
       }
     }
   }

@@ -78,6 +78,7 @@ final class ConfigBinder {
     text(ConfigOptions.SOURCE_SLOT_NAME, b::slotName);
     text(ConfigOptions.SOURCE_PUBLICATION_NAME, b::publicationName);
     duration(ConfigOptions.SOURCE_HEARTBEAT_INTERVAL, b::heartbeatInterval);
+    duration(ConfigOptions.SOURCE_NEW_TABLE_CHECK_INTERVAL, b::newTableCheckInterval);
     integer(ConfigOptions.SOURCE_SNAPSHOT_CHUNK_SIZE, b::snapshotChunkSize);
     integer(ConfigOptions.SOURCE_SNAPSHOT_FETCH_SIZE, b::snapshotFetchSize);
     return b.build();
@@ -87,6 +88,11 @@ final class ConfigBinder {
     TableSelection.Builder b = TableSelection.builder();
     list(ConfigOptions.TABLES_INCLUDE, Values::splitList, b::include);
     list(ConfigOptions.TABLES_EXCLUDE, Values::splitList, b::exclude);
+    choice(
+        ConfigOptions.TABLES_TRUNCATE,
+        TruncateMode::fromName,
+        TruncateMode.validNames(),
+        b::truncate);
     for (Map.Entry<String, TableEntry> table : raw.tables.entrySet()) {
       TableOptions options = tableOptions(table.getValue());
       if (options != null) {
@@ -108,6 +114,14 @@ final class ConfigBinder {
         b.changelog(parsed);
       }
     }
+    Value mode = values.get("mode");
+    if (mode != null) {
+      tableChoice(mode, TableMode::fromName, TableMode.validNames(), b::mode);
+    }
+    Value truncate = values.get("truncate");
+    if (truncate != null) {
+      tableChoice(truncate, TruncateMode::fromName, TruncateMode.validNames(), b::truncate);
+    }
     try {
       return b.build();
     } catch (ConfigException e) {
@@ -118,6 +132,22 @@ final class ConfigBinder {
         problems.add(RawConfig.at(location, entry.key + "." + problem));
       }
       return null;
+    }
+  }
+
+  private <E> void tableChoice(
+      Value value, Function<String, E> parse, String validNames, Consumer<E> setter) {
+    E parsed = value.text == null ? null : parse.apply(value.text);
+    if (parsed == null) {
+      problems.add(
+          value.problem(
+              value.key
+                  + ": '"
+                  + (value.text == null ? String.join(", ", value.items) : value.text)
+                  + "' is not valid: use one of "
+                  + validNames));
+    } else {
+      setter.accept(parsed);
     }
   }
 

@@ -23,6 +23,7 @@ public final class TableSelection {
   private final List<String> include;
   private final List<String> exclude;
   private final Map<String, TableOptions> options;
+  private final TruncateMode truncate;
   private final List<Glob> includeGlobs;
   private final List<Glob> excludeGlobs;
 
@@ -30,6 +31,7 @@ public final class TableSelection {
     this.include = Collections.unmodifiableList(new ArrayList<>(b.include));
     this.exclude = Collections.unmodifiableList(new ArrayList<>(b.exclude));
     this.options = Collections.unmodifiableMap(new TreeMap<>(b.options));
+    this.truncate = b.truncate;
     this.includeGlobs = compile(include);
     this.excludeGlobs = compile(exclude);
   }
@@ -41,7 +43,7 @@ public final class TableSelection {
 
   /** A builder holding this selection. */
   public Builder toBuilder() {
-    return new Builder().include(include).exclude(exclude).options(options);
+    return new Builder().include(include).exclude(exclude).options(options).truncate(truncate);
   }
 
   /** Patterns of the tables to capture, e.g. {@code sales.*} or {@code public.customers}. */
@@ -57,6 +59,17 @@ public final class TableSelection {
   /** Options of individual tables, by exact {@code schema.table} name, sorted by name. */
   public Map<String, TableOptions> options() {
     return options;
+  }
+
+  /** What a {@code TRUNCATE} does to tables without a {@code truncate} option of their own. */
+  public TruncateMode truncate() {
+    return truncate;
+  }
+
+  /** What a {@code TRUNCATE} of table {@code schemaDotTable} does. */
+  public TruncateMode truncateFor(String schemaDotTable) {
+    TruncateMode own = optionsFor(schemaDotTable).truncate();
+    return own == null ? truncate : own;
   }
 
   /** Whether table {@code schemaDotTable} is included and not excluded. */
@@ -85,12 +98,13 @@ public final class TableSelection {
     TableSelection other = (TableSelection) o;
     return include.equals(other.include)
         && exclude.equals(other.exclude)
-        && options.equals(other.options);
+        && options.equals(other.options)
+        && truncate == other.truncate;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(include, exclude, options);
+    return Objects.hash(include, exclude, options, truncate);
   }
 
   @Override
@@ -101,6 +115,8 @@ public final class TableSelection {
         + exclude
         + ", options="
         + options
+        + ", truncate="
+        + truncate
         + "}";
   }
 
@@ -190,6 +206,7 @@ public final class TableSelection {
     private List<String> include = List.of();
     private List<String> exclude = List.of();
     private final Map<String, TableOptions> options = new LinkedHashMap<>();
+    private TruncateMode truncate = TruncateMode.APPLY;
 
     private Builder() {}
 
@@ -209,6 +226,12 @@ public final class TableSelection {
 
     public Builder exclude(String... patterns) {
       return exclude(Arrays.asList(patterns));
+    }
+
+    /** What a {@code TRUNCATE} does by default ({@link TruncateMode#APPLY} unless set). */
+    public Builder truncate(TruncateMode truncate) {
+      this.truncate = truncate == null ? TruncateMode.APPLY : truncate;
+      return this;
     }
 
     /** Replaces all table options. */

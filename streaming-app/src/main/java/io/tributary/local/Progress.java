@@ -49,7 +49,11 @@ final class Progress implements AutoCloseable {
       String name = TableNames.mirrorName(captured.id());
       Table table;
       try {
-        table = catalog.loadTable(TableNames.mirror(config.sink().namespace(), captured.id()));
+        table =
+            catalog.loadTable(
+                captured.appendOnly()
+                    ? TableNames.changelog(config.sink().namespace(), captured.id())
+                    : TableNames.mirror(config.sink().namespace(), captured.id()));
       } catch (RuntimeException e) {
         sb.append(String.format("%-28s %9s%n", name, "0%"));
         continue;
