@@ -11,17 +11,15 @@ import io.tributary.maintenance.MaintenanceJob;
 import io.tributary.maintenance.MaintenanceOptions;
 import io.tributary.maintenance.MaintenanceReport;
 import io.tributary.maintenance.TableStats;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.ArrayList;
@@ -199,6 +197,15 @@ class AthenaCompatibilityIT {
           .as(table + " as of snapshot " + snapshotBeforeChanges.get(table))
           .containsExactlyElementsOf(rowsBeforeChanges.get(table));
     }
+    // The freshness queries of docs/athena.md.
+    assertLastSourceCommitReadable("orders");
+    assertThat(
+            trinoRows(
+                "SELECT max(_source_ts) AS last_source_commit, max(_ingested_at) AS"
+                    + " last_ingested, date_diff('second', max(_source_ts), current_timestamp) AS"
+                    + " lag_seconds FROM orders"))
+        .singleElement()
+        .satisfies(row -> assertThat(row).doesNotContainNull());
     // The metadata columns read as documented: every kind of row version, each with its times.
     assertThat(
             trinoRows(
@@ -210,16 +217,12 @@ class AthenaCompatibilityIT {
   @Test
   @Order(2)
   void afterMaintenanceAndNewChangesTrinoStillReturnsTheSourceRows() throws Exception {
-    List<MaintenanceReport> reports;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    try (PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8)) {
-      reports =
-          MaintenanceJob.run(
-              lake.spark(),
-              LakeSettings.of(lake.config()),
-              new MaintenanceOptions(null, true, 64L << 20, Duration.ZERO, 1, Duration.ofHours(24)),
-              print);
-    }
+    List<MaintenanceReport> reports =
+        MaintenanceJob.run(
+            lake.spark(),
+            LakeSettings.of(lake.config()),
+            new MaintenanceOptions(null, true, 64L << 20, Duration.ZERO, 1, Duration.ofHours(24)),
+            System.out);
     assertThat(reports).hasSize(2);
     for (MaintenanceReport report : reports) {
       assertThat(report.status()).as(report.toJson()).isEqualTo("ok");
@@ -229,14 +232,24 @@ class AthenaCompatibilityIT {
     for (String table : COLUMNS.keySet()) {
       assertThat(filesByContent(table)).as("Trino's " + table + "$files").containsOnlyKeys(0);
       assertTrinoEqualsSource(table);
-      // The snapshots query of docs/athena.md: the last commit is maintenance's.
-      assertThat(
-              trinoRows(
-                  "SELECT summary['tributary.maintenance'] FROM \""
-                      + table
-                      + "$snapshots\" ORDER BY committed_at DESC LIMIT 1"))
-          .singleElement()
-          .satisfies(row -> assertThat(row.get(0)).isNotNull());
+      // The "last commits" query of docs/athena.md: maintenance's commit is the latest, and the
+      // stream's last commit is kept.
+      List<List<Object>> commits =
+          trinoRows(
+              "SELECT committed_at, snapshot_id, operation,"
+                  + " element_at(summary, 'tributary.checkpoint-id') AS checkpoint,"
+                  + " element_at(summary, 'tributary.round') AS round,"
+                  + " element_at(summary, 'tributary.maintenance') AS maintenance,"
+                  + " element_at(summary, 'added-data-files') AS added_data_files,"
+                  + " element_at(summary, 'added-delete-files') AS added_delete_files"
+                  + " FROM \""
+                  + lake.namespace()
+                  + "\".\""
+                  + table
+                  + "$snapshots\" ORDER BY committed_at DESC LIMIT 20");
+      assertThat(commits.get(0).get(5)).as(table + " latest commit").isNotNull();
+      assertThat(commits).as(table).anySatisfy(row -> assertThat(row.get(3)).isNotNull());
+      assertLastSourceCommitReadable(table);
     }
 
     // New equality deletes on top of the rewritten files.
@@ -247,6 +260,28 @@ class AthenaCompatibilityIT {
       assertThat(filesByContent(table)).as(table).containsKey(2);
       assertTrinoEqualsSource(table);
     }
+  }
+
+  /** The first freshness query of docs/athena.md: the stream's newest source commit time. */
+  private static void assertLastSourceCommitReadable(String table) throws SQLException {
+    List<List<Object>> lastCommit =
+        trinoRows(
+            "SELECT committed_at,"
+                + " from_unixtime(CAST(element_at(summary, 'tributary.max-source-ts-us') AS bigint)"
+                + " / 1e6) AS last_source_commit,"
+                + " date_diff('second', committed_at, current_timestamp) AS seconds_since_commit"
+                + " FROM \""
+                + table
+                + "$snapshots\" WHERE element_at(summary, 'tributary.max-source-ts-us') IS NOT NULL"
+                + " ORDER BY committed_at DESC LIMIT 1");
+    assertThat(lastCommit)
+        .as(table)
+        .singleElement()
+        .satisfies(
+            row -> {
+              assertThat((Instant) row.get(1)).isBefore((Instant) row.get(0));
+              assertThat((Long) row.get(2)).isNotNegative();
+            });
   }
 
   private static void assertTrinoEqualsSource(String table) throws SQLException {
@@ -266,11 +301,18 @@ class AthenaCompatibilityIT {
     return rows(athena(), sql);
   }
 
-  /** Trino's count of live files by content (0 data, 1 position deletes, 2 equality deletes). */
+  /**
+   * Trino's count of live files by content (0 data, 1 position deletes, 2 equality deletes), with
+   * the query of docs/athena.md.
+   */
   private static Map<Integer, Long> filesByContent(String table) throws SQLException {
     Map<Integer, Long> counts = new LinkedHashMap<>();
     for (List<Object> row :
-        trinoRows("SELECT content, count(*) FROM \"" + table + "$files\" GROUP BY content")) {
+        trinoRows(
+            "SELECT content, count(*) AS files, sum(record_count) AS records,"
+                + " sum(file_size_in_bytes) AS total_bytes FROM \""
+                + table
+                + "$files\" GROUP BY content ORDER BY content")) {
       counts.put(((Number) row.get(0)).intValue(), ((Number) row.get(1)).longValue());
     }
     return counts;
