@@ -59,7 +59,7 @@ class AthenaCompatibilityIT {
   @TempDir static Path workdir;
   private static LocalLake lake;
   private static CompletableFuture<TrinoServer> trino;
-  private static Connection athena;
+  private static Connection trinoConnection;
   private static String savepoint;
 
   @BeforeAll
@@ -97,21 +97,21 @@ class AthenaCompatibilityIT {
   }
 
   /** The JDBC connection to Trino, once it has started. */
-  private static Connection athena() throws SQLException {
-    if (athena == null) {
+  private static Connection trinoConnection() throws SQLException {
+    if (trinoConnection == null) {
       long waiting = System.nanoTime();
       TrinoServer server = trino.join();
       LOG.info("Waited {} ms for Trino", (System.nanoTime() - waiting) / 1_000_000);
-      athena = server.connect(lake.namespace());
+      trinoConnection = server.connect(lake.namespace());
     }
-    return athena;
+    return trinoConnection;
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      if (athena != null) {
-        athena.close();
+      if (trinoConnection != null) {
+        trinoConnection.close();
       }
       if (trino != null) {
         TrinoServer server = trino.exceptionally(e -> null).join();
@@ -298,7 +298,7 @@ class AthenaCompatibilityIT {
   }
 
   private static List<List<Object>> trinoRows(String sql) throws SQLException {
-    return rows(athena(), sql);
+    return rows(trinoConnection(), sql);
   }
 
   /**
