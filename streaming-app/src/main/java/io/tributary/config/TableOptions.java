@@ -1,5 +1,6 @@
 package io.tributary.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -10,7 +11,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** How one source table is mirrored: partition spec, key override and changelog table. */
+/**
+ * How one source table is mirrored: partition spec, key override, changelog table and freshness
+ * target.
+ */
 public final class TableOptions {
 
   private static final TableOptions DEFAULTS = new Builder().build();
@@ -19,12 +23,14 @@ public final class TableOptions {
   private final List<PartitionTerm> partitionTerms;
   private final List<String> keyColumns;
   private final boolean changelog;
+  private final Duration freshnessTarget;
 
   private TableOptions(Builder b, List<PartitionTerm> terms) {
     this.partitionSpec = Collections.unmodifiableList(new ArrayList<>(b.partitionSpec));
     this.partitionTerms = Collections.unmodifiableList(terms);
     this.keyColumns = Collections.unmodifiableList(new ArrayList<>(b.keyColumns));
     this.changelog = b.changelog;
+    this.freshnessTarget = b.freshnessTarget;
   }
 
   /** Unpartitioned, keyed by the primary key, no changelog table. */
@@ -39,7 +45,11 @@ public final class TableOptions {
 
   /** A builder holding these options. */
   public Builder toBuilder() {
-    return new Builder().partitionSpec(partitionSpec).keyColumns(keyColumns).changelog(changelog);
+    return new Builder()
+        .partitionSpec(partitionSpec)
+        .keyColumns(keyColumns)
+        .changelog(changelog)
+        .freshnessTarget(freshnessTarget);
   }
 
   /**
@@ -65,6 +75,14 @@ public final class TableOptions {
     return changelog;
   }
 
+  /**
+   * How far this table may lag its source before it misses its freshness target; null means the
+   * default of the selection ({@code tables.freshness-target}).
+   */
+  public Duration freshnessTarget() {
+    return freshnessTarget;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -76,12 +94,13 @@ public final class TableOptions {
     TableOptions other = (TableOptions) o;
     return changelog == other.changelog
         && partitionSpec.equals(other.partitionSpec)
-        && keyColumns.equals(other.keyColumns);
+        && keyColumns.equals(other.keyColumns)
+        && Objects.equals(freshnessTarget, other.freshnessTarget);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(partitionSpec, keyColumns, changelog);
+    return Objects.hash(partitionSpec, keyColumns, changelog, freshnessTarget);
   }
 
   @Override
@@ -92,6 +111,8 @@ public final class TableOptions {
         + keyColumns
         + ", changelog="
         + changelog
+        + ", freshnessTarget="
+        + freshnessTarget
         + "}";
   }
 
@@ -100,6 +121,7 @@ public final class TableOptions {
     private List<String> partitionSpec = List.of();
     private List<String> keyColumns = List.of();
     private boolean changelog;
+    private Duration freshnessTarget;
 
     private Builder() {}
 
@@ -123,6 +145,12 @@ public final class TableOptions {
 
     public Builder changelog(boolean changelog) {
       this.changelog = changelog;
+      return this;
+    }
+
+    /** The table's own freshness target; null for the default of the selection. */
+    public Builder freshnessTarget(Duration target) {
+      this.freshnessTarget = target;
       return this;
     }
 
@@ -172,6 +200,9 @@ public final class TableOptions {
         } else if (!keys.add(column)) {
           problems.add("key-columns: column '" + column + "' is listed twice: remove one");
         }
+      }
+      if (freshnessTarget != null && !Strings.isPositive(freshnessTarget)) {
+        problems.add("freshness-target: must be greater than zero, e.g. 5m");
       }
       problems.throwIfAny();
       return new TableOptions(this, terms);

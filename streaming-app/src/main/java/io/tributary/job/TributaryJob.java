@@ -7,6 +7,8 @@ import io.tributary.change.TableId;
 import io.tributary.config.JobConfig;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TributaryConfig;
+import io.tributary.metrics.MetricsSpec;
+import io.tributary.metrics.TableMetricsSink;
 import io.tributary.sink.IcebergCommitterOperator;
 import io.tributary.sink.IcebergWriterOperator;
 import io.tributary.sink.SinkSpec;
@@ -35,7 +37,9 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
  * writer operator, then a single committer.
  *
  * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer})
- * are part of the savepoint format: changing one drops that operator's state on restore.
+ * are part of the savepoint format: changing one drops that operator's state on restore. The
+ * committer's commits also go to {@code table-metrics}, which publishes the job's metrics and holds
+ * no state.
  */
 public final class TributaryJob {
   /** Uid of the writer operator. */
@@ -107,18 +111,25 @@ public final class TributaryJob {
             changelogs,
             UUID.randomUUID().toString());
 
-    events
-        .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
-        .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
-        .uid(WRITER_UID)
-        .setParallelism(parallelism)
-        .transform(
-            COMMITTER_UID,
-            TypeInformation.of(TableCommit.class),
-            new IcebergCommitterOperator(sink))
-        .uid(COMMITTER_UID)
-        .setParallelism(1)
-        .setMaxParallelism(1)
+    DataStream<TableCommit> commits =
+        events
+            .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
+            .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
+            .uid(WRITER_UID)
+            .setParallelism(parallelism)
+            .transform(
+                COMMITTER_UID,
+                TypeInformation.of(TableCommit.class),
+                new IcebergCommitterOperator(sink))
+            .uid(COMMITTER_UID)
+            .setParallelism(1)
+            .setMaxParallelism(1);
+    commits
+        .sinkTo(new TableMetricsSink(MetricsSpec.of(config, tables, catalog)))
+        .uid(TableMetricsSink.UID)
+        .name(TableMetricsSink.UID)
+        .setParallelism(1);
+    commits
         .sinkTo(new DiscardingSink<>())
         .uid("commit-events")
         .setParallelism(1)
