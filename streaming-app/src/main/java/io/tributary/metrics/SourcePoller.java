@@ -45,8 +45,8 @@ final class SourcePoller implements Runnable, AutoCloseable {
 
   private static final String ESTIMATES_SQL =
       "SELECT n.nspname || '.' || c.relname, CASE WHEN c.relkind = 'p' THEN (SELECT"
-          + " sum(greatest(p.reltuples, 0))::bigint FROM pg_partition_tree(c.oid) t JOIN pg_class"
-          + " p ON p.oid = t.relid WHERE t.isleaf) ELSE c.reltuples::bigint END"
+          + " sum(greatest(p.reltuples, 0))::bigint FROM pg_inherits i JOIN pg_class p"
+          + " ON p.oid = i.inhrelid WHERE i.inhparent = c.oid) ELSE c.reltuples::bigint END"
           + " FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
           + " WHERE c.relkind IN ('r', 'p') AND n.nspname || '.' || c.relname = ANY (?)";
 
