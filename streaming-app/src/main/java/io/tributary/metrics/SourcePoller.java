@@ -32,9 +32,6 @@ final class SourcePoller implements Runnable, AutoCloseable {
   /** Snapshots of a table's history read back for its last committed change. */
   private static final int HISTORY_DEPTH = 100;
 
-  /** Blocked state of idle tables is read from the catalog at most this often. */
-  private static final long BLOCKED_CHECK_MILLIS = 60_000;
-
   private static final String SLOTS_SQL =
       "SELECT slot_name, (extract(epoch FROM clock_timestamp()) * 1000)::bigint,"
           + " pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint,"
@@ -75,7 +72,9 @@ final class SourcePoller implements Runnable, AutoCloseable {
       attempt("last commits", this::readLastCommits);
     }
     long now = System.currentTimeMillis();
-    if (restored && now - lastBlockedCheck >= BLOCKED_CHECK_MILLIS) {
+    // Blocked state of idle tables is read from the catalog every second poll (each minute by
+    // default), to keep catalog requests few.
+    if (restored && now - lastBlockedCheck >= 2 * spec.pollIntervalMillis()) {
       lastBlockedCheck = now;
       attempt("blocked tables", this::checkBlocked);
     }
