@@ -295,9 +295,11 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   tags = merge(var.tags, { Name = "${local.name}-dead-letters" })
 }
 
+# An idle table is not committed (nothing to commit), so the alarm takes the most recently committed
+# table: it fires when no table at all was committed for ten checkpoint intervals.
 resource "aws_cloudwatch_metric_alarm" "commit_stalled" {
   alarm_name          = "${local.name}-commit-stalled"
-  alarm_description   = "Some table has not been committed for more than ten checkpoint intervals."
+  alarm_description   = "No table has been committed for more than ten checkpoint intervals: the job commits nothing, or no captured table changed at the source."
   evaluation_periods  = 3
   threshold           = var.flink_checkpoint_interval_ms * 10
   comparison_operator = "GreaterThanThreshold"
@@ -307,7 +309,7 @@ resource "aws_cloudwatch_metric_alarm" "commit_stalled" {
 
   metric_query {
     id          = "since"
-    expression  = "SELECT MAX(${local.flink_metric_names.millis_since_last_commit}) FROM ${local.flink_per_table_schema} ${local.flink_app_filter}"
+    expression  = "SELECT MIN(${local.flink_metric_names.millis_since_last_commit}) FROM ${local.flink_per_table_schema} ${local.flink_app_filter}"
     period      = 60
     return_data = true
   }
