@@ -138,7 +138,7 @@ class MetricsIT {
                   .as(
                       "lag of items, slot lag %s",
                       LocalMetricsReporter.value(MetricNames.SLOT_LAG_BYTES))
-                  .isBetween(0L, 5_000L);
+                  .isBetween(0L, 8_000L);
             });
     assertThat(LocalMetricsReporter.value(ITEMS, MetricNames.TABLE_BLOCKED)).isEqualTo(0);
     assertThat(LocalMetricsReporter.value(IDLE, MetricNames.TABLE_BLOCKED)).isEqualTo(0);
@@ -152,18 +152,19 @@ class MetricsIT {
     // Idle tables (one never changed since its snapshot, one not since the burst) are as fresh as
     // the slot that would carry their changes: their lag stays small.
     await()
-        .during(Duration.ofSeconds(8))
+        .during(Duration.ofSeconds(10))
         .atMost(Duration.ofSeconds(20))
         .untilAsserted(
             () -> {
               assertThat(longValue(LocalMetricsReporter.value(IDLE, MetricNames.LAG_MILLIS)))
-                  .isBetween(0L, 5_000L);
+                  .isBetween(0L, 8_000L);
               assertThat(longValue(LocalMetricsReporter.value(ITEMS, MetricNames.LAG_MILLIS)))
                   .as(
                       "lag of items, slot lag %s",
                       LocalMetricsReporter.value(MetricNames.SLOT_LAG_BYTES))
-                  .isBetween(0L, 5_000L);
+                  .isBetween(0L, 8_000L);
             });
+    // Longer than the lag bound: the items table is fresher than its last change.
     assertThat(System.currentTimeMillis() - caughtUp).isGreaterThan(10_000L);
 
     // Targets per table: 10 minutes by default, 1 ms for the idle table.
