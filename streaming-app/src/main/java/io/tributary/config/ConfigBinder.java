@@ -93,6 +93,7 @@ final class ConfigBinder {
         TruncateMode::fromName,
         TruncateMode.validNames(),
         b::truncate);
+    duration(ConfigOptions.TABLES_FRESHNESS_TARGET, b::freshnessTarget);
     for (Map.Entry<String, TableEntry> table : raw.tables.entrySet()) {
       TableOptions options = tableOptions(table.getValue());
       if (options != null) {
@@ -121,6 +122,13 @@ final class ConfigBinder {
     Value truncate = values.get("truncate");
     if (truncate != null) {
       tableChoice(truncate, TruncateMode::fromName, TruncateMode.validNames(), b::truncate);
+    }
+    Value freshness = values.get("freshness-target");
+    if (freshness != null) {
+      Duration parsed = parseDuration(freshness);
+      if (parsed != null) {
+        b.freshnessTarget(parsed);
+      }
     }
     try {
       return b.build();
@@ -201,6 +209,7 @@ final class ConfigBinder {
     duration(ConfigOptions.JOB_CHECKPOINT_INTERVAL, b::checkpointInterval);
     integer(ConfigOptions.JOB_PARALLELISM, b::parallelism);
     text(ConfigOptions.JOB_CHECKPOINT_DIR, b::checkpointDir);
+    duration(ConfigOptions.JOB_SOURCE_POLL_INTERVAL, b::sourcePollInterval);
     return b.build();
   }
 
@@ -254,7 +263,15 @@ final class ConfigBinder {
     if (value == null) {
       return;
     }
-    Duration parsed = Values.parseDuration(value.text);
+    Duration parsed = parseDuration(value);
+    if (parsed != null) {
+      setter.accept(parsed);
+    }
+  }
+
+  /** A positive duration, or null after recording the problem. */
+  private Duration parseDuration(Value value) {
+    Duration parsed = value.text == null ? null : Values.parseDuration(value.text);
     if (parsed == null) {
       problems.add(
           value.problem(
@@ -262,11 +279,13 @@ final class ConfigBinder {
                   + ": '"
                   + value.text
                   + "' is not a duration: write e.g. 500ms, 30s, 5m, 1h or PT30S"));
-    } else if (parsed.isZero() || parsed.isNegative()) {
-      problems.add(value.problem(value.key + " must be greater than zero, e.g. 30s"));
-    } else {
-      setter.accept(parsed);
+      return null;
     }
+    if (parsed.isZero() || parsed.isNegative()) {
+      problems.add(value.problem(value.key + " must be greater than zero, e.g. 30s"));
+      return null;
+    }
+    return parsed;
   }
 
   private <E> void choice(

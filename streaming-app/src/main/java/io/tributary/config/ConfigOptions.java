@@ -128,6 +128,15 @@ public final class ConfigOptions {
           TruncateMode.validNames(),
           "(tables.truncate)",
           "What a `TRUNCATE` of this table does, see `tables.truncate`.");
+  public static final OptionDoc TABLES_FRESHNESS_TARGET =
+      OptionDoc.optional(
+          "tables.freshness-target",
+          Kind.DURATION,
+          "15m",
+          "Freshness target of the tables without one of their own: a table whose lag behind the"
+              + " source exceeds it reports `tributaryFreshnessTargetMissed` 1 (see"
+              + " docs/metrics.md).");
+
   public static final OptionDoc TABLE_PARTITION_SPEC =
       OptionDoc.optional(
           TABLE_OPTION_PREFIX + "partition-spec",
@@ -148,6 +157,13 @@ public final class ConfigOptions {
           Kind.BOOLEAN,
           "false",
           "Also write every change event to an append-only table `<table>__changes`.");
+
+  public static final OptionDoc TABLE_FRESHNESS_TARGET =
+      OptionDoc.optional(
+          TABLE_OPTION_PREFIX + "freshness-target",
+          Kind.DURATION,
+          "(tables.freshness-target)",
+          "Freshness target of this table: how far it may lag its source.");
 
   public static final OptionDoc SINK_WAREHOUSE =
       OptionDoc.required(
@@ -256,6 +272,15 @@ public final class ConfigOptions {
           "Checkpoint location, e.g. `file:///var/tributary/checkpoints` or `s3://bucket/path`;"
               + " not used on Managed Flink, which manages its own.");
 
+  public static final OptionDoc JOB_SOURCE_POLL_INTERVAL =
+      OptionDoc.optional(
+          "job.source-poll-interval",
+          Kind.DURATION,
+          "30s",
+          "How often the job asks the source, off the data path, for the replication slot's lag"
+              + " and WAL position (slot-lag metric, freshness of idle tables). A failed poll is"
+              + " logged and never fails the job.");
+
   private static final List<OptionDoc> ALL =
       List.of(
           SOURCE_TYPE,
@@ -279,9 +304,11 @@ public final class ConfigOptions {
           TABLES_TRUNCATE,
           TABLE_MODE,
           TABLE_TRUNCATE,
+          TABLES_FRESHNESS_TARGET,
           TABLE_PARTITION_SPEC,
           TABLE_KEY_COLUMNS,
           TABLE_CHANGELOG,
+          TABLE_FRESHNESS_TARGET,
           SINK_WAREHOUSE,
           SINK_NAMESPACE,
           SINK_CATALOG_TYPE,
@@ -304,7 +331,8 @@ public final class ConfigOptions {
           JOB_NAME,
           JOB_CHECKPOINT_INTERVAL,
           JOB_PARALLELISM,
-          JOB_CHECKPOINT_DIR);
+          JOB_CHECKPOINT_DIR,
+          JOB_SOURCE_POLL_INTERVAL);
 
   /** Keys without placeholders, which the readers match exactly. */
   private static final Map<String, OptionDoc> FIXED = fixedKeys();

@@ -1,5 +1,6 @@
 package io.tributary.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,7 +13,7 @@ import java.util.Set;
 
 /**
  * How one source table is written: partition spec, key override, changelog table, mode (mirror or
- * append-only) and what a {@code TRUNCATE} does.
+ * append-only), what a {@code TRUNCATE} does and freshness target.
  */
 public final class TableOptions {
 
@@ -24,6 +25,7 @@ public final class TableOptions {
   private final boolean changelog;
   private final TableMode mode;
   private final TruncateMode truncate;
+  private final Duration freshnessTarget;
 
   private TableOptions(Builder b, List<PartitionTerm> terms) {
     this.partitionSpec = Collections.unmodifiableList(new ArrayList<>(b.partitionSpec));
@@ -32,6 +34,7 @@ public final class TableOptions {
     this.changelog = b.changelog;
     this.mode = b.mode;
     this.truncate = b.truncate;
+    this.freshnessTarget = b.freshnessTarget;
   }
 
   /** Unpartitioned, keyed by the primary key, no changelog table. */
@@ -51,7 +54,8 @@ public final class TableOptions {
         .keyColumns(keyColumns)
         .changelog(changelog)
         .mode(mode)
-        .truncate(truncate);
+        .truncate(truncate)
+        .freshnessTarget(freshnessTarget);
   }
 
   /**
@@ -90,6 +94,14 @@ public final class TableOptions {
     return truncate;
   }
 
+  /**
+   * How far this table may lag its source before it misses its freshness target; null means the
+   * default of the selection ({@code tables.freshness-target}).
+   */
+  public Duration freshnessTarget() {
+    return freshnessTarget;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -103,12 +115,13 @@ public final class TableOptions {
         && partitionSpec.equals(other.partitionSpec)
         && keyColumns.equals(other.keyColumns)
         && mode == other.mode
-        && truncate == other.truncate;
+        && truncate == other.truncate
+        && Objects.equals(freshnessTarget, other.freshnessTarget);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(partitionSpec, keyColumns, changelog, mode, truncate);
+    return Objects.hash(partitionSpec, keyColumns, changelog, mode, truncate, freshnessTarget);
   }
 
   @Override
@@ -123,6 +136,8 @@ public final class TableOptions {
         + mode
         + ", truncate="
         + truncate
+        + ", freshnessTarget="
+        + freshnessTarget
         + "}";
   }
 
@@ -133,6 +148,7 @@ public final class TableOptions {
     private boolean changelog;
     private TableMode mode;
     private TruncateMode truncate;
+    private Duration freshnessTarget;
 
     private Builder() {}
 
@@ -168,6 +184,12 @@ public final class TableOptions {
     /** What a {@code TRUNCATE} does; null (the default) uses {@code tables.truncate}. */
     public Builder truncate(TruncateMode truncate) {
       this.truncate = truncate;
+      return this;
+    }
+
+    /** The table's own freshness target; null for the default of the selection. */
+    public Builder freshnessTarget(Duration target) {
+      this.freshnessTarget = target;
       return this;
     }
 
@@ -228,6 +250,9 @@ public final class TableOptions {
         problems.add(
             "key-columns: an append-only table is not keyed: remove key-columns, or the mode to"
                 + " mirror the table on these columns");
+      }
+      if (freshnessTarget != null && !Strings.isPositive(freshnessTarget)) {
+        problems.add("freshness-target: must be greater than zero, e.g. 5m");
       }
       problems.throwIfAny();
       return new TableOptions(this, terms);

@@ -8,6 +8,8 @@ import io.tributary.config.JobConfig;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TributaryConfig;
 import io.tributary.config.TruncateMode;
+import io.tributary.metrics.MetricsSpec;
+import io.tributary.metrics.TableMetricsSink;
 import io.tributary.sink.IcebergCommitterOperator;
 import io.tributary.sink.IcebergWriterOperator;
 import io.tributary.sink.SinkSpec;
@@ -41,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer},
  * and the stateless {@code new-table-watcher}) are part of the savepoint format: changing one drops
- * that operator's state on restore.
+ * that operator's state on restore. The committer's commits also go to {@code table-metrics}, which
+ * publishes the job's metrics and holds no state.
  */
 public final class TributaryJob {
   /** Uid of the writer operator. */
@@ -173,18 +176,25 @@ public final class TributaryJob {
             truncateIgnored,
             UUID.randomUUID().toString());
 
-    events
-        .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
-        .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
-        .uid(WRITER_UID)
-        .setParallelism(parallelism)
-        .transform(
-            COMMITTER_UID,
-            TypeInformation.of(TableCommit.class),
-            new IcebergCommitterOperator(sink))
-        .uid(COMMITTER_UID)
-        .setParallelism(1)
-        .setMaxParallelism(1)
+    DataStream<TableCommit> commits =
+        events
+            .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
+            .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
+            .uid(WRITER_UID)
+            .setParallelism(parallelism)
+            .transform(
+                COMMITTER_UID,
+                TypeInformation.of(TableCommit.class),
+                new IcebergCommitterOperator(sink))
+            .uid(COMMITTER_UID)
+            .setParallelism(1)
+            .setMaxParallelism(1);
+    commits
+        .sinkTo(new TableMetricsSink(MetricsSpec.of(config, tables, catalog)))
+        .uid(TableMetricsSink.UID)
+        .name(TableMetricsSink.UID)
+        .setParallelism(1);
+    commits
         .sinkTo(new DiscardingSink<>())
         .uid("commit-events")
         .setParallelism(1)

@@ -326,7 +326,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     state.deadLetters.add(io.tributary.deadletter.DeadLetters.line(event, reason));
     if (state.deadLetterCount == null) {
       state.deadLetterCount =
-          getMetricGroup().addGroup("table", event.table().id().qualified()).counter("deadLetters");
+          io.tributary.metrics.MetricNames.tableGroup(
+                  getMetricGroup(), event.table().id().qualified())
+              .counter(io.tributary.metrics.MetricNames.DEAD_LETTERS);
     }
     state.deadLetterCount.inc();
   }
