@@ -20,7 +20,7 @@ public final class ConfigOptions {
   public static final String CATALOG_PROPERTIES_PREFIX = "sink.catalog.properties.";
 
   /** Top-level sections of the YAML file, which are also the fixed property group ids. */
-  public static final List<String> SECTIONS = List.of("source", "tables", "sink", "job");
+  public static final List<String> SECTIONS = List.of("source", "tables", "sink", "job", "control");
 
   public static final OptionDoc SOURCE_TYPE =
       OptionDoc.enumeration(
@@ -224,6 +224,27 @@ public final class ConfigOptions {
           "Checkpoint location, e.g. `file:///var/tributary/checkpoints` or `s3://bucket/path`;"
               + " not used on Managed Flink, which manages its own.");
 
+  public static final OptionDoc CONTROL_TABLE_NAME =
+      OptionDoc.optional(
+          "control.table-name",
+          Kind.STRING,
+          null,
+          "DynamoDB control table the job writes each table's state to once per checkpoint (see"
+              + " docs/control-plane.md); without it, no state is written.");
+  public static final OptionDoc CONTROL_REGION =
+      OptionDoc.optional(
+          "control.region",
+          Kind.STRING,
+          null,
+          "AWS region of the control table; defaults to the AWS default region chain.");
+  public static final OptionDoc CONTROL_ENDPOINT =
+      OptionDoc.optional(
+          "control.endpoint",
+          Kind.STRING,
+          null,
+          "Endpoint of a DynamoDB-compatible server, e.g. `http://127.0.0.1:4567` (the local"
+              + " stack); not set for AWS.");
+
   private static final List<OptionDoc> ALL =
       List.of(
           SOURCE_TYPE,
@@ -268,7 +289,10 @@ public final class ConfigOptions {
           JOB_NAME,
           JOB_CHECKPOINT_INTERVAL,
           JOB_PARALLELISM,
-          JOB_CHECKPOINT_DIR);
+          JOB_CHECKPOINT_DIR,
+          CONTROL_TABLE_NAME,
+          CONTROL_REGION,
+          CONTROL_ENDPOINT);
 
   /** Keys without placeholders, which the readers match exactly. */
   private static final Map<String, OptionDoc> FIXED = fixedKeys();

@@ -7,6 +7,7 @@ import io.tributary.change.TableId;
 import io.tributary.config.JobConfig;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TributaryConfig;
+import io.tributary.control.ControlTableSink;
 import io.tributary.sink.IcebergCommitterOperator;
 import io.tributary.sink.IcebergWriterOperator;
 import io.tributary.sink.SinkSpec;
@@ -107,19 +108,23 @@ public final class TributaryJob {
             changelogs,
             UUID.randomUUID().toString());
 
-    events
-        .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
-        .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
-        .uid(WRITER_UID)
-        .setParallelism(parallelism)
-        .transform(
-            COMMITTER_UID,
-            TypeInformation.of(TableCommit.class),
-            new IcebergCommitterOperator(sink))
-        .uid(COMMITTER_UID)
-        .setParallelism(1)
-        .setMaxParallelism(1)
-        .sinkTo(new DiscardingSink<>())
+    DataStream<TableCommit> commits =
+        events
+            .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
+            .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
+            .uid(WRITER_UID)
+            .setParallelism(parallelism)
+            .transform(
+                COMMITTER_UID,
+                TypeInformation.of(TableCommit.class),
+                new IcebergCommitterOperator(sink))
+            .uid(COMMITTER_UID)
+            .setParallelism(1)
+            .setMaxParallelism(1);
+    // The commits end in the control table when one is configured (stateless either way).
+    (config.control().isPresent()
+            ? commits.sinkTo(new ControlTableSink(config.control().get()))
+            : commits.sinkTo(new DiscardingSink<>()))
         .uid("commit-events")
         .setParallelism(1)
         .name("commit-events");

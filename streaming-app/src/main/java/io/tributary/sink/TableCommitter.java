@@ -51,6 +51,8 @@ public final class TableCommitter {
     long deletes = 0;
     long maxLsn = -1;
     long maxTs = -1;
+    int addedDataFiles = 0;
+    int addedDeleteFiles = 0;
     for (TableWrite write : writes) {
       rounds = Math.max(rounds, write.segments().size());
       rows += write.rows();
@@ -100,6 +102,8 @@ public final class TableCommitter {
       }
       long started = System.nanoTime();
       update.commit();
+      addedDataFiles += dataFiles.size();
+      addedDeleteFiles += deleteFiles.size();
       last[0] = checkpointId;
       last[1] = round;
       Snapshot snapshot = table.currentSnapshot();
@@ -124,7 +128,10 @@ public final class TableCommitter {
         deletes,
         maxLsn,
         maxTs,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        addedDataFiles,
+        addedDeleteFiles,
+        table.properties().get(TableManager.BLOCKED));
   }
 
   /** The (checkpoint, round) this run last committed to the table, or (-1, -1). */
