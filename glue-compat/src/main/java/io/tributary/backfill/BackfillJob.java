@@ -92,11 +92,12 @@ public final class BackfillJob {
       SourceAccess source,
       PrintStream out)
       throws Exception {
-    if (lake.control().isEmpty()) {
+    java.util.Optional<JobRecords> opened = lake.control().flatMap(JobRecords::tryOpen);
+    if (opened.isEmpty()) {
       return restate(spark, lake, options, source, out);
     }
     String name = LakeTables.lakeName(lake.namespace(), options.table());
-    try (JobRecords records = JobRecords.open(lake.control().get())) {
+    try (JobRecords records = opened.get()) {
       records.backfill(lake.namespace(), name, ControlTable.RUNNING, null);
       try {
         BackfillReport report = restate(spark, lake, options, source, out);

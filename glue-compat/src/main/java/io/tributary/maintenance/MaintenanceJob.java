@@ -54,7 +54,7 @@ public final class MaintenanceJob {
             : List.of(LakeTables.lakeName(lake.namespace(), options.table()));
     TableMaintenance maintenance = new TableMaintenance(spark, options);
     List<MaintenanceReport> reports = new ArrayList<>();
-    JobRecords records = lake.control().map(JobRecords::open).orElse(null);
+    JobRecords records = lake.control().flatMap(JobRecords::tryOpen).orElse(null);
     try {
       for (String name : names) {
         String qualified = lake.namespace() + "." + name;

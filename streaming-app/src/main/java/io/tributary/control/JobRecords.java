@@ -36,6 +36,22 @@ public final class JobRecords implements AutoCloseable {
     return new JobRecords(ControlClients.open(config), config.tableName());
   }
 
+  /**
+   * Opens a client for the configured control table, or logs why it cannot (no region, for example)
+   * and returns empty: the job runs without recording.
+   */
+  public static java.util.Optional<JobRecords> tryOpen(ControlConfig config) {
+    try {
+      return java.util.Optional.of(open(config));
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Cannot reach control table {}; this run is not recorded there: {}",
+          config.tableName(),
+          e.toString());
+      return java.util.Optional.empty();
+    }
+  }
+
   /** File counters of a table before a maintenance run: data files and delete files. */
   public static final class Counters {
     private final long dataFiles;

@@ -64,6 +64,7 @@ final class ItStack implements AutoCloseable {
             .tables(tables)
             .sink(stack.sink(database))
             .job(JobConfig.builder().checkpointInterval(checkpointInterval).parallelism(2).build())
+            .control(stack.control().orElse(null))
             .build();
     catalog = CatalogSpecs.from(config.sink());
   }
