@@ -55,8 +55,13 @@ async function dynamoDbTask(resource, input) {
 // Tasks handed to the parent process, by request id.
 const waiting = new Map();
 let nextId = 1;
-createInterface({ input: process.stdin }).on('line', (line) => {
-  if (process.env.TRIBUTARY_SFN_DEBUG) console.error('answer', line);
+const answers = createInterface({ input: process.stdin });
+// The parent is gone: nobody will answer, so stop instead of waiting for task timeouts.
+answers.on('close', () => {
+  console.error('run-state-machine: standard input closed, stopping the execution');
+  process.exit(1);
+});
+answers.on('line', (line) => {
   if (!line.trim()) return;
   const answer = JSON.parse(line);
   const pending = waiting.get(answer.id);

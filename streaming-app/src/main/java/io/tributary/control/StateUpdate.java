@@ -193,6 +193,32 @@ public final class StateUpdate {
         .build();
   }
 
+  /**
+   * The update of a table's dead-letter count; a table whose newest dead letter was written because
+   * it is parked ("blocked: ...") is BLOCKED with that reason.
+   */
+  static UpdateItemRequest deadLetters(String tableName, String pk, DeadLetterCounts.Count count) {
+    Map<String, String> names = new HashMap<>();
+    Map<String, AttributeValue> values = new HashMap<>();
+    names.put("#deadLetters", ControlTable.DEAD_LETTERS);
+    values.put(":deadLetters", n(count.count));
+    String expression = "SET #deadLetters = :deadLetters";
+    if (count.lastReason != null && count.lastReason.startsWith("blocked: ")) {
+      names.put("#status", ControlTable.STATUS);
+      names.put("#reason", ControlTable.STATUS_REASON);
+      values.put(":status", s(ControlTable.BLOCKED));
+      values.put(":reason", s(count.lastReason));
+      expression += ", #status = :status, #reason = :reason";
+    }
+    return UpdateItemRequest.builder()
+        .tableName(tableName)
+        .key(key(pk, ControlTable.STATE))
+        .updateExpression(expression)
+        .expressionAttributeNames(names)
+        .expressionAttributeValues(values)
+        .build();
+  }
+
   /** The key of an item. */
   public static Map<String, AttributeValue> key(String pk, String sk) {
     return Map.of(ControlTable.PK, s(pk), ControlTable.SK, s(sk));

@@ -33,7 +33,8 @@ import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * Builds the Tributary Flink job: CDC sources, then events keyed by table and key into one Iceberg
- * writer operator, then a single committer.
+ * writer operator, then a single committer, whose per-table commits end in the control table when
+ * one is configured.
  *
  * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer})
  * are part of the savepoint format: changing one drops that operator's state on restore.
@@ -123,7 +124,8 @@ public final class TributaryJob {
             .setMaxParallelism(1);
     // The commits end in the control table when one is configured (stateless either way).
     (config.control().isPresent()
-            ? commits.sinkTo(new ControlTableSink(config.control().get()))
+            ? commits.sinkTo(
+                new ControlTableSink(config.control().get(), catalog, config.sink().namespace()))
             : commits.sinkTo(new DiscardingSink<>()))
         .uid("commit-events")
         .setParallelism(1)

@@ -406,7 +406,10 @@ public final class LocalStepFunctions {
       reply.put("ok", false);
       reply.put("error", e.error);
       reply.put("cause", e.getMessage());
-    } catch (Exception e) {
+    } catch (Exception | Error e) {
+      // Whatever happens, the runner gets an answer: it would otherwise wait for the task's
+      // timeout.
+      LOG.warn("Local task {} failed", state, e);
       error = "States.TaskFailed";
       reply.put("ok", false);
       reply.put("error", error);

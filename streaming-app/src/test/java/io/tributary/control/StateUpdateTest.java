@@ -129,6 +129,27 @@ class StateUpdateTest {
   }
 
   @Test
+  void deadLettersOfAParkedTableMarkItBlocked() {
+    UpdateItemRequest parked =
+        StateUpdate.deadLetters(
+            "control",
+            "TABLE#shop.orders",
+            new DeadLetterCounts.Count(4, "blocked: column 'v' cannot change type"));
+    assertThat(parked.key()).containsEntry("sk", AttributeValue.fromS("STATE"));
+    assertThat(parked.updateExpression())
+        .isEqualTo("SET #deadLetters = :deadLetters, #status = :status, #reason = :reason");
+    assertThat(parked.expressionAttributeValues())
+        .containsEntry(":deadLetters", AttributeValue.fromN("4"))
+        .containsEntry(":status", AttributeValue.fromS("BLOCKED"))
+        .containsEntry(":reason", AttributeValue.fromS("blocked: column 'v' cannot change type"));
+
+    UpdateItemRequest other =
+        StateUpdate.deadLetters(
+            "control", "TABLE#shop.orders", new DeadLetterCounts.Count(2, "value out of range"));
+    assertThat(other.updateExpression()).isEqualTo("SET #deadLetters = :deadLetters");
+  }
+
+  @Test
   void updatesOfDifferentTablesDoNotMerge() {
     StateUpdate orders = StateUpdate.of(commit(1, 1, 0, 1, 0, null));
     StateUpdate other =
