@@ -1,6 +1,7 @@
 package io.tributary.control;
 
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
@@ -84,9 +85,14 @@ public final class ControlTable {
     return "TABLE#" + namespace + "." + table;
   }
 
-  /** An instant as the control table writes times: ISO-8601 in UTC, milliseconds. */
+  /**
+   * An instant as the control table writes times: ISO-8601 in UTC with exactly three decimals, so
+   * that sort keys made of times sort in time order.
+   */
   public static String time(Instant instant) {
-    return DateTimeFormatter.ISO_INSTANT.format(
-        instant.truncatedTo(java.time.temporal.ChronoUnit.MILLIS));
+    return TIME.format(instant);
   }
+
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 }

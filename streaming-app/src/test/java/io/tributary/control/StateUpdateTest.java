@@ -66,7 +66,7 @@ class StateUpdateTest {
     assertThat(value(request, "lastSnapshotId").n()).isEqualTo("1003");
     assertThat(value(request, "sourceLsn").n()).isEqualTo("30");
     assertThat(value(request, "lastCommitAt").s()).isEqualTo("2023-11-14T22:13:21.003Z");
-    assertThat(value(request, "lastSourceCommitAt").s()).isEqualTo("2023-11-14T22:13:20Z");
+    assertThat(value(request, "lastSourceCommitAt").s()).isEqualTo("2023-11-14T22:13:20.000Z");
     assertThat(value(request, "updatedAt").s()).isEqualTo("2026-01-02T03:04:05.678Z");
     assertThat(value(request, "rowsSinceStart").n()).isEqualTo("500");
     assertThat(value(request, "changesSinceStart").n()).isEqualTo("0");
