@@ -22,8 +22,9 @@ locals {
       "snapshot.fetch-size"  = tostring(var.snapshot_fetch_size)
     }
     tables = {
-      "include" = var.tables_include
-      "exclude" = var.tables_exclude
+      "include"          = var.tables_include
+      "exclude"          = var.tables_exclude
+      "freshness-target" = "${var.default_freshness_target_seconds}s"
     }
     sink = {
       "warehouse"               = local.warehouse_uri
@@ -43,12 +44,13 @@ locals {
     }
   }
 
-  # One group per table that has options: table.<schema>.<table>.
+  # One group per table that has options or a freshness target of its own: table.<schema>.<table>.
   flink_table_property_groups = {
-    for table, o in var.table_options : "table.${table}" => {
-      "partition-spec" = o.partition_spec == null ? null : join(",", o.partition_spec)
-      "key-columns"    = o.key_columns == null ? null : join(",", o.key_columns)
-      "changelog"      = o.changelog == null ? null : tostring(o.changelog)
+    for table in setunion(keys(var.table_options), keys(var.table_freshness_targets)) : "table.${table}" => {
+      "partition-spec"   = try(join(",", var.table_options[table].partition_spec), null)
+      "key-columns"      = try(join(",", var.table_options[table].key_columns), null)
+      "changelog"        = try(tostring(var.table_options[table].changelog), null)
+      "freshness-target" = try("${var.table_freshness_targets[table]}s", null)
     }
   }
 

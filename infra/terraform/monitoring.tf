@@ -3,8 +3,9 @@
 locals {
   # The custom metric names the streaming job registers under the metric group `kinesisanalytics`
   # (Managed Flink publishes them to CloudWatch namespace AWS/KinesisAnalytics with the dimension
-  # Application, plus `table` for per-table metrics). This map is the ONLY place the names appear in
-  # infra/; infra/checks compares it with the job's constants.
+  # Application, plus `table` = source schema.table for per-table metrics). This map is the ONLY
+  # place the names appear in infra/; infra/checks compares it with the job's constants in
+  # streaming-app/src/main/java/io/tributary/metrics/MetricNames.java. Meanings: docs/metrics.md.
   flink_metric_names = {
     changes_per_second       = "tributaryChangesPerSecond"
     lag_millis               = "tributaryLagMillis"
@@ -12,6 +13,8 @@ locals {
     dead_letters             = "tributaryDeadLetters"
     table_blocked            = "tributaryTableBlocked"
     slot_lag_bytes           = "tributarySlotLagBytes"
+    snapshot_percent         = "tributarySnapshotPercent"
+    freshness_target_missed  = "tributaryFreshnessTargetMissed"
   }
 
   flink_namespace  = "AWS/KinesisAnalytics"
@@ -208,21 +211,23 @@ resource "aws_cloudwatch_metric_alarm" "slot_lag" {
   tags = merge(var.tags, { Name = "${local.name}-replication-slot-lag" })
 }
 
-# Default freshness target, over every table at once (Metrics Insights: the worst table).
+# Freshness over every table at once (Metrics Insights: the worst table). The job judges each table
+# against its own target (table_freshness_targets, else default_freshness_target_seconds, both passed
+# to it as runtime properties) and reports 1 while it is missed.
 resource "aws_cloudwatch_metric_alarm" "freshness_any_table" {
   alarm_name          = "${local.name}-freshness-any-table"
-  alarm_description   = "Some table lags its source by more than ${var.default_freshness_target_seconds} s (see the dashboard for which)."
+  alarm_description   = "Some table lags its source by more than its freshness target (${var.default_freshness_target_seconds} s unless set per table); see the dashboard for which."
   evaluation_periods  = 3
   datapoints_to_alarm = 3
-  threshold           = var.default_freshness_target_seconds * 1000
+  threshold           = 0
   comparison_operator = "GreaterThanThreshold"
   treat_missing_data  = "notBreaching"
   alarm_actions       = local.alarm_actions
   ok_actions          = local.alarm_actions
 
   metric_query {
-    id          = "lag"
-    expression  = "SELECT MAX(${local.flink_metric_names.lag_millis}) FROM ${local.flink_per_table_schema} ${local.flink_app_filter}"
+    id          = "missed"
+    expression  = "SELECT MAX(${local.flink_metric_names.freshness_target_missed}) FROM ${local.flink_per_table_schema} ${local.flink_app_filter}"
     period      = 60
     return_data = true
   }
@@ -230,7 +235,7 @@ resource "aws_cloudwatch_metric_alarm" "freshness_any_table" {
   tags = merge(var.tags, { Name = "${local.name}-freshness-any-table" })
 }
 
-# Per-table freshness targets.
+# One alarm per table with a freshness target of its own, on its lag (dimension table = schema.table).
 resource "aws_cloudwatch_metric_alarm" "freshness_table" {
   for_each = var.table_freshness_targets
 
@@ -290,9 +295,11 @@ resource "aws_cloudwatch_metric_alarm" "dead_letters" {
   tags = merge(var.tags, { Name = "${local.name}-dead-letters" })
 }
 
+# An idle table is not committed (nothing to commit), so the alarm takes the most recently committed
+# table: it fires when no table at all was committed for ten checkpoint intervals.
 resource "aws_cloudwatch_metric_alarm" "commit_stalled" {
   alarm_name          = "${local.name}-commit-stalled"
-  alarm_description   = "Some table has not been committed for more than ten checkpoint intervals."
+  alarm_description   = "No table has been committed for more than ten checkpoint intervals: the job commits nothing, or no captured table changed at the source."
   evaluation_periods  = 3
   threshold           = var.flink_checkpoint_interval_ms * 10
   comparison_operator = "GreaterThanThreshold"
@@ -302,7 +309,7 @@ resource "aws_cloudwatch_metric_alarm" "commit_stalled" {
 
   metric_query {
     id          = "since"
-    expression  = "SELECT MAX(${local.flink_metric_names.millis_since_last_commit}) FROM ${local.flink_per_table_schema} ${local.flink_app_filter}"
+    expression  = "SELECT MIN(${local.flink_metric_names.millis_since_last_commit}) FROM ${local.flink_per_table_schema} ${local.flink_app_filter}"
     period      = 60
     return_data = true
   }
@@ -404,7 +411,7 @@ resource "aws_cloudwatch_metric_alarm" "control_table_throttled" {
 
 locals {
   dashboard_per_table = {
-    for key in ["changes_per_second", "lag_millis", "millis_since_last_commit", "dead_letters"] :
+    for key in ["changes_per_second", "lag_millis", "millis_since_last_commit", "dead_letters", "snapshot_percent", "freshness_target_missed"] :
     key => "SELECT MAX(${local.flink_metric_names[key]}) FROM ${local.flink_per_table_schema} ${local.flink_app_filter} GROUP BY table"
   }
 }
@@ -433,7 +440,7 @@ resource "aws_cloudwatch_dashboard" "main" {
         {
           type   = "metric"
           x      = 0
-          y      = 12
+          y      = 18
           width  = 12
           height = 6
           properties = {
@@ -450,7 +457,7 @@ resource "aws_cloudwatch_dashboard" "main" {
         {
           type   = "alarm"
           x      = 12
-          y      = 12
+          y      = 18
           width  = 12
           height = 6
           properties = {

@@ -663,7 +663,7 @@ variable "alarm_email_addresses" {
 
 variable "default_freshness_target_seconds" {
   type        = number
-  description = "Freshness target of every captured table: alarm when a table's lag (now minus source commit time of its last committed change) exceeds it."
+  description = "Freshness target of the captured tables without one of their own (passed to the job as tables.freshness-target): alarm when a table's lag behind its source exceeds it (see docs/metrics.md)."
   default     = 900
 
   validation {
@@ -674,12 +674,17 @@ variable "default_freshness_target_seconds" {
 
 variable "table_freshness_targets" {
   type        = map(number)
-  description = "Freshness targets in seconds for named tables (keyed by the table dimension the job reports, <namespace>.<table>); each gets its own lag alarm."
+  description = "Freshness targets in seconds of single tables, keyed by source table schema.table (the table dimension of the job's metrics); passed to the job as table.<schema>.<table> freshness-target, and each gets its own lag alarm."
   default     = {}
 
   validation {
     condition     = alltrue([for v in values(var.table_freshness_targets) : v >= 60])
     error_message = "Every freshness target must be at least 60 seconds."
+  }
+
+  validation {
+    condition     = alltrue([for k in keys(var.table_freshness_targets) : can(regex("^[A-Za-z0-9_$]+\\.[A-Za-z0-9_$]+$", k))])
+    error_message = "table_freshness_targets keys must be schema.table, as the source names the table."
   }
 }
 

@@ -169,24 +169,44 @@ function checkMetricNames(model, contract) {
   return problems;
 }
 
-/** Metric-name constants in the job's Java sources ("tributaryXxx"); null when none exist yet. */
-function javaMetricNames(javaDir) {
-  const names = new Set();
-  for (const f of javaFiles(javaDir)) {
-    const text = fs.readFileSync(f, 'utf8');
-    for (const m of text.matchAll(/"(tributary[A-Z]\w*)"/g)) names.add(m[1]);
-  }
-  return names.size ? names : null;
+/**
+ * The string constants of the job's MetricNames class (`static final String NAME = "value";`), or
+ * null when the file does not exist.
+ */
+function javaStringConstants(file) {
+  if (!fs.existsSync(file)) return null;
+  const text = fs.readFileSync(file, 'utf8');
+  const constants = {};
+  for (const m of text.matchAll(/static\s+final\s+String\s+([A-Z][A-Z0-9_]*)\s*=\s*"([^"]*)"\s*;/g)) constants[m[1]] = m[2];
+  return constants;
 }
 
-function checkJavaMetricNames(model, javaDir) {
-  const names = javaMetricNames(javaDir);
-  if (names === null) return { skipped: `no tributary* metric constants under ${javaDir}`, problems: [] };
+/**
+ * The metric names, group and dimension the streaming job registers (its MetricNames class) against
+ * the alarms: every name in local.flink_metric_names is registered by the job and the other way
+ * round, under the group Managed Flink publishes and with the dimension the alarms query.
+ */
+function checkJavaMetricNames(model, metricNamesFile, contract) {
+  const constants = javaStringConstants(metricNamesFile);
+  if (constants === null) return [`${metricNamesFile} does not exist: the job's metric names cannot be compared with the alarms`];
+  const names = new Set(Object.values(constants).filter((v) => /^tributary[A-Z]\w*$/.test(v)));
   const local = new Set(Object.values(model.locals.flink_metric_names.value));
   const problems = [];
   for (const n of setDiff(local, names)) problems.push(`alarms use ${n}, which the streaming job does not register`);
   for (const n of setDiff(names, local)) problems.push(`the streaming job registers ${n}, which local.flink_metric_names lacks`);
-  return { skipped: null, problems };
+  if (constants.GROUP !== contract.metricGroup) {
+    problems.push(`the streaming job registers its metrics under group ${constants.GROUP}; Managed Flink publishes only group ${contract.metricGroup}`);
+  }
+  const dimension = constants.TABLE;
+  if (dimension !== contract.metricDimension) problems.push(`the streaming job's per-table dimension is ${dimension}, expected ${contract.metricDimension}`);
+  const schema = model.locals.flink_per_table_schema && String(model.locals.flink_per_table_schema.value);
+  if (!schema || !schema.includes(`, ${dimension})`)) problems.push(`local.flink_per_table_schema does not query the dimension ${dimension}`);
+  for (const r of model.resources.filter((x) => x.type === 'aws_cloudwatch_metric_alarm')) {
+    const dims = String(r.body.dimensions || '');
+    const m = /merge\(local\.flink_dimensions,\s*\{\s*([A-Za-z_]\w*)\s*=/.exec(dims);
+    if (m && m[1] !== dimension) problems.push(`aws_cloudwatch_metric_alarm.${r.name} uses dimension ${m[1]}, the job reports ${dimension}`);
+  }
+  return problems;
 }
 
 // ---------------------------------------------------------------------------------------------------

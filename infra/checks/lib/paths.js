@@ -16,6 +16,7 @@ module.exports = {
   GLUE_LAUNCHER: path.join(INFRA, 'glue', 'TributaryGlueLauncher.scala'),
   CONFIG_DOC: path.join(REPO, 'docs', 'configuration.md'),
   STREAMING_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java'),
+  METRIC_NAMES_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java', 'io', 'tributary', 'metrics', 'MetricNames.java'),
   GLUE_COMPAT_JAVA: path.join(REPO, 'glue-compat', 'src', 'main', 'java'),
   STREAMING_CONTRACT: path.join(__dirname, '..', 'contracts', 'streaming-job.json'),
   GLUE_CONTRACT: path.join(__dirname, '..', 'contracts', 'glue-jobs.json'),

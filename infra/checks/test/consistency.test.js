@@ -65,7 +65,7 @@ test('alarm metric names are the job metric names, kept in one local', () => {
   const names = real.locals.flink_metric_names.value;
   assert.deepEqual(Object.values(names).sort(), [...streaming.metricNames].sort());
   const alarmText = JSON.stringify(real.resources.filter((r) => r.type === 'aws_cloudwatch_metric_alarm').map((r) => r.body));
-  for (const key of ['lag_millis', 'slot_lag_bytes', 'table_blocked', 'dead_letters', 'millis_since_last_commit']) {
+  for (const key of ['lag_millis', 'slot_lag_bytes', 'table_blocked', 'dead_letters', 'millis_since_last_commit', 'freshness_target_missed']) {
     assert.ok(alarmText.includes(`local.flink_metric_names.${key}`), `no alarm uses ${key}`);
   }
 });
@@ -79,13 +79,15 @@ test('a wrong, missing or duplicated metric name is reported', async () => {
   includes(p, 'metric name tributaryDeadLetters is written 2 times');
 });
 
-test('metric names match the streaming job constants when they exist', (t) => {
-  const r = c.checkJavaMetricNames(real, P.STREAMING_JAVA);
-  if (r.skipped) t.diagnostic(`skipped: ${r.skipped}`);
-  assert.deepEqual(r.problems, []);
-  const fx = c.checkJavaMetricNames(real, path.join(P.FIXTURES, 'java-metrics'));
-  includes(fx.problems, 'alarms use tributaryLagMillis, which the streaming job does not register');
-  includes(fx.problems, 'the streaming job registers tributarySnapshotProgress');
+test('alarm metric names, group and dimension are the ones the streaming job registers', () => {
+  assert.deepEqual(c.checkJavaMetricNames(real, P.METRIC_NAMES_JAVA, streaming), []);
+  const fx = c.checkJavaMetricNames(real, path.join(P.FIXTURES, 'java-metrics', 'MetricNames.java'), streaming);
+  includes(fx, 'alarms use tributaryLagMillis, which the streaming job does not register');
+  includes(fx, 'the streaming job registers tributarySnapshotProgress');
+  includes(fx, 'Managed Flink publishes only group kinesisanalytics');
+  includes(fx, "the streaming job's per-table dimension is tableName, expected table");
+  const missing = c.checkJavaMetricNames(real, path.join(P.FIXTURES, 'java-metrics', 'Absent.java'), streaming);
+  includes(missing, 'does not exist');
 });
 
 test('Glue jobs pass exactly the arguments glue-compat accepts, with Glue 5 settings', () => {

@@ -23,7 +23,12 @@ public final class ChangeEvent {
     /** Updated at the source; the values are the after-image with an unchanged key. */
     UPDATE("u"),
     /** Deleted at the source; the values are the before-image. */
-    DELETE("d");
+    DELETE("d"),
+    /**
+     * The table was truncated at the source. The event's table has no columns and it has no values;
+     * it stands for every row of the table at its source position.
+     */
+    TRUNCATE("t");
 
     private final String code;
 

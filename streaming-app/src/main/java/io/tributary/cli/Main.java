@@ -99,23 +99,31 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "YAML configuration file")
     Path config;
 
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
     @Override
     public Integer call() throws Exception {
       TributaryConfig c = ConfigLoader.fromYaml(config);
       io.tributary.source.SourcePreflight preflight =
           new io.tributary.source.SourcePreflight(c.source(), c.tables());
+      java.io.PrintWriter out = spec.commandLine().getOut();
       try {
         List<io.tributary.source.CapturedTable> tables = preflight.run();
         for (String warning : preflight.warnings()) {
-          System.out.println("warning: " + warning);
+          out.println("warning: " + warning);
         }
-        System.out.println("ok: " + tables.size() + " tables can be captured: " + tables);
+        out.println("ok: " + tables.size() + " tables can be captured: " + tables);
         return 0;
       } catch (SourceNotReadyException e) {
+        for (String warning : preflight.warnings()) {
+          out.println("warning: " + warning);
+        }
         for (String problem : e.problems()) {
-          System.out.println("error: " + problem);
+          out.println("error: " + problem);
         }
         return 1;
+      } finally {
+        out.flush();
       }
     }
   }
@@ -272,6 +280,14 @@ public final class Main implements Callable<Integer> {
     int changes;
 
     @Option(
+        names = "--repeat",
+        defaultValue = "2",
+        description =
+            "measured rounds after the warm-up round; each figure is the best round's"
+                + " (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(
         names = "--output",
         defaultValue = "docs/benchmarks.md",
         description = "results file (default: ${DEFAULT-VALUE})")
@@ -279,7 +295,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      return io.tributary.local.Benchmark.run(rows, changes, output, System.out);
+      return io.tributary.local.Benchmark.run(rows, changes, repeat, output, System.out);
     }
   }
 

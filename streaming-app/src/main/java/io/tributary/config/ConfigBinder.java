@@ -80,6 +80,7 @@ final class ConfigBinder {
     text(ConfigOptions.SOURCE_SLOT_NAME, b::slotName);
     text(ConfigOptions.SOURCE_PUBLICATION_NAME, b::publicationName);
     duration(ConfigOptions.SOURCE_HEARTBEAT_INTERVAL, b::heartbeatInterval);
+    duration(ConfigOptions.SOURCE_NEW_TABLE_CHECK_INTERVAL, b::newTableCheckInterval);
     integer(ConfigOptions.SOURCE_SNAPSHOT_CHUNK_SIZE, b::snapshotChunkSize);
     integer(ConfigOptions.SOURCE_SNAPSHOT_FETCH_SIZE, b::snapshotFetchSize);
     return b.build();
@@ -89,6 +90,12 @@ final class ConfigBinder {
     TableSelection.Builder b = TableSelection.builder();
     list(ConfigOptions.TABLES_INCLUDE, Values::splitList, b::include);
     list(ConfigOptions.TABLES_EXCLUDE, Values::splitList, b::exclude);
+    choice(
+        ConfigOptions.TABLES_TRUNCATE,
+        TruncateMode::fromName,
+        TruncateMode.validNames(),
+        b::truncate);
+    duration(ConfigOptions.TABLES_FRESHNESS_TARGET, b::freshnessTarget);
     for (Map.Entry<String, TableEntry> table : raw.tables.entrySet()) {
       TableOptions options = tableOptions(table.getValue());
       if (options != null) {
@@ -110,6 +117,21 @@ final class ConfigBinder {
         b.changelog(parsed);
       }
     }
+    Value mode = values.get("mode");
+    if (mode != null) {
+      tableChoice(mode, TableMode::fromName, TableMode.validNames(), b::mode);
+    }
+    Value truncate = values.get("truncate");
+    if (truncate != null) {
+      tableChoice(truncate, TruncateMode::fromName, TruncateMode.validNames(), b::truncate);
+    }
+    Value freshness = values.get("freshness-target");
+    if (freshness != null) {
+      Duration parsed = parseDuration(freshness);
+      if (parsed != null) {
+        b.freshnessTarget(parsed);
+      }
+    }
     try {
       return b.build();
     } catch (ConfigException e) {
@@ -120,6 +142,22 @@ final class ConfigBinder {
         problems.add(RawConfig.at(location, entry.key + "." + problem));
       }
       return null;
+    }
+  }
+
+  private <E> void tableChoice(
+      Value value, Function<String, E> parse, String validNames, Consumer<E> setter) {
+    E parsed = value.text == null ? null : parse.apply(value.text);
+    if (parsed == null) {
+      problems.add(
+          value.problem(
+              value.key
+                  + ": '"
+                  + (value.text == null ? String.join(", ", value.items) : value.text)
+                  + "' is not valid: use one of "
+                  + validNames));
+    } else {
+      setter.accept(parsed);
     }
   }
 
@@ -173,6 +211,7 @@ final class ConfigBinder {
     duration(ConfigOptions.JOB_CHECKPOINT_INTERVAL, b::checkpointInterval);
     integer(ConfigOptions.JOB_PARALLELISM, b::parallelism);
     text(ConfigOptions.JOB_CHECKPOINT_DIR, b::checkpointDir);
+    duration(ConfigOptions.JOB_SOURCE_POLL_INTERVAL, b::sourcePollInterval);
     return b.build();
   }
 
@@ -238,7 +277,15 @@ final class ConfigBinder {
     if (value == null) {
       return;
     }
-    Duration parsed = Values.parseDuration(value.text);
+    Duration parsed = parseDuration(value);
+    if (parsed != null) {
+      setter.accept(parsed);
+    }
+  }
+
+  /** A positive duration, or null after recording the problem. */
+  private Duration parseDuration(Value value) {
+    Duration parsed = value.text == null ? null : Values.parseDuration(value.text);
     if (parsed == null) {
       problems.add(
           value.problem(
@@ -246,11 +293,13 @@ final class ConfigBinder {
                   + ": '"
                   + value.text
                   + "' is not a duration: write e.g. 500ms, 30s, 5m, 1h or PT30S"));
-    } else if (parsed.isZero() || parsed.isNegative()) {
-      problems.add(value.problem(value.key + " must be greater than zero, e.g. 30s"));
-    } else {
-      setter.accept(parsed);
+      return null;
     }
+    if (parsed.isZero() || parsed.isNegative()) {
+      problems.add(value.problem(value.key + " must be greater than zero, e.g. 30s"));
+      return null;
+    }
+    return parsed;
   }
 
   private <E> void choice(

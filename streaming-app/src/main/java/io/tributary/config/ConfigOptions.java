@@ -70,6 +70,14 @@ public final class ConfigOptions {
           "30s",
           "How often the source confirms progress while captured tables are idle, so the"
               + " server can recycle WAL.");
+  public static final OptionDoc SOURCE_NEW_TABLE_CHECK_INTERVAL =
+      OptionDoc.optional(
+          "source.new-table-check-interval",
+          Kind.DURATION,
+          "5m",
+          "How often the running job looks for new tables that `tables.include` matches; it"
+              + " logs a warning for each, and captures them from its next start (see"
+              + " docs/operations.md).");
   public static final OptionDoc SOURCE_SNAPSHOT_CHUNK_SIZE =
       OptionDoc.optional(
           "source.snapshot.chunk-size",
@@ -96,6 +104,39 @@ public final class ConfigOptions {
           null,
           "Tables not to capture even when included, as `schema.table` patterns.");
 
+  public static final OptionDoc TABLES_TRUNCATE =
+      OptionDoc.enumeration(
+          "tables.truncate",
+          TruncateMode.validNames(),
+          "apply",
+          "What a `TRUNCATE` at the source does: `apply` empties the mirror table at that point"
+              + " of the change order, `ignore` keeps its rows and logs and counts the truncate."
+              + " Tables can override it.");
+
+  public static final OptionDoc TABLE_MODE =
+      OptionDoc.enumeration(
+          TABLE_OPTION_PREFIX + "mode",
+          TableMode.validNames(),
+          "(mirror when the table has a key)",
+          "`mirror`: a mirror table kept equal to the source (needs a primary key or"
+              + " `key-columns`). `append-only`: no mirror table, every change is appended with"
+              + " its `_op` to `<table>__changes`. Unset, a table without primary key and without"
+              + " `key-columns` is append-only.");
+  public static final OptionDoc TABLE_TRUNCATE =
+      OptionDoc.enumeration(
+          TABLE_OPTION_PREFIX + "truncate",
+          TruncateMode.validNames(),
+          "(tables.truncate)",
+          "What a `TRUNCATE` of this table does, see `tables.truncate`.");
+  public static final OptionDoc TABLES_FRESHNESS_TARGET =
+      OptionDoc.optional(
+          "tables.freshness-target",
+          Kind.DURATION,
+          "15m",
+          "Freshness target of the tables without one of their own: a table whose lag behind the"
+              + " source exceeds it reports `tributaryFreshnessTargetMissed` 1 (see"
+              + " docs/metrics.md).");
+
   public static final OptionDoc TABLE_PARTITION_SPEC =
       OptionDoc.optional(
           TABLE_OPTION_PREFIX + "partition-spec",
@@ -116,6 +157,13 @@ public final class ConfigOptions {
           Kind.BOOLEAN,
           "false",
           "Also write every change event to an append-only table `<table>__changes`.");
+
+  public static final OptionDoc TABLE_FRESHNESS_TARGET =
+      OptionDoc.optional(
+          TABLE_OPTION_PREFIX + "freshness-target",
+          Kind.DURATION,
+          "(tables.freshness-target)",
+          "Freshness target of this table: how far it may lag its source.");
 
   public static final OptionDoc SINK_WAREHOUSE =
       OptionDoc.required(
@@ -224,6 +272,14 @@ public final class ConfigOptions {
           "Checkpoint location, e.g. `file:///var/tributary/checkpoints` or `s3://bucket/path`;"
               + " not used on Managed Flink, which manages its own.");
 
+  public static final OptionDoc JOB_SOURCE_POLL_INTERVAL =
+      OptionDoc.optional(
+          "job.source-poll-interval",
+          Kind.DURATION,
+          "30s",
+          "How often the job asks the source, off the data path, for the replication slot's lag"
+              + " and WAL position (slot-lag metric, freshness of idle tables). A failed poll is"
+              + " logged and never fails the job.");
   public static final OptionDoc CONTROL_TABLE_NAME =
       OptionDoc.optional(
           "control.table-name",
@@ -260,13 +316,19 @@ public final class ConfigOptions {
           SOURCE_SLOT_NAME,
           SOURCE_PUBLICATION_NAME,
           SOURCE_HEARTBEAT_INTERVAL,
+          SOURCE_NEW_TABLE_CHECK_INTERVAL,
           SOURCE_SNAPSHOT_CHUNK_SIZE,
           SOURCE_SNAPSHOT_FETCH_SIZE,
           TABLES_INCLUDE,
           TABLES_EXCLUDE,
+          TABLES_TRUNCATE,
+          TABLE_MODE,
+          TABLE_TRUNCATE,
+          TABLES_FRESHNESS_TARGET,
           TABLE_PARTITION_SPEC,
           TABLE_KEY_COLUMNS,
           TABLE_CHANGELOG,
+          TABLE_FRESHNESS_TARGET,
           SINK_WAREHOUSE,
           SINK_NAMESPACE,
           SINK_CATALOG_TYPE,
@@ -290,6 +352,7 @@ public final class ConfigOptions {
           JOB_CHECKPOINT_INTERVAL,
           JOB_PARALLELISM,
           JOB_CHECKPOINT_DIR,
+          JOB_SOURCE_POLL_INTERVAL,
           CONTROL_TABLE_NAME,
           CONTROL_REGION,
           CONTROL_ENDPOINT);

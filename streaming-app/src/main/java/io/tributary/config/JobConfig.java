@@ -3,15 +3,21 @@ package io.tributary.config;
 import java.time.Duration;
 import java.util.Objects;
 
-/** How the Flink job runs: its name, checkpoint interval and location, and parallelism. */
+/**
+ * How the Flink job runs: its name, checkpoint interval and location, parallelism, and how often it
+ * polls the source for its metrics.
+ */
 public final class JobConfig {
 
   static final String DEFAULT_NAME = "tributary";
   static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(30);
   static final int DEFAULT_PARALLELISM = 2;
+  static final Duration DEFAULT_SOURCE_POLL_INTERVAL = Duration.ofSeconds(30);
 
   /** Flink refuses checkpoint intervals below 10 ms. */
   private static final Duration MIN_CHECKPOINT_INTERVAL = Duration.ofMillis(10);
+
+  private static final Duration MIN_SOURCE_POLL_INTERVAL = Duration.ofMillis(100);
 
   private static final JobConfig DEFAULTS = new Builder().build();
 
@@ -19,12 +25,14 @@ public final class JobConfig {
   private final Duration checkpointInterval;
   private final int parallelism;
   private final String checkpointDir;
+  private final Duration sourcePollInterval;
 
   private JobConfig(Builder b) {
     this.name = b.name;
     this.checkpointInterval = b.checkpointInterval;
     this.parallelism = b.parallelism;
     this.checkpointDir = b.checkpointDir;
+    this.sourcePollInterval = b.sourcePollInterval;
   }
 
   /** All defaults. */
@@ -43,7 +51,8 @@ public final class JobConfig {
         .name(name)
         .checkpointInterval(checkpointInterval)
         .parallelism(parallelism)
-        .checkpointDir(checkpointDir);
+        .checkpointDir(checkpointDir)
+        .sourcePollInterval(sourcePollInterval);
   }
 
   /** Flink job name. */
@@ -69,6 +78,14 @@ public final class JobConfig {
     return checkpointDir;
   }
 
+  /**
+   * How often the job asks the source database, off the data path, for the replication slot's lag
+   * and its current WAL position (for the slot-lag metric and the freshness of idle tables).
+   */
+  public Duration sourcePollInterval() {
+    return sourcePollInterval;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -81,12 +98,13 @@ public final class JobConfig {
     return parallelism == other.parallelism
         && name.equals(other.name)
         && checkpointInterval.equals(other.checkpointInterval)
-        && Objects.equals(checkpointDir, other.checkpointDir);
+        && Objects.equals(checkpointDir, other.checkpointDir)
+        && sourcePollInterval.equals(other.sourcePollInterval);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(name, checkpointInterval, parallelism, checkpointDir);
+    return Objects.hash(name, checkpointInterval, parallelism, checkpointDir, sourcePollInterval);
   }
 
   @Override
@@ -99,6 +117,8 @@ public final class JobConfig {
         + parallelism
         + ", checkpointDir="
         + checkpointDir
+        + ", sourcePollInterval="
+        + sourcePollInterval
         + "}";
   }
 
@@ -108,6 +128,7 @@ public final class JobConfig {
     private Duration checkpointInterval = DEFAULT_CHECKPOINT_INTERVAL;
     private int parallelism = DEFAULT_PARALLELISM;
     private String checkpointDir;
+    private Duration sourcePollInterval = DEFAULT_SOURCE_POLL_INTERVAL;
 
     private Builder() {}
 
@@ -131,6 +152,11 @@ public final class JobConfig {
       return this;
     }
 
+    public Builder sourcePollInterval(Duration sourcePollInterval) {
+      this.sourcePollInterval = sourcePollInterval;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -142,6 +168,9 @@ public final class JobConfig {
       problems.check(
           checkpointInterval != null && checkpointInterval.compareTo(MIN_CHECKPOINT_INTERVAL) >= 0,
           "job.checkpoint-interval must be at least 10ms, e.g. 30s");
+      problems.check(
+          sourcePollInterval != null && sourcePollInterval.compareTo(MIN_SOURCE_POLL_INTERVAL) >= 0,
+          "job.source-poll-interval must be at least 100ms, e.g. 30s");
       problems.check(parallelism >= 1, "job.parallelism must be at least 1, got " + parallelism);
       if (checkpointDir != null) {
         problems.check(

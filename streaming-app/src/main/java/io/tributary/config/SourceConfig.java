@@ -18,6 +18,7 @@ public final class SourceConfig {
   static final String DEFAULT_SLOT_NAME = "tributary";
   static final String DEFAULT_PUBLICATION_NAME = "tributary";
   static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(30);
+  static final Duration DEFAULT_NEW_TABLE_CHECK_INTERVAL = Duration.ofMinutes(5);
   static final int DEFAULT_SNAPSHOT_CHUNK_SIZE = 50_000;
   static final int DEFAULT_SNAPSHOT_FETCH_SIZE = 10_000;
 
@@ -34,6 +35,7 @@ public final class SourceConfig {
   private final String slotName;
   private final String publicationName;
   private final Duration heartbeatInterval;
+  private final Duration newTableCheckInterval;
   private final int snapshotChunkSize;
   private final int snapshotFetchSize;
 
@@ -48,6 +50,7 @@ public final class SourceConfig {
     this.slotName = b.slotName;
     this.publicationName = b.publicationName;
     this.heartbeatInterval = b.heartbeatInterval;
+    this.newTableCheckInterval = b.newTableCheckInterval;
     this.snapshotChunkSize = b.snapshotChunkSize;
     this.snapshotFetchSize = b.snapshotFetchSize;
   }
@@ -70,6 +73,7 @@ public final class SourceConfig {
         .slotName(slotName)
         .publicationName(publicationName)
         .heartbeatInterval(heartbeatInterval)
+        .newTableCheckInterval(newTableCheckInterval)
         .snapshotChunkSize(snapshotChunkSize)
         .snapshotFetchSize(snapshotFetchSize);
   }
@@ -124,6 +128,11 @@ public final class SourceConfig {
     return heartbeatInterval;
   }
 
+  /** How often the running job looks for new source tables that the patterns match. */
+  public Duration newTableCheckInterval() {
+    return newTableCheckInterval;
+  }
+
   /** Rows per snapshot split of a table's initial copy. */
   public int snapshotChunkSize() {
     return snapshotChunkSize;
@@ -167,7 +176,8 @@ public final class SourceConfig {
         && sslMode == other.sslMode
         && slotName.equals(other.slotName)
         && publicationName.equals(other.publicationName)
-        && heartbeatInterval.equals(other.heartbeatInterval);
+        && heartbeatInterval.equals(other.heartbeatInterval)
+        && newTableCheckInterval.equals(other.newTableCheckInterval);
   }
 
   @Override
@@ -183,6 +193,7 @@ public final class SourceConfig {
         slotName,
         publicationName,
         heartbeatInterval,
+        newTableCheckInterval,
         snapshotChunkSize,
         snapshotFetchSize);
   }
@@ -209,6 +220,8 @@ public final class SourceConfig {
         + publicationName
         + ", heartbeatInterval="
         + heartbeatInterval
+        + ", newTableCheckInterval="
+        + newTableCheckInterval
         + ", snapshotChunkSize="
         + snapshotChunkSize
         + ", snapshotFetchSize="
@@ -228,6 +241,7 @@ public final class SourceConfig {
     private String slotName = DEFAULT_SLOT_NAME;
     private String publicationName = DEFAULT_PUBLICATION_NAME;
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
+    private Duration newTableCheckInterval = DEFAULT_NEW_TABLE_CHECK_INTERVAL;
     private int snapshotChunkSize = DEFAULT_SNAPSHOT_CHUNK_SIZE;
     private int snapshotFetchSize = DEFAULT_SNAPSHOT_FETCH_SIZE;
 
@@ -283,6 +297,11 @@ public final class SourceConfig {
       return this;
     }
 
+    public Builder newTableCheckInterval(Duration newTableCheckInterval) {
+      this.newTableCheckInterval = newTableCheckInterval;
+      return this;
+    }
+
     public Builder snapshotChunkSize(int snapshotChunkSize) {
       this.snapshotChunkSize = snapshotChunkSize;
       return this;
@@ -331,6 +350,9 @@ public final class SourceConfig {
       problems.check(
           Strings.isPositive(heartbeatInterval),
           "source.heartbeat-interval must be greater than zero, e.g. 30s");
+      problems.check(
+          Strings.isPositive(newTableCheckInterval),
+          "source.new-table-check-interval must be greater than zero, e.g. 5m");
       problems.check(
           snapshotChunkSize >= 1,
           "source.snapshot.chunk-size must be at least 1, got " + snapshotChunkSize);

@@ -1,5 +1,6 @@
 package io.tributary.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -10,7 +11,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
-/** How one source table is mirrored: partition spec, key override and changelog table. */
+/**
+ * How one source table is written: partition spec, key override, changelog table, mode (mirror or
+ * append-only), what a {@code TRUNCATE} does and freshness target.
+ */
 public final class TableOptions {
 
   private static final TableOptions DEFAULTS = new Builder().build();
@@ -19,12 +23,18 @@ public final class TableOptions {
   private final List<PartitionTerm> partitionTerms;
   private final List<String> keyColumns;
   private final boolean changelog;
+  private final TableMode mode;
+  private final TruncateMode truncate;
+  private final Duration freshnessTarget;
 
   private TableOptions(Builder b, List<PartitionTerm> terms) {
     this.partitionSpec = Collections.unmodifiableList(new ArrayList<>(b.partitionSpec));
     this.partitionTerms = Collections.unmodifiableList(terms);
     this.keyColumns = Collections.unmodifiableList(new ArrayList<>(b.keyColumns));
     this.changelog = b.changelog;
+    this.mode = b.mode;
+    this.truncate = b.truncate;
+    this.freshnessTarget = b.freshnessTarget;
   }
 
   /** Unpartitioned, keyed by the primary key, no changelog table. */
@@ -39,7 +49,13 @@ public final class TableOptions {
 
   /** A builder holding these options. */
   public Builder toBuilder() {
-    return new Builder().partitionSpec(partitionSpec).keyColumns(keyColumns).changelog(changelog);
+    return new Builder()
+        .partitionSpec(partitionSpec)
+        .keyColumns(keyColumns)
+        .changelog(changelog)
+        .mode(mode)
+        .truncate(truncate)
+        .freshnessTarget(freshnessTarget);
   }
 
   /**
@@ -65,6 +81,27 @@ public final class TableOptions {
     return changelog;
   }
 
+  /**
+   * The configured mode, or null when not configured: then a table with a key (primary key or
+   * {@link #keyColumns()}) is mirrored and a table without one is append-only.
+   */
+  public TableMode mode() {
+    return mode;
+  }
+
+  /** What a {@code TRUNCATE} of the table does, or null to use {@code tables.truncate}. */
+  public TruncateMode truncate() {
+    return truncate;
+  }
+
+  /**
+   * How far this table may lag its source before it misses its freshness target; null means the
+   * default of the selection ({@code tables.freshness-target}).
+   */
+  public Duration freshnessTarget() {
+    return freshnessTarget;
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -76,12 +113,15 @@ public final class TableOptions {
     TableOptions other = (TableOptions) o;
     return changelog == other.changelog
         && partitionSpec.equals(other.partitionSpec)
-        && keyColumns.equals(other.keyColumns);
+        && keyColumns.equals(other.keyColumns)
+        && mode == other.mode
+        && truncate == other.truncate
+        && Objects.equals(freshnessTarget, other.freshnessTarget);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(partitionSpec, keyColumns, changelog);
+    return Objects.hash(partitionSpec, keyColumns, changelog, mode, truncate, freshnessTarget);
   }
 
   @Override
@@ -92,6 +132,12 @@ public final class TableOptions {
         + keyColumns
         + ", changelog="
         + changelog
+        + ", mode="
+        + mode
+        + ", truncate="
+        + truncate
+        + ", freshnessTarget="
+        + freshnessTarget
         + "}";
   }
 
@@ -100,6 +146,9 @@ public final class TableOptions {
     private List<String> partitionSpec = List.of();
     private List<String> keyColumns = List.of();
     private boolean changelog;
+    private TableMode mode;
+    private TruncateMode truncate;
+    private Duration freshnessTarget;
 
     private Builder() {}
 
@@ -123,6 +172,24 @@ public final class TableOptions {
 
     public Builder changelog(boolean changelog) {
       this.changelog = changelog;
+      return this;
+    }
+
+    /** The mode; null (the default) decides by whether the table has a key. */
+    public Builder mode(TableMode mode) {
+      this.mode = mode;
+      return this;
+    }
+
+    /** What a {@code TRUNCATE} does; null (the default) uses {@code tables.truncate}. */
+    public Builder truncate(TruncateMode truncate) {
+      this.truncate = truncate;
+      return this;
+    }
+
+    /** The table's own freshness target; null for the default of the selection. */
+    public Builder freshnessTarget(Duration target) {
+      this.freshnessTarget = target;
       return this;
     }
 
@@ -172,6 +239,20 @@ public final class TableOptions {
         } else if (!keys.add(column)) {
           problems.add("key-columns: column '" + column + "' is listed twice: remove one");
         }
+      }
+      if (mode == TableMode.APPEND_ONLY && !partitionSpec.isEmpty()) {
+        problems.add(
+            "partition-spec: an append-only table has no mirror table to partition (its changelog"
+                + " table is partitioned by day of the source commit): remove partition-spec or"
+                + " the mode");
+      }
+      if (mode == TableMode.APPEND_ONLY && !keyColumns.isEmpty()) {
+        problems.add(
+            "key-columns: an append-only table is not keyed: remove key-columns, or the mode to"
+                + " mirror the table on these columns");
+      }
+      if (freshnessTarget != null && !Strings.isPositive(freshnessTarget)) {
+        problems.add("freshness-target: must be greater than zero, e.g. 5m");
       }
       problems.throwIfAny();
       return new TableOptions(this, terms);

@@ -1,5 +1,6 @@
 package io.tributary.config;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -12,7 +13,7 @@ import java.util.regex.Pattern;
 
 /**
  * Which source tables are captured ({@code schema.table} patterns with {@code *} and {@code ?}),
- * and per-table options.
+ * per-table options, and the freshness target of the tables that do not set their own.
  *
  * <p>Names are compared case-sensitively, as PostgreSQL stores them (unquoted identifiers are lower
  * case). In a pattern, {@code *} matches any run of characters and {@code ?} one character, within
@@ -20,9 +21,13 @@ import java.util.regex.Pattern;
  */
 public final class TableSelection {
 
+  static final Duration DEFAULT_FRESHNESS_TARGET = Duration.ofMinutes(15);
+
   private final List<String> include;
   private final List<String> exclude;
   private final Map<String, TableOptions> options;
+  private final TruncateMode truncate;
+  private final Duration freshnessTarget;
   private final List<Glob> includeGlobs;
   private final List<Glob> excludeGlobs;
 
@@ -30,6 +35,8 @@ public final class TableSelection {
     this.include = Collections.unmodifiableList(new ArrayList<>(b.include));
     this.exclude = Collections.unmodifiableList(new ArrayList<>(b.exclude));
     this.options = Collections.unmodifiableMap(new TreeMap<>(b.options));
+    this.truncate = b.truncate;
+    this.freshnessTarget = b.freshnessTarget;
     this.includeGlobs = compile(include);
     this.excludeGlobs = compile(exclude);
   }
@@ -41,7 +48,12 @@ public final class TableSelection {
 
   /** A builder holding this selection. */
   public Builder toBuilder() {
-    return new Builder().include(include).exclude(exclude).options(options);
+    return new Builder()
+        .include(include)
+        .exclude(exclude)
+        .options(options)
+        .truncate(truncate)
+        .freshnessTarget(freshnessTarget);
   }
 
   /** Patterns of the tables to capture, e.g. {@code sales.*} or {@code public.customers}. */
@@ -57,6 +69,33 @@ public final class TableSelection {
   /** Options of individual tables, by exact {@code schema.table} name, sorted by name. */
   public Map<String, TableOptions> options() {
     return options;
+  }
+
+  /** What a {@code TRUNCATE} does to tables without a {@code truncate} option of their own. */
+  public TruncateMode truncate() {
+    return truncate;
+  }
+
+  /** What a {@code TRUNCATE} of table {@code schemaDotTable} does. */
+  public TruncateMode truncateFor(String schemaDotTable) {
+    TruncateMode own = optionsFor(schemaDotTable).truncate();
+    return own == null ? truncate : own;
+  }
+
+  /**
+   * How far a table may lag its source before it misses its freshness target, for the tables
+   * without a target of their own.
+   */
+  public Duration freshnessTarget() {
+    return freshnessTarget;
+  }
+
+  /**
+   * The freshness target of table {@code schemaDotTable}: its own, else {@link #freshnessTarget}.
+   */
+  public Duration freshnessTargetFor(String schemaDotTable) {
+    Duration own = optionsFor(schemaDotTable).freshnessTarget();
+    return own == null ? freshnessTarget : own;
   }
 
   /** Whether table {@code schemaDotTable} is included and not excluded. */
@@ -85,12 +124,14 @@ public final class TableSelection {
     TableSelection other = (TableSelection) o;
     return include.equals(other.include)
         && exclude.equals(other.exclude)
-        && options.equals(other.options);
+        && options.equals(other.options)
+        && truncate == other.truncate
+        && freshnessTarget.equals(other.freshnessTarget);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(include, exclude, options);
+    return Objects.hash(include, exclude, options, truncate, freshnessTarget);
   }
 
   @Override
@@ -101,6 +142,10 @@ public final class TableSelection {
         + exclude
         + ", options="
         + options
+        + ", truncate="
+        + truncate
+        + ", freshnessTarget="
+        + freshnessTarget
         + "}";
   }
 
@@ -190,8 +235,16 @@ public final class TableSelection {
     private List<String> include = List.of();
     private List<String> exclude = List.of();
     private final Map<String, TableOptions> options = new LinkedHashMap<>();
+    private TruncateMode truncate = TruncateMode.APPLY;
+    private Duration freshnessTarget = DEFAULT_FRESHNESS_TARGET;
 
     private Builder() {}
+
+    /** The freshness target of tables without one of their own (default 15 minutes). */
+    public Builder freshnessTarget(Duration target) {
+      this.freshnessTarget = target;
+      return this;
+    }
 
     public Builder include(List<String> patterns) {
       this.include = patterns == null ? List.of() : trimmed(patterns);
@@ -209,6 +262,12 @@ public final class TableSelection {
 
     public Builder exclude(String... patterns) {
       return exclude(Arrays.asList(patterns));
+    }
+
+    /** What a {@code TRUNCATE} does by default ({@link TruncateMode#APPLY} unless set). */
+    public Builder truncate(TruncateMode truncate) {
+      this.truncate = truncate == null ? TruncateMode.APPLY : truncate;
+      return this;
     }
 
     /** Replaces all table options. */
@@ -252,6 +311,9 @@ public final class TableSelection {
           problems.add("tables.exclude: " + problem);
         }
       }
+      problems.check(
+          Strings.isPositive(freshnessTarget),
+          "tables.freshness-target must be greater than zero, e.g. 15m");
       if (!problems.isEmpty()) {
         problems.throwIfAny();
       }

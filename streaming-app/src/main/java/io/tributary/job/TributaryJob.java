@@ -7,13 +7,18 @@ import io.tributary.change.TableId;
 import io.tributary.config.JobConfig;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TributaryConfig;
+import io.tributary.config.TruncateMode;
 import io.tributary.control.ControlTableSink;
+import io.tributary.metrics.MetricsSpec;
+import io.tributary.metrics.TableMetricsSink;
 import io.tributary.sink.IcebergCommitterOperator;
 import io.tributary.sink.IcebergWriterOperator;
 import io.tributary.sink.SinkSpec;
 import io.tributary.sink.TableCommit;
+import io.tributary.sink.TableNames;
 import io.tributary.sink.WriteBatchSerializer;
 import io.tributary.source.CapturedTable;
+import io.tributary.source.NewTableWatcher;
 import io.tributary.source.PostgresSources;
 import io.tributary.source.SourcePreflight;
 import java.util.HashMap;
@@ -30,14 +35,19 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Tributary Flink job: CDC sources, then events keyed by table and key into one Iceberg
  * writer operator, then a single committer, whose per-table commits end in the control table when
  * one is configured.
  *
- * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer})
- * are part of the savepoint format: changing one drops that operator's state on restore.
+ * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer},
+ * and the stateless {@code new-table-watcher}) are part of the savepoint format: changing one drops
+ * that operator's state on restore. The committer's commits also go to {@code table-metrics}, which
+ * publishes the job's metrics, and to {@code commit-events}, which writes the control table; both
+ * hold no state.
  */
 public final class TributaryJob {
   /** Uid of the writer operator. */
@@ -46,7 +56,44 @@ public final class TributaryJob {
   /** Uid of the committer operator. */
   public static final String COMMITTER_UID = "iceberg-committer";
 
+  /** Uid of the operator that looks for new source tables while the job runs. */
+  public static final String NEW_TABLE_WATCHER_UID = "new-table-watcher";
+
+  private static final Logger LOG = LoggerFactory.getLogger(TributaryJob.class);
+
   private TributaryJob() {}
+
+  /**
+   * Names the captured tables that have no lake table yet, when others have: tables created at the
+   * source since the last run, which are captured from this start (snapshot, then changes).
+   */
+  private static void logNewTables(
+      CatalogSpec catalogSpec, String namespace, List<CapturedTable> tables) {
+    org.apache.iceberg.catalog.Catalog catalog = catalogSpec.open();
+    try {
+      List<TableId> fresh = new java.util.ArrayList<>();
+      for (CapturedTable table : tables) {
+        org.apache.iceberg.catalog.TableIdentifier lake =
+            table.appendOnly()
+                ? TableNames.changelog(namespace, table.id())
+                : TableNames.mirror(namespace, table.id());
+        if (!catalog.tableExists(lake)) {
+          fresh.add(table.id());
+        }
+      }
+      if (!fresh.isEmpty() && fresh.size() < tables.size()) {
+        LOG.info(
+            "Capturing {} tables new since the last run from this start (initial snapshot, then"
+                + " changes): {}",
+            fresh.size(),
+            fresh);
+      }
+    } catch (RuntimeException e) {
+      LOG.debug("Could not list the lake's tables", e);
+    } finally {
+      CatalogSpec.closeQuietly(catalog);
+    }
+  }
 
   /** Checks the source (see {@link SourcePreflight}) and returns the tables to capture. */
   public static List<CapturedTable> preflight(TributaryConfig config) {
@@ -88,25 +135,48 @@ public final class TributaryJob {
       events = events == null ? stream : events.union(stream);
     }
 
+    // New matching tables are captured from the next start; warn about them meanwhile.
+    env.addSource(
+            new NewTableWatcher(config.source(), config.tables(), tables),
+            NEW_TABLE_WATCHER_UID,
+            TypeInformation.of(String.class))
+        .uid(NEW_TABLE_WATCHER_UID)
+        .setParallelism(1)
+        .sinkTo(new DiscardingSink<>())
+        .uid(NEW_TABLE_WATCHER_UID + "-sink")
+        .setParallelism(1)
+        .name(NEW_TABLE_WATCHER_UID + "-sink");
+
     Map<TableId, List<String>> partitionTerms = new HashMap<>();
     java.util.Set<TableId> changelogs = new java.util.HashSet<>();
+    java.util.Set<TableId> appendOnly = new java.util.HashSet<>();
+    java.util.Set<TableId> truncateIgnored = new java.util.HashSet<>();
     for (CapturedTable table : tables) {
-      TableOptions options = config.tables().optionsFor(table.id().qualified());
-      if (!options.partitionSpec().isEmpty()) {
+      String name = table.id().qualified();
+      TableOptions options = config.tables().optionsFor(name);
+      if (table.appendOnly()) {
+        appendOnly.add(table.id());
+      } else if (!options.partitionSpec().isEmpty()) {
         partitionTerms.put(table.id(), options.partitionSpec());
       }
       if (options.changelog()) {
         changelogs.add(table.id());
       }
+      if (config.tables().truncateFor(name) == TruncateMode.IGNORE) {
+        truncateIgnored.add(table.id());
+      }
     }
     CatalogSpec catalog = CatalogSpecs.from(config.sink());
     catalog.prepare(config.sink().namespace());
+    logNewTables(catalog, config.sink().namespace(), tables);
     SinkSpec sink =
         new SinkSpec(
             catalog,
             config.sink().namespace(),
             partitionTerms,
             changelogs,
+            appendOnly,
+            truncateIgnored,
             UUID.randomUUID().toString());
 
     DataStream<TableCommit> commits =
@@ -122,6 +192,11 @@ public final class TributaryJob {
             .uid(COMMITTER_UID)
             .setParallelism(1)
             .setMaxParallelism(1);
+    commits
+        .sinkTo(new TableMetricsSink(MetricsSpec.of(config, tables, catalog)))
+        .uid(TableMetricsSink.UID)
+        .name(TableMetricsSink.UID)
+        .setParallelism(1);
     // The commits end in the control table when one is configured (stateless either way).
     (config.control().isPresent()
             ? commits.sinkTo(

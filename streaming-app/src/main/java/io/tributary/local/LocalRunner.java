@@ -9,6 +9,7 @@ import io.tributary.config.SourceConfig;
 import io.tributary.config.SslMode;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
+import io.tributary.metrics.LocalMetricsReporter;
 import io.tributary.source.CapturedTable;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
@@ -154,7 +155,7 @@ public final class LocalRunner {
         workload.start();
       }
       CatalogSpec catalog = CatalogSpecs.from(config.sink());
-      Progress progress = new Progress(catalog, config, tables, rowEstimates(config, tables), out);
+      Progress progress = new Progress(catalog, config, tables, out);
       // Ctrl-C and SIGTERM ask the loop below to stop: the savepoint is taken while the JVM still
       // runs normally (Iceberg's worker pool is shut down by a JVM shutdown hook, so a commit made
       // from a shutdown hook fails).
@@ -219,30 +220,6 @@ public final class LocalRunner {
         // asked again below; the loop handles the Ctrl-C
       }
     }
-  }
-
-  /** The planner's row estimate of each captured table, for snapshot progress. */
-  private static java.util.Map<String, Long> rowEstimates(
-      TributaryConfig config, List<CapturedTable> tables) {
-    java.util.Map<String, Long> estimates = new java.util.HashMap<>();
-    try (Connection c = io.tributary.source.SourcePreflight.connect(config.source());
-        java.sql.PreparedStatement st =
-            c.prepareStatement(
-                "SELECT greatest(c.reltuples, 0)::bigint FROM pg_class c JOIN pg_namespace n ON n.oid"
-                    + " = c.relnamespace WHERE n.nspname = ? AND c.relname = ?")) {
-      for (CapturedTable table : tables) {
-        st.setString(1, table.id().schema());
-        st.setString(2, table.id().table());
-        try (java.sql.ResultSet rs = st.executeQuery()) {
-          if (rs.next()) {
-            estimates.put(io.tributary.sink.TableNames.mirrorName(table.id()), rs.getLong(1));
-          }
-        }
-      }
-    } catch (SQLException e) {
-      LOG.debug("No row estimates: {}", e.getMessage());
-    }
-    return estimates;
   }
 
   private void waitUntilCaughtUp(TributaryConfig config, CatalogSpec catalog) throws Exception {
@@ -313,6 +290,7 @@ public final class LocalRunner {
         TaskManagerOptions.MANAGED_MEMORY_SIZE,
         org.apache.flink.configuration.MemorySize.ofMebiBytes(64));
     TributaryJob.configure(flink, job);
+    LocalMetricsReporter.configure(flink);
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir().toUri().toString());
     return flink;
   }

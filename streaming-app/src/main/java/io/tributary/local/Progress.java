@@ -2,36 +2,29 @@ package io.tributary.local;
 
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.TributaryConfig;
-import io.tributary.sink.IcebergCommitterOperator;
+import io.tributary.metrics.LocalMetricsReporter;
+import io.tributary.metrics.MetricNames;
 import io.tributary.sink.TableNames;
 import io.tributary.source.CapturedTable;
 import java.io.PrintStream;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 
 /**
- * Prints one line per table from the lake's own commit history: rows committed, changes per second,
- * lag behind the source, and the age of the last commit.
+ * Prints one line per table: snapshot progress, changes per second, lag behind the source and the
+ * age of the last commit are the job's own metrics (the values the Flink web UI and CloudWatch
+ * show, read through {@link LocalMetricsReporter}); rows written come from the table's last
+ * snapshot. A header line gives the replication slot's lag and the last checkpoint's duration.
  */
 final class Progress implements AutoCloseable {
   private final Catalog catalog;
   private final TributaryConfig config;
   private final List<CapturedTable> tables;
   private final PrintStream out;
-  private final Map<String, long[]> previous = new HashMap<>();
-  private final Map<String, Long> estimates;
 
-  Progress(
-      CatalogSpec spec,
-      TributaryConfig config,
-      List<CapturedTable> tables,
-      Map<String, Long> estimates,
-      PrintStream out) {
-    this.estimates = estimates;
+  Progress(CatalogSpec spec, TributaryConfig config, List<CapturedTable> tables, PrintStream out) {
     this.catalog = spec.open();
     this.config = config;
     this.tables = tables;
@@ -39,61 +32,73 @@ final class Progress implements AutoCloseable {
   }
 
   void print() {
-    long now = System.currentTimeMillis();
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
-            "%n%-28s %9s %12s %10s %10s %12s%n",
-            "table", "snapshot", "rows written", "changes/s", "lag", "last commit"));
+            "%nslot lag %s, last checkpoint %s%n",
+            bytes(LocalMetricsReporter.value(MetricNames.SLOT_LAG_BYTES)),
+            seconds(LocalMetricsReporter.value(LocalMetricsReporter.LAST_CHECKPOINT_DURATION))));
+    sb.append(
+        String.format(
+            "%-28s %9s %12s %10s %10s %12s %8s%n",
+            "table", "snapshot", "rows written", "changes/s", "lag", "last commit", "blocked"));
     for (CapturedTable captured : tables) {
-      String name = TableNames.mirrorName(captured.id());
-      Table table;
-      try {
-        table = catalog.loadTable(TableNames.mirror(config.sink().namespace(), captured.id()));
-      } catch (RuntimeException e) {
-        sb.append(String.format("%-28s %9s%n", name, "0%"));
-        continue;
+      String source = captured.id().qualified();
+      Number percent = LocalMetricsReporter.value(source, MetricNames.SNAPSHOT_PERCENT);
+      Number rate = LocalMetricsReporter.value(source, MetricNames.CHANGES_PER_SECOND);
+      Number since = LocalMetricsReporter.value(source, MetricNames.MILLIS_SINCE_LAST_COMMIT);
+      Number blocked = LocalMetricsReporter.value(source, MetricNames.TABLE_BLOCKED);
+      Number missed = LocalMetricsReporter.value(source, MetricNames.FRESHNESS_TARGET_MISSED);
+      String lag = seconds(LocalMetricsReporter.value(source, MetricNames.LAG_MILLIS));
+      if (missed != null && missed.intValue() == 1) {
+        lag = lag + "!"; // over the table's freshness target
       }
-      Snapshot snapshot = table.currentSnapshot();
-      if (snapshot == null) {
-        sb.append(String.format("%-28s %9s%n", name, "0%"));
-        continue;
-      }
-      Map<String, String> summary = snapshot.summary();
-      long records = parse(summary.get("total-records"));
-      long deletes =
-          parse(summary.get("total-position-deletes"))
-              + parse(summary.get("total-equality-deletes"));
-      long[] prev = previous.get(name);
-      double rate = 0;
-      if (prev != null && now > prev[1]) {
-        rate = (records + deletes - prev[0]) * 1000.0 / (now - prev[1]);
-      }
-      previous.put(name, new long[] {records + deletes, now});
-      String ts = summary.get(IcebergCommitterOperator.MAX_SOURCE_TS);
-      String lag = ts == null ? "-" : seconds(now - Long.parseLong(ts) / 1000);
-      long estimate = estimates.getOrDefault(name, 0L);
-      String snapshotted = estimate <= 0 ? "-" : Math.min(100, records * 100 / estimate) + "%";
       sb.append(
           String.format(
-              "%-28s %9s %12d %10.1f %10s %12s%n",
-              name,
-              snapshotted,
-              records,
-              rate,
+              "%-28s %9s %12s %10s %10s %12s %8s%n",
+              TableNames.mirrorName(captured.id()),
+              percent == null ? "-" : percent.intValue() + "%",
+              rowsWritten(captured),
+              rate == null ? "-" : String.format("%.1f", rate.doubleValue()),
               lag,
-              seconds(now - snapshot.timestampMillis()) + " ago"));
+              since == null ? "-" : seconds(since) + " ago",
+              blocked == null ? "-" : blocked.intValue() == 1 ? "yes" : "no"));
     }
     out.print(sb);
     out.flush();
   }
 
-  private static long parse(String value) {
-    return value == null ? 0 : Long.parseLong(value);
+  private String rowsWritten(CapturedTable captured) {
+    try {
+      Table table =
+          catalog.loadTable(
+              captured.appendOnly()
+                  ? TableNames.changelog(config.sink().namespace(), captured.id())
+                  : TableNames.mirror(config.sink().namespace(), captured.id()));
+      Snapshot snapshot = table.currentSnapshot();
+      String records = snapshot == null ? null : snapshot.summary().get("total-records");
+      return records == null ? "0" : records;
+    } catch (RuntimeException e) {
+      return "0";
+    }
   }
 
-  private static String seconds(long millis) {
-    return String.format("%.1fs", Math.max(0, millis) / 1000.0);
+  private static String seconds(Number millis) {
+    return millis == null ? "-" : String.format("%.1fs", Math.max(0, millis.longValue()) / 1000.0);
+  }
+
+  private static String bytes(Number bytes) {
+    if (bytes == null) {
+      return "-";
+    }
+    long b = bytes.longValue();
+    if (b < 1024) {
+      return b + " B";
+    }
+    if (b < 1024 * 1024) {
+      return String.format("%.1f KiB", b / 1024.0);
+    }
+    return String.format("%.1f MiB", b / (1024.0 * 1024));
   }
 
   @Override

@@ -183,7 +183,17 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
 
   private void commitTable(
       long checkpointId, String batchSession, String name, List<TableWrite> writes) {
-    Table table = tables.computeIfAbsent(name, n -> catalog.loadTable(TableIdentifier.parse(n)));
+    Table table = tables.get(name);
+    if (table == null) {
+      try {
+        table = catalog.loadTable(TableIdentifier.parse(name));
+      } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+        // Only a TRUNCATE of a table no writer has created yet: nothing to empty.
+        LOG.info("No table {} yet; nothing to truncate in checkpoint {}", name, checkpointId);
+        return;
+      }
+      tables.put(name, table);
+    }
     TableCommit commit = committer.commit(table, name, batchSession, checkpointId, writes);
     if (!opened) {
       return; // commits replayed while restoring state are not reported downstream

@@ -71,6 +71,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient int subtask;
   private transient long fileCounter;
   private transient boolean restored;
+  private transient Map<String, Long> pendingTruncates;
+  private transient Map<TableId, org.apache.flink.metrics.Counter> truncateCounters;
 
   public IcebergWriterOperator(SinkSpec spec) {
     this.spec = spec;
@@ -105,6 +107,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
 
     /** The table's changelog table, when configured. */
     TableState changelog;
+
+    /** Whether this is an append-only table: {@link #table} is its changelog table. */
+    boolean appendOnly;
   }
 
   @Override
@@ -157,6 +162,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     catalog = spec.catalog().open();
     tables = new TableManager(catalog, spec.namespace(), spec.partitionTerms(), runId);
     states = new HashMap<>();
+    pendingTruncates = new HashMap<>();
+    truncateCounters = new HashMap<>();
     // Files of checkpoints that completed before the restore (their notification may be lost).
     for (String entry : restoredDeadLetters) {
       String[] parts = entry.split("\t", 3);
@@ -166,7 +173,11 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   }
 
   private void publishDeadLetters(TableId table, String pendingPath) {
-    Table mirror = catalog.loadTable(TableNames.mirror(spec.namespace(), table));
+    Table mirror =
+        catalog.loadTable(
+            spec.appendOnlyTables().contains(table)
+                ? TableNames.changelog(spec.namespace(), table)
+                : TableNames.mirror(spec.namespace(), table));
     io.tributary.deadletter.DeadLetters.publish(mirror.io(), pendingPath);
     LOG.info("Published dead letters of {}: {}", table, pendingPath);
   }
@@ -174,6 +185,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   @Override
   public void processElement(StreamRecord<ChangeEvent> element) {
     ChangeEvent event = element.getValue();
+    if (event.op() == ChangeEvent.Op.TRUNCATE) {
+      truncate(event);
+      return;
+    }
     SourceTable source = event.table();
     TableState state = states.get(source.id());
     if (state == null) {
@@ -182,6 +197,15 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
     if (state.blocked != null) {
       deadLetter(state, event, state.blocked);
+      return;
+    }
+    if (state.appendOnly) {
+      try {
+        appendChange(state, event, null);
+      } catch (SchemaChangeException e) {
+        park(state, e.getMessage());
+        deadLetter(state, event, state.blocked);
+      }
       return;
     }
     if (state.sourceFingerprint != source.fingerprint() || state.mapper == null) {
@@ -240,6 +264,42 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
   }
 
+  /**
+   * A TRUNCATE at the source. Applied: remembered for this checkpoint and sent to the committer,
+   * which deletes the mirror's rows from before it after committing the checkpoint's files (see
+   * {@link TruncateApplier}). Ignored, or of an append-only table: logged and counted.
+   */
+  private void truncate(ChangeEvent event) {
+    TableId id = event.table().id();
+    org.apache.flink.metrics.Counter counter =
+        truncateCounters.computeIfAbsent(
+            id, t -> getMetricGroup().addGroup("table", t.qualified()).counter("truncates"));
+    counter.inc();
+    TableState state = states.get(id);
+    if (state != null && state.blocked != null) {
+      deadLetter(state, event, state.blocked);
+      return;
+    }
+    if (spec.appendOnlyTables().contains(id)) {
+      LOG.warn(
+          "TRUNCATE of append-only table {} at LSN {}: its changelog table keeps every change"
+              + " (a truncate is not a row there)",
+          id,
+          event.lsn());
+    } else if (spec.truncateIgnored().contains(id)) {
+      LOG.warn(
+          "TRUNCATE of {} at LSN {} is ignored (truncate: ignore): its mirror table keeps its"
+              + " rows",
+          id,
+          event.lsn());
+    } else {
+      LOG.info(
+          "TRUNCATE of {} at LSN {}: its mirror table is emptied at that point", id, event.lsn());
+      pendingTruncates.merge(
+          TableNames.mirror(spec.namespace(), id).toString(), event.lsn(), Math::max);
+    }
+  }
+
   /** Parks a table: from now on its changes go to dead letters; the table's state says why. */
   private void park(TableState state, String reason) {
     state.blocked = "blocked: " + reason;
@@ -266,7 +326,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     state.deadLetters.add(io.tributary.deadletter.DeadLetters.line(event, reason));
     if (state.deadLetterCount == null) {
       state.deadLetterCount =
-          getMetricGroup().addGroup("table", event.table().id().qualified()).counter("deadLetters");
+          io.tributary.metrics.MetricNames.tableGroup(
+                  getMetricGroup(), event.table().id().qualified())
+              .counter(io.tributary.metrics.MetricNames.DEAD_LETTERS);
     }
     state.deadLetterCount.inc();
   }
@@ -351,6 +413,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   }
 
   private TableState openTable(SourceTable source) {
+    if (spec.appendOnlyTables().contains(source.id())) {
+      return openAppendOnly(source);
+    }
     TableState state = new TableState();
     state.table = tables.loadOrCreate(source);
     state.identifier = TableNames.mirror(spec.namespace(), source.id()).toString();
@@ -398,6 +463,23 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         state.table.name(),
         state.initialLoad,
         state.deleteSpec.specId());
+    return state;
+  }
+
+  /** An append-only table: its changelog table, written insert-only, and no mirror. */
+  private TableState openAppendOnly(SourceTable source) {
+    TableState state = new TableState();
+    state.appendOnly = true;
+    state.table = tables.loadOrCreateChangelog(source);
+    state.identifier = TableNames.changelog(spec.namespace(), source.id()).toString();
+    state.deleteSpec = state.table.spec();
+    state.blocked = state.table.properties().get(TableManager.BLOCKED);
+    state.files =
+        OutputFileFactory.builderFor(state.table, subtask, ++fileCounter)
+            .format(FileFormat.PARQUET)
+            .operationId(UUID.randomUUID().toString())
+            .build();
+    LOG.info("Writer {} opened append-only table {}", subtask, state.table.name());
     return state;
   }
 
@@ -468,6 +550,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         flush(state.changelog, writes);
       }
     }
+    for (Map.Entry<String, Long> truncate : pendingTruncates.entrySet()) {
+      writes.add(TableWrite.truncate(truncate.getKey(), truncate.getValue()));
+    }
+    pendingTruncates.clear();
     if (!writes.isEmpty()) {
       output.collect(new StreamRecord<>(new WriteBatch(checkpointId, subtask, writes)));
     }

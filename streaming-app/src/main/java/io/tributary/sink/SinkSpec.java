@@ -18,6 +18,8 @@ public final class SinkSpec implements Serializable {
   private final Map<TableId, List<String>> partitionTerms;
   private final String runId;
   private final java.util.Set<TableId> changelogTables;
+  private final java.util.Set<TableId> appendOnlyTables;
+  private final java.util.Set<TableId> truncateIgnored;
 
   public SinkSpec(
       CatalogSpec catalog,
@@ -25,7 +27,31 @@ public final class SinkSpec implements Serializable {
       Map<TableId, List<String>> partitionTerms,
       java.util.Set<TableId> changelogTables,
       String runId) {
+    this(
+        catalog,
+        namespace,
+        partitionTerms,
+        changelogTables,
+        java.util.Set.of(),
+        java.util.Set.of(),
+        runId);
+  }
+
+  /**
+   * @param appendOnlyTables tables written only to their changelog table, without a mirror
+   * @param truncateIgnored tables whose {@code TRUNCATE} leaves the mirror as it is
+   */
+  public SinkSpec(
+      CatalogSpec catalog,
+      String namespace,
+      Map<TableId, List<String>> partitionTerms,
+      java.util.Set<TableId> changelogTables,
+      java.util.Set<TableId> appendOnlyTables,
+      java.util.Set<TableId> truncateIgnored,
+      String runId) {
     this.changelogTables = java.util.Set.copyOf(changelogTables);
+    this.appendOnlyTables = java.util.Set.copyOf(appendOnlyTables);
+    this.truncateIgnored = java.util.Set.copyOf(truncateIgnored);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.partitionTerms = Collections.unmodifiableMap(new HashMap<>(partitionTerms));
@@ -47,6 +73,16 @@ public final class SinkSpec implements Serializable {
   /** Tables that also get an append-only changelog table. */
   public java.util.Set<TableId> changelogTables() {
     return changelogTables;
+  }
+
+  /** Tables without a mirror table: every change is appended to their changelog table. */
+  public java.util.Set<TableId> appendOnlyTables() {
+    return appendOnlyTables;
+  }
+
+  /** Tables whose {@code TRUNCATE} is logged and counted but not applied (truncate: ignore). */
+  public java.util.Set<TableId> truncateIgnored() {
+    return truncateIgnored;
   }
 
   /**

@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
 public final class TableCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
 
+  /** Snapshot summary key: the source position of the TRUNCATE a snapshot applied. */
+  public static final String TRUNCATE_LSN = "tributary.truncate-lsn";
+
   private final String runId;
   private final Map<String, long[]> lastCommitted = new HashMap<>();
 
@@ -119,6 +122,13 @@ public final class TableCommitter {
           deleteFiles.size(),
           (System.nanoTime() - started) / 1_000_000);
     }
+    long truncateLsn = 0;
+    for (TableWrite write : writes) {
+      truncateLsn = Math.max(truncateLsn, write.truncateLsn());
+    }
+    if (truncateLsn > 0) {
+      applyTruncate(table, name, session, checkpointId, rounds, truncateLsn, last);
+    }
     Snapshot snapshot = table.currentSnapshot();
     return new TableCommit(
         name,
@@ -134,7 +144,50 @@ public final class TableCommitter {
         table.properties().get(TableManager.BLOCKED));
   }
 
-  /** The (checkpoint, round) this run last committed to the table, or (-1, -1). */
+  /**
+   * Applies a TRUNCATE after the rounds of its checkpoint, as one more round, so that a replayed
+   * checkpoint does not apply it twice (applying it twice would do no harm either).
+   */
+  private void applyTruncate(
+      Table table,
+      String name,
+      String session,
+      long checkpointId,
+      int round,
+      long truncateLsn,
+      long[] last) {
+    if (checkpointId < last[0] || (checkpointId == last[0] && round <= last[1])) {
+      LOG.info(
+          "Skipping the TRUNCATE of checkpoint {} of {}: already applied by run {}",
+          checkpointId,
+          name,
+          runId);
+      return;
+    }
+    Map<String, String> summary = new HashMap<>();
+    summary.put(RUN_ID, runId);
+    summary.put(SESSION, session);
+    summary.put(CHECKPOINT_ID, Long.toString(checkpointId));
+    summary.put(ROUND, Integer.toString(round));
+    summary.put(TRUNCATE_LSN, Long.toString(truncateLsn));
+    long started = System.nanoTime();
+    TruncateApplier.Applied applied = TruncateApplier.apply(table, truncateLsn, summary);
+    if (applied.removedFiles > 0 || applied.deleteFiles > 0) {
+      last[0] = checkpointId;
+      last[1] = round;
+    }
+    LOG.info(
+        "Applied the TRUNCATE at LSN {} to {} in checkpoint {}: removed {} data files, wrote {}"
+            + " position delete files, {} rows deleted, {} ms",
+        truncateLsn,
+        name,
+        checkpointId,
+        applied.removedFiles,
+        applied.deleteFiles,
+        applied.deletedRows,
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
   /**
    * The (checkpoint, round) a committer session last committed to the table, or (-1, -1): the
    * newest snapshot of the table's history that the session committed.

@@ -20,6 +20,14 @@ public final class TableWrite implements Serializable {
   private final long maxLsn;
   private final long maxSourceTsMicros;
 
+  /** Source position of the latest TRUNCATE to apply after the segments; 0 for none. */
+  private final long truncateLsn;
+
+  /** Only a TRUNCATE of the table, to apply at source position {@code truncateLsn}. */
+  public static TableWrite truncate(String table, long truncateLsn) {
+    return new TableWrite(table, List.of(), 0, 0, truncateLsn, -1, truncateLsn);
+  }
+
   public TableWrite(
       String table,
       List<WriteResult> segments,
@@ -27,7 +35,19 @@ public final class TableWrite implements Serializable {
       long deletes,
       long maxLsn,
       long maxSourceTsMicros) {
+    this(table, segments, rows, deletes, maxLsn, maxSourceTsMicros, 0);
+  }
+
+  public TableWrite(
+      String table,
+      List<WriteResult> segments,
+      long rows,
+      long deletes,
+      long maxLsn,
+      long maxSourceTsMicros,
+      long truncateLsn) {
     this.table = table;
+    this.truncateLsn = truncateLsn;
     this.segments = Collections.unmodifiableList(new ArrayList<>(segments));
     this.rows = rows;
     this.deletes = deletes;
@@ -64,6 +84,15 @@ public final class TableWrite implements Serializable {
     return maxSourceTsMicros;
   }
 
+  /**
+   * The source position of a TRUNCATE of the table among these changes (the latest when there were
+   * several), or 0 when there was none: every row whose source position is lower, or unknown
+   * (snapshot rows), is deleted once the segments of all writers are committed.
+   */
+  public long truncateLsn() {
+    return truncateLsn;
+  }
+
   @Override
   public String toString() {
     return "TableWrite{"
@@ -74,6 +103,7 @@ public final class TableWrite implements Serializable {
         + rows
         + ", deletes="
         + deletes
+        + (truncateLsn > 0 ? ", truncate at " + truncateLsn : "")
         + "}";
   }
 }

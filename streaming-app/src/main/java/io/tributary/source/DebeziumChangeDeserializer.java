@@ -73,6 +73,7 @@ public final class DebeziumChangeDeserializer
   private final Map<TableId, List<String>> keyOverrides;
   private transient Map<Schema, RowConverter> byIdentity;
   private transient Map<Schema, RowConverter> byValue;
+  private transient Map<TableId, SourceTable> truncatedTables;
 
   /**
    * @param keyOverrides the key columns of each table; a table absent here uses the record key
@@ -139,11 +140,10 @@ public final class DebeziumChangeDeserializer
         emit(out, tableId, ChangeEvent.Op.DELETE, before, lsn, tsMicros);
         break;
       case "t":
-        LOG.warn(
-            "TRUNCATE of {} at LSN {} is not applied to its mirror table: reload the table with"
-                + " the backfill job, or truncate the mirror table by hand",
-            tableId,
-            lsn);
+        // Handled by the writer, as tables.truncate says (apply or ignore).
+        out.collect(
+            new ChangeEvent(
+                truncated(tableId), ChangeEvent.Op.TRUNCATE, new Object[0], lsn, tsMicros));
         break;
       default:
         LOG.debug("Ignoring change record with operation '{}' on {}", op, tableId);
@@ -168,6 +168,15 @@ public final class DebeziumChangeDeserializer
     }
     RowConverter converter = converter(tableId, row.schema(), null);
     out.collect(new ChangeEvent(converter.table, op, converter.convert(row, null), lsn, tsMicros));
+  }
+
+  /** The schema a truncate event carries: the table without columns. */
+  private SourceTable truncated(TableId tableId) {
+    if (truncatedTables == null) {
+      truncatedTables = new HashMap<>();
+    }
+    return truncatedTables.computeIfAbsent(
+        tableId, id -> new SourceTable(id, Collections.emptyList(), new int[0]));
   }
 
   private static boolean keyChanged(SourceTable table, Object[] before, Object[] after) {

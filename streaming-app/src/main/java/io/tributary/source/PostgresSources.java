@@ -14,9 +14,11 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 
 /**
  * Builds the Flink CDC PostgreSQL sources of a capture: one source (one replication slot, one
- * publication) for all tables with a primary key, and one more for each key column name used by
+ * publication) for all tables with a primary key, and one more for each chunk column name used by
  * tables without one, because the incremental snapshot splits every table of a source on the same
- * chunk column.
+ * chunk column. Tables whose replica identity cannot carry updates and deletes get sources of their
+ * own whose publication publishes only inserts and truncates (see {@link
+ * CapturedTable#insertOnly()}).
  */
 public final class PostgresSources {
   /** The group of tables that have a primary key. */
@@ -24,14 +26,28 @@ public final class PostgresSources {
 
   private PostgresSources() {}
 
-  /** Tables by source group: {@link #MAIN_GROUP} or the chunk key column of keyless tables. */
+  /** Suffix of the group of insert-only tables split on one chunk column. */
+  public static final String INSERT_ONLY_SUFFIX = "__inserts";
+
+  /**
+   * Tables by source group: {@link #MAIN_GROUP}, the chunk column of keyless tables, or that column
+   * with {@link #INSERT_ONLY_SUFFIX} for insert-only tables.
+   */
   public static Map<String, List<CapturedTable>> groups(List<CapturedTable> tables) {
     Map<String, List<CapturedTable>> groups = new TreeMap<>();
     for (CapturedTable table : tables) {
-      String group = table.primaryKey().isEmpty() ? table.key().get(0) : MAIN_GROUP;
+      String group =
+          table.primaryKey().isEmpty()
+              ? table.chunkColumn() + (table.insertOnly() ? INSERT_ONLY_SUFFIX : "")
+              : MAIN_GROUP;
       groups.computeIfAbsent(group, g -> new ArrayList<>()).add(table);
     }
     return groups;
+  }
+
+  /** Whether a group's publication publishes only inserts and truncates. */
+  public static boolean insertOnly(String group) {
+    return group.endsWith(INSERT_ONLY_SUFFIX);
   }
 
   /** The replication slot of a group. */
@@ -94,6 +110,8 @@ public final class PostgresSources {
     debezium.setProperty("column.propagate.source.type", ".*");
     debezium.setProperty("include.unknown.datatypes", "true");
     debezium.setProperty("tombstones.on.delete", "false");
+    // TRUNCATE reaches the job as an event of each truncated table (pgoutput only).
+    debezium.setProperty("truncate.handling.mode", "include");
     if (source.sslMode() != null) {
       debezium.setProperty("database.sslmode", source.sslMode().libpqName());
     }
@@ -116,11 +134,13 @@ public final class PostgresSources {
             .fetchSize(source.snapshotFetchSize())
             .heartbeatInterval(source.heartbeatInterval())
             .skipSnapshotBackfill(true)
+            // Tables added to tableList since the savepoint are snapshotted, then streamed.
+            .scanNewlyAddedTableEnabled(true)
             .closeIdleReaders(true)
             .startupOptions(StartupOptions.initial())
             .debeziumProperties(debezium);
     if (!group.isEmpty()) {
-      builder.chunkKeyColumn(group);
+      builder.chunkKeyColumn(tables.get(0).chunkColumn());
     }
     return builder.build();
   }

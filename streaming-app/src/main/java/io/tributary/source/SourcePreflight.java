@@ -2,8 +2,10 @@ package io.tributary.source;
 
 import io.tributary.change.TableId;
 import io.tributary.config.SourceConfig;
+import io.tributary.config.TableMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
+import io.tributary.sink.TableNames;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -22,9 +24,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Checks, before anything starts, that a PostgreSQL source can be captured: logical replication,
- * the user's privileges, every selected table's key and replica identity; and creates the
- * publications Tributary reads when they are absent. Every problem is reported at once, each with
- * what to do about it.
+ * free replication slots and WAL senders, existing slots, the user's privileges, every selected
+ * table's key and replica identity (and so whether it is mirrored or append-only), the
+ * publications; and creates or extends the publications Tributary reads when nothing else is wrong.
+ * Every problem is reported at once, each with what to do about it; findings that do not block the
+ * start are {@link #warnings()}.
  */
 public final class SourcePreflight {
   private static final Logger LOG = LoggerFactory.getLogger(SourcePreflight.class);
@@ -58,20 +62,25 @@ public final class SourcePreflight {
   public List<CapturedTable> run() {
     List<String> problems = new ArrayList<>();
     List<CapturedTable> tables = new ArrayList<>();
+    warnings.clear();
     try (Connection connection = connect(source)) {
       checkServer(connection, problems);
       checkRole(connection, problems);
       tables = resolveTables(connection, problems);
       checkColumnTypes(connection, tables);
-      if (problems.isEmpty()) {
-        for (Map.Entry<String, List<CapturedTable>> group :
-            PostgresSources.groups(tables).entrySet()) {
-          ensurePublication(
-              connection,
-              PostgresSources.publicationName(source, group.getKey()),
-              group.getValue(),
-              problems);
-        }
+      Map<String, List<CapturedTable>> groups = PostgresSources.groups(tables);
+      checkSlots(connection, groups.keySet(), problems);
+      // Publications are created or extended only when nothing else is wrong; otherwise what is
+      // missing is reported when the user could not fix it at start.
+      boolean apply = problems.isEmpty();
+      for (Map.Entry<String, List<CapturedTable>> group : groups.entrySet()) {
+        ensurePublication(
+            connection,
+            PostgresSources.publicationName(source, group.getKey()),
+            PostgresSources.insertOnly(group.getKey()),
+            group.getValue(),
+            apply,
+            problems);
       }
     } catch (SQLException e) {
       throw new SourceNotReadyException(
@@ -98,7 +107,10 @@ public final class SourcePreflight {
     return tables;
   }
 
-  /** Findings that do not block the start (lossy column types), from the last {@link #run()}. */
+  /**
+   * Findings that do not block the start (append-only tables, lossy column types, an existing slot
+   * and the WAL it retains), from the last {@link #run()}.
+   */
   public List<String> warnings() {
     return java.util.Collections.unmodifiableList(warnings);
   }
@@ -106,7 +118,7 @@ public final class SourcePreflight {
   /** Warns about columns whose values are not captured faithfully (docs/type-mapping.md). */
   private void checkColumnTypes(Connection connection, List<CapturedTable> tables)
       throws SQLException {
-    warnings.clear();
+    List<String> found = new ArrayList<>();
     try (PreparedStatement st =
         connection.prepareStatement(
             "SELECT attname, format_type(atttypid, atttypmod), t.typname FROM pg_attribute a JOIN"
@@ -118,7 +130,7 @@ public final class SourcePreflight {
           while (rs.next()) {
             String hint = lossyTypeHint(rs.getString(3));
             if (hint != null) {
-              warnings.add(
+              found.add(
                   "Column "
                       + table.id()
                       + "."
@@ -132,8 +144,13 @@ public final class SourcePreflight {
         }
       }
     }
-    for (String warning : warnings) {
+    warn(found);
+  }
+
+  private void warn(List<String> found) {
+    for (String warning : found) {
       LOG.warn("Preflight: {}", warning);
+      warnings.add(warning);
     }
   }
 
@@ -175,12 +192,107 @@ public final class SourcePreflight {
               + " PostgreSQL (on Amazon RDS set rds.logical_replication = 1 in the parameter"
               + " group).");
     }
+  }
+
+  /**
+   * Checks the replication slots of the groups: an existing slot must be a pgoutput slot of this
+   * database (and is reported with the WAL it retains), and the server must have a free slot for
+   * each slot still to create and a free WAL sender for each group.
+   */
+  private void checkSlots(Connection connection, Set<String> groups, List<String> problems)
+      throws SQLException {
     int maxSlots = Integer.parseInt(single(connection, "SHOW max_replication_slots"));
-    if (maxSlots < 1) {
-      problems.add(
-          "max_replication_slots is 0: set it to at least 1 (ALTER SYSTEM SET"
-              + " max_replication_slots = 10;) and restart PostgreSQL.");
+    int maxSenders = Integer.parseInt(single(connection, "SHOW max_wal_senders"));
+    int usedSlots =
+        Integer.parseInt(single(connection, "SELECT count(*) FROM pg_replication_slots"));
+    int usedSenders =
+        Integer.parseInt(
+            single(
+                connection,
+                "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'walsender'"));
+    List<String> found = new ArrayList<>();
+    int toCreate = 0;
+    int ownActive = 0;
+    List<String> slots = new ArrayList<>();
+    for (String group : groups) {
+      String slot = PostgresSources.slotName(source, group);
+      slots.add(slot);
+      try (PreparedStatement st =
+          connection.prepareStatement(
+              "SELECT plugin, slot_type, database, active,"
+                  + " pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)),"
+                  + " restart_lsn::text FROM pg_replication_slots WHERE slot_name = ?")) {
+        st.setString(1, slot);
+        try (ResultSet rs = st.executeQuery()) {
+          if (!rs.next()) {
+            toCreate++;
+            continue;
+          }
+          if (!"logical".equals(rs.getString(2))
+              || !"pgoutput".equals(rs.getString(1))
+              || !source.database().equals(rs.getString(3))) {
+            problems.add(
+                "Replication slot "
+                    + slot
+                    + " exists but is a "
+                    + rs.getString(2)
+                    + " slot"
+                    + (rs.getString(1) == null ? "" : " of plugin " + rs.getString(1))
+                    + (rs.getString(3) == null ? "" : " in database " + rs.getString(3))
+                    + ", not a pgoutput slot of database "
+                    + source.database()
+                    + ": set source.slot-name to another name, or drop it if nothing uses it:"
+                    + " SELECT pg_drop_replication_slot('"
+                    + slot
+                    + "');");
+            continue;
+          }
+          if (rs.getBoolean(4)) {
+            ownActive++;
+          }
+          found.add(
+              "Replication slot "
+                  + slot
+                  + " exists and retains "
+                  + (rs.getString(5) == null ? "no" : rs.getString(5))
+                  + " of WAL (from "
+                  + rs.getString(6)
+                  + "): the job resumes from it. If no job reads it any more, drop it so that"
+                  + " PostgreSQL can recycle that WAL: SELECT pg_drop_replication_slot('"
+                  + slot
+                  + "');");
+        }
+      }
     }
+    int freeSlots = maxSlots - usedSlots;
+    if (toCreate > freeSlots) {
+      problems.add(
+          "Tributary needs "
+              + toCreate
+              + " new replication slot(s) "
+              + slots
+              + " but max_replication_slots is "
+              + maxSlots
+              + " and "
+              + usedSlots
+              + " are in use: run ALTER SYSTEM SET max_replication_slots = "
+              + (usedSlots + toCreate + 4)
+              + "; and restart PostgreSQL, or drop slots nothing reads (see pg_replication_slots).");
+    }
+    int freeSenders = maxSenders - (usedSenders - ownActive);
+    if (groups.size() > freeSenders) {
+      problems.add(
+          "Tributary needs "
+              + groups.size()
+              + " WAL sender(s), one per replication slot, but max_wal_senders is "
+              + maxSenders
+              + " and "
+              + (usedSenders - ownActive)
+              + " are in use by other clients: run ALTER SYSTEM SET max_wal_senders = "
+              + (usedSenders + groups.size() + 4)
+              + "; and restart PostgreSQL.");
+    }
+    warn(found);
   }
 
   private void checkRole(Connection connection, List<String> problems) throws SQLException {
@@ -252,9 +364,11 @@ public final class SourcePreflight {
       }
     }
     List<CapturedTable> tables = new ArrayList<>();
+    List<String> found = new ArrayList<>();
     for (Map.Entry<TableId, String> entry : identities.entrySet()) {
       TableId id = entry.getKey();
       String identity = entry.getValue();
+      String identityName = identity.toUpperCase(java.util.Locale.ROOT);
       List<String> primaryKey = primaryKey(connection, id);
       Set<String> columns = columns(connection, id);
       TableOptions options = selection.optionsFor(id.qualified());
@@ -273,23 +387,67 @@ public final class SourcePreflight {
                   + ".");
         }
       }
-      if (key.isEmpty()) {
+      TableMode mode = mode(options, key);
+      String chunk;
+      if (!primaryKey.isEmpty()) {
+        chunk = primaryKey.get(0);
+      } else if (!key.isEmpty() && mode == TableMode.MIRROR) {
+        chunk = key.get(0);
+      } else {
+        chunk = chunkColumn(connection, id, found);
+      }
+      boolean noIdentity =
+          primaryKey.isEmpty() && ("default".equals(identity) || "nothing".equals(identity));
+      if (mode == TableMode.APPEND_ONLY) {
+        String lake = TableNames.mirrorName(id) + TableNames.CHANGELOG_SUFFIX;
+        if (options.mode() == null) {
+          found.add(
+              "Table "
+                  + id
+                  + " has no primary key and no key-columns: it is written append-only, every"
+                  + " change with its _op to "
+                  + lake
+                  + ", and no mirror table is created. To mirror it, add a primary key (or set"
+                  + " REPLICA IDENTITY FULL and configure tables.options."
+                  + id
+                  + ".key-columns); to keep it append-only without this warning, set"
+                  + " tables.options."
+                  + id
+                  + ".mode: append-only.");
+        }
+        if (noIdentity) {
+          found.add(
+              "Table "
+                  + id
+                  + " has no primary key and REPLICA IDENTITY "
+                  + identityName
+                  + ": PostgreSQL rejects UPDATE and DELETE of a table in a publication that"
+                  + " publishes them, so only its inserts (and truncates) are captured, through"
+                  + " publication "
+                  + PostgresSources.publicationName(
+                      source, chunk + PostgresSources.INSERT_ONLY_SUFFIX)
+                  + "; its updates and deletes are not. To capture them, run ALTER TABLE "
+                  + id
+                  + " REPLICA IDENTITY FULL;");
+        }
+      } else if (key.isEmpty()) {
         problems.add(
             "Table "
                 + id
-                + " has no primary key and REPLICA IDENTITY is "
-                + identity.toUpperCase(java.util.Locale.ROOT)
-                + ": add a primary key, or set REPLICA IDENTITY FULL and configure"
+                + " is configured with mode mirror but has no primary key (REPLICA IDENTITY "
+                + identityName
+                + "): add a primary key, or set REPLICA IDENTITY FULL and configure"
                 + " tables.options."
                 + id
-                + ".key-columns with columns that identify a row, or exclude the table.");
+                + ".key-columns with columns that identify a row, or set its mode to"
+                + " append-only.");
       } else if (primaryKey.isEmpty() && !"full".equals(identity)) {
         problems.add(
             "Table "
                 + id
                 + " has no primary key, so its updates and deletes carry no row image under"
                 + " REPLICA IDENTITY "
-                + identity.toUpperCase(java.util.Locale.ROOT)
+                + identityName
                 + ": run ALTER TABLE "
                 + id
                 + " REPLICA IDENTITY FULL;");
@@ -324,26 +482,145 @@ public final class SourcePreflight {
                 + source.user()
                 + ";");
       }
-      tables.add(new CapturedTable(id, primaryKey, key, identity));
+      if (mode == TableMode.MIRROR && key.isEmpty()) {
+        continue; // reported above
+      }
+      if (chunk == null) {
+        problems.add(
+            "Table "
+                + id
+                + " has no column the initial snapshot can be read by: add a column or exclude"
+                + " the table.");
+        continue;
+      }
+      tables.add(
+          new CapturedTable(
+              id,
+              primaryKey,
+              mode == TableMode.APPEND_ONLY ? List.of() : key,
+              identity,
+              mode,
+              chunk));
     }
+    warn(found);
     return tables;
   }
 
+  /** The configured mode, else mirror when the table has a key and append-only when not. */
+  public static TableMode mode(TableOptions options, List<String> key) {
+    if (options.mode() != null) {
+      return options.mode();
+    }
+    return key.isEmpty() ? TableMode.APPEND_ONLY : TableMode.MIRROR;
+  }
+
+  /**
+   * The column that splits the initial snapshot of a table without key: the first NOT NULL column
+   * of a type with a natural order, else the first column of such a type (rows with null in it are
+   * then only read when the table fits in one chunk; a warning says so), else null.
+   */
+  private static String chunkColumn(Connection connection, TableId id, List<String> found)
+      throws SQLException {
+    String nullable = null;
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT a.attname, a.attnotnull FROM pg_attribute a JOIN pg_type t ON t.oid ="
+                + " a.atttypid WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT"
+                + " a.attisdropped AND (t.typcategory IN ('N', 'S', 'D') OR t.typname = 'uuid')"
+                + " AND t.typname NOT IN ('money') ORDER BY a.attnum")) {
+      st.setString(1, quoted(id));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          if (rs.getBoolean(2)) {
+            return rs.getString(1);
+          }
+          if (nullable == null) {
+            nullable = rs.getString(1);
+          }
+        }
+      }
+    }
+    if (nullable != null) {
+      found.add(
+          "Table "
+              + id
+              + " has no key and no NOT NULL column to split its initial snapshot on: it is split"
+              + " on "
+              + nullable
+              + ", and rows where "
+              + nullable
+              + " is null are not read by the initial snapshot when the table is larger than"
+              + " source.snapshot.chunk-size. Declare a NOT NULL column if that matters.");
+    }
+    return nullable;
+  }
+
   private void ensurePublication(
-      Connection connection, String publication, List<CapturedTable> tables, List<String> problems)
+      Connection connection,
+      String publication,
+      boolean insertOnly,
+      List<CapturedTable> tables,
+      boolean apply,
+      List<String> problems)
       throws SQLException {
     Set<TableId> published = new TreeSet<>();
     boolean exists = false;
     boolean allTables = false;
+    List<String> notPublished = new ArrayList<>();
+    List<String> unwanted = new ArrayList<>();
     try (PreparedStatement st =
-        connection.prepareStatement("SELECT puballtables FROM pg_publication WHERE pubname = ?")) {
+        connection.prepareStatement(
+            "SELECT puballtables, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication"
+                + " WHERE pubname = ?")) {
       st.setString(1, publication);
       try (ResultSet rs = st.executeQuery()) {
         if (rs.next()) {
           exists = true;
           allTables = rs.getBoolean(1);
+          String[] operations = {"insert", "update", "delete", "truncate"};
+          for (int i = 0; i < operations.length; i++) {
+            boolean wanted = !insertOnly || i == 0 || i == 3;
+            if (wanted && !rs.getBoolean(2 + i)) {
+              notPublished.add(operations[i]);
+            } else if (!wanted && rs.getBoolean(2 + i)) {
+              unwanted.add(operations[i]);
+            }
+          }
         }
       }
+    }
+    String publish = insertOnly ? "insert, truncate" : "insert, update, delete, truncate";
+    if (!notPublished.isEmpty()) {
+      List<String> missing = new ArrayList<>(notPublished);
+      missing.remove("truncate");
+      String fix =
+          ": run ALTER PUBLICATION "
+              + quoteIdent(publication)
+              + " SET (publish = '"
+              + publish
+              + "');";
+      if (missing.isEmpty()) {
+        warn(
+            List.of(
+                "Publication "
+                    + publication
+                    + " does not publish truncate, so a TRUNCATE of its tables is not seen"
+                    + fix));
+      } else {
+        problems.add("Publication " + publication + " does not publish " + notPublished + fix);
+      }
+    }
+    if (!unwanted.isEmpty()) {
+      problems.add(
+          "Publication "
+              + publication
+              + " holds tables without replica identity but publishes "
+              + unwanted
+              + ", so PostgreSQL rejects their updates and deletes: run ALTER PUBLICATION "
+              + quoteIdent(publication)
+              + " SET (publish = '"
+              + publish
+              + "');");
     }
     if (exists) {
       try (PreparedStatement st =
@@ -375,27 +652,79 @@ public final class SourcePreflight {
             : "CREATE PUBLICATION "
                 + quoteIdent(publication)
                 + " FOR TABLE "
-                + String.join(", ", missing);
-    try (Statement st = connection.createStatement()) {
-      st.execute(statement);
-      LOG.info("Ran: {}", statement);
-    } catch (SQLException e) {
+                + String.join(", ", missing)
+                + (insertOnly ? " WITH (publish = '" + publish + "')" : "");
+    String cannot = null;
+    if (apply) {
+      try (Statement st = connection.createStatement()) {
+        st.execute(statement);
+        LOG.info("Ran: {}", statement);
+      } catch (SQLException e) {
+        cannot = e.getMessage().trim();
+      }
+    } else {
+      cannot = whyNot(connection, publication, exists, tables);
+    }
+    if (cannot != null) {
       problems.add(
           "Publication "
               + publication
-              + " does not cover "
-              + missing
+              + (exists ? " does not cover " + missing : " does not exist")
               + " and user "
               + source.user()
-              + " cannot change it ("
-              + e.getMessage().trim()
+              + " cannot "
+              + (exists ? "change" : "create")
+              + " it ("
+              + cannot
               + "): run as the tables' owner: "
               + statement
               + ";");
     }
   }
 
-  private static List<String> primaryKey(Connection connection, TableId id) throws SQLException {
+  /**
+   * Why the user could not create or extend the publication, or null when it could: it must own the
+   * tables, and have CREATE on the database (to create) or own the publication (to extend).
+   */
+  private static String whyNot(
+      Connection connection, String publication, boolean exists, List<CapturedTable> tables)
+      throws SQLException {
+    if (Boolean.parseBoolean(
+        single(connection, "SELECT rolsuper::text FROM pg_roles WHERE rolname = current_user"))) {
+      return null;
+    }
+    if (exists) {
+      try (PreparedStatement st =
+          connection.prepareStatement(
+              "SELECT pg_has_role(pubowner, 'USAGE') FROM pg_publication WHERE pubname = ?")) {
+        st.setString(1, publication);
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next() && !rs.getBoolean(1)) {
+            return "not the owner of publication " + publication;
+          }
+        }
+      }
+    } else if (!Boolean.parseBoolean(
+        single(connection, "SELECT has_database_privilege(current_database(), 'CREATE')::text"))) {
+      return "no CREATE privilege on the database";
+    }
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT pg_has_role(relowner, 'USAGE') FROM pg_class WHERE oid = ?::regclass")) {
+      for (CapturedTable table : tables) {
+        st.setString(1, quoted(table.id()));
+        try (ResultSet rs = st.executeQuery()) {
+          if (rs.next() && !rs.getBoolean(1)) {
+            return "not the owner of " + table.id();
+          }
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The primary key columns of a table, in key order; empty when it has none. */
+  public static List<String> primaryKey(Connection connection, TableId id) throws SQLException {
     List<String> key = new ArrayList<>();
     String sql =
         "SELECT a.attname FROM pg_index i"

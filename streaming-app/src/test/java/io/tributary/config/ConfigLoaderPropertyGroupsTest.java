@@ -34,10 +34,14 @@ class ConfigLoaderPropertyGroupsTest {
         "tables",
         props(
             "include", "sales.*, public.customers,public.events_nokey",
-            "exclude", "sales.tmp_*"));
+            "exclude", "sales.tmp_*",
+            "freshness-target", "10m"));
     groups.put(
         "table.sales.orders",
-        props("partition-spec", "day(created_at),bucket(16, id)", "changelog", "true"));
+        props(
+            "partition-spec", "day(created_at),bucket(16, id)",
+            "changelog", "true",
+            "freshness-target", "PT2M"));
     groups.put("table.public.events_nokey", props("key-columns", "event_id, source"));
     groups.put(
         "sink",
@@ -60,7 +64,8 @@ class ConfigLoaderPropertyGroupsTest {
             "name", "shop-cdc",
             "checkpoint-interval", "PT1M",
             "parallelism", "4",
-            "checkpoint-dir", "file:///var/tributary/checkpoints"));
+            "checkpoint-dir", "file:///var/tributary/checkpoints",
+            "source-poll-interval", "60s"));
     return groups;
   }
 

@@ -35,10 +35,12 @@ class ConfigLoaderYamlTest {
           "tables:",
           "  include: [\"sales.*\", \"public.customers\", \"public.events_nokey\"]",
           "  exclude: [\"sales.tmp_*\"]",
+          "  freshness-target: 10m",
           "  options:",
           "    sales.orders:",
           "      partition-spec: [\"day(created_at)\", \"bucket(16, id)\"]",
           "      changelog: true",
+          "      freshness-target: 2m",
           "    public.events_nokey:",
           "      key-columns: [event_id, source]",
           "sink:",
@@ -63,6 +65,7 @@ class ConfigLoaderYamlTest {
           "  checkpoint-interval: PT1M",
           "  parallelism: 4",
           "  checkpoint-dir: file:///var/tributary/checkpoints",
+          "  source-poll-interval: 1m",
           "");
 
   static TributaryConfig expectedFull() {
@@ -88,11 +91,13 @@ class ConfigLoaderYamlTest {
             TableSelection.builder()
                 .include("sales.*", "public.customers", "public.events_nokey")
                 .exclude("sales.tmp_*")
+                .freshnessTarget(Duration.ofMinutes(10))
                 .option(
                     "sales.orders",
                     TableOptions.builder()
                         .partitionSpec("day(created_at)", "bucket(16, id)")
                         .changelog(true)
+                        .freshnessTarget(Duration.ofMinutes(2))
                         .build())
                 .option(
                     "public.events_nokey",
@@ -125,6 +130,7 @@ class ConfigLoaderYamlTest {
                 .checkpointInterval(Duration.ofMinutes(1))
                 .parallelism(4)
                 .checkpointDir("file:///var/tributary/checkpoints")
+                .sourcePollInterval(Duration.ofMinutes(1))
                 .build())
         .build();
   }
@@ -163,6 +169,8 @@ class ConfigLoaderYamlTest {
     assertThat(tables.optionsFor("public.events_nokey").keyColumns())
         .containsExactly("event_id", "source");
     assertThat(tables.optionsFor("sales.lines")).isEqualTo(TableOptions.defaults());
+    assertThat(tables.freshnessTargetFor("sales.orders")).isEqualTo(Duration.ofMinutes(2));
+    assertThat(tables.freshnessTargetFor("sales.lines")).isEqualTo(Duration.ofMinutes(10));
 
     SinkConfig sink = config.sink();
     assertThat(sink.warehouse()).isEqualTo("s3://my-lake/warehouse");
@@ -184,6 +192,7 @@ class ConfigLoaderYamlTest {
     assertThat(job.checkpointInterval()).isEqualTo(Duration.ofMinutes(1));
     assertThat(job.parallelism()).isEqualTo(4);
     assertThat(job.checkpointDir()).isEqualTo("file:///var/tributary/checkpoints");
+    assertThat(job.sourcePollInterval()).isEqualTo(Duration.ofMinutes(1));
 
     assertThat(config).isEqualTo(expectedFull()).hasSameHashCodeAs(expectedFull());
   }
@@ -215,6 +224,24 @@ class ConfigLoaderYamlTest {
     assertThat(config.job().checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(config.job().parallelism()).isEqualTo(2);
     assertThat(config.job().checkpointDir()).isNull();
+    assertThat(config.job().sourcePollInterval()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(config.tables().freshnessTarget()).isEqualTo(Duration.ofMinutes(15));
+    assertThat(config.tables().freshnessTargetFor("public.orders"))
+        .isEqualTo(Duration.ofMinutes(15));
+  }
+
+  @Test
+  void freshnessTargetsMustBePositiveDurations() {
+    String base = "source: {host: db, database: shop, user: u}\nsink: {warehouse: s3://lake/wh}\n";
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.fromYamlString(
+                    base
+                        + "tables:\n  include: [a.b]\n  freshness-target: soon\n  options:\n"
+                        + "    a.b:\n      freshness-target: 0s\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("tables.freshness-target: 'soon' is not a duration")
+        .hasMessageContaining("a.b.freshness-target must be greater than zero");
   }
 
   @Test

@@ -61,7 +61,7 @@ class ConfigValidationTest {
     assertThat(problemOf(SOURCE + TABLES + SINK + "job:\n  restart-strategy: none\n"))
         .isEqualTo(
             "line 11: Unknown configuration key 'job.restart-strategy'. Valid keys under 'job':"
-                + " name, checkpoint-interval, parallelism, checkpoint-dir");
+                + " name, checkpoint-interval, parallelism, checkpoint-dir, source-poll-interval");
   }
 
   @Test

@@ -12,6 +12,7 @@ import io.tributary.config.SslMode;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.local.LocalStack;
+import io.tributary.metrics.LocalMetricsReporter;
 import io.tributary.source.CapturedTable;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
@@ -63,7 +64,12 @@ final class ItStack implements AutoCloseable {
                     .build())
             .tables(tables)
             .sink(stack.sink(database))
-            .job(JobConfig.builder().checkpointInterval(checkpointInterval).parallelism(2).build())
+            .job(
+                JobConfig.builder()
+                    .checkpointInterval(checkpointInterval)
+                    .parallelism(2)
+                    .sourcePollInterval(Duration.ofSeconds(1))
+                    .build())
             .control(stack.control().orElse(null))
             .build();
     catalog = CatalogSpecs.from(config.sink());
@@ -78,6 +84,7 @@ final class ItStack implements AutoCloseable {
     if (restoreFrom != null) {
       flink.set(SavepointConfigOptions.SAVEPOINT_PATH, restoreFrom);
     }
+    LocalMetricsReporter.configure(flink);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(2);
     TributaryJob.build(env, config, tables);

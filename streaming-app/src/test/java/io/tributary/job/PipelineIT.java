@@ -298,12 +298,19 @@ class PipelineIT {
         "GRANT SELECT ON accounts TO weak");
     TributaryConfig noKey =
         config.toBuilder()
-            .tables(TableSelection.builder().include("public.bad_nokey").build())
+            .tables(
+                TableSelection.builder()
+                    .include("public.bad_nokey")
+                    .option(
+                        "public.bad_nokey",
+                        TableOptions.builder().mode(io.tributary.config.TableMode.MIRROR).build())
+                    .build())
             .build();
     assertThatThrownBy(() -> TributaryJob.preflight(noKey))
         .isInstanceOf(SourceNotReadyException.class)
         .hasMessageContaining(
-            "Table public.bad_nokey has no primary key and REPLICA IDENTITY is DEFAULT")
+            "Table public.bad_nokey is configured with mode mirror but has no primary key"
+                + " (REPLICA IDENTITY DEFAULT)")
         .hasMessageContaining("add a primary key");
     TributaryConfig weak =
         config.toBuilder()

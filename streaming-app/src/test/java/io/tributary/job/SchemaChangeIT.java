@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.config.TableSelection;
 import io.tributary.deadletter.DeadLetters;
+import io.tributary.metrics.LocalMetricsReporter;
+import io.tributary.metrics.MetricNames;
 import io.tributary.sink.TableManager;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
@@ -220,6 +222,18 @@ class SchemaChangeIT {
     assertThat(lines).anySatisfy(l -> assertThat(l).contains("\"id\":1000").contains("\"v\":5"));
     // Nothing of the parked table was written after the change.
     assertThat(rows(it.table("bad"))).doesNotContainKey(1000);
+    // Its metrics say so; the other table's do not.
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              assertThat(LocalMetricsReporter.value("public.bad", MetricNames.TABLE_BLOCKED))
+                  .isEqualTo(1);
+              assertThat(LocalMetricsReporter.count("public.bad", MetricNames.DEAD_LETTERS))
+                  .isEqualTo(4L);
+            });
+    assertThat(LocalMetricsReporter.value("public.evo", MetricNames.TABLE_BLOCKED)).isEqualTo(0);
+    assertThat(LocalMetricsReporter.count("public.evo", MetricNames.DEAD_LETTERS)).isNull();
     // The control table says so, with the reason and the dead letters.
     io.tributary.config.ControlConfig control = it.stack.control().orElseThrow();
     await()

@@ -1,0 +1,226 @@
+package io.tributary.sink;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.InternalData;
+import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.StructLike;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.PositionDelete;
+import org.apache.iceberg.deletes.PositionDeleteWriter;
+import org.apache.iceberg.encryption.EncryptedOutputFile;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.types.Conversions;
+import org.apache.iceberg.types.Types;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies a source {@code TRUNCATE} to a mirror table: deletes every row whose source position
+ * ({@code _source_lsn}) is lower than the truncate's, or unknown (rows of the initial snapshot).
+ * Rows written after the truncate have higher positions and stay, so the delete is correct however
+ * the writers' files of the checkpoint interleave, as long as it is committed after all of them.
+ *
+ * <p>Data files whose rows all lie before the truncate (known from the column bounds) are removed
+ * whole; a file that holds rows from both sides gets a position delete file for the rows before.
+ * The commit is validated against concurrent changes (maintenance) and retried.
+ */
+final class TruncateApplier {
+  private static final Logger LOG = LoggerFactory.getLogger(TruncateApplier.class);
+  private static final int MAX_ATTEMPTS = 10;
+
+  private TruncateApplier() {}
+
+  /** The result of one application: what was removed. */
+  static final class Applied {
+    final int removedFiles;
+    final int deleteFiles;
+    final long deletedRows;
+
+    Applied(int removedFiles, int deleteFiles, long deletedRows) {
+      this.removedFiles = removedFiles;
+      this.deleteFiles = deleteFiles;
+      this.deletedRows = deletedRows;
+    }
+  }
+
+  /**
+   * Deletes the rows before {@code truncateLsn} and commits, setting {@code summary} on the
+   * snapshot; does nothing (and commits nothing) when there are none.
+   */
+  static Applied apply(Table table, long truncateLsn, Map<String, String> summary) {
+    for (int attempt = 1; ; attempt++) {
+      table.refresh();
+      Snapshot base = table.currentSnapshot();
+      if (base == null) {
+        return new Applied(0, 0, 0);
+      }
+      Types.NestedField lsnField = table.schema().findField(IcebergSchemas.SOURCE_LSN);
+      if (lsnField == null) {
+        throw new IllegalStateException(
+            "Table " + table.name() + " has no " + IcebergSchemas.SOURCE_LSN + " column");
+      }
+      List<DataFile> whole = new ArrayList<>();
+      List<DataFile> mixed = new ArrayList<>();
+      try (CloseableIterable<FileScanTask> tasks =
+          table.newScan().useSnapshot(base.snapshotId()).includeColumnStats().planFiles()) {
+        for (FileScanTask task : tasks) {
+          DataFile file = task.file();
+          switch (classify(file, lsnField.fieldId(), truncateLsn)) {
+            case BEFORE:
+              whole.add(file);
+              break;
+            case MIXED:
+              mixed.add(file);
+              break;
+            default:
+              break;
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("Cannot plan the files of " + table.name(), e);
+      }
+      List<DeleteFile> deletes = new ArrayList<>();
+      long rows = 0;
+      for (DataFile file : whole) {
+        rows += file.recordCount();
+      }
+      OutputFileFactory files =
+          OutputFileFactory.builderFor(table, 0, System.nanoTime())
+              .format(FileFormat.PARQUET)
+              .operationId("truncate-" + UUID.randomUUID())
+              .build();
+      List<String> referenced = new ArrayList<>();
+      for (DataFile file : mixed) {
+        DeleteFile delete = positionDeletes(table, file, lsnField, truncateLsn, files);
+        if (delete != null) {
+          deletes.add(delete);
+          rows += delete.recordCount();
+          referenced.add(file.location());
+        }
+      }
+      if (whole.isEmpty() && deletes.isEmpty()) {
+        return new Applied(0, 0, 0);
+      }
+      RowDelta delta = table.newRowDelta();
+      whole.forEach(delta::removeRows);
+      deletes.forEach(delta::addDeletes);
+      delta.validateFromSnapshot(base.snapshotId());
+      delta.validateDeletedFiles();
+      if (!referenced.isEmpty()) {
+        delta.validateDataFilesExist(referenced);
+      }
+      summary.forEach(delta::set);
+      try {
+        delta.commit();
+        return new Applied(whole.size(), deletes.size(), rows);
+      } catch (CommitFailedException | ValidationException e) {
+        if (attempt >= MAX_ATTEMPTS) {
+          throw e;
+        }
+        LOG.info(
+            "Applying the TRUNCATE at {} to {} met a concurrent change; retrying: {}",
+            truncateLsn,
+            table.name(),
+            e.getMessage());
+      }
+    }
+  }
+
+  private enum Side {
+    BEFORE,
+    AFTER,
+    MIXED
+  }
+
+  /** Where a data file's rows lie relative to the truncate, by the file's column statistics. */
+  private static Side classify(DataFile file, int lsnFieldId, long truncateLsn) {
+    long count = file.recordCount();
+    Long nulls = file.nullValueCounts() == null ? null : file.nullValueCounts().get(lsnFieldId);
+    if (nulls != null && nulls == count) {
+      return Side.BEFORE; // snapshot rows only
+    }
+    Long lower = bound(file.lowerBounds(), lsnFieldId);
+    Long upper = bound(file.upperBounds(), lsnFieldId);
+    if (upper != null && upper < truncateLsn) {
+      return Side.BEFORE;
+    }
+    if (lower != null && lower >= truncateLsn && nulls != null && nulls == 0) {
+      return Side.AFTER;
+    }
+    return Side.MIXED;
+  }
+
+  private static Long bound(Map<Integer, ByteBuffer> bounds, int fieldId) {
+    if (bounds == null || !bounds.containsKey(fieldId)) {
+      return null;
+    }
+    return Conversions.fromByteBuffer(Types.LongType.get(), bounds.get(fieldId));
+  }
+
+  /** A position delete file for the rows of {@code file} before the truncate, or null. */
+  private static DeleteFile positionDeletes(
+      Table table,
+      DataFile file,
+      Types.NestedField lsnField,
+      long truncateLsn,
+      OutputFileFactory files) {
+    Schema projection = new Schema(lsnField);
+    PartitionSpec spec = table.specs().get(file.specId());
+    PositionDeleteWriter<Record> writer = null;
+    try (CloseableIterable<StructLike> rows =
+        InternalData.read(FileFormat.PARQUET, table.io().newInputFile(file.location()))
+            .project(projection)
+            .build()) {
+      long position = 0;
+      PositionDelete<Record> delete = PositionDelete.create();
+      for (StructLike row : rows) {
+        Long lsn = row.get(0, Long.class);
+        if (lsn == null || lsn < truncateLsn) {
+          if (writer == null) {
+            EncryptedOutputFile out =
+                spec.isUnpartitioned()
+                    ? files.newOutputFile()
+                    : files.newOutputFile(spec, file.partition());
+            writer =
+                new GenericAppenderFactory(table, table.schema(), spec, Map.of(), null, null, null)
+                    .newPosDeleteWriter(
+                        out, FileFormat.PARQUET, spec.isUnpartitioned() ? null : file.partition());
+          }
+          writer.write(delete.set(file.location(), position, null));
+        }
+        position++;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot apply a TRUNCATE to data file " + file.location() + " of " + table.name(), e);
+    } finally {
+      if (writer != null) {
+        try {
+          writer.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(
+              "Cannot write the position deletes of a TRUNCATE for " + table.name(), e);
+        }
+      }
+    }
+    return writer == null ? null : writer.toDeleteFile();
+  }
+}
