@@ -1,7 +1,9 @@
 # Control table: one item per mirror table and concern, keyed by pk/sk, for example
 #   pk = TABLE#<namespace>.<table>   sk = STATE          (written by the stream after each checkpoint)
-#   pk = TABLE#<namespace>.<table>   sk = LOCK           (backfill lock: owner, expiresAt in epoch seconds)
+#   pk = TABLE#<namespace>.<table>   sk = LOCK           (backfill lock: owner execution, leaseSeconds)
 #   pk = TABLE#<namespace>.<table>   sk = MAINT#<ts>     (maintenance report or failure)
+#   pk = TABLE#<namespace>.<table>   sk = BACKFILL#<ts>  (backfill outcome)
+# Every attribute is described in docs/control-plane.md.
 # No transactions and no TTL are used, so the same design runs against the local stand-in.
 
 resource "aws_dynamodb_table" "control" {

@@ -37,6 +37,11 @@ locals {
       "name"        = local.flink_application_name
       "parallelism" = tostring(var.flink_parallelism)
     }
+    # Each table's state, written once per checkpoint (docs/control-plane.md).
+    control = {
+      "table-name" = aws_dynamodb_table.control.name
+      "region"     = local.region
+    }
   }
 
   # One group per table that has options or a freshness target of its own: table.<schema>.<table>.

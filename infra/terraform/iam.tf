@@ -307,6 +307,12 @@ data "aws_iam_policy_document" "sfn" {
   }
 
   statement {
+    sid       = "CheckBackfillLockOwner"
+    actions   = ["states:DescribeExecution"]
+    resources = ["${local.arn_states}:execution:${local.name}-backfill:*"]
+  }
+
+  statement {
     sid = "ControlTable"
     actions = [
       "dynamodb:GetItem",

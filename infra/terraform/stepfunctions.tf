@@ -30,6 +30,7 @@ resource "aws_sfn_state_machine" "maintenance" {
     max_concurrency      = var.maintenance_max_concurrency
     min_data_files       = var.maintenance_min_data_files
     min_delete_files     = var.maintenance_min_delete_files
+    task_timeout_seconds = var.glue_job_timeout_minutes * 60
   })
 
   logging_configuration {
@@ -53,12 +54,13 @@ resource "aws_sfn_state_machine" "backfill" {
   type     = "STANDARD"
 
   definition = templatefile("${local.state_machine_templates}/backfill.asl.json", {
-    partition          = local.partition
-    control_table      = aws_dynamodb_table.control.name
-    namespace          = local.glue_database_name
-    glue_backfill_job  = aws_glue_job.backfill.name
-    sns_topic_arn      = aws_sns_topic.alarms.arn
-    lock_lease_seconds = var.backfill_lock_lease_seconds
+    partition            = local.partition
+    control_table        = aws_dynamodb_table.control.name
+    namespace            = local.glue_database_name
+    glue_backfill_job    = aws_glue_job.backfill.name
+    sns_topic_arn        = aws_sns_topic.alarms.arn
+    lock_lease_seconds   = var.backfill_lock_lease_seconds
+    task_timeout_seconds = var.glue_job_timeout_minutes * 60
   })
 
   logging_configuration {

@@ -40,13 +40,19 @@ test('maintenance: a Map with bounded concurrency, failures recorded and notifie
   assert.ok(inner.some((r) => r.endsWith(':sns:publish')), 'failures are not notified');
 });
 
-test('backfill: conditional lock with owner and expiry, verify, release by owner only', () => {
+test('backfill: conditional lock with owner and lease, taken over only from an owner that stopped, verify, release by owner only', () => {
   const def = result.rendered['backfill.asl.json'].json;
   const acquire = def.States.AcquireLock;
   assert.match(acquire.Resource, /:dynamodb:putItem$/);
-  assert.match(acquire.Parameters.ConditionExpression, /attribute_not_exists\(pk\) OR #expiresAt < :now/);
-  assert.ok(acquire.Parameters.Item.owner && acquire.Parameters.Item.expiresAt);
+  assert.equal(acquire.Parameters.ConditionExpression, 'attribute_not_exists(pk)');
+  assert.ok(acquire.Parameters.Item.owner && acquire.Parameters.Item.leaseSeconds);
   assert.ok(acquire.Catch.some((c) => c.ErrorEquals.includes('DynamoDB.ConditionalCheckFailedException')));
+  // The lease is the execution's own timeout: a lock whose owner no longer runs is stale.
+  assert.equal(def.TimeoutSeconds, Number(acquire.Parameters.Item.leaseSeconds.N));
+  assert.match(def.States.DescribeLockOwner.Resource, /:aws-sdk:sfn:describeExecution$/);
+  assert.equal(def.States.LockOwnerRunning.Choices[0].StringEquals, 'RUNNING');
+  assert.equal(def.States.LockOwnerRunning.Choices[0].Next, 'TableLocked');
+  assert.equal(def.States.TakeOverLock.Parameters.ConditionExpression, '#owner = :staleOwner');
   for (const name of ['ReleaseLock', 'ReleaseLockAfterFailure']) {
     assert.match(def.States[name].Resource, /:dynamodb:deleteItem$/);
     assert.equal(def.States[name].Parameters.ConditionExpression, '#owner = :owner');
@@ -54,6 +60,17 @@ test('backfill: conditional lock with owner and expiry, verify, release by owner
   assert.equal(def.States.VerifyJobRun.Type, 'Choice');
   const all = JSON.stringify(def);
   assert.ok(!/transactWriteItems|transactGetItems/i.test(all), 'DynamoDB transactions are not available locally');
+});
+
+test('both state machines use only JSONPath, which the local engine (aws-local-stepfunctions) runs', () => {
+  for (const [f, { json }] of Object.entries(result.rendered)) {
+    const text = JSON.stringify(json);
+    assert.ok(!text.includes('"JSONata"') && !text.includes('{%'), `${f} uses JSONata`);
+    assert.ok(!text.includes('$$.State.'), `${f} reads $$.State, which the local engine does not provide`);
+    for (const { name, state } of a.tasks(json)) {
+      if (/glue:startJobRun/.test(state.Resource)) assert.ok(Number.isInteger(state.TimeoutSeconds), `${f}: ${name} has no TimeoutSeconds`);
+    }
+  }
 });
 
 test('broken definitions are reported: unsupplied and unused placeholders, invalid ASL, unloaded file', async () => {

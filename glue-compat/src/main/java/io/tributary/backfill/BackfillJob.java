@@ -1,6 +1,8 @@
 package io.tributary.backfill;
 
 import io.tributary.change.TableId;
+import io.tributary.control.ControlTable;
+import io.tributary.control.JobRecords;
 import io.tributary.glue.ArgumentException;
 import io.tributary.glue.GlueArguments;
 import io.tributary.glue.JobMarkers;
@@ -61,8 +63,6 @@ public final class BackfillJob {
     GlueArguments parsed = GlueArguments.parse(args, ARGUMENTS);
     LakeSettings lake = LakeSettings.from(parsed);
     BackfillOptions options = BackfillOptions.from(parsed);
-    lake.controlTable()
-        .ifPresent(t -> LOG.info("Control table {} given; table state is not updated yet", t));
     SparkSession spark = SparkSessions.create("tributary-backfill", lake.catalogSpec());
     run(spark, lake, options, sourceAccess(lake, options), System.out);
   }
@@ -81,8 +81,36 @@ public final class BackfillJob {
                         + " --config FILE"));
   }
 
-  /** Restates the table and prints and returns the report. */
+  /**
+   * Restates the table and prints and returns the report; with a control table, its backfill status
+   * is RUNNING meanwhile, then SUCCEEDED with the report or FAILED with the error.
+   */
   public static BackfillReport run(
+      SparkSession spark,
+      LakeSettings lake,
+      BackfillOptions options,
+      SourceAccess source,
+      PrintStream out)
+      throws Exception {
+    java.util.Optional<JobRecords> opened = lake.control().flatMap(JobRecords::tryOpen);
+    if (opened.isEmpty()) {
+      return restate(spark, lake, options, source, out);
+    }
+    String name = LakeTables.lakeName(lake.namespace(), options.table());
+    try (JobRecords records = opened.get()) {
+      records.backfill(lake.namespace(), name, ControlTable.RUNNING, null);
+      try {
+        BackfillReport report = restate(spark, lake, options, source, out);
+        records.backfill(lake.namespace(), name, ControlTable.SUCCEEDED, report.toJson());
+        return report;
+      } catch (Exception | Error e) {
+        records.backfill(lake.namespace(), name, ControlTable.FAILED, e.toString());
+        throw e;
+      }
+    }
+  }
+
+  private static BackfillReport restate(
       SparkSession spark,
       LakeSettings lake,
       BackfillOptions options,

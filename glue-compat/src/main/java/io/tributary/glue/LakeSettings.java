@@ -5,6 +5,7 @@ import io.tributary.catalog.CatalogSpecs;
 import io.tributary.config.CatalogConfig;
 import io.tributary.config.CatalogType;
 import io.tributary.config.ConfigLoader;
+import io.tributary.config.ControlConfig;
 import io.tributary.config.S3Config;
 import io.tributary.config.SinkConfig;
 import io.tributary.config.TributaryConfig;
@@ -26,25 +27,58 @@ public final class LakeSettings {
   public static final String NAMESPACE = "--namespace";
   public static final String GLUE_CATALOG_ID = "--glue-catalog-id";
   public static final String CONTROL_TABLE = "--control-table";
+
+  /** Endpoint of a DynamoDB-compatible server holding the control table (local runs only). */
+  public static final String CONTROL_ENDPOINT = "--control-endpoint";
+
   public static final String CONFIG = "--config";
 
   /** The arguments every job accepts. */
   public static final List<String> KEYS =
-      List.of(CATALOG_TYPE, WAREHOUSE, NAMESPACE, GLUE_CATALOG_ID, CONTROL_TABLE, CONFIG);
+      List.of(
+          CATALOG_TYPE,
+          WAREHOUSE,
+          NAMESPACE,
+          GLUE_CATALOG_ID,
+          CONTROL_TABLE,
+          CONTROL_ENDPOINT,
+          CONFIG);
 
   private final SinkConfig sink;
   private final TributaryConfig fileConfig;
-  private final String controlTable;
+  private final ControlConfig control;
 
-  private LakeSettings(SinkConfig sink, TributaryConfig fileConfig, String controlTable) {
+  private LakeSettings(SinkConfig sink, TributaryConfig fileConfig, ControlConfig control) {
     this.sink = sink;
     this.fileConfig = fileConfig;
-    this.controlTable = controlTable;
+    this.control = control;
   }
 
-  /** The settings of a streaming job's configuration (the local commands use this). */
+  /**
+   * The settings of a streaming job's configuration (the local commands use this), with its control
+   * table.
+   */
   public static LakeSettings of(TributaryConfig config) {
-    return new LakeSettings(config.sink(), config, null);
+    return new LakeSettings(config.sink(), config, config.control().orElse(null));
+  }
+
+  private static ControlConfig control(GlueArguments args, TributaryConfig fileConfig) {
+    String table = args.get(CONTROL_TABLE);
+    if (table == null) {
+      if (args.has(CONTROL_ENDPOINT)) {
+        throw new ArgumentException(
+            CONTROL_ENDPOINT + " needs " + CONTROL_TABLE + " NAME: name the control table too");
+      }
+      return fileConfig == null ? null : fileConfig.control().orElse(null);
+    }
+    try {
+      return ControlConfig.builder().tableName(table).endpoint(args.get(CONTROL_ENDPOINT)).build();
+    } catch (io.tributary.config.ConfigException e) {
+      throw new ArgumentException(
+          String.join("; ", e.problems())
+              .replace("control.table-name", CONTROL_TABLE)
+              .replace("control.endpoint", CONTROL_ENDPOINT));
+    }
   }
 
   /**
@@ -53,7 +87,6 @@ public final class LakeSettings {
    * @throws ArgumentException when the lake is not fully described or the values disagree
    */
   public static LakeSettings from(GlueArguments args) {
-    String controlTable = args.get(CONTROL_TABLE);
     if (args.has(CONFIG)) {
       TributaryConfig config = ConfigLoader.fromYaml(Path.of(args.get(CONFIG)));
       SinkConfig fileSink = config.sink();
@@ -83,7 +116,7 @@ public final class LakeSettings {
             fileSink.catalog().toBuilder().glueCatalogId(args.get(GLUE_CATALOG_ID)).build());
       }
       SinkConfig built = sink.build();
-      return new LakeSettings(built, config.toBuilder().sink(built).build(), controlTable);
+      return new LakeSettings(built, config.toBuilder().sink(built).build(), control(args, config));
     }
     String type = args.get(CATALOG_TYPE, CatalogType.GLUE.configName()).toLowerCase(Locale.ROOT);
     if (!type.equals(CatalogType.GLUE.configName())) {
@@ -118,7 +151,7 @@ public final class LakeSettings {
                     .build())
             .s3(S3Config.builder().build())
             .build();
-    return new LakeSettings(sink, null, controlTable);
+    return new LakeSettings(sink, null, control(args, null));
   }
 
   /** The sink: catalog, warehouse, namespace and S3 access. */
@@ -143,6 +176,11 @@ public final class LakeSettings {
 
   /** The DynamoDB control table, when given. */
   public Optional<String> controlTable() {
-    return Optional.ofNullable(controlTable);
+    return control().map(ControlConfig::tableName);
+  }
+
+  /** The DynamoDB control table and how to reach it, when given. */
+  public Optional<ControlConfig> control() {
+    return Optional.ofNullable(control);
   }
 }

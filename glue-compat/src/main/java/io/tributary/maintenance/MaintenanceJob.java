@@ -1,10 +1,12 @@
 package io.tributary.maintenance;
 
+import io.tributary.control.JobRecords;
 import io.tributary.glue.GlueArguments;
 import io.tributary.glue.LakeSettings;
 import io.tributary.glue.LakeTables;
 import io.tributary.glue.SparkSessions;
 import java.io.PrintStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -17,7 +19,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The maintenance Glue job: maintains one table ({@code --table}) or every table of the namespace
  * ({@code --all-tables true}) and prints one JSON report line per table, prefixed with {@value
- * #REPORT_PREFIX}. Fails (after trying every table) when a table could not be maintained.
+ * #REPORT_PREFIX}. With a control table ({@code --control-table}), records each report there as
+ * {@code MAINT#<start>} and, after a success, resets the table's file counters. Fails (after trying
+ * every table) when a table could not be maintained.
  */
 public final class MaintenanceJob {
   private static final Logger LOG = LoggerFactory.getLogger(MaintenanceJob.class);
@@ -36,8 +40,6 @@ public final class MaintenanceJob {
     GlueArguments parsed = GlueArguments.parse(args, ARGUMENTS);
     LakeSettings lake = LakeSettings.from(parsed);
     MaintenanceOptions options = MaintenanceOptions.from(parsed);
-    lake.controlTable()
-        .ifPresent(t -> LOG.info("Control table {} given; table state is not updated yet", t));
     SparkSession spark = SparkSessions.create("tributary-maintenance", lake.catalogSpec());
     List<MaintenanceReport> reports = run(spark, lake, options, System.out);
     failIfAny(reports);
@@ -52,25 +54,46 @@ public final class MaintenanceJob {
             : List.of(LakeTables.lakeName(lake.namespace(), options.table()));
     TableMaintenance maintenance = new TableMaintenance(spark, options);
     List<MaintenanceReport> reports = new ArrayList<>();
-    for (String name : names) {
-      String qualified = lake.namespace() + "." + name;
-      long started = System.nanoTime();
-      MaintenanceReport report;
-      try {
-        Table table = LakeTables.load(spark, lake.namespace(), name);
-        report = maintenance.run(qualified, table);
-      } catch (RuntimeException e) {
-        if (!options.allTables()) {
-          throw e;
+    JobRecords records = lake.control().flatMap(JobRecords::tryOpen).orElse(null);
+    try {
+      for (String name : names) {
+        String qualified = lake.namespace() + "." + name;
+        long started = System.nanoTime();
+        Instant startedAt = Instant.now();
+        JobRecords.Counters before =
+            records == null ? null : records.counters(lake.namespace(), name);
+        MaintenanceReport report;
+        try {
+          Table table = LakeTables.load(spark, lake.namespace(), name);
+          report = maintenance.run(qualified, table);
+        } catch (RuntimeException e) {
+          if (records != null) {
+            records.maintenance(
+                lake.namespace(), name, startedAt, false, null, e.toString(), before);
+          }
+          if (!options.allTables()) {
+            throw e;
+          }
+          LOG.error("Maintenance of {} failed", qualified, e);
+          report =
+              MaintenanceReport.notDone(
+                  qualified, "failed", e.toString(), (System.nanoTime() - started) / 1_000_000);
+          out.println(REPORT_PREFIX + report.toJson());
+          reports.add(report);
+          continue;
         }
-        LOG.error("Maintenance of {} failed", qualified, e);
-        report =
-            MaintenanceReport.notDone(
-                qualified, "failed", e.toString(), (System.nanoTime() - started) / 1_000_000);
+        if (records != null) {
+          records.maintenance(
+              lake.namespace(), name, startedAt, report.succeeded(), report.toJson(), null, before);
+        }
+        out.println(REPORT_PREFIX + report.toJson());
+        out.flush();
+        reports.add(report);
       }
-      out.println(REPORT_PREFIX + report.toJson());
-      out.flush();
-      reports.add(report);
+    } finally {
+      if (records != null) {
+        records.close();
+      }
     }
     return reports;
   }

@@ -73,6 +73,7 @@ public final class LocalLake implements AutoCloseable {
                     .checkpointInterval(Duration.ofMillis(1000))
                     .parallelism(1)
                     .build())
+            .control(stack.control().orElse(null))
             .build();
     this.catalogSpec = CatalogSpecs.from(config.sink());
     this.catalog = catalogSpec.open();

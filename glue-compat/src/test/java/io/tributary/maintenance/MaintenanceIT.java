@@ -127,7 +127,8 @@ class MaintenanceIT {
           "--snapshot-retention-min-count", "1",
           "--orphan-min-age-hours", "24",
           "--job-bookmark-option", "job-bookmark-disable",
-          "--control-table", "tributary-control"
+          "--control-table", "tributary-control",
+          "--control-endpoint", lake.stack().control().orElseThrow().endpoint()
         });
     // Every table, through the API that returns the reports.
     List<JsonNode> reports =

@@ -39,7 +39,9 @@ import picocli.CommandLine.Parameters;
       Main.Query.class,
       Main.Bench.class,
       Main.Maintain.class,
-      Main.Backfill.class
+      Main.Backfill.class,
+      Main.Orchestrate.class,
+      Main.Status.class
     })
 public final class Main implements Callable<Integer> {
   /** The default working folder of the local stack. */
@@ -327,6 +329,152 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return SparkJobs.run("backfill", arguments);
+    }
+  }
+
+  /**
+   * {@code tributary orchestrate}: a state machine of infra/stepfunctions, run locally against the
+   * local stack.
+   */
+  @Command(
+      name = "orchestrate",
+      description =
+          "Run a Step Functions state machine of infra/stepfunctions locally against the local"
+              + " stack (running or stopped): maintenance selects the tables whose control-table"
+              + " state needs it and maintains them; backfill takes the table's lock, backfills"
+              + " and releases it. Glue job runs are the local Spark jobs, notifications go to"
+              + " <workdir>/control/notifications.jsonl.")
+  static final class Orchestrate implements Callable<Integer> {
+    @Parameters(index = "0", description = "maintenance or backfill")
+    String machine;
+
+    @Option(
+        names = "--workdir",
+        description = "local stack working folder (default: ${DEFAULT-VALUE})",
+        defaultValue = DEFAULT_WORKDIR)
+    Path workdir;
+
+    @Option(names = "--table", description = "the table to backfill (name in the lake)")
+    String table;
+
+    @Option(
+        names = "--min-data-files",
+        defaultValue = "100",
+        description =
+            "maintain a table once this many data files were added (default: ${DEFAULT-VALUE})")
+    long minDataFiles;
+
+    @Option(
+        names = "--min-delete-files",
+        defaultValue = "20",
+        description =
+            "maintain a table once this many delete files were added (default: ${DEFAULT-VALUE})")
+    long minDeleteFiles;
+
+    @Option(
+        names = "--max-concurrency",
+        defaultValue = "1",
+        description = "tables maintained at the same time (default: ${DEFAULT-VALUE})")
+    int maxConcurrency;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!machine.equals("maintenance") && !machine.equals("backfill")) {
+        throw new IllegalArgumentException(
+            "no state machine '" + machine + "': use maintenance or backfill");
+      }
+      if (machine.equals("backfill") && table == null) {
+        throw new IllegalArgumentException("orchestrate backfill needs --table T");
+      }
+      Path wd = workdir.toAbsolutePath();
+      try (LocalStack stack = LocalStack.attachOrStart(wd)) {
+        stack.writeEndpoints(); // the Spark jobs attach to this stack
+        TributaryConfig c = LocalRunner.localConfigFor(stack, wd);
+        io.tributary.config.ControlConfig control =
+            c.control()
+                .orElseThrow(
+                    () ->
+                        new IllegalArgumentException(
+                            "the local stack has no control table: run 'npm ci' in infra/local"
+                                + " (./tributary does this when Node.js is installed)"));
+        io.tributary.local.LocalStepFunctions sfn =
+            new io.tributary.local.LocalStepFunctions(
+                wd,
+                control,
+                c.sink().namespace(),
+                (job, args) -> {
+                  List<String> jobArgs = new java.util.ArrayList<>();
+                  jobArgs.add("--workdir");
+                  jobArgs.add(wd.toString());
+                  args.forEach(
+                      (k, v) -> {
+                        jobArgs.add(k);
+                        jobArgs.add(v);
+                      });
+                  String command =
+                      job.equals(io.tributary.local.LocalStepFunctions.MAINTENANCE_JOB)
+                          ? "maintain"
+                          : "backfill";
+                  int code = SparkJobs.run(command, jobArgs);
+                  if (code != 0) {
+                    throw new IllegalStateException(
+                        "tributary " + command + " " + jobArgs + " ended with exit code " + code);
+                  }
+                },
+                io.tributary.local.LocalStepFunctions.Settings.defaults()
+                    .minDataFiles(minDataFiles)
+                    .minDeleteFiles(minDeleteFiles)
+                    .maxConcurrency(maxConcurrency));
+        com.fasterxml.jackson.databind.node.ObjectNode input =
+            new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        if (machine.equals("backfill")) {
+          input.put("table", table);
+        } else {
+          input.put("trigger", "orchestrate");
+        }
+        io.tributary.local.LocalStepFunctions.Execution execution = sfn.run(machine, input);
+        System.out.println(
+            machine
+                + " "
+                + execution.status()
+                + (execution.error() == null
+                    ? ""
+                    : ": " + execution.error() + ": " + execution.cause()));
+        System.out.println();
+        io.tributary.control.TableStates.print(
+            io.tributary.control.TableStates.scan(control), java.time.Instant.now(), System.out);
+        return execution.status().equals("SUCCEEDED") ? 0 : 1;
+      }
+    }
+  }
+
+  /** {@code tributary status}: the control table, one line per table. */
+  @Command(
+      name = "status",
+      description =
+          "Print the control table: per table its status, rows and changes, last commit, files"
+              + " and delete files since the last maintenance, dead letters, last maintenance and"
+              + " lock.")
+  static final class Status implements Callable<Integer> {
+    @CommandLine.Mixin LakeTarget target;
+
+    @Override
+    public Integer call() throws Exception {
+      return target.apply(
+          (c, catalog) -> {
+            io.tributary.config.ControlConfig control =
+                c.control()
+                    .orElseThrow(
+                        () ->
+                            new IllegalArgumentException(
+                                "no control table: configure control.table-name (locally: run"
+                                    + " 'npm ci' in infra/local)"));
+            io.tributary.control.TableStates.print(
+                io.tributary.control.TableStates.scan(control),
+                java.time.Instant.now(),
+                System.out);
+            return 0;
+          });
     }
   }
 

@@ -51,6 +51,7 @@ final class ConfigBinder {
     S3Config s3 = build(this::s3);
     SinkConfig sink = catalog == null || s3 == null ? null : build(() -> sink(catalog, s3));
     JobConfig job = build(this::job);
+    ControlConfig control = build(this::control);
     problems.throwIfAny(context);
     TributaryConfig[] config = new TributaryConfig[1];
     problems.collect(
@@ -61,6 +62,7 @@ final class ConfigBinder {
                     .tables(tables)
                     .sink(sink)
                     .job(job)
+                    .control(control)
                     .build());
     problems.throwIfAny(context);
     return config[0];
@@ -210,6 +212,18 @@ final class ConfigBinder {
     integer(ConfigOptions.JOB_PARALLELISM, b::parallelism);
     text(ConfigOptions.JOB_CHECKPOINT_DIR, b::checkpointDir);
     duration(ConfigOptions.JOB_SOURCE_POLL_INTERVAL, b::sourcePollInterval);
+    return b.build();
+  }
+
+  /** The control section, or null when none of its keys is given. */
+  private ControlConfig control() {
+    if (ConfigOptions.fixedKeys("control.").stream().noneMatch(raw.values::containsKey)) {
+      return null;
+    }
+    ControlConfig.Builder b = ControlConfig.builder();
+    text(ConfigOptions.CONTROL_TABLE_NAME, b::tableName);
+    text(ConfigOptions.CONTROL_REGION, b::region);
+    text(ConfigOptions.CONTROL_ENDPOINT, b::endpoint);
     return b.build();
   }
 

@@ -20,7 +20,7 @@ public final class ConfigOptions {
   public static final String CATALOG_PROPERTIES_PREFIX = "sink.catalog.properties.";
 
   /** Top-level sections of the YAML file, which are also the fixed property group ids. */
-  public static final List<String> SECTIONS = List.of("source", "tables", "sink", "job");
+  public static final List<String> SECTIONS = List.of("source", "tables", "sink", "job", "control");
 
   public static final OptionDoc SOURCE_TYPE =
       OptionDoc.enumeration(
@@ -280,6 +280,26 @@ public final class ConfigOptions {
           "How often the job asks the source, off the data path, for the replication slot's lag"
               + " and WAL position (slot-lag metric, freshness of idle tables). A failed poll is"
               + " logged and never fails the job.");
+  public static final OptionDoc CONTROL_TABLE_NAME =
+      OptionDoc.optional(
+          "control.table-name",
+          Kind.STRING,
+          null,
+          "DynamoDB control table the job writes each table's state to once per checkpoint (see"
+              + " docs/control-plane.md); without it, no state is written.");
+  public static final OptionDoc CONTROL_REGION =
+      OptionDoc.optional(
+          "control.region",
+          Kind.STRING,
+          null,
+          "AWS region of the control table; defaults to the AWS default region chain.");
+  public static final OptionDoc CONTROL_ENDPOINT =
+      OptionDoc.optional(
+          "control.endpoint",
+          Kind.STRING,
+          null,
+          "Endpoint of a DynamoDB-compatible server, e.g. `http://127.0.0.1:4567` (the local"
+              + " stack); not set for AWS.");
 
   private static final List<OptionDoc> ALL =
       List.of(
@@ -332,7 +352,10 @@ public final class ConfigOptions {
           JOB_CHECKPOINT_INTERVAL,
           JOB_PARALLELISM,
           JOB_CHECKPOINT_DIR,
-          JOB_SOURCE_POLL_INTERVAL);
+          JOB_SOURCE_POLL_INTERVAL,
+          CONTROL_TABLE_NAME,
+          CONTROL_REGION,
+          CONTROL_ENDPOINT);
 
   /** Keys without placeholders, which the readers match exactly. */
   private static final Map<String, OptionDoc> FIXED = fixedKeys();

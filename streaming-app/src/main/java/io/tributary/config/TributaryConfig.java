@@ -1,21 +1,31 @@
 package io.tributary.config;
 
 import java.util.Objects;
+import java.util.Optional;
 
-/** The whole, validated configuration of one streaming job: source, tables, sink and job. */
+/**
+ * The whole, validated configuration of one streaming job: source, tables, sink, job and the
+ * optional control table.
+ */
 public final class TributaryConfig {
 
   private final SourceConfig source;
   private final TableSelection tables;
   private final SinkConfig sink;
   private final JobConfig job;
+  private final ControlConfig control;
 
   private TributaryConfig(
-      SourceConfig source, TableSelection tables, SinkConfig sink, JobConfig job) {
+      SourceConfig source,
+      TableSelection tables,
+      SinkConfig sink,
+      JobConfig job,
+      ControlConfig control) {
     this.source = source;
     this.tables = tables;
     this.sink = sink;
     this.job = job;
+    this.control = control;
   }
 
   /**
@@ -27,7 +37,7 @@ public final class TributaryConfig {
 
   /** A builder holding this configuration's sections. */
   public Builder toBuilder() {
-    return new Builder().source(source).tables(tables).sink(sink).job(job);
+    return new Builder().source(source).tables(tables).sink(sink).job(job).control(control);
   }
 
   /** The source database. */
@@ -50,6 +60,11 @@ public final class TributaryConfig {
     return job;
   }
 
+  /** The control table, when configured. */
+  public Optional<ControlConfig> control() {
+    return Optional.ofNullable(control);
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {
@@ -62,12 +77,13 @@ public final class TributaryConfig {
     return source.equals(other.source)
         && tables.equals(other.tables)
         && sink.equals(other.sink)
-        && job.equals(other.job);
+        && job.equals(other.job)
+        && Objects.equals(control, other.control);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(source, tables, sink, job);
+    return Objects.hash(source, tables, sink, job, control);
   }
 
   @Override
@@ -80,6 +96,8 @@ public final class TributaryConfig {
         + sink
         + ", job="
         + job
+        + ", control="
+        + control
         + "}";
   }
 
@@ -89,6 +107,7 @@ public final class TributaryConfig {
     private TableSelection tables;
     private SinkConfig sink;
     private JobConfig job = JobConfig.defaults();
+    private ControlConfig control;
 
     private Builder() {}
 
@@ -109,6 +128,12 @@ public final class TributaryConfig {
 
     public Builder job(JobConfig job) {
       this.job = job == null ? JobConfig.defaults() : job;
+      return this;
+    }
+
+    /** The control table; null for none. */
+    public Builder control(ControlConfig control) {
+      this.control = control;
       return this;
     }
 
@@ -138,7 +163,7 @@ public final class TributaryConfig {
         }
         completeSink = sink.toBuilder().namespace(source.database()).build();
       }
-      return new TributaryConfig(source, tables, completeSink, job);
+      return new TributaryConfig(source, tables, completeSink, job, control);
     }
   }
 }

@@ -8,6 +8,7 @@ import io.tributary.config.JobConfig;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TributaryConfig;
 import io.tributary.config.TruncateMode;
+import io.tributary.control.ControlTableSink;
 import io.tributary.metrics.MetricsSpec;
 import io.tributary.metrics.TableMetricsSink;
 import io.tributary.sink.IcebergCommitterOperator;
@@ -39,12 +40,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Builds the Tributary Flink job: CDC sources, then events keyed by table and key into one Iceberg
- * writer operator, then a single committer.
+ * writer operator, then a single committer, whose per-table commits end in the control table when
+ * one is configured.
  *
  * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer},
  * and the stateless {@code new-table-watcher}) are part of the savepoint format: changing one drops
  * that operator's state on restore. The committer's commits also go to {@code table-metrics}, which
- * publishes the job's metrics and holds no state.
+ * publishes the job's metrics, and to {@code commit-events}, which writes the control table; both
+ * hold no state.
  */
 public final class TributaryJob {
   /** Uid of the writer operator. */
@@ -194,8 +197,11 @@ public final class TributaryJob {
         .uid(TableMetricsSink.UID)
         .name(TableMetricsSink.UID)
         .setParallelism(1);
-    commits
-        .sinkTo(new DiscardingSink<>())
+    // The commits end in the control table when one is configured (stateless either way).
+    (config.control().isPresent()
+            ? commits.sinkTo(
+                new ControlTableSink(config.control().get(), catalog, config.sink().namespace()))
+            : commits.sinkTo(new DiscardingSink<>()))
         .uid("commit-events")
         .setParallelism(1)
         .name("commit-events");

@@ -66,7 +66,10 @@ public final class LocalRunner {
   static TributaryConfig localConfig(LocalStack stack, Path configFile) {
     if (configFile != null) {
       TributaryConfig file = ConfigLoader.fromYaml(configFile);
-      return file.toBuilder().sink(stack.sink(file.sink().namespace())).build();
+      return file.toBuilder()
+          .sink(stack.sink(file.sink().namespace()))
+          .control(stack.control().orElse(null))
+          .build();
     }
     return TributaryConfig.builder()
         .source(
@@ -82,6 +85,7 @@ public final class LocalRunner {
         .tables(DemoDatabase.selection())
         .sink(stack.sink(DemoDatabase.DATABASE))
         .job(JobConfig.builder().checkpointInterval(Duration.ofSeconds(5)).parallelism(2).build())
+        .control(stack.control().orElse(null))
         .build();
   }
 

@@ -2,6 +2,7 @@ package io.tributary.local;
 
 import io.tributary.config.CatalogConfig;
 import io.tributary.config.CatalogType;
+import io.tributary.config.ControlConfig;
 import io.tributary.config.S3Config;
 import io.tributary.config.Secret;
 import io.tributary.config.SinkConfig;
@@ -18,6 +19,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Optional;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -26,9 +28,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The embedded local stack: PostgreSQL 16 with logical replication (the source and, in its own
- * database, the Iceberg JDBC catalog), and an S3-compatible server on the local file system. All
- * state lives below one working folder, all servers listen on 127.0.0.1 on free ports, and {@link
- * #close()} stops them.
+ * database, the Iceberg JDBC catalog), an S3-compatible server on the local file system, and the
+ * control table in a local DynamoDB ({@link Dynalite}, when the packages of infra/local are
+ * installed). All state lives below one working folder, all servers listen on 127.0.0.1 on free
+ * ports, and {@link #close()} stops them.
  */
 public final class LocalStack implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
@@ -52,14 +55,24 @@ public final class LocalStack implements AutoCloseable {
   private final S3Proxy s3;
   private final int postgresPort;
   private final int s3Port;
+  private final Dynalite dynalite;
+  private final int dynamoPort;
 
   private LocalStack(
-      Path workdir, EmbeddedPostgres postgres, S3Proxy s3, int postgresPort, int s3Port) {
+      Path workdir,
+      EmbeddedPostgres postgres,
+      S3Proxy s3,
+      int postgresPort,
+      int s3Port,
+      Dynalite dynalite,
+      int dynamoPort) {
     this.workdir = workdir;
     this.postgres = postgres;
     this.s3 = s3;
     this.postgresPort = postgresPort;
     this.s3Port = s3Port;
+    this.dynalite = dynalite;
+    this.dynamoPort = dynamoPort;
   }
 
   /**
@@ -76,11 +89,12 @@ public final class LocalStack implements AutoCloseable {
       }
       int pgPort = Integer.parseInt(p.getProperty("postgres.port"));
       int s3p = Integer.parseInt(p.getProperty("s3.port"));
+      int dynamo = Integer.parseInt(p.getProperty("dynamodb.port", "-1"));
       try (Connection c =
           DriverManager.getConnection(
               "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", SUPERUSER, "")) {
         LOG.info("Attached to the running local stack in {}", root);
-        return new LocalStack(root, null, null, pgPort, s3p);
+        return new LocalStack(root, null, null, pgPort, s3p, null, dynamo);
       } catch (SQLException e) {
         LOG.info("No local stack answers in {}; starting one", root);
       }
@@ -93,6 +107,9 @@ public final class LocalStack implements AutoCloseable {
     java.util.Properties p = new java.util.Properties();
     p.setProperty("postgres.port", Integer.toString(postgresPort));
     p.setProperty("s3.port", Integer.toString(s3Port));
+    if (dynamoPort > 0) {
+      p.setProperty("dynamodb.port", Integer.toString(dynamoPort));
+    }
     try (java.io.Writer w = Files.newBufferedWriter(workdir.resolve(ENDPOINTS_FILE))) {
       p.store(w, "Endpoints of the running local stack");
     }
@@ -104,6 +121,7 @@ public final class LocalStack implements AutoCloseable {
     Files.createDirectories(root);
     EmbeddedPostgres postgres = startPostgres(root);
     S3Proxy s3 = null;
+    Dynalite dynalite = null;
     try {
       ensureDatabase(postgres, CATALOG_DATABASE);
       Path s3Dir = root.resolve("s3");
@@ -124,17 +142,48 @@ public final class LocalStack implements AutoCloseable {
         }
         Thread.onSpinWait();
       }
+      dynalite = startControlTable(root);
       LOG.info(
-          "Local stack up: PostgreSQL on 127.0.0.1:{}, S3 on 127.0.0.1:{}, state in {}",
+          "Local stack up: PostgreSQL on 127.0.0.1:{}, S3 on 127.0.0.1:{}, DynamoDB on {}, state in"
+              + " {}",
           postgres.getPort(),
           s3Port,
+          dynalite == null ? "(not installed)" : "127.0.0.1:" + dynalite.port(),
           root);
-      return new LocalStack(root, postgres, s3, postgres.getPort(), s3Port);
+      return new LocalStack(
+          root,
+          postgres,
+          s3,
+          postgres.getPort(),
+          s3Port,
+          dynalite,
+          dynalite == null ? -1 : dynalite.port());
     } catch (Exception e) {
+      if (dynalite != null) {
+        dynalite.close();
+      }
       if (s3 != null) {
         s3.stop();
       }
       postgres.close();
+      throw e;
+    }
+  }
+
+  /** Starts dynalite with the control table, or returns null when infra/local is not installed. */
+  private static Dynalite startControlTable(Path root) throws Exception {
+    if (ControlPlaneFiles.installedLocalPackages().isEmpty()) {
+      LOG.warn(
+          "The local control table is not available: run 'npm ci' in infra/local (./tributary does"
+              + " this when Node.js is installed)");
+      return null;
+    }
+    Dynalite dynalite = Dynalite.start(root.resolve("dynamodb"));
+    try {
+      Dynalite.createControlTable(Dynalite.controlConfig(dynalite.port()));
+      return dynalite;
+    } catch (RuntimeException e) {
+      dynalite.close();
       throw e;
     }
   }
@@ -257,6 +306,11 @@ public final class LocalStack implements AutoCloseable {
     return "http://127.0.0.1:" + s3Port;
   }
 
+  /** The local control table, when the stack has one. */
+  public Optional<ControlConfig> control() {
+    return dynamoPort > 0 ? Optional.of(Dynalite.controlConfig(dynamoPort)) : Optional.empty();
+  }
+
   /** The sink of the local lake: JDBC catalog in PostgreSQL, warehouse in the local S3 server. */
   public SinkConfig sink(String namespace) {
     return SinkConfig.builder()
@@ -297,6 +351,9 @@ public final class LocalStack implements AutoCloseable {
       s3.stop();
     } catch (Exception e) {
       LOG.warn("Stopping the local S3 server failed", e);
+    }
+    if (dynalite != null) {
+      dynalite.close();
     }
     try {
       postgres.close();

@@ -14,6 +14,9 @@ public final class TableCommit implements Serializable {
   private final long maxLsn;
   private final long maxSourceTsMicros;
   private final long committedAtMillis;
+  private final int dataFiles;
+  private final int deleteFiles;
+  private final String blockedReason;
 
   public TableCommit(
       String table,
@@ -24,6 +27,39 @@ public final class TableCommit implements Serializable {
       long maxLsn,
       long maxSourceTsMicros,
       long committedAtMillis) {
+    this(
+        table,
+        checkpointId,
+        snapshotId,
+        rows,
+        deletes,
+        maxLsn,
+        maxSourceTsMicros,
+        committedAtMillis,
+        0,
+        0,
+        null);
+  }
+
+  /**
+   * A commit with the files it added and, when the table is parked, why.
+   *
+   * @param dataFiles data files added by this commit's snapshots
+   * @param deleteFiles delete files added by this commit's snapshots
+   * @param blockedReason the table's blocked property after the commit, or null
+   */
+  public TableCommit(
+      String table,
+      long checkpointId,
+      long snapshotId,
+      long rows,
+      long deletes,
+      long maxLsn,
+      long maxSourceTsMicros,
+      long committedAtMillis,
+      int dataFiles,
+      int deleteFiles,
+      String blockedReason) {
     this.table = table;
     this.checkpointId = checkpointId;
     this.snapshotId = snapshotId;
@@ -32,6 +68,9 @@ public final class TableCommit implements Serializable {
     this.maxLsn = maxLsn;
     this.maxSourceTsMicros = maxSourceTsMicros;
     this.committedAtMillis = committedAtMillis;
+    this.dataFiles = dataFiles;
+    this.deleteFiles = deleteFiles;
+    this.blockedReason = blockedReason;
   }
 
   public String table() {
@@ -64,6 +103,25 @@ public final class TableCommit implements Serializable {
 
   public long committedAtMillis() {
     return committedAtMillis;
+  }
+
+  /** Data files this commit added. */
+  public int dataFiles() {
+    return dataFiles;
+  }
+
+  /**
+   * Delete files this commit added; changes are written as upserts with equality deletes, rows of
+   * an uninterrupted initial snapshot without, so a commit without delete files held only snapshot
+   * rows.
+   */
+  public int deleteFiles() {
+    return deleteFiles;
+  }
+
+  /** Why the table is parked (its changes go to dead letters), or null. */
+  public String blockedReason() {
+    return blockedReason;
   }
 
   @Override

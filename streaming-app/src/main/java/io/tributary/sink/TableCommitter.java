@@ -54,6 +54,8 @@ public final class TableCommitter {
     long deletes = 0;
     long maxLsn = -1;
     long maxTs = -1;
+    int addedDataFiles = 0;
+    int addedDeleteFiles = 0;
     for (TableWrite write : writes) {
       rounds = Math.max(rounds, write.segments().size());
       rows += write.rows();
@@ -103,6 +105,8 @@ public final class TableCommitter {
       }
       long started = System.nanoTime();
       update.commit();
+      addedDataFiles += dataFiles.size();
+      addedDeleteFiles += deleteFiles.size();
       last[0] = checkpointId;
       last[1] = round;
       Snapshot snapshot = table.currentSnapshot();
@@ -134,7 +138,10 @@ public final class TableCommitter {
         deletes,
         maxLsn,
         maxTs,
-        System.currentTimeMillis());
+        System.currentTimeMillis(),
+        addedDataFiles,
+        addedDeleteFiles,
+        table.properties().get(TableManager.BLOCKED));
   }
 
   /**

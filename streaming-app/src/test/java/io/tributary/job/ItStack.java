@@ -70,6 +70,7 @@ final class ItStack implements AutoCloseable {
                     .parallelism(2)
                     .sourcePollInterval(Duration.ofSeconds(1))
                     .build())
+            .control(stack.control().orElse(null))
             .build();
     catalog = CatalogSpecs.from(config.sink());
   }

@@ -201,6 +201,36 @@ class PipelineIT {
               }
               assertThat(ops).containsExactly("r", "d", "c");
             });
+
+    // The control table holds each table's state as of its last commit.
+    io.tributary.config.ControlConfig control = stack.control().orElseThrow();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              java.util.Map<
+                      String,
+                      java.util.Map<
+                          String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>>
+                  states = new java.util.HashMap<>();
+              for (var item :
+                  io.tributary.control.TableStates.states(
+                      io.tributary.control.TableStates.scan(control))) {
+                states.put(io.tributary.control.TableStates.text(item, "table"), item);
+              }
+              assertThat(states).containsKeys("accounts", "orders", "all_types", "nokey");
+              var accounts = states.get("accounts");
+              assertThat(io.tributary.control.TableStates.text(accounts, "status"))
+                  .isEqualTo("STREAMING");
+              assertThat(io.tributary.control.TableStates.number(accounts, "lastSnapshotId"))
+                  .isEqualTo(table("accounts").currentSnapshot().snapshotId());
+              assertThat(io.tributary.control.TableStates.number(accounts, "rowsSinceStart"))
+                  .isGreaterThanOrEqualTo(3000);
+              assertThat(
+                      io.tributary.control.TableStates.number(
+                          accounts, "deleteFilesSinceMaintenance"))
+                  .isPositive();
+            });
   }
 
   @Test

@@ -234,5 +234,24 @@ class SchemaChangeIT {
             });
     assertThat(LocalMetricsReporter.value("public.evo", MetricNames.TABLE_BLOCKED)).isEqualTo(0);
     assertThat(LocalMetricsReporter.count("public.evo", MetricNames.DEAD_LETTERS)).isNull();
+    // The control table says so, with the reason and the dead letters.
+    io.tributary.config.ControlConfig control = it.stack.control().orElseThrow();
+    await()
+        .atMost(Duration.ofSeconds(75))
+        .untilAsserted(
+            () -> {
+              var bad =
+                  io.tributary.control.TableStates.states(
+                          io.tributary.control.TableStates.scan(control))
+                      .stream()
+                      .filter(i -> io.tributary.control.TableStates.text(i, "table").equals("bad"))
+                      .findFirst()
+                      .orElseThrow();
+              assertThat(io.tributary.control.TableStates.status(bad)).isEqualTo("BLOCKED");
+              assertThat(io.tributary.control.TableStates.text(bad, "statusReason"))
+                  .startsWith("blocked: ")
+                  .contains("'v'");
+              assertThat(io.tributary.control.TableStates.number(bad, "deadLetters")).isEqualTo(4);
+            });
   }
 }

@@ -1,0 +1,199 @@
+package io.tributary.control;
+
+import io.tributary.config.ControlConfig;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
+
+/**
+ * Writes STATE items of the control table from a thread of its own, so that the job never waits for
+ * DynamoDB: {@link #submit} only merges the update into the pending one of its table. The thread
+ * writes every pending table, one UpdateItem each; a failed write stays pending (merged with what
+ * comes later) and is retried with a growing pause, logged, and never fails the job. With a source
+ * of dead-letter counts, it also refreshes each table's {@code deadLetters} every {@value
+ * #DEAD_LETTER_POLL_SECONDS} seconds when the count changed.
+ */
+public final class ControlStateWriter implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ControlStateWriter.class);
+  private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+  private static final Duration MAX_RETRY = Duration.ofSeconds(30);
+  static final long DEAD_LETTER_POLL_SECONDS = 30;
+
+  private final String tableName;
+  private final Function<UpdateItemRequest, ?> writer;
+  private final AutoCloseable client;
+  private final Map<String, StateUpdate> pending = new LinkedHashMap<>();
+  private Supplier<Map<String, DeadLetterCounts.Count>> deadLetters;
+  private final Map<String, DeadLetterCounts.Count> writtenDeadLetters = new HashMap<>();
+  private long nextDeadLetterPoll;
+  private final Thread thread;
+  private boolean closed;
+  private long written;
+  private long failures;
+
+  /**
+   * A writer for the configured table; starts its thread.
+   *
+   * @param deadLetters dead letters per table partition key, or null for none
+   */
+  static ControlStateWriter start(
+      ControlConfig config, Supplier<Map<String, DeadLetterCounts.Count>> deadLetters) {
+    DynamoDbClient client = ControlClients.open(config);
+    return new ControlStateWriter(config.tableName(), client::updateItem, client, deadLetters);
+  }
+
+  ControlStateWriter(
+      String tableName,
+      Function<UpdateItemRequest, ?> writer,
+      AutoCloseable client,
+      Supplier<Map<String, DeadLetterCounts.Count>> deadLetters) {
+    this.tableName = tableName;
+    this.writer = writer;
+    this.client = client;
+    this.deadLetters = deadLetters;
+    this.thread = new Thread(this::loop, "tributary-control-state-writer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /** Queues an update; returns at once. */
+  public synchronized void submit(StateUpdate update) {
+    pending.merge(update.pk(), update, StateUpdate::merge);
+    notifyAll();
+  }
+
+  /** Updates written so far, for tests and logs. */
+  public synchronized long written() {
+    return written;
+  }
+
+  private void loop() {
+    Duration pause = FIRST_RETRY;
+    while (true) {
+      Map<String, StateUpdate> batch;
+      synchronized (this) {
+        while (pending.isEmpty() && !closed && !deadLettersDue()) {
+          try {
+            wait(deadLetters == null ? 0 : DEAD_LETTER_POLL_SECONDS * 1000);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        if (pending.isEmpty() && closed) {
+          return;
+        }
+        batch = new LinkedHashMap<>(pending);
+        pending.clear();
+      }
+      boolean failed = false;
+      if (deadLettersDue()) {
+        failed = !writeDeadLetters();
+      }
+      for (StateUpdate update : batch.values()) {
+        try {
+          writer.apply(update.toRequest(tableName, Instant.now()));
+          synchronized (this) {
+            written++;
+          }
+        } catch (RuntimeException e) {
+          failed = true;
+          synchronized (this) {
+            failures++;
+            // Keep it, in front of anything newer of the same table.
+            StateUpdate newer = pending.remove(update.pk());
+            pending.put(update.pk(), newer == null ? update : update.merge(newer));
+          }
+          LOG.warn(
+              "Could not write the state of {} to control table {} ({} failures so far); retrying"
+                  + " in {} ms: {}",
+              update.pk(),
+              tableName,
+              failures,
+              pause.toMillis(),
+              e.toString());
+        }
+      }
+      if (failed) {
+        synchronized (this) {
+          if (closed) {
+            LOG.warn(
+                "Stopping with {} table states not written to control table {}",
+                pending.size(),
+                tableName);
+            return;
+          }
+          try {
+            wait(pause.toMillis());
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+          }
+        }
+        pause = pause.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : pause.multipliedBy(2);
+      } else {
+        pause = FIRST_RETRY;
+      }
+    }
+  }
+
+  private boolean deadLettersDue() {
+    return deadLetters != null && System.currentTimeMillis() >= nextDeadLetterPoll;
+  }
+
+  /**
+   * Sets {@code deadLetters} of the tables whose count changed, and marks a table BLOCKED when its
+   * newest dead letter says it is parked; false when that failed.
+   */
+  private boolean writeDeadLetters() {
+    nextDeadLetterPoll = System.currentTimeMillis() + DEAD_LETTER_POLL_SECONDS * 1000;
+    try {
+      for (Map.Entry<String, DeadLetterCounts.Count> count : deadLetters.get().entrySet()) {
+        if (count.getValue().equals(writtenDeadLetters.get(count.getKey()))) {
+          continue;
+        }
+        writer.apply(StateUpdate.deadLetters(tableName, count.getKey(), count.getValue()));
+        writtenDeadLetters.put(count.getKey(), count.getValue());
+      }
+      return true;
+    } catch (IllegalArgumentException e) {
+      LOG.warn("Dead letters are not counted in control table {}: {}", tableName, e.getMessage());
+      deadLetters = null; // the warehouse cannot be listed: no point in trying again
+      return true;
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Could not count or record dead letters in control table {}; retrying: {}",
+          tableName,
+          e.toString());
+      nextDeadLetterPoll = 0;
+      return false;
+    }
+  }
+
+  /** Writes what is pending (waiting up to a few seconds), then stops the thread and the client. */
+  @Override
+  public void close() {
+    synchronized (this) {
+      closed = true;
+      notifyAll();
+    }
+    try {
+      thread.join(Duration.ofSeconds(10).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    try {
+      client.close();
+    } catch (Exception e) {
+      LOG.debug("Closing the control table client failed", e);
+    }
+  }
+}
