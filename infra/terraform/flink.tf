@@ -7,23 +7,25 @@ locals {
   # optional setting is simply absent rather than empty (Managed Flink rejects empty values).
   flink_property_groups_all = {
     source = {
-      "type"                 = "postgres"
-      "host"                 = var.source_host
-      "port"                 = tostring(var.source_port)
-      "database"             = var.source_database
-      "user"                 = var.source_user
-      "password.secret-arn"  = aws_secretsmanager_secret.source.arn
-      "password.secret-key"  = var.source_password_secret_key
-      "ssl-mode"             = var.source_ssl_mode
-      "slot-name"            = var.replication_slot_name
-      "publication-name"     = var.publication_name
-      "heartbeat-interval"   = var.heartbeat_interval
-      "snapshot.chunk-size"  = tostring(var.snapshot_chunk_size)
-      "snapshot.fetch-size"  = tostring(var.snapshot_fetch_size)
+      "type"                     = "postgres"
+      "host"                     = var.source_host
+      "port"                     = tostring(var.source_port)
+      "database"                 = var.source_database
+      "user"                     = var.source_user
+      "password.secret-arn"      = aws_secretsmanager_secret.source.arn
+      "password.secret-key"      = var.source_password_secret_key
+      "ssl-mode"                 = var.source_ssl_mode
+      "slot-name"                = var.replication_slot_name
+      "publication-name"         = var.publication_name
+      "heartbeat-interval"       = var.heartbeat_interval
+      "snapshot.chunk-size"      = tostring(var.snapshot_chunk_size)
+      "snapshot.fetch-size"      = tostring(var.snapshot_fetch_size)
+      "new-table-check-interval" = var.new_table_check_interval
     }
     tables = {
       "include"          = var.tables_include
       "exclude"          = var.tables_exclude
+      "truncate"         = var.truncate_mode
       "freshness-target" = "${var.default_freshness_target_seconds}s"
     }
     sink = {
@@ -50,6 +52,8 @@ locals {
       "partition-spec"   = try(join(",", var.table_options[table].partition_spec), null)
       "key-columns"      = try(join(",", var.table_options[table].key_columns), null)
       "changelog"        = try(tostring(var.table_options[table].changelog), null)
+      "mode"             = try(var.table_options[table].mode, null)
+      "truncate"         = try(var.table_options[table].truncate, null)
       "freshness-target" = try("${var.table_freshness_targets[table]}s", null)
     }
   }

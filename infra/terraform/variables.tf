@@ -272,13 +272,47 @@ variable "table_options" {
     partition_spec = optional(list(string))
     key_columns    = optional(list(string))
     changelog      = optional(bool)
+    mode           = optional(string)
+    truncate       = optional(string)
   }))
-  description = "Per-table options keyed by schema.table: Iceberg partition transforms (such as [\"day(created_at)\", \"bucket(16, id)\"]), key columns for tables without a primary key, and whether to keep a __changes table."
+  description = "Per-table options keyed by schema.table: Iceberg partition transforms (such as [\"day(created_at)\", \"bucket(16, id)\"]), key columns for tables without a primary key, whether to keep a __changes table, mode (mirror or append-only) and what a TRUNCATE does (apply or ignore)."
   default     = {}
 
   validation {
     condition     = alltrue([for k in keys(var.table_options) : can(regex("^[A-Za-z0-9_$]+\\.[A-Za-z0-9_$]+$", k))])
     error_message = "table_options keys must be schema.table."
+  }
+
+  validation {
+    condition     = alltrue([for o in values(var.table_options) : o.mode == null || contains(["mirror", "append-only"], coalesce(o.mode, "mirror"))])
+    error_message = "table_options mode must be mirror or append-only."
+  }
+
+  validation {
+    condition     = alltrue([for o in values(var.table_options) : o.truncate == null || contains(["apply", "ignore"], coalesce(o.truncate, "apply"))])
+    error_message = "table_options truncate must be apply or ignore."
+  }
+}
+
+variable "truncate_mode" {
+  type        = string
+  description = "What a TRUNCATE at the source does to the mirror tables without a truncate option of their own: apply (empty the mirror at that point of the change order) or ignore (log and count it)."
+  default     = "apply"
+
+  validation {
+    condition     = contains(["apply", "ignore"], var.truncate_mode)
+    error_message = "truncate_mode must be apply or ignore."
+  }
+}
+
+variable "new_table_check_interval" {
+  type        = string
+  description = "How often the running job looks for new source tables that match the table patterns (they are captured at the next restart), as a duration such as 5m."
+  default     = "5m"
+
+  validation {
+    condition     = can(regex("^[0-9]+(ms|s|m|h)$", var.new_table_check_interval))
+    error_message = "new_table_check_interval must be a duration such as 30s, 5m or 1h."
   }
 }
 
