@@ -95,9 +95,14 @@ public final class TributaryJob {
     }
   }
 
-  /** Checks the source (see {@link SourcePreflight}) and returns the tables to capture. */
+  /**
+   * Checks the source (see {@link SourcePreflight}), creates the replication slots that do not exist
+   * yet, and returns the tables to capture. Only for starting a job.
+   */
   public static List<CapturedTable> preflight(TributaryConfig config) {
-    return new SourcePreflight(config.source(), config.tables()).run();
+    List<CapturedTable> tables = new SourcePreflight(config.source(), config.tables()).run();
+    SourcePreflight.createMissingSlots(config.source(), tables);
+    return tables;
   }
 
   /** Applies the job's checkpoint settings to a Flink configuration (local runs only). */

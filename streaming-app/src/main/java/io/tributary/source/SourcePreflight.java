@@ -108,6 +108,41 @@ public final class SourcePreflight {
   }
 
   /**
+   * Creates the replication slots of the tables' groups that do not exist yet, with PostgreSQL's
+   * {@code pg_create_logical_replication_slot} on an ordinary connection, which holds no slot once
+   * it returns. Called only when a job starts (a check must not leave a slot behind, since a slot
+   * nobody reads keeps WAL forever). Left to the connector, the slot is created on a replication
+   * connection that can still hold it when the stream starts; the stream then waits ten seconds and
+   * retries. A slot that cannot be created here is left to the connector, as before.
+   */
+  public static void createMissingSlots(SourceConfig source, List<CapturedTable> tables) {
+    try (Connection connection = connect(source)) {
+      for (String group : PostgresSources.groups(tables).keySet()) {
+        String slot = PostgresSources.slotName(source, group);
+        try (PreparedStatement st =
+            connection.prepareStatement(
+                "SELECT pg_create_logical_replication_slot(?, 'pgoutput')"
+                    + " WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = ?)")) {
+          st.setString(1, slot);
+          st.setString(2, slot);
+          try (ResultSet rs = st.executeQuery()) {
+            if (rs.next()) {
+              LOG.info("Created replication slot {} in database {}", slot, source.database());
+            }
+          }
+        } catch (SQLException e) {
+          LOG.warn(
+              "Could not create replication slot {} ({}); the connector creates it",
+              slot,
+              e.getMessage());
+        }
+      }
+    } catch (SQLException e) {
+      LOG.warn("Could not connect to create the replication slots: {}", e.getMessage());
+    }
+  }
+
+  /**
    * Findings that do not block the start (append-only tables, lossy column types, an existing slot
    * and the WAL it retains), from the last {@link #run()}.
    */
