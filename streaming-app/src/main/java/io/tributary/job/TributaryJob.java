@@ -96,8 +96,8 @@ public final class TributaryJob {
   }
 
   /**
-   * Checks the source (see {@link SourcePreflight}), creates the replication slots that do not exist
-   * yet, and returns the tables to capture. Only for starting a job.
+   * Checks the source (see {@link SourcePreflight}), creates the replication slots that do not
+   * exist yet, and returns the tables to capture. Only for starting a job.
    */
   public static List<CapturedTable> preflight(TributaryConfig config) {
     List<CapturedTable> tables = new SourcePreflight(config.source(), config.tables()).run();

@@ -307,6 +307,9 @@ public final class Benchmark {
     TableIdentifier plainId = TableIdentifier.of(db, "bench_plain");
     PlainPipeline.createTable(catalog, plainId);
     long rowsNow = Long.parseLong(value("SELECT count(*) FROM bench"));
+    // Its slot is created the way Tributary creates its own (see SourcePreflight), so that neither
+    // pipeline waits for a slot still held by the connection that created it.
+    sql("SELECT pg_create_logical_replication_slot('bench_plain', 'pgoutput')");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     env.enableCheckpointing(2000);
