@@ -71,6 +71,7 @@ public final class DebeziumChangeDeserializer
       UNAVAILABLE_VALUE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final Map<TableId, List<String>> keyOverrides;
+  private transient Map<Schema, Envelope> envelopes;
   private transient Map<Schema, RowConverter> byIdentity;
   private transient Map<Schema, RowConverter> byValue;
   private transient Map<TableId, SourceTable> truncatedTables;
@@ -89,18 +90,22 @@ public final class DebeziumChangeDeserializer
       return; // tombstone or non-data record
     }
     Struct value = (Struct) rawValue;
-    Schema envelope = value.schema();
-    if (envelope.field("op") == null || envelope.field("source") == null) {
+    Envelope envelope = envelope(value.schema());
+    if (envelope == null) {
       return; // heartbeat, transaction or watermark record
     }
-    String op = value.getString("op");
-    Struct source = value.getStruct("source");
-    long lsn = longOr(source, "lsn", -1L);
-    Long tsMs = (Long) source.get("ts_ms");
-    long tsMicros = tsMs == null ? -1L : tsMs * 1000L;
-    Struct before = value.getStruct("before");
-    Struct after = value.getStruct("after");
-    TableId tableId = new TableId(source.getString("schema"), source.getString("table"));
+    String op = (String) value.get(envelope.op);
+    Struct source = (Struct) value.get(envelope.source);
+    long lsn = -1L;
+    if (envelope.lsn != null && source.get(envelope.lsn) instanceof Number) {
+      lsn = ((Number) source.get(envelope.lsn)).longValue();
+    }
+    Object tsMs = envelope.tsMs == null ? null : source.get(envelope.tsMs);
+    long tsMicros = tsMs instanceof Number ? ((Number) tsMs).longValue() * 1000L : -1L;
+    Struct before = envelope.before == null ? null : (Struct) value.get(envelope.before);
+    Struct after = envelope.after == null ? null : (Struct) value.get(envelope.after);
+    TableId tableId =
+        new TableId((String) source.get(envelope.schema), (String) source.get(envelope.table));
     switch (op) {
       case "r":
         emit(out, tableId, ChangeEvent.Op.SNAPSHOT, after, lsn, tsMicros);
@@ -203,6 +208,52 @@ public final class DebeziumChangeDeserializer
     return Objects.equals(a, b);
   }
 
+  /** The fields of a change record's envelope, found by name once per envelope schema. */
+  private static final class Envelope {
+    final Field op;
+    final Field source;
+    final Field before;
+    final Field after;
+    final Field lsn;
+    final Field tsMs;
+    final Field schema;
+    final Field table;
+
+    Envelope(Schema envelope) {
+      this.op = envelope.field("op");
+      this.source = envelope.field("source");
+      this.before = envelope.field("before");
+      this.after = envelope.field("after");
+      Schema info = source.schema();
+      this.lsn = info.field("lsn");
+      this.tsMs = info.field("ts_ms");
+      this.schema = info.field("schema");
+      this.table = info.field("table");
+    }
+  }
+
+  /** The envelope of a record schema, or null for records that are not changes of a row. */
+  private Envelope envelope(Schema schema) {
+    if (envelopes == null) {
+      envelopes = new IdentityHashMap<>();
+    }
+    Envelope envelope = envelopes.get(schema);
+    if (envelope == null && !envelopes.containsKey(schema)) {
+      boolean change =
+          schema.type() == Schema.Type.STRUCT
+              && schema.field("op") != null
+              && schema.field("source") != null
+              && schema.field("source").schema().field("schema") != null
+              && schema.field("source").schema().field("table") != null;
+      envelope = change ? new Envelope(schema) : null;
+      if (envelopes.size() >= MAX_CACHED_SCHEMAS) {
+        envelopes.clear();
+      }
+      envelopes.put(schema, envelope);
+    }
+    return envelope;
+  }
+
   private RowConverter converter(TableId tableId, Schema rowSchema, SourceRecord record) {
     if (byIdentity == null) {
       byIdentity = new IdentityHashMap<>();
@@ -247,24 +298,22 @@ public final class DebeziumChangeDeserializer
     return ChangeEventTypeInfo.INSTANCE;
   }
 
-  private static long longOr(Struct struct, String field, long fallback) {
-    if (struct.schema().field(field) == null) {
-      return fallback;
-    }
-    Object v = struct.get(field);
-    return v instanceof Number ? ((Number) v).longValue() : fallback;
-  }
-
   /** Converts the fields of one row schema into Tributary values; built once per schema. */
   static final class RowConverter {
     final SourceTable table;
     private final Field[] fields;
     private final ValueConverter[] converters;
 
+    private final boolean[] hasDefault;
+
     private RowConverter(SourceTable table, Field[] fields, ValueConverter[] converters) {
       this.table = table;
       this.fields = fields;
       this.converters = converters;
+      this.hasDefault = new boolean[fields.length];
+      for (int i = 0; i < fields.length; i++) {
+        hasDefault[i] = fields[i].schema().defaultValue() != null;
+      }
     }
 
     static RowConverter create(TableId tableId, Schema rowSchema, List<String> keyColumns) {
@@ -310,7 +359,9 @@ public final class DebeziumChangeDeserializer
     Object[] convert(Struct row, boolean[] unchanged) {
       Object[] values = new Object[fields.length];
       for (int i = 0; i < fields.length; i++) {
-        Object raw = row.getWithoutDefault(fields[i].name());
+        // By position (no lookup by name) unless the column has a default, which get() would
+        // put in place of a null.
+        Object raw = hasDefault[i] ? row.getWithoutDefault(fields[i].name()) : row.get(fields[i]);
         if (raw != null && isUnavailable(raw)) {
           if (unchanged != null) {
             unchanged[i] = true;
