@@ -112,6 +112,7 @@ public final class PostgresSources {
     debezium.setProperty("tombstones.on.delete", "false");
     // TRUNCATE reaches the job as an event of each truncated table (pgoutput only).
     debezium.setProperty("truncate.handling.mode", "include");
+    slotRetries(debezium);
     if (source.sslMode() != null) {
       debezium.setProperty("database.sslmode", source.sslMode().libpqName());
     }
@@ -142,6 +143,17 @@ public final class PostgresSources {
     if (!group.isEmpty()) {
       builder.chunkKeyColumn(tables.get(0).chunkColumn());
     }
-    return builder.build();
+    return TunedPostgresSource.of(builder.build());
+  }
+
+  /**
+   * Debezium waits 10 s before it retries a replication slot that is still active, and it hits that
+   * when it reconnects right after looking up its start position in the WAL (the old walsender has
+   * not let go of the slot yet): every start of the stream could stall 10 s. Retry every 250 ms
+   * instead, for the same minute in all.
+   */
+  public static void slotRetries(Properties debezium) {
+    debezium.setProperty("slot.retry.delay.ms", "250");
+    debezium.setProperty("slot.max.retries", "240");
   }
 }
