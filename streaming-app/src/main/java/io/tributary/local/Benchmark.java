@@ -76,7 +76,31 @@ public final class Benchmark {
    */
   public static int run(int rows, int changes, int repeat, Path output, PrintStream out)
       throws Exception {
+    // Each round applies the changes twice (once per pipeline), continuing from the same cursor.
+    long needed = minimumRows(changes, 2);
+    if (rows < needed) {
+      out.printf(
+          Locale.ROOT,
+          "--changes %,d needs --rows of at least %,d: each pipeline gets its own run of changes,"
+              + " which update and delete rows from the lowest key up and insert new ones above the"
+              + " highest, and every update and delete must find its row (else the second pipeline"
+              + " would get fewer real changes). Raise --rows or lower --changes.%n",
+          changes,
+          needed);
+      return 2;
+    }
     return new Benchmark(rows, changes, Math.max(1, repeat), out).run(output);
+  }
+
+  /**
+   * The rows that {@code runs} runs of {@code changes} mixed changes need so that each change hits
+   * a row: per transaction of 1,000 the cursor moves past 800 rows (600 updated, 200 deleted) while
+   * 200 rows are inserted above the highest key. Exact when {@code changes} is a multiple of 1,000,
+   * else a little more than needed.
+   */
+  static long minimumRows(int changes, int runs) {
+    long batches = runs * ((changes + 999L) / 1000L);
+    return Math.max(1, 600L * (batches - 1) + 800L);
   }
 
   /** The figures of one round. */
@@ -94,6 +118,10 @@ public final class Benchmark {
     double plainStreamRate;
     double verifySeconds;
     long verifiedRows;
+    double snapshotCpu;
+    double streamCpu;
+    double plainSnapshotCpu;
+    double plainStreamCpu;
     boolean equal;
   }
 
@@ -112,10 +140,12 @@ public final class Benchmark {
         writerCpu[1] / writerCpu[0]);
     try (LocalStack s = LocalStack.start(workdir)) {
       stack = s;
-      // Both pipelines first run a smaller round in this JVM, so that neither is measured cold
-      // (class loading, JIT compilation, first MiniCluster start).
-      int warmRows = Math.max(20_000, rows / 5);
-      int warmChanges = Math.max(10_000, changes / 5);
+      // Both pipelines first run a round of the same size in this JVM, so that neither is
+      // measured cold (class loading, first MiniCluster start, and JIT compilation: after a round
+      // of a fifth of the size, the compiler threads still took a third of the CPU of the first
+      // measured round on 2 cores).
+      int warmChanges = changes;
+      int warmRows = rows;
       out.printf(
           Locale.ROOT,
           "Warm-up round: %,d rows, %,d changes, both pipelines (not reported)%n",
@@ -190,22 +220,27 @@ public final class Benchmark {
         plain = plainPipeline(config, roundChanges);
       }
 
+      // Neither pipeline inherits the other's garbage (its old generation) to collect.
+      System.gc();
       Configuration flink = new Configuration();
       flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
       env.setParallelism(2);
       TributaryJob.build(env, config, tables);
       long started = System.nanoTime();
+      double cpuStarted = cpuSeconds();
       JobClient job = env.executeAsync("bench");
       waitUntil(() -> totalRecords() >= roundRows, Duration.ofMinutes(20));
       double snapshotSeconds = (System.nanoTime() - started) / 1e9;
+      f.snapshotCpu = cpuSeconds() - cpuStarted;
       double snapshotRate = roundRows / snapshotSeconds;
       out.printf(
           Locale.ROOT,
-          "Snapshot: %,d rows in %.1f s = %,.0f rows/s%n",
+          "Snapshot: %,d rows in %.1f s = %,.0f rows/s, %.1f s of JVM CPU%n",
           roundRows,
           snapshotSeconds,
-          snapshotRate);
+          snapshotRate,
+          f.snapshotCpu);
       f.readSeconds = fullRead(TableIdentifier.of(db, "bench"), "Tributary");
 
       // The reference decoder's slot, created before Tributary's changes so that it keeps their
@@ -215,18 +250,22 @@ public final class Benchmark {
       }
       String startLsn = value("SELECT pg_current_wal_lsn()::text");
       long changesStarted = System.nanoTime();
+      double streamCpuStarted = cpuSeconds();
       String lastLsn = applyChanges(roundChanges);
       double applySeconds = (System.nanoTime() - changesStarted) / 1e9;
       waitUntil(() -> committedLsn() >= lsn(lastLsn), Duration.ofMinutes(20));
       double streamSeconds = (System.nanoTime() - changesStarted) / 1e9;
+      f.streamCpu = cpuSeconds() - streamCpuStarted;
       double streamRate = roundChanges / streamSeconds;
       out.printf(
           Locale.ROOT,
-          "Streaming: %,d changes applied in %.1f s, all visible after %.1f s = %,.0f changes/s%n",
+          "Streaming: %,d changes applied in %.1f s, all visible after %.1f s = %,.0f changes/s,"
+              + " %.1f s of JVM CPU%n",
           roundChanges,
           applySeconds,
           streamSeconds,
-          streamRate);
+          streamRate,
+          f.streamCpu);
 
       List<Double> latencies = new ArrayList<>();
       int probes = measured ? 25 : 3;
@@ -290,6 +329,8 @@ public final class Benchmark {
       f.plainSnapshotRate = plain[0];
       f.plainReadSeconds = plainReadSeconds;
       f.plainStreamRate = plain[1];
+      f.plainSnapshotCpu = plain[2];
+      f.plainStreamCpu = plain[3];
       f.verifySeconds = verifySeconds;
       f.verifiedRows = verifiedRows;
       f.equal = verified.get(0).equal();
@@ -329,38 +370,46 @@ public final class Benchmark {
     // Its slot is created the way Tributary creates its own (see SourcePreflight), so that neither
     // pipeline waits for a slot still held by the connection that created it.
     sql("SELECT pg_create_logical_replication_slot('bench_plain', 'pgoutput')");
+    System.gc();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     env.enableCheckpointing(2000);
     long started = System.nanoTime();
+    double cpuStarted = cpuSeconds();
     JobClient job =
         PlainPipeline.start(
             env, config.source(), "bench", "bench_plain", PUBLICATION, catalogSpec, plainId);
     try {
       waitUntil(() -> totalRecords(plainId) >= rowsNow, Duration.ofMinutes(20));
       double snapshotSeconds = (System.nanoTime() - started) / 1e9;
+      double snapshotCpu = cpuSeconds() - cpuStarted;
       double snapshotRate = rowsNow / snapshotSeconds;
       out.printf(
           Locale.ROOT,
-          "Plain pipeline snapshot: %,d rows in %.1f s = %,.0f rows/s%n",
+          "Plain pipeline snapshot: %,d rows in %.1f s = %,.0f rows/s, %.1f s of JVM CPU%n",
           rowsNow,
           snapshotSeconds,
-          snapshotRate);
+          snapshotRate,
+          snapshotCpu);
       plainReadSeconds = fullRead(plainId, "Plain pipeline");
       long changesStarted = System.nanoTime();
+      double streamCpuStarted = cpuSeconds();
       applyChanges(roundChanges);
       long sentinel = Long.parseLong(value("SELECT max(id) FROM bench"));
       sql("UPDATE bench SET b = -7 WHERE id = " + sentinel);
       waitUntil(() -> plainValue(plainId, sentinel) == -7, Duration.ofMinutes(20));
       double streamSeconds = (System.nanoTime() - changesStarted) / 1e9;
+      double streamCpu = cpuSeconds() - streamCpuStarted;
       double streamRate = (roundChanges + 1) / streamSeconds;
       out.printf(
           Locale.ROOT,
-          "Plain pipeline streaming: %,d changes visible after %.1f s = %,.0f changes/s%n",
+          "Plain pipeline streaming: %,d changes visible after %.1f s = %,.0f changes/s, %.1f s of"
+              + " JVM CPU%n",
           roundChanges + 1,
           streamSeconds,
-          streamRate);
-      return new double[] {snapshotRate, streamRate};
+          streamRate,
+          streamCpu);
+      return new double[] {snapshotRate, streamRate, snapshotCpu, streamCpu};
     } finally {
       job.cancel().get();
     }
@@ -401,8 +450,21 @@ public final class Benchmark {
     return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
   }
 
+  /** Snapshot id of the plain table at its last read, so that each commit is read once. */
+  private long plainReadSnapshot = -1;
+
+  /**
+   * The value of b in the plain table's row with this key, read only when a commit is new since the
+   * last read (reading the rows with their equality deletes takes CPU from the pipeline under test;
+   * loading the table's metadata is what Tributary's check costs too); else 0.
+   */
   private int plainValue(TableIdentifier id, long key) throws IOException {
     Table table = catalog.loadTable(id);
+    Snapshot snapshot = table.currentSnapshot();
+    if (snapshot == null || snapshot.snapshotId() == plainReadSnapshot) {
+      return 0;
+    }
+    plainReadSnapshot = snapshot.snapshotId();
     try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
         org.apache.iceberg.data.IcebergGenerics.read(table)
             .where(org.apache.iceberg.expressions.Expressions.equal("id", key))
@@ -544,9 +606,17 @@ public final class Benchmark {
     best.p50 = Double.MAX_VALUE;
     best.readSeconds = Double.MAX_VALUE;
     best.plainReadSeconds = Double.MAX_VALUE;
+    best.snapshotCpu = Double.MAX_VALUE;
+    best.streamCpu = Double.MAX_VALUE;
+    best.plainSnapshotCpu = Double.MAX_VALUE;
+    best.plainStreamCpu = Double.MAX_VALUE;
     for (Figures f : rounds) {
       best.readSeconds = Math.min(best.readSeconds, f.readSeconds);
       best.plainReadSeconds = Math.min(best.plainReadSeconds, f.plainReadSeconds);
+      best.snapshotCpu = Math.min(best.snapshotCpu, f.snapshotCpu);
+      best.streamCpu = Math.min(best.streamCpu, f.streamCpu);
+      best.plainSnapshotCpu = Math.min(best.plainSnapshotCpu, f.plainSnapshotCpu);
+      best.plainStreamCpu = Math.min(best.plainStreamCpu, f.plainStreamCpu);
       if (f.snapshotRate > best.snapshotRate) {
         best.snapshotRate = f.snapshotRate;
         best.snapshotSeconds = f.snapshotSeconds;
@@ -627,6 +697,21 @@ public final class Benchmark {
     md.append(
         String.format(
             Locale.ROOT,
+            "| JVM CPU time for the snapshot (all threads) | %.1f s | %.1f s | %.2fx less | | |%n",
+            best.snapshotCpu,
+            best.plainSnapshotCpu,
+            best.plainSnapshotCpu / best.snapshotCpu));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "| JVM CPU time for the changes, until visible (all threads) | %.1f s | %.1f s |"
+                + " %.2fx less | | |%n",
+            best.streamCpu,
+            best.plainStreamCpu,
+            best.plainStreamCpu / best.streamCpu));
+    md.append(
+        String.format(
+            Locale.ROOT,
             "| Full read of the table right after the snapshot (data files with their deletes"
                 + " applied) | %.1f s | %.1f s | %.2fx faster | | |%n",
             best.readSeconds,
@@ -646,13 +731,24 @@ public final class Benchmark {
     md.append(
         "\nEvery round (rows/s and changes/s, Tributary / plain; even rounds ran the plain pipeline"
             + " first):\n\n");
-    md.append("| Round | Snapshot | Streaming | Latency p50 |\n|---|---|---|---|\n");
+    md.append(
+        "| Round | Snapshot | Streaming | JVM CPU, snapshot (s) | JVM CPU, changes (s) | Latency"
+            + " p50 |\n|---|---|---|---|---|---|\n");
+    double snapshotRatios = 0;
+    double streamRatios = 0;
+    double snapshotCpuRatios = 0;
+    double streamCpuRatios = 0;
     for (int i = 0; i < rounds.size(); i++) {
       Figures f = rounds.get(i);
+      snapshotRatios += f.snapshotRate / f.plainSnapshotRate;
+      streamRatios += f.streamRate / f.plainStreamRate;
+      snapshotCpuRatios += f.plainSnapshotCpu / f.snapshotCpu;
+      streamCpuRatios += f.plainStreamCpu / f.streamCpu;
       md.append(
           String.format(
               Locale.ROOT,
-              "| %d | %,.0f / %,.0f (%.2fx) | %,.0f / %,.0f (%.2fx) | %.0f ms |%n",
+              "| %d | %,.0f / %,.0f (%.2fx) | %,.0f / %,.0f (%.2fx) | %.1f / %.1f (%.2fx less) |"
+                  + " %.1f / %.1f (%.2fx less) | %.0f ms |%n",
               i + 1,
               f.snapshotRate,
               f.plainSnapshotRate,
@@ -660,18 +756,44 @@ public final class Benchmark {
               f.streamRate,
               f.plainStreamRate,
               f.streamRate / f.plainStreamRate,
+              f.snapshotCpu,
+              f.plainSnapshotCpu,
+              f.plainSnapshotCpu / f.snapshotCpu,
+              f.streamCpu,
+              f.plainStreamCpu,
+              f.plainStreamCpu / f.streamCpu,
               f.p50));
     }
+    int n = rounds.size();
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nMean of the rounds' ratios: snapshot %.2fx, streaming %.2fx the plain pipeline's"
+                + " rate; %.2fx and %.2fx less JVM CPU.%n",
+            snapshotRatios / n,
+            streamRatios / n,
+            snapshotCpuRatios / n,
+            streamCpuRatios / n));
     md.append(
         "\nThe plain pipeline is the same CDC source with its stock row deserializer into Iceberg's"
             + " own `FlinkSink` in upsert mode (equality delete per row, also for snapshot rows), with"
             + " the same chunk size, parallelism and checkpoint interval, run on the same table in the"
-            + " same round (after Tributary in odd rounds, before it in even ones). Both pipelines first run a warm-up round (a fifth of the rows"
+            + " same round (after Tributary in odd rounds, before it in even ones). Both pipelines first run a warm-up round (the same rows"
             + " and changes, on another database) in the same JVM, so neither is measured cold. The"
             + " plain pipeline writes with the table's default Parquet codec (zstd); Tributary writes"
             + " the stream's small, short-lived files with snappy and 2,000-row pages (table properties"
             + " `tributary.stream.compression-codec` and `tributary.stream.page-row-limit`), and"
-            + " maintenance rewrites them with the table's codec.\n");
+            + " maintenance rewrites them with the table's codec. Both pipelines retry a replication"
+            + " slot that is still being released every 250 ms (Debezium's default wait is 10 s,"
+            + " which hit either pipeline at random when its stream started). Each pipeline gets its"
+            + " own run of the same mixed changes, and the table has enough rows that every update"
+            + " and delete of both runs finds its row.\n");
+    md.append(
+        "\nJVM CPU is the CPU time of the benchmark's JVM (all threads: the CDC reader, the"
+            + " pipeline, the local S3 server, the JIT compiler and the garbage collector) while one"
+            + " pipeline runs its phase; PostgreSQL's own CPU (applying the changes, decoding the WAL"
+            + " for the slot) is not in it. On 2 cores the pipeline, PostgreSQL and the benchmark"
+            + " share the same CPUs, so CPU a pipeline saves is CPU the others can use.\n");
     md.append(
         "\nThe streaming figure includes applying the changes at the source and the checkpoint"
             + " interval; the latency is bounded below by the checkpoint interval (commits happen"
@@ -689,6 +811,16 @@ public final class Benchmark {
       Files.createDirectories(parent);
     }
     Files.writeString(output, md.toString());
+  }
+
+  /** CPU time of this JVM so far (all threads), in seconds. */
+  private static double cpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os =
+        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean) {
+      return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
   }
 
   private static double percentile(List<Double> sorted, int p) {
