@@ -338,7 +338,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
    * row; equality-delete upserts replace whole rows, so the old values must be written again.
    */
   private void fillUnchanged(TableState state, ChangeEvent event, Record record) {
-    Record stored = state.stored == null ? null : state.stored.find(state.table, record);
+    StoredRows.StoredRow stored =
+        state.stored == null ? null : state.stored.find(state.table, record);
     List<io.tributary.change.Column> columns = event.table().columns();
     for (int i = 0; i < columns.size(); i++) {
       if (event.isUnchanged(i)) {

@@ -20,6 +20,8 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,13 +35,19 @@ import org.slf4j.LoggerFactory;
  */
 final class StoredRows {
   private static final Logger LOG = LoggerFactory.getLogger(StoredRows.class);
-  private static final Record DELETED = null;
+  private static final StoredRow DELETED = null;
   private static final long COMMIT_WAIT_MILLIS = 300_000L;
 
   private final List<String> keyNames;
   private final String runId;
-  private Map<RowKey, Record> current = new HashMap<>();
-  private final NavigableMap<Long, Map<RowKey, Record>> flushed = new TreeMap<>();
+  private Map<RowKey, StoredRow> current = new HashMap<>();
+  private final NavigableMap<Long, Map<RowKey, StoredRow>> flushed = new TreeMap<>();
+
+  /** The record type whose kept fields are {@link #keptNames} at {@link #keptPositions}. */
+  private Types.StructType keptStruct;
+
+  private String[] keptNames;
+  private int[] keptPositions;
   private long lastFlushed = -1;
   private long required = -1;
 
@@ -54,7 +62,7 @@ final class StoredRows {
 
   /** Remembers the newest version of a row written by this subtask. */
   void written(Record row) {
-    current.put(key(row), row);
+    current.put(key(row), compact(row));
   }
 
   /** Remembers that the row with this key was deleted. */
@@ -78,7 +86,7 @@ final class StoredRows {
 
   /** Checkpoint {@code checkpointId} is complete: its rows are (being) committed to the table. */
   void completed(long checkpointId) {
-    Map<Long, Map<RowKey, Record>> done = flushed.headMap(checkpointId, true);
+    Map<Long, Map<RowKey, StoredRow>> done = flushed.headMap(checkpointId, true);
     for (Long id : done.keySet()) {
       required = Math.max(required, id);
     }
@@ -92,12 +100,12 @@ final class StoredRows {
   }
 
   /** The stored version of the row with the key of {@code keyRow}, or null when there is none. */
-  Record find(Table table, Record keyRow) {
+  StoredRow find(Table table, Record keyRow) {
     RowKey key = key(keyRow);
     if (current.containsKey(key)) {
       return current.get(key);
     }
-    for (Map<RowKey, Record> rows : flushed.descendingMap().values()) {
+    for (Map<RowKey, StoredRow> rows : flushed.descendingMap().values()) {
       if (rows.containsKey(key)) {
         return rows.get(key);
       }
@@ -112,7 +120,7 @@ final class StoredRows {
       while (it.hasNext()) {
         Record row = it.next();
         if (key(row).equals(key)) {
-          return row;
+          return compact(row);
         }
       }
       return null;
@@ -170,6 +178,81 @@ final class StoredRows {
   private static Object literal(Object value) {
     // Iceberg literals take dates and timestamps as ISO text.
     return value instanceof Temporal ? value.toString() : value;
+  }
+
+  /**
+   * The values of a row that an update can leave out: PostgreSQL leaves out only values it stores
+   * out of line (TOAST), which only variable-length types have. Values of fixed-width types
+   * (numbers, booleans, dates and times) are not kept, so a stored row holds far fewer objects than
+   * the written record, which the garbage collector would otherwise copy until the row's checkpoint
+   * completes.
+   */
+  private StoredRow compact(Record row) {
+    Types.StructType struct = row.struct();
+    if (struct != keptStruct) {
+      List<Types.NestedField> fields = struct.fields();
+      int kept = 0;
+      for (Types.NestedField field : fields) {
+        if (mayBeLeftOut(field.type())) {
+          kept++;
+        }
+      }
+      keptNames = new String[kept];
+      keptPositions = new int[kept];
+      kept = 0;
+      for (int i = 0; i < fields.size(); i++) {
+        if (mayBeLeftOut(fields.get(i).type())) {
+          keptNames[kept] = fields.get(i).name();
+          keptPositions[kept] = i;
+          kept++;
+        }
+      }
+      keptStruct = struct;
+    }
+    Object[] values = new Object[keptPositions.length];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = row.get(keptPositions[i], Object.class);
+    }
+    return new StoredRow(keptNames, values);
+  }
+
+  /** Whether a column of this type can hold a value that PostgreSQL stores out of line. */
+  static boolean mayBeLeftOut(Type type) {
+    switch (type.typeId()) {
+      case BOOLEAN:
+      case INTEGER:
+      case LONG:
+      case FLOAT:
+      case DOUBLE:
+      case DATE:
+      case TIME:
+      case TIMESTAMP:
+      case TIMESTAMP_NANO:
+        return false;
+      default:
+        return true;
+    }
+  }
+
+  /** The kept values of a stored row, by column name. */
+  static final class StoredRow {
+    private final String[] names;
+    private final Object[] values;
+
+    StoredRow(String[] names, Object[] values) {
+      this.names = names;
+      this.values = values;
+    }
+
+    /** The value of the named column, or null when it is null or not kept. */
+    Object getField(String name) {
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equals(name)) {
+          return values[i];
+        }
+      }
+      return null;
+    }
   }
 
   private RowKey key(Record row) {

@@ -1,0 +1,87 @@
+package io.tributary.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.time.LocalDateTime;
+import java.util.List;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types;
+import org.junit.jupiter.api.Test;
+
+/** Stored rows keep the values an update may leave out, by key, newest version first. */
+class StoredRowsTest {
+  private static final Schema V1 =
+      new Schema(
+          Types.NestedField.required(1, "id", Types.LongType.get()),
+          Types.NestedField.optional(2, "n", Types.IntegerType.get()),
+          Types.NestedField.optional(3, "body", Types.StringType.get()),
+          Types.NestedField.optional(4, "blob", Types.BinaryType.get()),
+          Types.NestedField.optional(5, "amount", Types.DecimalType.of(12, 2)),
+          Types.NestedField.optional(6, "ts", Types.TimestampType.withoutZone()));
+  private static final Schema V2 =
+      new Schema(
+          Types.NestedField.required(1, "id", Types.LongType.get()),
+          Types.NestedField.optional(2, "n", Types.IntegerType.get()),
+          Types.NestedField.optional(3, "body", Types.StringType.get()),
+          Types.NestedField.optional(4, "blob", Types.BinaryType.get()),
+          Types.NestedField.optional(5, "amount", Types.DecimalType.of(12, 2)),
+          Types.NestedField.optional(6, "ts", Types.TimestampType.withoutZone()),
+          Types.NestedField.optional(7, "doc", Types.StringType.get()));
+
+  private static Record row(Schema schema, long id, String body) {
+    Record r = GenericRecord.create(schema);
+    r.setField("id", id);
+    r.setField("n", 7);
+    r.setField("body", body);
+    r.setField("blob", ByteBuffer.wrap(new byte[] {1, 2}));
+    r.setField("amount", new BigDecimal("12.34"));
+    r.setField("ts", LocalDateTime.of(2024, 1, 1, 0, 0));
+    if (schema.findField("doc") != null) {
+      r.setField("doc", "{\"a\": 1}");
+    }
+    return r;
+  }
+
+  private static Record key(Schema schema, long id) {
+    Record r = GenericRecord.create(schema);
+    r.setField("id", id);
+    return r;
+  }
+
+  @Test
+  void keepsOnlyValuesOfVariableLengthColumns() {
+    StoredRows stored = new StoredRows(List.of("id"), "run");
+    stored.written(row(V1, 1, "first"));
+    StoredRows.StoredRow found = stored.find(null, key(V1, 1));
+    assertThat(found.getField("body")).isEqualTo("first");
+    assertThat(found.getField("blob")).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2}));
+    assertThat(found.getField("amount")).isEqualTo(new BigDecimal("12.34"));
+    // Fixed-width values are never left out by an update: not kept.
+    assertThat(found.getField("n")).isNull();
+    assertThat(found.getField("ts")).isNull();
+    assertThat(StoredRows.mayBeLeftOut(Types.StringType.get())).isTrue();
+    assertThat(StoredRows.mayBeLeftOut(Types.LongType.get())).isFalse();
+    assertThat(StoredRows.mayBeLeftOut(Types.TimestampType.withZone())).isFalse();
+  }
+
+  @Test
+  void newestVersionWinsAcrossCheckpointsAndSchemas() {
+    StoredRows stored = new StoredRows(List.of("id"), "run");
+    stored.written(row(V1, 1, "first"));
+    stored.written(row(V1, 2, "other"));
+    stored.flushed(5);
+    stored.written(row(V2, 1, "second"));
+    StoredRows.StoredRow found = stored.find(null, key(V2, 1));
+    assertThat(found.getField("body")).isEqualTo("second");
+    assertThat(found.getField("doc")).isEqualTo("{\"a\": 1}");
+    assertThat(stored.find(null, key(V2, 2)).getField("body")).isEqualTo("other");
+    assertThat(stored.find(null, key(V2, 2)).getField("doc")).isNull();
+
+    stored.deleted(key(V2, 2));
+    assertThat(stored.find(null, key(V2, 2))).isNull();
+  }
+}
