@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.time.LocalDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
@@ -23,14 +24,13 @@ class StoredRowsTest {
           Types.NestedField.optional(5, "amount", Types.DecimalType.of(12, 2)),
           Types.NestedField.optional(6, "ts", Types.TimestampType.withoutZone()));
   private static final Schema V2 =
-      new Schema(
-          Types.NestedField.required(1, "id", Types.LongType.get()),
-          Types.NestedField.optional(2, "n", Types.IntegerType.get()),
-          Types.NestedField.optional(3, "body", Types.StringType.get()),
-          Types.NestedField.optional(4, "blob", Types.BinaryType.get()),
-          Types.NestedField.optional(5, "amount", Types.DecimalType.of(12, 2)),
-          Types.NestedField.optional(6, "ts", Types.TimestampType.withoutZone()),
-          Types.NestedField.optional(7, "doc", Types.StringType.get()));
+      withColumn(V1, Types.NestedField.optional(7, "doc", Types.StringType.get()));
+
+  private static Schema withColumn(Schema schema, Types.NestedField column) {
+    List<Types.NestedField> columns = new ArrayList<>(schema.columns());
+    columns.add(column);
+    return new Schema(columns);
+  }
 
   private static Record row(Schema schema, long id, String body) {
     Record r = GenericRecord.create(schema);

@@ -86,26 +86,30 @@ class TunedPostgresSourceTest {
   private static SourceRecord change(long lsn) {
     Struct row = new Struct(ROW).put("id", lsn);
     Struct source = new Struct(SOURCE).put("ts_ms", 1_700_000_000_000L).put("lsn", lsn);
-    return new SourceRecord(
-        Map.of("server", "bench"),
-        offset(lsn),
+    return record(
+        lsn,
         "bench.public.t",
-        null,
-        KEY,
         new Struct(KEY).put("id", lsn),
-        ENVELOPE.schema(),
         ENVELOPE.create(row, source, Instant.ofEpochMilli(1_700_000_000_500L)));
   }
 
-  private static SourceRecord heartbeat(long lsn) {
+  private static SourceRecord record(long lsn, String topic, Struct key, Struct value) {
     return new SourceRecord(
         Map.of("server", "bench"),
         offset(lsn),
-        "__debezium-heartbeat.bench",
+        topic,
         null,
-        HEARTBEAT_KEY,
+        key.schema(),
+        key,
+        value.schema(),
+        value);
+  }
+
+  private static SourceRecord heartbeat(long lsn) {
+    return record(
+        lsn,
+        "__debezium-heartbeat.bench",
         new Struct(HEARTBEAT_KEY).put("serverName", "bench"),
-        HEARTBEAT,
         new Struct(HEARTBEAT).put("ts_ms", 1_700_000_000_000L));
   }
 
@@ -212,14 +216,10 @@ class TunedPostgresSourceTest {
             .field("databaseName", Schema.STRING_SCHEMA)
             .build();
     SourceRecord schemaChange =
-        new SourceRecord(
-            Map.of("server", "bench"),
-            offset(4),
+        record(
+            4,
             "bench",
-            null,
-            schemaChangeKey,
             new Struct(schemaChangeKey).put("databaseName", "bench"),
-            ENVELOPE.schema(),
             ENVELOPE.create(
                 new Struct(ROW).put("id", 4L),
                 new Struct(SOURCE).put("ts_ms", 1L),
