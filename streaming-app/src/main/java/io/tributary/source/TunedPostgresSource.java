@@ -4,7 +4,6 @@ import java.lang.reflect.Field;
 import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
 import org.apache.flink.cdc.connectors.base.config.SourceConfig;
 import org.apache.flink.cdc.connectors.base.source.IncrementalSource;
-import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitState;
 import org.apache.flink.cdc.connectors.base.source.metrics.SourceReaderMetrics;
@@ -13,15 +12,14 @@ import org.apache.flink.cdc.connectors.postgres.source.PostgresDialect;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfig;
 import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfigFactory;
-import org.apache.flink.cdc.connectors.postgres.source.fetch.PostgresSourceFetchTaskContext;
 import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
 
 /**
- * Flink CDC's PostgreSQL incremental source with two per-record costs of its reader moved off the
- * path that sets the pace of streaming. Same splits, same state, same offsets; only the work done
- * per change differs:
+ * Flink CDC's PostgreSQL incremental source with per-record costs of its reader moved off the path
+ * that sets the pace of streaming. Same splits, same state, same offsets; only the work done per
+ * change differs:
  *
  * <ul>
  *   <li>The record emitter ({@link BatchPositionEmitter}) records the stream position once per
@@ -31,6 +29,8 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
  *   <li>The split fetcher asks for each change's position to decide whether a table is past its
  *       snapshot; once it is, it no longer compares positions. The position is now built only when
  *       it is compared ({@link LazyStreamOffset}).
+ *   <li>Debezium's WAL reader looks configuration values up and matches the table against the
+ *       include patterns for every change; {@link TunedFetchTaskContext} answers those once.
  * </ul>
  *
  * Measured with {@code ./tributary bench}; see docs/benchmarks.md.
@@ -83,7 +83,7 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
         deserializationSchema, metrics, sourceConfig.isIncludeSchemaChanges(), offsetFactory);
   }
 
-  /** The dialect, whose fetch contexts hand out positions that are built when compared. */
+  /** The dialect, whose fetch contexts are {@link TunedFetchTaskContext}s. */
   static final class TunedDialect extends PostgresDialect {
     private static final long serialVersionUID = 1L;
 
@@ -93,14 +93,7 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
 
     @Override
     public JdbcSourceFetchTaskContext createFetchTaskContext(JdbcSourceConfig config) {
-      return new PostgresSourceFetchTaskContext(config, this) {
-        @Override
-        public Offset getStreamOffset(
-            org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.source.SourceRecord
-                record) {
-          return new LazyStreamOffset(record);
-        }
-      };
+      return new TunedFetchTaskContext(config, this);
     }
   }
 }
