@@ -28,6 +28,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -49,6 +50,10 @@ public final class Benchmark {
   private static final String DB = "bench";
   private static final String PUBLICATION = "tributary";
   private static final int WRITER_ROWS = 100_000;
+  private static final int CHECKPOINT_MS = 2000;
+
+  /** Seed of the pauses before latency probes: both pipelines get the same pauses. */
+  private static final long PROBE_SEED = 20_260_101L;
 
   private final int rows;
   private final int changes;
@@ -111,6 +116,8 @@ public final class Benchmark {
     double streamSeconds;
     double p50;
     double p99;
+    double plainP50;
+    double plainP99;
     double referenceRate = -1;
     double plainSnapshotRate;
     double readSeconds;
@@ -217,7 +224,7 @@ public final class Benchmark {
       if (plainFirst) {
         // Every other round runs the plain pipeline first, so that neither pipeline always gets
         // the caches (JIT, PostgreSQL's buffers) the other one warmed.
-        plain = plainPipeline(config, roundChanges);
+        plain = plainPipeline(config, roundChanges, measured);
       }
 
       // Neither pipeline inherits the other's garbage (its old generation) to collect.
@@ -267,17 +274,14 @@ public final class Benchmark {
           streamRate,
           f.streamCpu);
 
-      List<Double> latencies = new ArrayList<>();
       int probes = measured ? 25 : 3;
-      for (int probe = 0; probe < probes; probe++) {
-        String before = value("SELECT pg_current_wal_insert_lsn()::text");
-        sql("UPDATE bench SET a = a + 1 WHERE id = " + (1 + probe));
-        long committed = System.nanoTime();
-        waitUntil(() -> committedLsn() >= lsn(before), Duration.ofMinutes(2));
-        latencies.add((System.nanoTime() - committed) / 1e6);
-        TimeUnit.MILLISECONDS.sleep(300);
-      }
-      Collections.sort(latencies);
+      List<Double> latencies =
+          latencies(
+              probes,
+              () -> {
+                String before = value("SELECT pg_current_wal_insert_lsn()::text");
+                return () -> committedLsn() >= lsn(before);
+              });
       double p50 = percentile(latencies, 50);
       double p99 = percentile(latencies, 99);
       out.printf(
@@ -302,7 +306,7 @@ public final class Benchmark {
 
       double referenceRate = measured ? referenceDecode(startLsn, lastLsn, roundChanges) : -1;
       if (plain == null) {
-        plain = plainPipeline(config, roundChanges);
+        plain = plainPipeline(config, roundChanges, measured);
       }
       if (referenceRate > 0) {
         out.printf(
@@ -313,9 +317,11 @@ public final class Benchmark {
       }
       out.printf(
           Locale.ROOT,
-          "Tributary / plain pipeline: snapshot %.2fx, streaming %.2fx%n",
+          "Tributary / plain pipeline: snapshot %.2fx, streaming %.2fx, latency p50 %.0f / %.0f ms%n",
           snapshotRate / plain[0],
-          streamRate / plain[1]);
+          streamRate / plain[1],
+          p50,
+          plain[4]);
       if (!verified.get(0).equal()) {
         out.println("The lake does not equal the source after the benchmark: " + verified.get(0));
       }
@@ -331,6 +337,8 @@ public final class Benchmark {
       f.plainStreamRate = plain[1];
       f.plainSnapshotCpu = plain[2];
       f.plainStreamCpu = plain[3];
+      f.plainP50 = plain[4];
+      f.plainP99 = plain[5];
       f.verifySeconds = verifySeconds;
       f.verifiedRows = verifiedRows;
       f.equal = verified.get(0).equal();
@@ -359,11 +367,13 @@ public final class Benchmark {
 
   /**
    * The same measurements for the plain pipeline (stock deserializer, Iceberg's FlinkSink in upsert
-   * mode) on the same table, in the same run: {snapshot rows/s, changes/s}.
+   * mode) on the same table, in the same run: {snapshot rows/s, changes/s, snapshot CPU s, changes
+   * CPU s, latency p50 ms, latency p99 ms}.
    */
   private double plainReadSeconds;
 
-  private double[] plainPipeline(TributaryConfig config, int roundChanges) throws Exception {
+  private double[] plainPipeline(TributaryConfig config, int roundChanges, boolean measured)
+      throws Exception {
     TableIdentifier plainId = TableIdentifier.of(db, "bench_plain");
     PlainPipeline.createTable(catalog, plainId);
     long rowsNow = Long.parseLong(value("SELECT count(*) FROM bench"));
@@ -373,7 +383,7 @@ public final class Benchmark {
     System.gc();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
-    env.enableCheckpointing(2000);
+    env.enableCheckpointing(CHECKPOINT_MS);
     long started = System.nanoTime();
     double cpuStarted = cpuSeconds();
     JobClient job =
@@ -409,7 +419,23 @@ public final class Benchmark {
           streamSeconds,
           streamRate,
           streamCpu);
-      return new double[] {snapshotRate, streamRate, snapshotCpu, streamCpu};
+      List<Double> latencies =
+          latencies(
+              measured ? 25 : 3,
+              () -> {
+                long before = currentSnapshotId(plainId);
+                return () -> rowsCommittedSince(plainId, before);
+              });
+      double p50 = percentile(latencies, 50);
+      double p99 = percentile(latencies, 99);
+      out.printf(
+          Locale.ROOT,
+          "Plain pipeline latency commit -> visible in Iceberg: p50 %.0f ms, p99 %.0f ms (%d"
+              + " probes)%n",
+          p50,
+          p99,
+          latencies.size());
+      return new double[] {snapshotRate, streamRate, snapshotCpu, streamCpu, p50, p99};
     } finally {
       stop(job);
     }
@@ -604,6 +630,7 @@ public final class Benchmark {
   private void write(Path output, String machine, List<Figures> rounds) throws IOException {
     Figures best = new Figures();
     best.p50 = Double.MAX_VALUE;
+    best.plainP50 = Double.MAX_VALUE;
     best.readSeconds = Double.MAX_VALUE;
     best.plainReadSeconds = Double.MAX_VALUE;
     best.snapshotCpu = Double.MAX_VALUE;
@@ -628,6 +655,10 @@ public final class Benchmark {
       if (f.p50 < best.p50) {
         best.p50 = f.p50;
         best.p99 = f.p99;
+      }
+      if (f.plainP50 < best.plainP50) {
+        best.plainP50 = f.plainP50;
+        best.plainP99 = f.plainP99;
       }
       best.referenceRate = Math.max(best.referenceRate, f.referenceRate);
       best.plainSnapshotRate = Math.max(best.plainSnapshotRate, f.plainSnapshotRate);
@@ -691,9 +722,13 @@ public final class Benchmark {
     md.append(
         String.format(
             Locale.ROOT,
-            "| Latency, single-row commit to visible in Iceberg | p50 %.0f ms, p99 %.0f ms | | | | |%n",
+            "| Latency, single-row commit to visible in Iceberg | p50 %.0f ms, p99 %.0f ms | p50"
+                + " %.0f ms, p99 %.0f ms | %s (p50) | | |%n",
             best.p50,
-            best.p99));
+            best.p99,
+            best.plainP50,
+            best.plainP99,
+            lowerOrHigher(best.p50, best.plainP50)));
     md.append(
         String.format(
             Locale.ROOT,
@@ -733,7 +768,7 @@ public final class Benchmark {
             + " first):\n\n");
     md.append(
         "| Round | Snapshot | Streaming | JVM CPU, snapshot (s) | JVM CPU, changes (s) | Latency"
-            + " p50 |\n|---|---|---|---|---|---|\n");
+            + " p50 (ms) |\n|---|---|---|---|---|---|\n");
     double snapshotRatios = 0;
     double streamRatios = 0;
     double snapshotCpuRatios = 0;
@@ -748,7 +783,7 @@ public final class Benchmark {
           String.format(
               Locale.ROOT,
               "| %d | %,.0f / %,.0f (%.2fx) | %,.0f / %,.0f (%.2fx) | %.1f / %.1f (%s) |"
-                  + " %.1f / %.1f (%s) | %.0f ms |%n",
+                  + " %.1f / %.1f (%s) | %.0f / %.0f (%s) |%n",
               i + 1,
               f.snapshotRate,
               f.plainSnapshotRate,
@@ -762,7 +797,9 @@ public final class Benchmark {
               f.streamCpu,
               f.plainStreamCpu,
               lessOrMore(f.streamCpu, f.plainStreamCpu),
-              f.p50));
+              f.p50,
+              f.plainP50,
+              lowerOrHigher(f.p50, f.plainP50)));
     }
     int n = rounds.size();
     md.append(
@@ -788,7 +825,10 @@ public final class Benchmark {
             + " slot that is still being released every 250 ms (Debezium's default wait is 10 s,"
             + " which hit either pipeline at random when its stream started). Each pipeline gets its"
             + " own run of the same mixed changes, and the table has enough rows that every update"
-            + " and delete of both runs finds its row.\n");
+            + " and delete of both runs finds its row. Otherwise the plain pipeline runs with Flink"
+            + " CDC's and Debezium's defaults, among them Debezium's 500 ms poll interval (how long"
+            + " the WAL reader sleeps when it finds nothing, and how long the split fetcher waits"
+            + " for a batch to fill); Tributary's sources poll every 50 ms.\n");
     md.append(
         "\nJVM CPU is the CPU time of the benchmark's JVM (all threads: the CDC reader, the"
             + " pipeline, the local S3 server, the JIT compiler and the garbage collector) while one"
@@ -797,8 +837,10 @@ public final class Benchmark {
             + " share the same CPUs, so CPU a pipeline saves is CPU the others can use.\n");
     md.append(
         "\nThe streaming figure includes applying the changes at the source and the checkpoint"
-            + " interval; the latency is bounded below by the checkpoint interval (commits happen"
-            + " once per checkpoint).\n");
+            + " interval. The latency is measured with 25 single-row updates per pipeline, each"
+            + " after a random pause of up to one checkpoint interval (the same pauses for both"
+            + " pipelines), so that the updates fall anywhere in the checkpoint cycle; commits happen"
+            + " once per checkpoint, so half the interval is the floor of the median.\n");
     md.append(
         String.format(
             Locale.ROOT,
@@ -833,6 +875,12 @@ public final class Benchmark {
   }
 
   /** "1.20x less" or "1.20x more": Tributary's CPU against the plain pipeline's. */
+  private static String lowerOrHigher(double ours, double plain) {
+    return ours <= plain
+        ? String.format(Locale.ROOT, "%.2fx lower", plain / ours)
+        : String.format(Locale.ROOT, "%.2fx higher", ours / plain);
+  }
+
   private static String lessOrMore(double ours, double plain) {
     return ours <= plain
         ? String.format(Locale.ROOT, "%.2fx less", plain / ours)
@@ -896,6 +944,54 @@ public final class Benchmark {
 
   private interface Condition {
     boolean met() throws Exception;
+  }
+
+  /** Prepares one latency probe: notes the table's state before the probe's change. */
+  private interface Probe {
+    Condition visibleAfterNow() throws Exception;
+  }
+
+  /**
+   * Single-row commits, each timed until the pipeline's table shows it; sorted, in milliseconds.
+   * Before each probe the benchmark pauses for a random part of the checkpoint interval (the same
+   * sequence for every pipeline): a fixed pause after each visible commit would put every probe at
+   * the same point of the checkpoint cycle, and measure that point instead of the distribution.
+   */
+  private List<Double> latencies(int probes, Probe probe) throws Exception {
+    Random pauses = new Random(PROBE_SEED);
+    List<Double> latencies = new ArrayList<>();
+    for (int i = 0; i < probes; i++) {
+      TimeUnit.MILLISECONDS.sleep(pauses.nextInt(CHECKPOINT_MS));
+      Condition visible = probe.visibleAfterNow();
+      sql("UPDATE bench SET a = a + 1 WHERE id = " + (1 + i));
+      long committed = System.nanoTime();
+      waitUntil(visible, Duration.ofMinutes(2));
+      latencies.add((System.nanoTime() - committed) / 1e6);
+    }
+    Collections.sort(latencies);
+    return latencies;
+  }
+
+  private long currentSnapshotId(TableIdentifier id) {
+    Snapshot s = catalog.loadTable(id).currentSnapshot();
+    return s == null ? -1 : s.snapshotId();
+  }
+
+  /**
+   * Whether a snapshot committed after {@code snapshotId} added rows. The plain pipeline records no
+   * source position in its commits; with no other changes during the probes, the first commit that
+   * adds rows is the one with the probe's change (its empty commits add none).
+   */
+  private boolean rowsCommittedSince(TableIdentifier id, long snapshotId) {
+    Table table = catalog.loadTable(id);
+    for (Snapshot s = table.currentSnapshot();
+        s != null && s.snapshotId() != snapshotId;
+        s = s.parentId() == null ? null : table.snapshot(s.parentId())) {
+      if (Long.parseLong(s.summary().getOrDefault("added-records", "0")) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void waitUntil(Condition condition, Duration timeout) throws Exception {
