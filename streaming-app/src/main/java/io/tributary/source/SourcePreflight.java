@@ -193,8 +193,9 @@ public final class SourcePreflight {
   static String lossyTypeHint(String typname) {
     switch (typname) {
       case "money":
-        return "amounts of 1,000 or more stop the initial snapshot; change the column to"
-            + " numeric(19,2) or exclude the table (docs/type-mapping.md)";
+        return "amounts of more than 15 digits may lose cents (the value passes through a"
+            + " double); change the column to numeric(19,2) if such amounts occur"
+            + " (docs/type-mapping.md)";
       case "varbit":
         return "leading zero bits are lost; use bit(n) or text if they matter";
       case "box":

@@ -5,8 +5,10 @@ import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
 import org.apache.flink.cdc.connectors.base.config.SourceConfig;
 import org.apache.flink.cdc.connectors.base.source.IncrementalSource;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitState;
 import org.apache.flink.cdc.connectors.base.source.metrics.SourceReaderMetrics;
+import org.apache.flink.cdc.connectors.base.source.reader.external.FetchTask;
 import org.apache.flink.cdc.connectors.base.source.reader.external.JdbcSourceFetchTaskContext;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresDialect;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
@@ -33,7 +35,11 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
  *       include patterns for every change; {@link TunedFetchTaskContext} answers those once.
  * </ul>
  *
- * Measured with {@code ./tributary bench}; see docs/benchmarks.md.
+ * <p>One difference is about values, not cost: snapshot splits are read by {@link
+ * TunedScanFetchTask}, whose rows carry the values the WAL reader produces for the same rows
+ * ({@link SnapshotRowReader}), where Flink CDC's reader loses precision or fails for some types.
+ *
+ * <p>Measured with {@code ./tributary bench}; see docs/benchmarks.md.
  */
 public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
   private static final long serialVersionUID = 1L;
@@ -83,7 +89,10 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
         deserializationSchema, metrics, sourceConfig.isIncludeSchemaChanges(), offsetFactory);
   }
 
-  /** The dialect, whose fetch contexts are {@link TunedFetchTaskContext}s. */
+  /**
+   * The dialect, whose fetch contexts are {@link TunedFetchTaskContext}s and whose snapshot splits
+   * are read by {@link TunedScanFetchTask}s.
+   */
   static final class TunedDialect extends PostgresDialect {
     private static final long serialVersionUID = 1L;
 
@@ -94,6 +103,13 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
     @Override
     public JdbcSourceFetchTaskContext createFetchTaskContext(JdbcSourceConfig config) {
       return new TunedFetchTaskContext(config, this);
+    }
+
+    @Override
+    public FetchTask<SourceSplitBase> createFetchTask(SourceSplitBase split) {
+      return split.isSnapshotSplit()
+          ? new TunedScanFetchTask(split.asSnapshotSplit())
+          : super.createFetchTask(split);
     }
   }
 }

@@ -211,7 +211,7 @@ class PreflightIT {
                 + " PostgreSQL rejects UPDATE and DELETE of a table in a publication that"
                 + " publishes them, so only its inserts (and truncates) are captured")
         .contains("run ALTER TABLE public.nokey REPLICA IDENTITY FULL;")
-        .contains("warning: Column public.prices.amount (money): amounts of 1,000 or more")
+        .contains("warning: Column public.prices.amount (money): amounts of more than 15 digits")
         .containsPattern(
             "warning: Replication slot tributary exists and retains \\d+ [kM]B of WAL \\(from"
                 + " [0-9A-F]+/[0-9A-F]+\\): the job resumes from it\\. If no job reads it any"

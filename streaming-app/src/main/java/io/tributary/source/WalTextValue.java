@@ -1,0 +1,92 @@
+package io.tributary.source;
+
+import io.debezium.connector.postgresql.connection.AbstractColumnValue;
+import io.debezium.data.SpecialValueDecimal;
+import java.math.BigDecimal;
+
+/**
+ * One column value in PostgreSQL's text form, as {@code pgoutput} sends it in the write-ahead log,
+ * for Debezium's value resolver. The snapshot reader hands values it reads as text to the same
+ * resolver the WAL reader uses, so that a row has the same values whether it was read by the
+ * snapshot or streamed as a change.
+ */
+final class WalTextValue extends AbstractColumnValue<String> {
+  private final String text;
+
+  WalTextValue(String text) {
+    this.text = text;
+  }
+
+  @Override
+  public String getRawValue() {
+    return text;
+  }
+
+  @Override
+  public boolean isNull() {
+    return text == null;
+  }
+
+  @Override
+  public String asString() {
+    return text;
+  }
+
+  @Override
+  public Boolean asBoolean() {
+    return "t".equalsIgnoreCase(text);
+  }
+
+  @Override
+  public Integer asInteger() {
+    return Integer.valueOf(text);
+  }
+
+  @Override
+  public Long asLong() {
+    return Long.valueOf(text);
+  }
+
+  @Override
+  public Float asFloat() {
+    return Float.valueOf(text);
+  }
+
+  @Override
+  public Double asDouble() {
+    return Double.valueOf(text);
+  }
+
+  @Override
+  public SpecialValueDecimal asDecimal() {
+    switch (text) {
+      case "NaN":
+        return SpecialValueDecimal.NOT_A_NUMBER;
+      case "Infinity":
+        return SpecialValueDecimal.POSITIVE_INF;
+      case "-Infinity":
+        return SpecialValueDecimal.NEGATIVE_INF;
+      default:
+        return new SpecialValueDecimal(new BigDecimal(text));
+    }
+  }
+
+  @Override
+  public byte[] asByteArray() {
+    // bytea's hex output: \x followed by two hex digits a byte.
+    int length = (text.length() - 2) / 2;
+    byte[] bytes = new byte[length];
+    for (int i = 0; i < length; i++) {
+      bytes[i] =
+          (byte)
+              ((Character.digit(text.charAt(2 + 2 * i), 16) << 4)
+                  | Character.digit(text.charAt(3 + 2 * i), 16));
+    }
+    return bytes;
+  }
+
+  @Override
+  public String toString() {
+    return "WalTextValue[" + (text == null ? "null" : text.length() + " chars") + "]";
+  }
+}
