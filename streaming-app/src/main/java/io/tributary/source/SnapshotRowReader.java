@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Set;
 
@@ -95,6 +96,9 @@ final class SnapshotRowReader {
       case "timestamp":
       case "timestamp without time zone":
         return new TimestampReader(resolver);
+      case "timestamptz":
+      case "timestamp with time zone":
+        return new TimestamptzReader(resolver);
       case "date":
         return new DateReader(resolver);
       default:
@@ -166,6 +170,25 @@ final class SnapshotRowReader {
     }
   }
 
+  /** {@code timestamptz}: the instant at offset UTC, as the WAL reader's resolver gives it. */
+  private static final class TimestamptzReader implements Reader {
+    private final ResolvingReader resolver;
+
+    TimestamptzReader(Reader resolver) {
+      this.resolver = (ResolvingReader) resolver;
+    }
+
+    @Override
+    public Object read(ResultSet rs, int index) throws SQLException {
+      String text = rs.getString(index);
+      if (text == null) {
+        return null;
+      }
+      OffsetDateTime fast = plainTimestamptz(text);
+      return fast != null ? fast : resolver.resolve(text);
+    }
+  }
+
   /** {@code date}: the calendar date, as the WAL reader's resolver gives it. */
   private static final class DateReader implements Reader {
     private final ResolvingReader resolver;
@@ -183,6 +206,39 @@ final class SnapshotRowReader {
       LocalDate fast = plainDate(text);
       return fast != null ? fast : resolver.resolve(text);
     }
+  }
+
+  /**
+   * {@code yyyy-MM-dd HH:mm:ss[.f…]±HH[:mm[:ss]]} of the common era with a four-digit year as that
+   * instant at offset UTC, or null for any other form, which the resolver parses.
+   */
+  static OffsetDateTime plainTimestamptz(String s) {
+    int sign = Math.max(s.lastIndexOf('+'), s.lastIndexOf('-'));
+    if (sign < 19) {
+      return null;
+    }
+    Instant local = plainTimestamp(s.substring(0, sign));
+    int length = s.length() - sign;
+    if (local == null || length != 3 && length != 6 && length != 9) {
+      return null;
+    }
+    int hours = digits(s, sign + 1, sign + 3);
+    int minutes = 0;
+    int seconds = 0;
+    if (length >= 6) {
+      minutes = s.charAt(sign + 3) == ':' ? digits(s, sign + 4, sign + 6) : -1;
+    }
+    if (length == 9) {
+      seconds = s.charAt(sign + 6) == ':' ? digits(s, sign + 7, sign + 9) : -1;
+    }
+    if (hours < 0 || hours > 18 || minutes < 0 || minutes > 59 || seconds < 0 || seconds > 59) {
+      return null;
+    }
+    int offset = (hours * 3600 + minutes * 60 + seconds) * (s.charAt(sign) == '-' ? -1 : 1);
+    if (Math.abs(offset) > 18 * 3600) {
+      return null;
+    }
+    return OffsetDateTime.ofInstant(local.minusSeconds(offset), ZoneOffset.UTC);
   }
 
   /**

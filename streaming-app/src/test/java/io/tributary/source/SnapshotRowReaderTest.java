@@ -44,6 +44,42 @@ class SnapshotRowReaderTest {
   }
 
   @Test
+  void plainTimestamptzParseAsTheWalResolverParsesThem() {
+    Random random = new Random(11);
+    String[] offsets = {"+00", "+05:30", "-08", "-04:56:02", "+14", "-12", "+00:01:15", "-00:30"};
+    for (int i = 0; i < 20_000; i++) {
+      String text =
+          String.format(
+              "%04d-%02d-%02d %02d:%02d:%02d%s%s",
+              1 + random.nextInt(9999),
+              1 + random.nextInt(12),
+              1 + random.nextInt(28),
+              random.nextInt(24),
+              random.nextInt(60),
+              random.nextInt(60),
+              fraction(random),
+              offsets[random.nextInt(offsets.length)]);
+      assertThat(SnapshotRowReader.plainTimestamptz(text))
+          .as(text)
+          .isNotNull()
+          .isEqualTo(new WalTextValue(text).asOffsetDateTimeAtUtc());
+    }
+    for (String text :
+        new String[] {
+          "infinity",
+          "-infinity",
+          "0100-01-01 00:00:00+00 BC",
+          "12345-01-01 00:00:00+00",
+          "2024-01-01 10:00:00",
+          "2024-01-01 10:00:00+5",
+          "2024-01-01 10:00:00+05:3",
+          "2024-01-01 10:00:00+0530"
+        }) {
+      assertThat(SnapshotRowReader.plainTimestamptz(text)).as(text).isNull();
+    }
+  }
+
+  @Test
   void otherTimestampFormsAreLeftToTheResolver() {
     for (String text :
         new String[] {
