@@ -94,7 +94,7 @@ class TypeMappingIT {
         // transfer after five, which must not change a value.
         "CREATE TABLE chunks (id int PRIMARY KEY, n numeric, t time, d date, ts timestamp, tstz"
             + " timestamptz, m money)",
-        "INSERT INTO chunks SELECT i, (i || '.' || lpad((i % 97)::text, 3, '0') || '7')::numeric,"
+        "INSERT INTO chunks SELECT i, CASE WHEN i % 1000 = 0 THEN 'NaN' ELSE i || '.' || lpad((i % 97)::text, 3, '0') || '00' END::numeric,"
             + " time '00:00:00' + i * interval '1.000001 second', date '1500-01-01' + i * 53,"
             + " timestamp '1400-01-01 00:00:00.000001' + i * interval '7 days 1.000001 seconds',"
             + " timestamptz '2024-01-01 00:00:00.000001+00' + i * interval '1 hour 1 microsecond',"
