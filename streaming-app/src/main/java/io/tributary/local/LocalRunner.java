@@ -84,7 +84,14 @@ public final class LocalRunner {
                 .build())
         .tables(DemoDatabase.selection())
         .sink(stack.sink(DemoDatabase.DATABASE))
-        .job(JobConfig.builder().checkpointInterval(Duration.ofSeconds(5)).parallelism(2).build())
+        .job(
+            JobConfig.builder()
+                .checkpointInterval(Duration.ofSeconds(5))
+                .parallelism(2)
+                // The progress lines show the slot's lag: poll the local server often enough that
+                // it moves with the workload (production polls every 30 s).
+                .sourcePollInterval(Duration.ofSeconds(2))
+                .build())
         .control(stack.control().orElse(null))
         .build();
   }
