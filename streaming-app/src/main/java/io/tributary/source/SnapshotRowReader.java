@@ -11,9 +11,12 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Reads the rows of a snapshot split into the values Debezium's WAL reader produces for the same
@@ -91,16 +94,16 @@ final class SnapshotRowReader {
     if (!TEXT_TYPES.contains(root)) {
       return new ObjectReader();
     }
-    Reader resolver = new ResolvingReader(column, type, types, includeUnknownDatatypes);
+    ResolvingReader resolver = new ResolvingReader(column, type, types, includeUnknownDatatypes);
     switch (root) {
       case "timestamp":
       case "timestamp without time zone":
-        return new TimestampReader(resolver);
+        return new FastPathReader(SnapshotRowReader::plainTimestamp, resolver);
       case "timestamptz":
       case "timestamp with time zone":
-        return new TimestamptzReader(resolver);
+        return new FastPathReader(SnapshotRowReader::plainTimestamptz, resolver);
       case "date":
-        return new DateReader(resolver);
+        return new FastPathReader(SnapshotRowReader::plainDate, resolver);
       default:
         return resolver;
     }
@@ -151,12 +154,18 @@ final class SnapshotRowReader {
     }
   }
 
-  /** {@code timestamp}: the instant of the UTC wall time, as the WAL reader's resolver gives it. */
-  private static final class TimestampReader implements Reader {
+  /**
+   * A type whose common text form a fast parser reads; other forms (and values the parser declines
+   * with null) go to the WAL reader's resolver, whose result the parser gives for the forms it
+   * reads.
+   */
+  private static final class FastPathReader implements Reader {
+    private final Function<String, Object> fast;
     private final ResolvingReader resolver;
 
-    TimestampReader(Reader resolver) {
-      this.resolver = (ResolvingReader) resolver;
+    FastPathReader(Function<String, Object> fast, ResolvingReader resolver) {
+      this.fast = fast;
+      this.resolver = resolver;
     }
 
     @Override
@@ -165,46 +174,8 @@ final class SnapshotRowReader {
       if (text == null) {
         return null;
       }
-      Instant fast = plainTimestamp(text);
-      return fast != null ? fast : resolver.resolve(text);
-    }
-  }
-
-  /** {@code timestamptz}: the instant at offset UTC, as the WAL reader's resolver gives it. */
-  private static final class TimestamptzReader implements Reader {
-    private final ResolvingReader resolver;
-
-    TimestamptzReader(Reader resolver) {
-      this.resolver = (ResolvingReader) resolver;
-    }
-
-    @Override
-    public Object read(ResultSet rs, int index) throws SQLException {
-      String text = rs.getString(index);
-      if (text == null) {
-        return null;
-      }
-      OffsetDateTime fast = plainTimestamptz(text);
-      return fast != null ? fast : resolver.resolve(text);
-    }
-  }
-
-  /** {@code date}: the calendar date, as the WAL reader's resolver gives it. */
-  private static final class DateReader implements Reader {
-    private final ResolvingReader resolver;
-
-    DateReader(Reader resolver) {
-      this.resolver = (ResolvingReader) resolver;
-    }
-
-    @Override
-    public Object read(ResultSet rs, int index) throws SQLException {
-      String text = rs.getString(index);
-      if (text == null) {
-        return null;
-      }
-      LocalDate fast = plainDate(text);
-      return fast != null ? fast : resolver.resolve(text);
+      Object value = fast.apply(text);
+      return value != null ? value : resolver.resolve(text);
     }
   }
 
@@ -248,7 +219,7 @@ final class SnapshotRowReader {
    */
   static Instant plainTimestamp(String s) {
     int length = s.length();
-    if (length < 19 || length > 26 || s.charAt(10) != ' ' || !plainDateAt(s)) {
+    if (length < 19 || length > 26 || s.charAt(10) != ' ') {
       return null;
     }
     if (s.charAt(13) != ':' || s.charAt(16) != ':') {
@@ -274,44 +245,35 @@ final class SnapshotRowReader {
       }
       nanos = fraction;
     }
-    int day = digits(s, 8, 10);
-    int month = digits(s, 5, 7);
-    int year = digits(s, 0, 4);
-    if (year == 0
-        || month < 1
-        || month > 12
-        || day < 1
-        || day > 28 && day > lengthOf(year, month)) {
+    LocalDate date = dateAt(s);
+    if (date == null) {
       return null;
     }
-    return LocalDateTime.of(year, month, day, hour, minute, second, nanos)
+    return LocalDateTime.of(date, LocalTime.of(hour, minute, second, nanos))
         .toInstant(ZoneOffset.UTC);
   }
 
   /** {@code yyyy-MM-dd} of the common era with a four-digit year, or null for any other form. */
   static LocalDate plainDate(String s) {
-    if (s.length() != 10 || !plainDateAt(s)) {
+    return s.length() == 10 ? dateAt(s) : null;
+  }
+
+  /** The date {@code yyyy-MM-dd} at the start of {@code s}, or null when it is not one. */
+  private static LocalDate dateAt(String s) {
+    if (s.charAt(4) != '-' || s.charAt(7) != '-') {
       return null;
     }
     int year = digits(s, 0, 4);
     int month = digits(s, 5, 7);
     int day = digits(s, 8, 10);
-    if (year == 0
+    if (year <= 0
         || month < 1
         || month > 12
         || day < 1
-        || day > 28 && day > lengthOf(year, month)) {
+        || day > 28 && day > YearMonth.of(year, month).lengthOfMonth()) {
       return null;
     }
     return LocalDate.of(year, month, day);
-  }
-
-  private static boolean plainDateAt(String s) {
-    return s.charAt(4) == '-' && s.charAt(7) == '-';
-  }
-
-  private static int lengthOf(int year, int month) {
-    return java.time.YearMonth.of(year, month).lengthOfMonth();
   }
 
   /** The decimal number in {@code s[from, to)}, or -1 when a character is not a digit. */

@@ -15,16 +15,7 @@ class SnapshotRowReaderTest {
   void plainTimestampsParseAsTheWalResolverParsesThem() {
     Random random = new Random(42);
     for (int i = 0; i < 20_000; i++) {
-      String text =
-          String.format(
-              "%04d-%02d-%02d %02d:%02d:%02d%s",
-              1 + random.nextInt(9999),
-              1 + random.nextInt(12),
-              1 + random.nextInt(28),
-              random.nextInt(24),
-              random.nextInt(60),
-              random.nextInt(60),
-              fraction(random));
+      String text = randomTimestamp(random);
       Instant fast = SnapshotRowReader.plainTimestamp(text);
       assertThat(fast).as(text).isNotNull().isEqualTo(new WalTextValue(text).asInstant());
     }
@@ -48,17 +39,7 @@ class SnapshotRowReaderTest {
     Random random = new Random(11);
     String[] offsets = {"+00", "+05:30", "-08", "-04:56:02", "+14", "-12", "+00:01:15", "-00:30"};
     for (int i = 0; i < 20_000; i++) {
-      String text =
-          String.format(
-              "%04d-%02d-%02d %02d:%02d:%02d%s%s",
-              1 + random.nextInt(9999),
-              1 + random.nextInt(12),
-              1 + random.nextInt(28),
-              random.nextInt(24),
-              random.nextInt(60),
-              random.nextInt(60),
-              fraction(random),
-              offsets[random.nextInt(offsets.length)]);
+      String text = randomTimestamp(random) + offsets[random.nextInt(offsets.length)];
       assertThat(SnapshotRowReader.plainTimestamptz(text))
           .as(text)
           .isNotNull()
@@ -142,6 +123,19 @@ class SnapshotRowReaderTest {
     assertThat(new WalTextValue(null).isNull()).isTrue();
     assertThatThrownBy(() -> new WalTextValue("12x").asDecimal())
         .isInstanceOf(NumberFormatException.class);
+  }
+
+  /** A timestamp of the common era with a four-digit year and 0 to 6 fraction digits. */
+  private static String randomTimestamp(Random random) {
+    return String.format(
+        "%04d-%02d-%02d %02d:%02d:%02d%s",
+        1 + random.nextInt(9999),
+        1 + random.nextInt(12),
+        1 + random.nextInt(28),
+        random.nextInt(24),
+        random.nextInt(60),
+        random.nextInt(60),
+        fraction(random));
   }
 
   private static String fraction(Random random) {
