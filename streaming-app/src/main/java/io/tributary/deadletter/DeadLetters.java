@@ -96,7 +96,8 @@ public final class DeadLetters {
           values.put(name, d);
         }
       } else if (value instanceof BigDecimal) {
-        values.put(name, ((BigDecimal) value).toPlainString());
+        String special = io.tributary.change.SpecialDecimal.name(value);
+        values.put(name, special != null ? special : ((BigDecimal) value).toPlainString());
       } else if (value instanceof byte[]) {
         values.put(name, Base64.getEncoder().encodeToString((byte[]) value));
       } else {

@@ -2,7 +2,9 @@ package io.tributary.sink;
 
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.change.ChangeEvent;
+import io.tributary.change.ColumnType;
 import io.tributary.change.SourceTable;
+import io.tributary.change.SpecialDecimal;
 import io.tributary.change.TableId;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -199,6 +201,16 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       deadLetter(state, event, state.blocked);
       return;
     }
+    int special = specialDecimal(event);
+    if (special >= 0) {
+      if (event.op() == ChangeEvent.Op.DELETE && !isKey(source, special)) {
+        // A delete needs only the key: the value that cannot be stored is not written.
+        event = event.withValues(withoutSpecialDecimals(event));
+      } else {
+        deadLetter(state, event, unstorableReason(source, special, event));
+        return;
+      }
+    }
     if (state.appendOnly) {
       try {
         appendChange(state, event, null);
@@ -320,6 +332,52 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     LOG.warn("Could not mark {} as blocked in its properties", state.table.name());
+  }
+
+  /** The first decimal column holding NaN or ±Infinity ({@link SpecialDecimal}), or -1. */
+  static int specialDecimal(ChangeEvent event) {
+    List<io.tributary.change.Column> columns = event.table().columns();
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).type().kind() == ColumnType.Kind.DECIMAL
+          && SpecialDecimal.name(event.value(i)) != null) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static boolean isKey(SourceTable source, int column) {
+    for (int key : source.keyIndexes()) {
+      if (key == column) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static Object[] withoutSpecialDecimals(ChangeEvent event) {
+    Object[] values = event.values().clone();
+    for (int i = 0; i < values.length; i++) {
+      if (SpecialDecimal.name(values[i]) != null) {
+        values[i] = null;
+      }
+    }
+    return values;
+  }
+
+  static String unstorableReason(SourceTable source, int column, ChangeEvent event) {
+    io.tributary.change.Column c = source.columns().get(column);
+    return "column '"
+        + c.name()
+        + "' holds "
+        + SpecialDecimal.name(event.value(column))
+        + ", which the lake's decimal("
+        + c.type().precision()
+        + ", "
+        + c.type().scale()
+        + ") cannot hold: this change is not applied, the row keeps its previous version in the"
+        + " lake; set a number or NULL at the source (the next change of the row applies as"
+        + " usual)";
   }
 
   private void deadLetter(TableState state, ChangeEvent event, String reason) {

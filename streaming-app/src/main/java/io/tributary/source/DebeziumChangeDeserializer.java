@@ -6,6 +6,7 @@ import io.tributary.change.Column;
 import io.tributary.change.ColumnType;
 import io.tributary.change.Infinity;
 import io.tributary.change.SourceTable;
+import io.tributary.change.SpecialDecimal;
 import io.tributary.change.TableId;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -504,7 +505,11 @@ public final class DebeziumChangeDeserializer
           int scale = type.scale();
           return raw -> {
             BigDecimal d = (BigDecimal) raw;
-            return d.scale() == scale ? d : d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+            // A SpecialDecimal (NaN, ±Infinity) keeps its marking scale: the writer dead-letters
+            // it.
+            return d.scale() == scale || d.scale() == SpecialDecimal.SCALE
+                ? d
+                : d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
           };
         }
       case BINARY:
@@ -606,7 +611,15 @@ public final class DebeziumChangeDeserializer
           };
         }
         if (logical.equals(Decimal.LOGICAL_NAME)) {
-          return raw -> ((BigDecimal) raw).toPlainString();
+          // numeric(p,s) wider than decimal(38) or with a negative scale. A column whose own
+          // scale is the marking one (numeric(p,-100)) has no special values of its own.
+          boolean marks =
+              schema.parameters() == null
+                  || !String.valueOf(SpecialDecimal.SCALE).equals(schema.parameters().get("scale"));
+          return raw -> {
+            String special = marks ? SpecialDecimal.name(raw) : null;
+            return special != null ? special : ((BigDecimal) raw).toPlainString();
+          };
         }
         if (logical.equals("io.debezium.data.Bits")) {
           String length = schema.parameters() == null ? null : schema.parameters().get("length");

@@ -145,8 +145,8 @@ public final class PostgresSources {
     debezium.setProperty("interval.handling.mode", "string");
     debezium.setProperty("hstore.handling.mode", "json");
     // numeric without precision: exact text with its scale (Debezium's precise mode strips zeros).
-    debezium.setProperty("converters", NumericTextConverter.NAME);
-    debezium.setProperty(NumericTextConverter.NAME + ".type", NumericTextConverter.class.getName());
+    debezium.setProperty("converters", NumericConverter.NAME);
+    debezium.setProperty(NumericConverter.NAME + ".type", NumericConverter.class.getName());
     debezium.setProperty("column.propagate.source.type", ".*");
     debezium.setProperty("include.unknown.datatypes", "true");
     debezium.setProperty("tombstones.on.delete", "false");

@@ -65,6 +65,23 @@ class ChangeEventSerializerTest {
   }
 
   @Test
+  void specialDecimalsSurviveTheWireAsThemselves() throws Exception {
+    ChangeEventSerializer serializer = new ChangeEventSerializer();
+    for (BigDecimal special :
+        List.of(
+            SpecialDecimal.NAN,
+            SpecialDecimal.POSITIVE_INFINITY,
+            SpecialDecimal.NEGATIVE_INFINITY)) {
+      Object[] values = new Object[TABLE.columns().size()];
+      values[0] = 1L;
+      values[5] = special;
+      ChangeEvent copy =
+          roundTrip(serializer, new ChangeEvent(TABLE, ChangeEvent.Op.INSERT, values, 1L, 1L));
+      assertThat(SpecialDecimal.name(copy.value(5))).isEqualTo(SpecialDecimal.name(special));
+    }
+  }
+
+  @Test
   void nullsInEveryColumnButTheKey() throws Exception {
     Object[] values = new Object[TABLE.columns().size()];
     values[0] = 7L;
