@@ -6,14 +6,20 @@ import java.math.BigDecimal;
 
 /**
  * One column value in PostgreSQL's text form, as {@code pgoutput} sends it in the write-ahead log,
- * for Debezium's value resolver. The snapshot reader hands values it reads as text to the same
- * resolver the WAL reader uses, so that a row has the same values whether it was read by the
- * snapshot or streamed as a change.
+ * for Debezium's value resolver: the decoding of both the WAL reader and the snapshot reader.
+ *
+ * <p>Debezium's WAL reader creates its values as {@code PgOutputColumnValue}s; the job ships its
+ * own class of that name (a subclass of this one, in Debezium's package, which the deployable jar
+ * holds instead of Debezium's), because Debezium 1.9's fails on {@code numeric} infinities
+ * (PostgreSQL 14 and later) and so stops the job at such a change. The snapshot reader hands values
+ * it reads as text to the same resolver with this class, so that a row has the same values whether
+ * it was read by the snapshot or streamed as a change.
  */
-final class WalTextValue extends AbstractColumnValue<String> {
+public class WalTextValue extends AbstractColumnValue<String> {
   private final String text;
 
-  WalTextValue(String text) {
+  /** A value in text form; null for SQL NULL. */
+  public WalTextValue(String text) {
     this.text = text;
   }
 

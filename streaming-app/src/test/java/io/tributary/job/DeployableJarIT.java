@@ -48,4 +48,13 @@ class DeployableJarIT {
         .noneMatch(e -> e.startsWith("org/apache/flink/streaming/api/environment/"))
         .noneMatch(e -> e.startsWith("org/apache/flink/runtime/"));
   }
+
+  @Test
+  void holdsTheJobsPgOutputColumnValueInsteadOfDebeziums() throws Exception {
+    String entry = "io/debezium/connector/postgresql/connection/pgoutput/PgOutputColumnValue.class";
+    try (JarFile jar = new JarFile(flinkJar().toFile())) {
+      byte[] shipped = jar.getInputStream(jar.getJarEntry(entry)).readAllBytes();
+      assertThat(shipped).isEqualTo(Files.readAllBytes(Path.of("target/classes", entry)));
+    }
+  }
 }
