@@ -65,16 +65,19 @@ public class WalTextValue extends AbstractColumnValue<String> {
 
   @Override
   public SpecialValueDecimal asDecimal() {
-    switch (text) {
-      case "NaN":
-        return SpecialValueDecimal.NOT_A_NUMBER;
-      case "Infinity":
-        return SpecialValueDecimal.POSITIVE_INF;
-      case "-Infinity":
-        return SpecialValueDecimal.NEGATIVE_INF;
-      default:
-        return new SpecialValueDecimal(new BigDecimal(text));
+    // On the WAL reader's path for every numeric value: look at the text only where it can be
+    // a special value.
+    char first = text.charAt(0);
+    if (first == 'N' && text.equals("NaN")) {
+      return SpecialValueDecimal.NOT_A_NUMBER;
     }
+    if (first == 'I' && text.equals("Infinity")) {
+      return SpecialValueDecimal.POSITIVE_INF;
+    }
+    if (first == '-' && text.equals("-Infinity")) {
+      return SpecialValueDecimal.NEGATIVE_INF;
+    }
+    return new SpecialValueDecimal(new BigDecimal(text));
   }
 
   @Override
