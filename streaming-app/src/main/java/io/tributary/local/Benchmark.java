@@ -828,7 +828,10 @@ public final class Benchmark {
             + " and delete of both runs finds its row. Otherwise the plain pipeline runs with Flink"
             + " CDC's and Debezium's defaults, among them Debezium's 500 ms poll interval (how long"
             + " the WAL reader sleeps when it finds nothing, and how long the split fetcher waits"
-            + " for a batch to fill); Tributary's sources poll every 50 ms.\n");
+            + " for a batch to fill); Tributary's sources poll every 50 ms. Both pipelines run in"
+            + " one JVM, so the plain pipeline's WAL reader also decodes values with the job's"
+            + " `PgOutputColumnValue`, which decodes as Debezium's does and, unlike it, reads"
+            + " numeric infinities.\n");
     md.append(
         "\nJVM CPU is the CPU time of the benchmark's JVM (all threads: the CDC reader, the"
             + " pipeline, the local S3 server, the JIT compiler and the garbage collector) while one"
