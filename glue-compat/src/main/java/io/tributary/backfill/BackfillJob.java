@@ -134,13 +134,15 @@ public final class BackfillJob {
         lsn = snapshot.lsn();
         sourceTable = snapshot.findTable(name);
         Map<String, String> sourceColumns = snapshot.columns(sourceTable);
+        java.util.Set<String> money = snapshot.moneyColumns(sourceTable);
         List<Types.NestedField> fields = table.schema().columns();
         List<String> selected = new ArrayList<>();
         int[] positions = new int[fields.size()];
         for (int i = 0; i < fields.size(); i++) {
-          String column = sourceColumns.get(fields.get(i).name());
-          if (column != null && !IcebergSchemas.METADATA_COLUMNS.contains(fields.get(i).name())) {
-            selected.add(column);
+          String field = fields.get(i).name();
+          String column = sourceColumns.get(field);
+          if (column != null && !IcebergSchemas.METADATA_COLUMNS.contains(field)) {
+            selected.add(money.contains(field) ? column + "::numeric" : column);
             positions[i] = selected.size();
           }
         }

@@ -1,5 +1,6 @@
 package io.tributary.backfill;
 
+import io.tributary.change.SpecialDecimal;
 import io.tributary.sink.IcebergSchemas;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -28,6 +29,8 @@ import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.PropertyUtil;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The work of one Spark task: reads one key range of the source table inside the exported source
@@ -36,6 +39,7 @@ import org.apache.spark.api.java.function.Function;
  */
 final class RangeLoader implements Function<KeyRange, byte[]> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(RangeLoader.class);
 
   private final Table table;
   private final SourceAccess source;
@@ -101,19 +105,37 @@ final class RangeLoader implements Function<KeyRange, byte[]> {
       c.setReadOnly(true);
       try (Statement st = c.createStatement()) {
         st.execute("SET TRANSACTION SNAPSHOT '" + snapshotId + "'");
+        // Intervals as the stream writes them (ISO 8601).
+        st.execute("SET LOCAL intervalstyle = iso_8601");
       }
       try (PreparedStatement ps = c.prepareStatement(select + " WHERE " + range.condition())) {
         ps.setFetchSize(fetchSize);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             GenericRecord record = GenericRecord.create(schema);
+            String unstorable = null;
             for (int i = 0; i < fields.size(); i++) {
               Types.NestedField field = fields.get(i);
               if (sourceColumns[i] > 0) {
-                record.set(i, JdbcValues.read(rs, sourceColumns[i], field.type()));
+                Object value = JdbcValues.read(rs, sourceColumns[i], field.type());
+                if (unstorable == null && SpecialDecimal.name(value) != null) {
+                  unstorable = field.name();
+                }
+                record.set(i, value);
               } else {
                 record.set(i, metadataValue(field.name(), ingestedAt));
               }
+            }
+            if (unstorable != null) {
+              // As the stream does with such a change (a dead letter), the row is not written.
+              LOG.warn(
+                  "Backfill of {}: row {} not loaded: column '{}' holds NaN, which the lake's"
+                      + " decimal cannot hold; set a number or NULL at the source (see"
+                      + " docs/operations.md, Dead letters)",
+                  table.name(),
+                  keyText(record, schema),
+                  unstorable);
+              continue;
             }
             if (partitionKey == null) {
               writer.write(record, spec, null);
@@ -137,6 +159,18 @@ final class RangeLoader implements Function<KeyRange, byte[]> {
     }
     List<DataFile> written = new ArrayList<>(writer.result().dataFiles());
     return serialize(written);
+  }
+
+  private static String keyText(GenericRecord record, Schema schema) {
+    StringBuilder key = new StringBuilder();
+    for (Integer id : schema.identifierFieldIds()) {
+      String name = schema.findField(id).name();
+      key.append(key.length() == 0 ? "" : ", ")
+          .append(name)
+          .append('=')
+          .append(record.getField(name));
+    }
+    return key.toString();
   }
 
   private Object metadataValue(String name, OffsetDateTime ingestedAt) {

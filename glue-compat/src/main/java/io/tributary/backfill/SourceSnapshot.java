@@ -108,6 +108,28 @@ final class SourceSnapshot implements AutoCloseable {
     return found.get(0);
   }
 
+  /**
+   * The source's {@code money} columns (lake column names): the driver reads money only as text
+   * with a currency symbol, so the backfill selects them as {@code numeric}, the value the stream
+   * stores.
+   */
+  java.util.Set<String> moneyColumns(TableId table) throws SQLException {
+    java.util.Set<String> money = new java.util.HashSet<>();
+    try (PreparedStatement ps =
+        connection.prepareStatement(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND"
+                + " table_name = ? AND udt_name = 'money'")) {
+      ps.setString(1, table.schema());
+      ps.setString(2, table.table());
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          money.add(rs.getString(1).toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return money;
+  }
+
   /** The source's columns by lake column name (lower case), each with its quoted source name. */
   Map<String, String> columns(TableId table) throws SQLException {
     Map<String, String> columns = new LinkedHashMap<>();

@@ -634,6 +634,9 @@ public final class DebeziumChangeDeserializer
             return PgText.bits(bytes, n);
           };
         }
+        if (logical.equals("io.debezium.time.Interval")) {
+          return raw -> PgText.interval((String) raw);
+        }
         if (logical.equals("io.debezium.data.geometry.Point")) {
           return raw -> PgText.point((Struct) raw);
         }

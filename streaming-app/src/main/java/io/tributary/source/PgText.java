@@ -135,4 +135,53 @@ final class PgText {
     }
     return out.toString();
   }
+
+  /**
+   * An interval as PostgreSQL prints it with {@code intervalstyle = iso_8601} ({@code
+   * P1Y2M3DT4H5M6.78S}, {@code P-1D}, {@code PT1S}, {@code PT0S}), from Debezium's ISO form, which
+   * always lists every part ({@code P0Y0M-1DT0H0M0S}) and takes the seconds from a double ({@code
+   * 0.29} can arrive as {@code 0.289999999}): zero parts are left out and the seconds rounded to
+   * microseconds, as the source holds them.
+   */
+  static String interval(String debezium) {
+    java.util.regex.Matcher m = DEBEZIUM_INTERVAL.matcher(debezium);
+    if (!m.matches()) {
+      return debezium;
+    }
+    long years = Long.parseLong(m.group(1));
+    long months = Long.parseLong(m.group(2));
+    long days = Long.parseLong(m.group(3));
+    long hours = Long.parseLong(m.group(4));
+    long minutes = Long.parseLong(m.group(5));
+    BigDecimal seconds =
+        new BigDecimal(m.group(6)).setScale(6, java.math.RoundingMode.HALF_UP).stripTrailingZeros();
+    boolean time = hours != 0 || minutes != 0 || seconds.signum() != 0;
+    if (years == 0 && months == 0 && days == 0 && !time) {
+      return "PT0S";
+    }
+    StringBuilder out = new StringBuilder("P");
+    part(out, years, 'Y');
+    part(out, months, 'M');
+    part(out, days, 'D');
+    if (time) {
+      out.append('T');
+      part(out, hours, 'H');
+      part(out, minutes, 'M');
+      if (seconds.signum() != 0) {
+        out.append((seconds.scale() < 0 ? seconds.setScale(0) : seconds).toPlainString())
+            .append('S');
+      }
+    }
+    return out.toString();
+  }
+
+  private static final java.util.regex.Pattern DEBEZIUM_INTERVAL =
+      java.util.regex.Pattern.compile(
+          "P(-?\\d+)Y(-?\\d+)M(-?\\d+)DT(-?\\d+)H(-?\\d+)M(-?\\d+(?:\\.\\d+)?)S");
+
+  private static void part(StringBuilder out, long value, char unit) {
+    if (value != 0) {
+      out.append(value).append(unit);
+    }
+  }
 }

@@ -28,4 +28,19 @@ class PgTextTest {
     assertThat(PgText.bits(new byte[] {0b1010}, 4)).isEqualTo("1010");
     assertThat(PgText.bits(new byte[] {1}, 8)).isEqualTo("00000001");
   }
+
+  @Test
+  void intervalsAsPostgresPrintsThemInIso8601() {
+    assertThat(PgText.interval("P1Y2M3DT4H5M6.78S")).isEqualTo("P1Y2M3DT4H5M6.78S");
+    assertThat(PgText.interval("P0Y0M-1DT0H0M0S")).isEqualTo("P-1D");
+    assertThat(PgText.interval("P0Y0M0DT0H0M1S")).isEqualTo("PT1S");
+    assertThat(PgText.interval("P0Y0M0DT0H0M0S")).isEqualTo("PT0S");
+    assertThat(PgText.interval("P0Y0M1DT-1H0M0S")).isEqualTo("P1DT-1H");
+    assertThat(PgText.interval("P0Y0M0DT0H0M-1.5S")).isEqualTo("PT-1.5S");
+    assertThat(PgText.interval("P0Y0M0DT0H0M0.289999999S")).isEqualTo("PT0.29S");
+    assertThat(PgText.interval("P0Y0M0DT25H0M10S")).isEqualTo("PT25H10S");
+    assertThat(PgText.interval("P0Y0M0DT0H0M0.000001S")).isEqualTo("PT0.000001S");
+    assertThat(PgText.interval("P-1Y-2M0DT0H0M0S")).isEqualTo("P-1Y-2M");
+    assertThat(PgText.interval("not an interval")).isEqualTo("not an interval");
+  }
 }
