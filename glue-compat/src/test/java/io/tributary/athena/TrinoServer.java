@@ -197,6 +197,21 @@ public final class TrinoServer implements AutoCloseable {
               return response.statusCode() == 200
                   && response.body().replace(" ", "").contains("\"starting\":false");
             });
+    // The coordinator answers before it lists itself as an active node of the lake's catalog;
+    // until then every query of the catalog fails with "No nodes available to run query".
+    await()
+        .atMost(START_TIMEOUT)
+        .pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .failFast("the Trino process exited", () -> !process.isAlive())
+        .until(
+            () -> {
+              try (Connection c = connect("information_schema");
+                  java.sql.Statement st = c.createStatement();
+                  java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM tables")) {
+                return rs.next();
+              }
+            });
   }
 
   /** The last lines of the server's log, for failure messages. */
