@@ -186,6 +186,9 @@ public final class TrinoServer implements AutoCloseable {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/info"))
             .timeout(Duration.ofSeconds(5))
             .build();
+    // Ready once it has started and a query of the lake's catalog runs: the coordinator answers
+    // before it lists itself as an active node of the catalog, and until then every query of the
+    // catalog fails with "No nodes available to run query".
     await()
         .atMost(START_TIMEOUT)
         .pollInterval(Duration.ofMillis(500))
@@ -194,18 +197,10 @@ public final class TrinoServer implements AutoCloseable {
         .until(
             () -> {
               HttpResponse<String> response = http.send(info, HttpResponse.BodyHandlers.ofString());
-              return response.statusCode() == 200
-                  && response.body().replace(" ", "").contains("\"starting\":false");
-            });
-    // The coordinator answers before it lists itself as an active node of the lake's catalog;
-    // until then every query of the catalog fails with "No nodes available to run query".
-    await()
-        .atMost(START_TIMEOUT)
-        .pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .failFast("the Trino process exited", () -> !process.isAlive())
-        .until(
-            () -> {
+              if (response.statusCode() != 200
+                  || !response.body().replace(" ", "").contains("\"starting\":false")) {
+                return false;
+              }
               try (Connection c = connect("information_schema");
                   java.sql.Statement st = c.createStatement();
                   java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM tables")) {

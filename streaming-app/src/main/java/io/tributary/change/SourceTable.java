@@ -26,6 +26,7 @@ public final class SourceTable implements Serializable {
   private final int[] keyIndexes;
   private final long fingerprint;
   private transient byte[] serialized;
+  private transient int[] decimalIndexes;
 
   public SourceTable(TableId id, List<Column> columns, int[] keyIndexes) {
     this.id = Objects.requireNonNull(id, "id");
@@ -53,6 +54,19 @@ public final class SourceTable implements Serializable {
   /** Positions in {@link #columns()} of the key columns, in key order. */
   public int[] keyIndexes() {
     return keyIndexes.clone();
+  }
+
+  /** Positions in {@link #columns()} of the decimal columns, found once per schema. */
+  public int[] decimalIndexes() {
+    int[] found = decimalIndexes;
+    if (found == null) {
+      found =
+          java.util.stream.IntStream.range(0, columns.size())
+              .filter(i -> columns.get(i).type().kind() == ColumnType.Kind.DECIMAL)
+              .toArray();
+      decimalIndexes = found;
+    }
+    return found;
   }
 
   public int keySize() {

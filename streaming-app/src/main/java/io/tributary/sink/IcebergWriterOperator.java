@@ -2,7 +2,6 @@ package io.tributary.sink;
 
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.change.ChangeEvent;
-import io.tributary.change.ColumnType;
 import io.tributary.change.SourceTable;
 import io.tributary.change.SpecialDecimal;
 import io.tributary.change.TableId;
@@ -336,10 +335,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
 
   /** The first decimal column holding NaN or ±Infinity ({@link SpecialDecimal}), or -1. */
   static int specialDecimal(ChangeEvent event) {
-    List<io.tributary.change.Column> columns = event.table().columns();
-    for (int i = 0; i < columns.size(); i++) {
-      if (columns.get(i).type().kind() == ColumnType.Kind.DECIMAL
-          && SpecialDecimal.name(event.value(i)) != null) {
+    for (int i : event.table().decimalIndexes()) {
+      if (SpecialDecimal.name(event.value(i)) != null) {
         return i;
       }
     }
