@@ -124,6 +124,10 @@ public final class TributaryJob {
     checkpoints.setMinPauseBetweenCheckpoints(
         Math.min(1000, job.checkpointInterval().toMillis() / 2));
     checkpoints.setTolerableCheckpointFailureNumber(3);
+    // The writer's rounds and the committer's state assume aligned barriers: every change before
+    // a barrier is in that checkpoint's files. Unaligned checkpoints (which a cluster or Managed
+    // Flink configuration may turn on) would put in-flight changes into channel state instead.
+    checkpoints.enableUnalignedCheckpoints(false);
     int parallelism = job.parallelism();
 
     Map<TableId, List<String>> keys = PostgresSources.keys(tables);
