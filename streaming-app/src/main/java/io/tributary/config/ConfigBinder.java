@@ -83,6 +83,7 @@ final class ConfigBinder {
     duration(ConfigOptions.SOURCE_NEW_TABLE_CHECK_INTERVAL, b::newTableCheckInterval);
     integer(ConfigOptions.SOURCE_SNAPSHOT_CHUNK_SIZE, b::snapshotChunkSize);
     integer(ConfigOptions.SOURCE_SNAPSHOT_FETCH_SIZE, b::snapshotFetchSize);
+    bool(ConfigOptions.SOURCE_ALLOW_WAL_GAP, b::allowWalGap);
     return b.build();
   }
 

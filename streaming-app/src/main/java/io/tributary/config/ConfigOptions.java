@@ -90,6 +90,15 @@ public final class ConfigOptions {
           Kind.INT,
           "10000",
           "Rows fetched per round trip while reading the snapshot.");
+  public static final OptionDoc SOURCE_ALLOW_WAL_GAP =
+      OptionDoc.optional(
+          "source.allow-wal-gap",
+          Kind.BOOLEAN,
+          "false",
+          "Start streaming even when the replication slot has confirmed a position past the"
+              + " restored one (a restore from an older savepoint, a recreated slot). The changes"
+              + " in between are skipped; backfill the tables afterwards. By default such a start"
+              + " stops and names both positions.");
 
   public static final OptionDoc TABLES_INCLUDE =
       OptionDoc.required(
@@ -319,6 +328,7 @@ public final class ConfigOptions {
           SOURCE_NEW_TABLE_CHECK_INTERVAL,
           SOURCE_SNAPSHOT_CHUNK_SIZE,
           SOURCE_SNAPSHOT_FETCH_SIZE,
+          SOURCE_ALLOW_WAL_GAP,
           TABLES_INCLUDE,
           TABLES_EXCLUDE,
           TABLES_TRUNCATE,

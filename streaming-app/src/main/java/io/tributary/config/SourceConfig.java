@@ -38,6 +38,7 @@ public final class SourceConfig {
   private final Duration newTableCheckInterval;
   private final int snapshotChunkSize;
   private final int snapshotFetchSize;
+  private final boolean allowWalGap;
 
   private SourceConfig(Builder b) {
     this.type = b.type;
@@ -53,6 +54,7 @@ public final class SourceConfig {
     this.newTableCheckInterval = b.newTableCheckInterval;
     this.snapshotChunkSize = b.snapshotChunkSize;
     this.snapshotFetchSize = b.snapshotFetchSize;
+    this.allowWalGap = b.allowWalGap;
   }
 
   /** A builder with the defaults; host, database and user must be set. */
@@ -75,7 +77,8 @@ public final class SourceConfig {
         .heartbeatInterval(heartbeatInterval)
         .newTableCheckInterval(newTableCheckInterval)
         .snapshotChunkSize(snapshotChunkSize)
-        .snapshotFetchSize(snapshotFetchSize);
+        .snapshotFetchSize(snapshotFetchSize)
+        .allowWalGap(allowWalGap);
   }
 
   /** The database kind; "postgres". */
@@ -143,6 +146,15 @@ public final class SourceConfig {
     return snapshotFetchSize;
   }
 
+  /**
+   * Whether the job may start streaming from a replication slot that has already confirmed a
+   * position past the restored one, skipping the changes in between (an operator's explicit choice;
+   * by default such a start stops with both positions named).
+   */
+  public boolean allowWalGap() {
+    return allowWalGap;
+  }
+
   /** JDBC URL of the database, e.g. {@code jdbc:postgresql://db:5432/shop?sslmode=require}. */
   public String jdbcUrl() {
     String hostPart = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
@@ -168,6 +180,7 @@ public final class SourceConfig {
     return port == other.port
         && snapshotChunkSize == other.snapshotChunkSize
         && snapshotFetchSize == other.snapshotFetchSize
+        && allowWalGap == other.allowWalGap
         && type.equals(other.type)
         && host.equals(other.host)
         && database.equals(other.database)
@@ -195,7 +208,8 @@ public final class SourceConfig {
         heartbeatInterval,
         newTableCheckInterval,
         snapshotChunkSize,
-        snapshotFetchSize);
+        snapshotFetchSize,
+        allowWalGap);
   }
 
   @Override
@@ -226,6 +240,8 @@ public final class SourceConfig {
         + snapshotChunkSize
         + ", snapshotFetchSize="
         + snapshotFetchSize
+        + ", allowWalGap="
+        + allowWalGap
         + "}";
   }
 
@@ -244,6 +260,7 @@ public final class SourceConfig {
     private Duration newTableCheckInterval = DEFAULT_NEW_TABLE_CHECK_INTERVAL;
     private int snapshotChunkSize = DEFAULT_SNAPSHOT_CHUNK_SIZE;
     private int snapshotFetchSize = DEFAULT_SNAPSHOT_FETCH_SIZE;
+    private boolean allowWalGap;
 
     private Builder() {}
 
@@ -309,6 +326,11 @@ public final class SourceConfig {
 
     public Builder snapshotFetchSize(int snapshotFetchSize) {
       this.snapshotFetchSize = snapshotFetchSize;
+      return this;
+    }
+
+    public Builder allowWalGap(boolean allowWalGap) {
+      this.allowWalGap = allowWalGap;
       return this;
     }
 

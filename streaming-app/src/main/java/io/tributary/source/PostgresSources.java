@@ -131,7 +131,7 @@ public final class PostgresSources {
     if (!group.isEmpty()) {
       builder.chunkKeyColumn(tables.get(0).chunkColumn());
     }
-    return TunedPostgresSource.of(builder.build());
+    return TunedPostgresSource.of(builder.build(), source.allowWalGap());
   }
 
   /** Debezium's properties for the source of one group. */

@@ -4,6 +4,7 @@ import java.lang.reflect.Field;
 import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
 import org.apache.flink.cdc.connectors.base.config.SourceConfig;
 import org.apache.flink.cdc.connectors.base.source.IncrementalSource;
+import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitState;
@@ -52,16 +53,30 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
     super(configFactory, deserializer, offsetFactory, dialect);
   }
 
-  /** The tuned equivalent of a source built by {@code PostgresSourceBuilder}. */
-  @SuppressWarnings("unchecked")
+  /**
+   * The tuned equivalent of a source built by {@code PostgresSourceBuilder}, whose stream refuses
+   * to start behind its slot ({@link SlotPositionCheck}).
+   */
   public static <T> TunedPostgresSource<T> of(PostgresIncrementalSource<T> built) {
+    return of(built, false);
+  }
+
+  /**
+   * The tuned equivalent of a source built by {@code PostgresSourceBuilder}.
+   *
+   * @param allowWalGap whether the stream may start behind its slot's confirmed position ({@code
+   *     source.allow-wal-gap})
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> TunedPostgresSource<T> of(
+      PostgresIncrementalSource<T> built, boolean allowWalGap) {
     PostgresSourceConfigFactory configFactory =
         (PostgresSourceConfigFactory) field(built, "configFactory");
     return new TunedPostgresSource<>(
         configFactory,
         (DebeziumDeserializationSchema<T>) field(built, "deserializationSchema"),
         (PostgresOffsetFactory) field(built, "offsetFactory"),
-        new TunedDialect(configFactory.create(0)));
+        new TunedDialect(configFactory.create(0), allowWalGap));
   }
 
   private static Object field(IncrementalSource<?, ?> source, String name) {
@@ -91,13 +106,20 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
 
   /**
    * The dialect, whose fetch contexts are {@link TunedFetchTaskContext}s and whose snapshot splits
-   * are read by {@link TunedScanFetchTask}s.
+   * are read by {@link TunedScanFetchTask}s, and whose stream starts only after {@link
+   * SlotPositionCheck}.
    */
   static final class TunedDialect extends PostgresDialect {
     private static final long serialVersionUID = 1L;
 
-    TunedDialect(PostgresSourceConfig config) {
+    private final boolean allowWalGap;
+
+    /** The stream task, whose offsets are committed to the slot at completed checkpoints. */
+    private transient CheckedStreamFetchTask streamFetchTask;
+
+    TunedDialect(PostgresSourceConfig config, boolean allowWalGap) {
       super(config);
+      this.allowWalGap = allowWalGap;
     }
 
     @Override
@@ -107,9 +129,28 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
 
     @Override
     public FetchTask<SourceSplitBase> createFetchTask(SourceSplitBase split) {
-      return split.isSnapshotSplit()
-          ? new TunedScanFetchTask(split.asSnapshotSplit())
-          : super.createFetchTask(split);
+      if (split.isSnapshotSplit()) {
+        return new TunedScanFetchTask(split.asSnapshotSplit());
+      }
+      streamFetchTask = new CheckedStreamFetchTask(split.asStreamSplit(), allowWalGap);
+      return streamFetchTask;
+    }
+
+    /**
+     * Commits the completed checkpoint's stream position to the slot, and nothing else.
+     *
+     * <p>Flink CDC's dialect also commits when the checkpoint holds no stream position (a
+     * checkpoint taken during the snapshot, whose completion is acknowledged a few checkpoints
+     * later once the stream runs); its stream task then confirms the position it has read up to,
+     * which no checkpoint holds. A restore from the latest checkpoint would then ask for a position
+     * behind the slot, and PostgreSQL would skip the changes in between. Here such a checkpoint
+     * confirms nothing; the next one that holds a position does.
+     */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId, Offset offset) throws Exception {
+      if (streamFetchTask != null && offset != null) {
+        streamFetchTask.commitCurrentOffset(offset);
+      }
     }
   }
 }
