@@ -113,10 +113,11 @@ public final class TributaryJob {
     }
   }
 
-  /** Adds the pipeline to the environment. */
-  public static void build(
-      StreamExecutionEnvironment env, TributaryConfig config, List<CapturedTable> tables) {
-    JobConfig job = config.job();
+  /**
+   * Exactly-once, aligned checkpoints that are retained on cancel, whatever the cluster's defaults
+   * say.
+   */
+  static void configureCheckpoints(StreamExecutionEnvironment env, JobConfig job) {
     env.enableCheckpointing(job.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     CheckpointConfig checkpoints = env.getCheckpointConfig();
     checkpoints.setExternalizedCheckpointRetention(
@@ -128,6 +129,13 @@ public final class TributaryJob {
     // a barrier is in that checkpoint's files. Unaligned checkpoints (which a cluster or Managed
     // Flink configuration may turn on) would put in-flight changes into channel state instead.
     checkpoints.enableUnalignedCheckpoints(false);
+  }
+
+  /** Adds the pipeline to the environment. */
+  public static void build(
+      StreamExecutionEnvironment env, TributaryConfig config, List<CapturedTable> tables) {
+    JobConfig job = config.job();
+    configureCheckpoints(env, job);
     int parallelism = job.parallelism();
 
     Map<TableId, List<String>> keys = PostgresSources.keys(tables);
