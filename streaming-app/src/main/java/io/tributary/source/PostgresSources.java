@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
 
@@ -88,6 +89,14 @@ public final class PostgresSources {
     return keys;
   }
 
+  /**
+   * The regular expression Debezium's table filter matches one table with: its names quoted, so
+   * that a {@code $} or other regular-expression character in a name matches itself.
+   */
+  static String includePattern(TableId id) {
+    return Pattern.quote(id.schema()) + "\\." + Pattern.quote(id.table());
+  }
+
   /** The source of one group. */
   public static PostgresSourceBuilder.PostgresIncrementalSource<ChangeEvent> build(
       SourceConfig source,
@@ -98,7 +107,7 @@ public final class PostgresSources {
     List<String> schemas = new ArrayList<>();
     for (int i = 0; i < tables.size(); i++) {
       TableId id = tables.get(i).id();
-      tableList[i] = id.schema() + "\\." + id.table();
+      tableList[i] = includePattern(id);
       if (!schemas.contains(id.schema())) {
         schemas.add(id.schema());
       }
