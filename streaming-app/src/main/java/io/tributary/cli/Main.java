@@ -112,11 +112,32 @@ public final class Main implements Callable<Integer> {
         for (String warning : preflight.warnings()) {
           out.println("warning: " + warning);
         }
-        out.println("ok: " + tables.size() + " tables can be captured: " + tables);
+        for (List<String> reasons : preflight.refused().values()) {
+          for (String reason : reasons) {
+            out.println("refused: " + reason);
+          }
+        }
+        out.println(
+            "ok: "
+                + tables.size()
+                + " tables can be captured: "
+                + tables
+                + (preflight.refused().isEmpty()
+                    ? ""
+                    : "; not captured: " + preflight.refused().keySet()));
         return 0;
       } catch (SourceNotReadyException e) {
         for (String warning : preflight.warnings()) {
           out.println("warning: " + warning);
+        }
+        int refusals = preflight.refused().values().stream().mapToInt(List::size).sum();
+        if (e.problems().size() > refusals) {
+          // Problems of the server or the user: the refusals come on top of them.
+          for (List<String> reasons : preflight.refused().values()) {
+            for (String reason : reasons) {
+              out.println("refused: " + reason);
+            }
+          }
         }
         for (String problem : e.problems()) {
           out.println("error: " + problem);

@@ -5,6 +5,7 @@ import io.tributary.config.SourceConfig;
 import io.tributary.config.TableMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
+import io.tributary.sink.IcebergSchemas;
 import io.tributary.sink.TableNames;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -16,6 +17,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
@@ -36,6 +38,7 @@ public final class SourcePreflight {
   private final SourceConfig source;
   private final TableSelection selection;
   private final List<String> warnings = new ArrayList<>();
+  private final Map<TableId, List<String>> refused = new LinkedHashMap<>();
 
   public SourcePreflight(SourceConfig source, TableSelection selection) {
     this.source = source;
@@ -63,6 +66,7 @@ public final class SourcePreflight {
     List<String> problems = new ArrayList<>();
     List<CapturedTable> tables = new ArrayList<>();
     warnings.clear();
+    refused.clear();
     try (Connection connection = connect(source)) {
       checkServer(connection, problems);
       checkRole(connection, problems);
@@ -151,6 +155,109 @@ public final class SourcePreflight {
   }
 
   /** Warns about columns whose values are not captured faithfully (docs/type-mapping.md). */
+  /**
+   * The selected tables that are not captured, each with the reasons and what to do; the other
+   * tables are captured. When no table is left, the refusals are the start's problems instead.
+   */
+  public Map<TableId, List<String>> refused() {
+    return java.util.Collections.unmodifiableMap(refused);
+  }
+
+  private void refuse(TableId id, List<String> reasons) {
+    for (String reason : reasons) {
+      LOG.warn("Not capturing {}: {}", id, reason);
+    }
+    refused.computeIfAbsent(id, k -> new ArrayList<>()).addAll(reasons);
+  }
+
+  /** Two selected tables whose lake tables would have one name: both are refused. */
+  private void refuseLakeNameCollisions(List<CapturedTable> tables) {
+    Map<String, List<CapturedTable>> byLakeName = new LinkedHashMap<>();
+    for (CapturedTable table : tables) {
+      byLakeName
+          .computeIfAbsent(TableNames.mirrorName(table.id()), k -> new ArrayList<>())
+          .add(table);
+    }
+    for (Map.Entry<String, List<CapturedTable>> entry : byLakeName.entrySet()) {
+      if (entry.getValue().size() < 2) {
+        continue;
+      }
+      List<String> names = new ArrayList<>();
+      for (CapturedTable table : entry.getValue()) {
+        names.add(quoted(table.id()));
+      }
+      for (CapturedTable table : entry.getValue()) {
+        tables.remove(table);
+        refuse(
+            table.id(),
+            List.of(
+                "Tables "
+                    + String.join(" and ", names)
+                    + " would both be the lake table "
+                    + entry.getKey()
+                    + " (lake names are the table's name, prefixed with its schema outside public,"
+                    + " in lower case, other characters than a-z, 0-9 and _ replaced by _), so"
+                    + " neither is captured: leave all but one out with tables.exclude, or rename"
+                    + " one at the source."));
+      }
+    }
+  }
+
+  /** Columns whose lake names collide with each other or with Tributary's metadata columns. */
+  private static List<String> columnNameProblems(TableId id, Set<String> columns) {
+    List<String> problems = new ArrayList<>();
+    Map<String, List<String>> byField = new LinkedHashMap<>();
+    for (String column : columns) {
+      byField
+          .computeIfAbsent(IcebergSchemas.fieldName(column), k -> new ArrayList<>())
+          .add(quoteIdent(column));
+    }
+    for (Map.Entry<String, List<String>> entry : byField.entrySet()) {
+      if (entry.getValue().size() > 1) {
+        problems.add(
+            "Table "
+                + id
+                + " has columns "
+                + String.join(" and ", entry.getValue())
+                + ", which would all be the lake column "
+                + entry.getKey()
+                + " (lake column names are lower case): rename all but one at the source (ALTER"
+                + " TABLE "
+                + quoted(id)
+                + " RENAME COLUMN ... TO ...).");
+      }
+      if (IcebergSchemas.METADATA_COLUMNS.contains(entry.getKey())) {
+        problems.add(
+            "Table "
+                + id
+                + " has a column "
+                + entry.getValue().get(0)
+                + ", the name of one of Tributary's metadata columns "
+                + IcebergSchemas.METADATA_COLUMNS
+                + ": rename it at the source.");
+      }
+    }
+    return problems;
+  }
+
+  /** The columns of the table that may hold NULL. */
+  private static Set<String> nullableColumns(Connection connection, TableId id)
+      throws SQLException {
+    Set<String> nullable = new TreeSet<>();
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT attname FROM pg_attribute WHERE attrelid = ?::regclass AND attnum > 0 AND NOT"
+                + " attisdropped AND NOT attnotnull")) {
+      st.setString(1, quoted(id));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          nullable.add(rs.getString(1));
+        }
+      }
+    }
+    return nullable;
+  }
+
   private void checkColumnTypes(Connection connection, List<CapturedTable> tables)
       throws SQLException {
     List<String> found = new ArrayList<>();
@@ -404,14 +511,37 @@ public final class SourcePreflight {
     for (Map.Entry<TableId, String> entry : identities.entrySet()) {
       TableId id = entry.getKey();
       String identity = entry.getValue();
+      List<String> refusals = new ArrayList<>();
+      Optional<String> nameProblem = CaptureNames.problem(id);
+      if (nameProblem.isPresent()) {
+        refuse(id, List.of(nameProblem.get()));
+        continue;
+      }
       String identityName = identity.toUpperCase(java.util.Locale.ROOT);
       List<String> primaryKey = primaryKey(connection, id);
       Set<String> columns = columns(connection, id);
       TableOptions options = selection.optionsFor(id.qualified());
       List<String> key = options.keyColumns().isEmpty() ? primaryKey : options.keyColumns();
+      refusals.addAll(columnNameProblems(id, columns));
+      Set<String> nullable = nullableColumns(connection, id);
       for (String column : options.keyColumns()) {
+        if (columns.contains(column) && nullable.contains(column)) {
+          refusals.add(
+              "Table "
+                  + id
+                  + " is configured with key-columns "
+                  + options.keyColumns()
+                  + ", but column "
+                  + column
+                  + " may be NULL, and a NULL key cannot identify a row (the writer would fail on"
+                  + " it, the initial snapshot would skip it): run ALTER TABLE "
+                  + id
+                  + " ALTER COLUMN "
+                  + quoteIdent(column)
+                  + " SET NOT NULL; or configure key-columns that are NOT NULL.");
+        }
         if (!columns.contains(column)) {
-          problems.add(
+          refusals.add(
               "tables.options."
                   + id
                   + ".key-columns names column '"
@@ -467,7 +597,7 @@ public final class SourcePreflight {
                   + " REPLICA IDENTITY FULL;");
         }
       } else if (key.isEmpty()) {
-        problems.add(
+        refusals.add(
             "Table "
                 + id
                 + " is configured with mode mirror but has no primary key (REPLICA IDENTITY "
@@ -478,7 +608,7 @@ public final class SourcePreflight {
                 + ".key-columns with columns that identify a row, or set its mode to"
                 + " append-only.");
       } else if (primaryKey.isEmpty() && !"full".equals(identity)) {
-        problems.add(
+        refusals.add(
             "Table "
                 + id
                 + " has no primary key, so its updates and deletes carry no row image under"
@@ -488,14 +618,14 @@ public final class SourcePreflight {
                 + id
                 + " REPLICA IDENTITY FULL;");
       } else if ("nothing".equals(identity)) {
-        problems.add(
+        refusals.add(
             "Table "
                 + id
                 + " has REPLICA IDENTITY NOTHING, so its deletes carry no key: run ALTER TABLE "
                 + id
                 + " REPLICA IDENTITY DEFAULT; (or FULL).");
       } else if (!primaryKey.isEmpty() && !key.equals(primaryKey) && !"full".equals(identity)) {
-        problems.add(
+        refusals.add(
             "Table "
                 + id
                 + " is configured with key-columns "
@@ -507,7 +637,7 @@ public final class SourcePreflight {
                 + " REPLICA IDENTITY FULL;");
       }
       if (!hasSelect(connection, id)) {
-        problems.add(
+        refusals.add(
             "User "
                 + source.user()
                 + " may not read "
@@ -518,15 +648,15 @@ public final class SourcePreflight {
                 + source.user()
                 + ";");
       }
-      if (mode == TableMode.MIRROR && key.isEmpty()) {
-        continue; // reported above
-      }
-      if (chunk == null) {
-        problems.add(
+      if (chunk == null && !(mode == TableMode.MIRROR && key.isEmpty())) {
+        refusals.add(
             "Table "
                 + id
                 + " has no column the initial snapshot can be read by: add a column or exclude"
                 + " the table.");
+      }
+      if (!refusals.isEmpty()) {
+        refuse(id, refusals);
         continue;
       }
       tables.add(
@@ -537,6 +667,13 @@ public final class SourcePreflight {
               identity,
               mode,
               chunk));
+    }
+    refuseLakeNameCollisions(tables);
+    if (tables.isEmpty() && !refused.isEmpty()) {
+      // Nothing is left to capture: the refusals are what stops the start.
+      for (List<String> reasons : refused.values()) {
+        problems.addAll(reasons);
+      }
     }
     warn(found);
     return tables;

@@ -14,6 +14,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -118,6 +119,11 @@ class PreflightIT {
 
   /** The exit code and the output of {@code tributary preflight} with this configuration. */
   private static Result preflight(int port, String user, String tablesYaml) throws Exception {
+    return preflight(port, user, "shop", tablesYaml);
+  }
+
+  private static Result preflight(int port, String user, String database, String tablesYaml)
+      throws Exception {
     Path config = Files.createTempFile(dir, "tributary", ".yaml");
     Files.writeString(
         config,
@@ -126,7 +132,10 @@ class PreflightIT {
             + "  port: "
             + port
             + "\n"
-            + "  database: shop\n"
+            + "  database: "
+            + database
+            + "\n"
+            + ("shop".equals(database) ? "" : "  slot-name: tributary_" + database + "\n")
             + "  user: "
             + user
             + "\n"
@@ -188,7 +197,8 @@ class PreflightIT {
             "error: User cdc may not use logical replication: run ALTER ROLE cdc WITH"
                 + " REPLICATION; (on Amazon RDS: GRANT rds_replication TO cdc;).")
         .contains(
-            "error: User cdc may not read public.secret: run GRANT SELECT ON public.secret TO cdc;")
+            "refused: User cdc may not read public.secret: run GRANT SELECT ON public.secret TO"
+                + " cdc;")
         .contains("error: Publication tributary does not cover")
         .contains(
             "cannot change it (not the owner of publication tributary): run as the tables'"
@@ -280,5 +290,76 @@ class PreflightIT {
     assertThat(r.output)
         .contains("error: Cannot connect to PostgreSQL at 127.0.0.1:")
         .contains("Check source.host, source.port, source.database, source.user, the password (");
+  }
+
+  @Test
+  @Order(6)
+  void tablesThatCannotBeCapturedAreRefusedEachWithItsReasonAndTheOthersAreCaptured()
+      throws Exception {
+    sql(prepared, "postgres", "CREATE DATABASE odd");
+    sql(
+        prepared,
+        "odd",
+        "CREATE SCHEMA sales",
+        "CREATE SCHEMA \"Sales\"",
+        "CREATE TABLE good (id int PRIMARY KEY)",
+        "CREATE TABLE \"Orders\" (\"Order Id\" text PRIMARY KEY, \"At\" timestamptz)",
+        "CREATE TABLE \"Sales\".\"Größe\" (id int PRIMARY KEY)",
+        "CREATE TABLE \"a$b\" (id int PRIMARY KEY)",
+        "CREATE TABLE \"Order Lines\" (id int PRIMARY KEY)",
+        "CREATE TABLE sales_orders (id int PRIMARY KEY)",
+        "CREATE TABLE sales.orders (id int PRIMARY KEY)",
+        "CREATE TABLE twins (id int PRIMARY KEY, \"A\" int, a int)",
+        "CREATE TABLE meta (id int PRIMARY KEY, _op text)",
+        "CREATE TABLE keyed (code text, name text)",
+        "ALTER TABLE keyed REPLICA IDENTITY FULL");
+    Result r =
+        preflight(
+            prepared.getPort(),
+            "postgres",
+            "odd",
+            "  include: [\"public.*\", \"sales.*\", \"Sales.*\"]\n"
+                + "  options:\n"
+                + "    public.keyed: {key-columns: [code]}\n");
+    assertThat(r.code).as(r.output).isZero();
+    assertThat(r.output)
+        .contains(
+            "refused: Table \"public\".\"Order Lines\" is not captured: its schema or table name"
+                + " contains whitespace")
+        .contains("RENAME TO \"Order_Lines\"")
+        .contains(
+            "refused: Tables \"public\".\"sales_orders\" and \"sales\".\"orders\" would both be"
+                + " the lake table sales_orders")
+        .contains(
+            "refused: Table public.twins has columns \"A\" and \"a\", which would all be the lake"
+                + " column a")
+        .contains("refused: Table public.meta has a column \"_op\", the name of one of")
+        .contains(
+            "refused: Table public.keyed is configured with key-columns [code], but column code"
+                + " may be NULL")
+        .contains("ALTER COLUMN \"code\" SET NOT NULL;")
+        .contains(
+            "ok: 4 tables can be captured: [Sales.Größe key [id], public.Orders key [Order Id],"
+                + " public.a$b key [id], public.good key [id]]")
+        .doesNotContain("error:");
+    // Only the captured tables are in the publication.
+    List<String> published = new java.util.ArrayList<>();
+    try (Connection c = prepared.getDatabase("postgres", "odd").getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT schemaname || '.' || tablename FROM pg_publication_tables WHERE pubname ="
+                    + " 'tributary' ORDER BY 1")) {
+      while (rs.next()) {
+        published.add(rs.getString(1));
+      }
+    }
+    assertThat(published)
+        .containsExactly("Sales.Größe", "public.Orders", "public.a$b", "public.good");
+
+    // When every selected table is refused, nothing can start: the refusals are the errors.
+    Result none = preflight(prepared.getPort(), "postgres", "odd", "  include: [public.twins]\n");
+    assertThat(none.code).as(none.output).isEqualTo(1);
+    assertThat(none.output).contains("error: Table public.twins has columns");
   }
 }
