@@ -112,10 +112,8 @@ public final class Main implements Callable<Integer> {
         for (String warning : preflight.warnings()) {
           out.println("warning: " + warning);
         }
-        for (List<String> reasons : preflight.refused().values()) {
-          for (String reason : reasons) {
-            out.println("refused: " + reason);
-          }
+        for (String reason : refusals(preflight)) {
+          out.println("refused: " + reason);
         }
         out.println(
             "ok: "
@@ -133,10 +131,8 @@ public final class Main implements Callable<Integer> {
         int refusals = preflight.refused().values().stream().mapToInt(List::size).sum();
         if (e.problems().size() > refusals) {
           // Problems of the server or the user: the refusals come on top of them.
-          for (List<String> reasons : preflight.refused().values()) {
-            for (String reason : reasons) {
-              out.println("refused: " + reason);
-            }
+          for (String reason : refusals(preflight)) {
+            out.println("refused: " + reason);
           }
         }
         for (String problem : e.problems()) {
@@ -146,6 +142,13 @@ public final class Main implements Callable<Integer> {
       } finally {
         out.flush();
       }
+    }
+
+    /** Every reason a table was refused, once (a name collision refuses two tables for one). */
+    private static java.util.Set<String> refusals(io.tributary.source.SourcePreflight preflight) {
+      java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
+      preflight.refused().values().forEach(reasons::addAll);
+      return reasons;
     }
   }
 

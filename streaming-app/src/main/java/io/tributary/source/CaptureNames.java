@@ -7,10 +7,11 @@ import java.util.Optional;
  * Which schema and table names the capture can carry.
  *
  * <p>Flink CDC writes a table's name into its checkpoints and split ids as {@code schema.table},
- * without quotes, and reads it back with Debezium's table-id parser. A name with whitespace or a
+ * without quotes, and reads it back with Debezium's table-id parser: a name with whitespace or a
  * dot does not survive that round trip (the source fails over in a loop, or reads another table's
- * name), and a comma splits Debezium's table filter. Capitals, digits first, {@code $}, quotes and
- * non-ASCII letters survive and are captured.
+ * name), a comma splits Debezium's table filter, and a table named with {@code $} is not found by
+ * the snapshot's schema lookup. Names of letters (capitals and non-ASCII letters included), digits
+ * and {@code _} are captured; any other character is refused.
  */
 final class CaptureNames {
   private CaptureNames() {}
@@ -24,8 +25,9 @@ final class CaptureNames {
     return Optional.of(
         "Table "
             + quoted
-            + " is not captured: its schema or table name contains whitespace, a dot or a comma,"
-            + " which Flink CDC cannot carry through its checkpoints. Rename it (ALTER TABLE "
+            + " is not captured: its schema or table name contains a character other than"
+            + " letters, digits and _ (whitespace, a dot, a comma, $, a quote, ...), which Flink"
+            + " CDC cannot carry through its checkpoints and schema lookups. Rename it (ALTER TABLE "
             + quoted
             + " RENAME TO "
             + suggestion(id.table())
@@ -33,25 +35,25 @@ final class CaptureNames {
   }
 
   private static boolean survives(TableId id) {
-    if (id.schema().indexOf(',') >= 0 || id.table().indexOf(',') >= 0) {
-      return false;
+    return plain(id.schema()) && plain(id.table());
+  }
+
+  private static boolean plain(String name) {
+    for (int i = 0; i < name.length(); ) {
+      int c = name.codePointAt(i);
+      if (!Character.isLetterOrDigit(c) && c != '_') {
+        return false;
+      }
+      i += Character.charCount(c);
     }
-    try {
-      io.debezium.relational.TableId parsed =
-          io.debezium.relational.TableId.parse(id.schema() + "." + id.table(), false);
-      return parsed.catalog() == null
-          && id.schema().equals(parsed.schema())
-          && id.table().equals(parsed.table());
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
+    return true;
   }
 
   private static String suggestion(String table) {
     StringBuilder name = new StringBuilder();
     for (int i = 0; i < table.length(); i++) {
       char c = table.charAt(i);
-      name.append(Character.isWhitespace(c) || c == '.' || c == ',' ? '_' : c);
+      name.append(Character.isLetterOrDigit(c) ? c : '_');
     }
     return SourcePreflight.quoteIdent(name.toString());
   }

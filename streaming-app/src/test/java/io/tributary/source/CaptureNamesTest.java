@@ -16,9 +16,7 @@ class CaptureNamesTest {
           new TableId("public", "orders"),
           new TableId("public", "Orders"),
           new TableId("Sales", "Größe"),
-          new TableId("public", "a$b"),
           new TableId("public", "1st"),
-          new TableId("public", "we\"ird"),
           new TableId("public", "select")
         }) {
       assertThat(CaptureNames.problem(id)).as(id.toString()).isEmpty();
@@ -26,7 +24,7 @@ class CaptureNamesTest {
   }
 
   @Test
-  void whitespaceDotsAndCommasAreRefusedWithTheRenameToRun() {
+  void otherCharactersAreRefusedWithTheRenameToRun() {
     assertThat(CaptureNames.problem(new TableId("public", "Order Lines")))
         .hasValueSatisfying(
             m ->
@@ -38,6 +36,8 @@ class CaptureNamesTest {
     assertThat(CaptureNames.problem(new TableId("my schema", "t"))).isPresent();
     assertThat(CaptureNames.problem(new TableId("public", "a,b"))).isPresent();
     assertThat(CaptureNames.problem(new TableId("public", "tab\there"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("public", "a$b"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("public", "we\"ird"))).isPresent();
   }
 
   @Test
