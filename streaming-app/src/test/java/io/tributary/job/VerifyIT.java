@@ -24,6 +24,7 @@ import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -31,6 +32,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.encryption.EncryptedFiles;
 import org.apache.iceberg.expressions.Expressions;
@@ -62,6 +64,7 @@ class VerifyIT {
   @TempDir static Path workdir;
   private static ItStack it;
   private static long kindsBaseline;
+  private static Catalog lake;
 
   @BeforeAll
   static void start() throws Exception {
@@ -103,12 +106,20 @@ class VerifyIT {
                 ops("log_changed__changes").contains("u")
                     && lakeRows("log_deleted__changes") == 23);
     it.job.cancel().get();
-    kindsBaseline = it.table("kinds").currentSnapshot().snapshotId();
+    it.job = null;
+    lake = it.catalog.open();
+    kindsBaseline = table("kinds").currentSnapshot().snapshotId();
   }
 
   @AfterAll
   static void stop() throws Exception {
+    CatalogSpec.closeQuietly(lake);
     it.close();
+  }
+
+  /** A lake table, loaded from a catalog that stays open for the commits the test makes. */
+  private static Table table(String name) {
+    return lake.loadTable(org.apache.iceberg.catalog.TableIdentifier.of(DB, name));
   }
 
   private static VerifyResult verify(String table) throws Exception {
@@ -133,7 +144,7 @@ class VerifyIT {
 
   /** Puts the table back to the snapshot the capture left. */
   private static Table restore(String name, long snapshotId) {
-    Table table = it.table(name);
+    Table table = table(name);
     if (table.currentSnapshot().snapshotId() != snapshotId) {
       table.manageSnapshots().setCurrentSnapshot(snapshotId).commit();
       table.refresh();
@@ -145,39 +156,60 @@ class VerifyIT {
    * Replaces every data file of the table with one file of its live rows, each passed through
    * {@code change}; returns that file.
    */
-  private static DataFile rewrite(Table table, UnaryOperator<Record> change) throws Exception {
+  private static List<DataFile> rewrite(Table table, UnaryOperator<Record> change)
+      throws Exception {
     List<Record> rows = new ArrayList<>();
     try (CloseableIterable<Record> all = IcebergGenerics.read(table).build()) {
       for (Record row : all) {
         rows.add(change.apply(row.copy()));
       }
     }
-    DataFile file = write(table, rows);
-    table.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue()).addFile(file).commit();
+    List<DataFile> files = write(table, rows);
+    org.apache.iceberg.OverwriteFiles overwrite =
+        table.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
+    files.forEach(overwrite::addFile);
+    overwrite.commit();
     table.refresh();
-    return file;
+    return files;
   }
 
-  private static DataFile write(Table table, List<Record> rows) throws Exception {
+  /** Writes the rows as one data file per partition; returns the files. */
+  private static List<DataFile> write(Table table, List<Record> rows) throws Exception {
     GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-    DataWriter<Record> writer =
-        factory.newDataWriter(
-            EncryptedFiles.plainAsEncryptedOutput(
-                table
-                    .io()
-                    .newOutputFile(
-                        table.locationProvider().newDataLocation("verify-it-" + UUID.randomUUID())
-                            + ".parquet")),
-            FileFormat.PARQUET,
-            null);
-    try {
-      for (Record row : rows) {
-        writer.write(row);
-      }
-    } finally {
-      writer.close();
+    Map<PartitionKey, List<Record>> byPartition = new java.util.LinkedHashMap<>();
+    InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
+    for (Record row : rows) {
+      PartitionKey key = new PartitionKey(table.spec(), table.schema());
+      key.partition(wrapper.wrap(row));
+      byPartition.computeIfAbsent(key, k -> new ArrayList<>()).add(row);
     }
-    return writer.toDataFile();
+    List<DataFile> files = new ArrayList<>();
+    for (Map.Entry<PartitionKey, List<Record>> e : byPartition.entrySet()) {
+      PartitionKey partition = table.spec().isUnpartitioned() ? null : e.getKey();
+      String name = "verify-it-" + UUID.randomUUID() + ".parquet";
+      DataWriter<Record> writer =
+          factory.newDataWriter(
+              EncryptedFiles.plainAsEncryptedOutput(
+                  table
+                      .io()
+                      .newOutputFile(
+                          partition == null
+                              ? table.locationProvider().newDataLocation(name)
+                              : table
+                                  .locationProvider()
+                                  .newDataLocation(table.spec(), partition, name))),
+              FileFormat.PARQUET,
+              partition);
+      try {
+        for (Record row : e.getValue()) {
+          writer.write(row);
+        }
+      } finally {
+        writer.close();
+      }
+      files.add(writer.toDataFile());
+    }
+    return files;
   }
 
   /** The smallest change of a value of the type: one unit, one microsecond, one bit, one char. */
@@ -264,8 +296,10 @@ class VerifyIT {
   @Order(3)
   void aDataFileCommittedTwiceIsADifference() throws Exception {
     Table kinds = restore("kinds", kindsBaseline);
-    DataFile file = rewrite(kinds, row -> row);
-    kinds.newAppend().appendFile(file).commit();
+    List<DataFile> files = rewrite(kinds, row -> row);
+    org.apache.iceberg.AppendFiles again = kinds.newAppend();
+    files.forEach(again::appendFile);
+    again.commit();
     VerifyResult result = verify("public.kinds");
     assertThat(result.state()).as(result.toString()).isEqualTo(VerifyResult.State.DIFFERENT);
     assertThat(result.mirrorRows()).isEqualTo(100);
@@ -290,7 +324,7 @@ class VerifyIT {
   @Test
   @Order(5)
   void anEmptiedChangelogIsADifference() throws Exception {
-    Table log = it.table("log_full__changes");
+    Table log = table("log_full__changes");
     log.newDelete().deleteFromRowFilter(Expressions.alwaysTrue()).commit();
     VerifyResult result = verify("public.log_full");
     assertThat(result.state()).as(result.toString()).isEqualTo(VerifyResult.State.DIFFERENT);
@@ -302,7 +336,7 @@ class VerifyIT {
   @Test
   @Order(6)
   void aChangelogRowTwiceOrChangedIsADifference() throws Exception {
-    Table log = it.table("log_deleted__changes");
+    Table log = table("log_deleted__changes");
     long baseline = log.currentSnapshot().snapshotId();
     rewrite(
         log,
@@ -318,12 +352,14 @@ class VerifyIT {
         .containsExactlyInAnyOrder(
             "row (a=5, b=b5): missing in the lake",
             "row (a=5, b=b5 ): in the lake but not in the source");
-    DataFile file = rewrite(restore("log_deleted__changes", baseline), row -> row);
-    it.table("log_deleted__changes").newAppend().appendFile(file).commit();
+    List<DataFile> files = rewrite(restore("log_deleted__changes", baseline), row -> row);
+    org.apache.iceberg.AppendFiles again = table("log_deleted__changes").newAppend();
+    files.forEach(again::appendFile);
+    again.commit();
     VerifyResult twice = verify("public.log_deleted");
     assertThat(twice.state()).as(twice.toString()).isEqualTo(VerifyResult.State.DIFFERENT);
     assertThat(twice.differences())
-        .contains("row (a=4, b=b4): 1 times in the source, 2 times in the lake");
+        .contains("row (a=1, b=b1): 1 times in the source, 2 times in the lake");
   }
 
   @Test
@@ -348,18 +384,12 @@ class VerifyIT {
                 Types.NestedField.optional(4, "note \"x\"", Types.StringType.get()),
                 Types.NestedField.optional(5, IcebergSchemas.OP, Types.StringType.get())),
             java.util.Set.of(1, 2));
-    Table table;
-    Catalog catalog = it.catalog.open();
-    try {
-      table =
-          catalog.createTable(
-              TableNames.mirror(DB, new TableId("public", "Order Lines")),
-              schema,
-              PartitionSpec.unpartitioned(),
-              Map.of("format-version", "2"));
-    } finally {
-      CatalogSpec.closeQuietly(catalog);
-    }
+    Table table =
+        lake.createTable(
+            TableNames.mirror(DB, new TableId("public", "Order Lines")),
+            schema,
+            PartitionSpec.unpartitioned(),
+            Map.of("format-version", "2"));
     List<Record> rows = new ArrayList<>();
     for (int g = 1; g <= 5; g++) {
       Record row = GenericRecord.create(schema);
@@ -370,7 +400,9 @@ class VerifyIT {
       row.setField(IcebergSchemas.OP, "r");
       rows.add(row);
     }
-    table.newAppend().appendFile(write(table, rows)).commit();
+    org.apache.iceberg.AppendFiles append = table.newAppend();
+    write(table, rows).forEach(append::appendFile);
+    append.commit();
     VerifyResult result = verify("public.Order Lines");
     assertThat(result.state()).as(result.toString()).isEqualTo(VerifyResult.State.DIFFERENT);
     assertThat(result.differences())
