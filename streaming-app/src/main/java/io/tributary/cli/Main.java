@@ -188,7 +188,8 @@ public final class Main implements Callable<Integer> {
       name = "verify",
       description =
           "Compare every captured table with its mirror table (row count and a hash of every row);"
-              + " exit code 0 only when all are equal.")
+              + " exit code 0 only when all are equal, 1 when a table differs, 2 when a table could"
+              + " not be compared or none matched.")
   static final class Verify implements Callable<Integer> {
     @CommandLine.Mixin LakeTarget target;
 
@@ -199,14 +200,11 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
       List<VerifyResult> results =
           target.apply((c, catalog) -> LakeVerifier.verify(c, catalog, table));
-      boolean allEqual = true;
       for (VerifyResult result : results) {
         System.out.println(result);
-        allEqual &= result.equal();
       }
-      System.out.println(
-          allEqual ? "All " + results.size() + " tables are equal." : "Differences found.");
-      return allEqual ? 0 : 1;
+      System.out.println(LakeVerifier.summary(results));
+      return LakeVerifier.exitCode(results);
     }
   }
 

@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.exceptions.NoSuchTableException;
@@ -36,29 +37,78 @@ public final class LakeVerifier {
   }
 
   /**
-   * An append-only table has no mirror to compare: reports its source rows and the change rows of
-   * its changelog table, as equal.
+   * An append-only table has no mirror: its changelog table is replayed (inserts add a row, deletes
+   * remove one) and compared with the source rows as a multiset, when the changelog can be
+   * replayed; otherwise the result says why it was not compared.
    */
   private static VerifyResult appendOnly(
-      Connection source, Catalog catalog, String namespace, TableId id) throws SQLException {
-    long sourceRows = count(source, quoted(id));
+      Connection source,
+      Catalog catalog,
+      String namespace,
+      TableId id,
+      String identity,
+      List<String> key)
+      throws SQLException {
     org.apache.iceberg.catalog.TableIdentifier changelog = TableNames.changelog(namespace, id);
-    long changes = 0;
-    if (catalog.tableExists(changelog)) {
-      Table table = catalog.loadTable(changelog);
-      if (table.currentSnapshot() != null) {
-        changes =
-            Long.parseLong(table.currentSnapshot().summary().getOrDefault("total-records", "0"));
-      }
+    if (!catalog.tableExists(changelog)) {
+      long sourceRows = count(source, quoted(id));
+      return new VerifyResult(
+          changelog.toString(),
+          sourceRows,
+          0,
+          sourceRows == 0,
+          sourceRows == 0
+              ? List.of()
+              : List.of("the lake has no changelog table for " + id + " yet"));
     }
-    return new VerifyResult(
-        changelog.toString(),
-        sourceRows,
-        changes,
-        true,
-        List.of(
-            "append-only: no mirror table to compare; the lake rows are the changes in "
-                + changelog));
+    boolean full = "full".equals(identity);
+    String uncaptured =
+        full || !key.isEmpty()
+            ? null
+            : "updates and deletes of a table without key are not captured under REPLICA IDENTITY "
+                + identity.toUpperCase(java.util.Locale.ROOT)
+                + " (ALTER TABLE "
+                + quoted(id)
+                + " REPLICA IDENTITY FULL captures them)";
+    return TableVerifier.forChangelog(
+            source, quoted(id), catalog.loadTable(changelog), full, uncaptured)
+        .verify();
+  }
+
+  /**
+   * The exit code of {@code tributary verify} for these results: 0 when every table is equal (and
+   * there is at least one), 1 when a table differs, 2 when none differs but a table could not be
+   * compared or no table was compared at all.
+   */
+  public static int exitCode(List<VerifyResult> results) {
+    if (results.stream().anyMatch(VerifyResult::different)) {
+      return 1;
+    }
+    return !results.isEmpty() && results.stream().allMatch(VerifyResult::equal) ? 0 : 2;
+  }
+
+  /** The last line {@code tributary verify} prints for these results. */
+  public static String summary(List<VerifyResult> results) {
+    if (results.isEmpty()) {
+      return "No table was compared: no source table matches tables.include and tables.exclude"
+          + " of the configuration; check the selection and that the tables exist.";
+    }
+    long different = results.stream().filter(VerifyResult::different).count();
+    long notCompared =
+        results.stream().filter(r -> r.state() == VerifyResult.State.NOT_COMPARED).count();
+    if (different == 0 && notCompared == 0) {
+      return "All " + results.size() + " tables are equal.";
+    }
+    String skipped =
+        notCompared == 0
+            ? ""
+            : notCompared
+                + " of "
+                + results.size()
+                + " tables could not be compared (NOT COMPARED, with the reason above).";
+    return different > 0
+        ? "Differences found." + (skipped.isEmpty() ? "" : " " + skipped)
+        : skipped + " The other tables are equal.";
   }
 
   /**
@@ -72,7 +122,8 @@ public final class LakeVerifier {
     Catalog catalog = catalogSpec.open();
     try (Connection source = SourcePreflight.connect(config.source())) {
       boolean found = false;
-      for (TableId id : SourcePreflight.matchingTables(source, config.tables()).keySet()) {
+      Map<TableId, String> identities = SourcePreflight.matchingTables(source, config.tables());
+      for (TableId id : identities.keySet()) {
         String lakeName = TableNames.mirrorName(id);
         if (onlyTable != null
             && !onlyTable.equals(id.qualified())
@@ -87,7 +138,8 @@ public final class LakeVerifier {
                 ? SourcePreflight.primaryKey(source, id)
                 : options.keyColumns();
         if (SourcePreflight.mode(options, key) == TableMode.APPEND_ONLY) {
-          results.add(appendOnly(source, catalog, config.sink().namespace(), id));
+          results.add(
+              appendOnly(source, catalog, config.sink().namespace(), id, identities.get(id), key));
           continue;
         }
         Table mirror;

@@ -27,10 +27,20 @@ import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * Compares a source table with its mirror table without holding either in memory: every row of both
+ * Compares a source table with its lake table without holding either in memory: every row of both
  * sides is hashed over all columns into one of many buckets by its key; buckets are compared by row
  * count and the sum of row hashes; only the rows of differing buckets are read again to name the
  * differing keys.
+ *
+ * <p>A mirror table is compared key by key. A changelog table (of an append-only table) is replayed
+ * as a multiset of whole rows: snapshot rows and inserts add a row, deletes (their before-images)
+ * remove one; a changelog that holds updates, or deletes without their whole row, cannot be
+ * replayed and is reported as not compared.
+ *
+ * <p>Columns are matched by name: each source column with the lake column of its lake name ({@link
+ * IcebergSchemas#fieldName}, or a former name the lake table recorded for a renamed column). A
+ * source column without a lake column makes the table different; lake columns the source no longer
+ * has are not compared.
  */
 public final class TableVerifier {
   private static final int BUCKETS = 1 << 14;
@@ -39,6 +49,9 @@ public final class TableVerifier {
   private final Connection source;
   private final String sourceTable;
   private final Table mirror;
+  private final boolean changelog;
+  private final boolean wholeRowDeletes;
+  private final String uncapturedChanges;
 
   /**
    * @param source a connection to the source database
@@ -46,33 +59,135 @@ public final class TableVerifier {
    * @param mirror the Iceberg mirror table
    */
   public TableVerifier(Connection source, String sourceTable, Table mirror) {
+    this(source, sourceTable, mirror, false, false, null);
+  }
+
+  private TableVerifier(
+      Connection source,
+      String sourceTable,
+      Table mirror,
+      boolean changelog,
+      boolean wholeRowDeletes,
+      String uncapturedChanges) {
     this.source = source;
     this.sourceTable = sourceTable;
     this.mirror = mirror;
+    this.changelog = changelog;
+    this.wholeRowDeletes = wholeRowDeletes;
+    this.uncapturedChanges = uncapturedChanges;
+  }
+
+  /**
+   * A verifier of an append-only table against its changelog table.
+   *
+   * @param wholeRowDeletes whether a delete's change row holds the whole row (REPLICA IDENTITY
+   *     FULL), so that it can be replayed
+   * @param uncapturedChanges why some changes of the source table never reach the changelog (e.g.
+   *     updates and deletes of a table without key are not published), or null when all do: a
+   *     difference is then reported as not compared, with this reason
+   */
+  public static TableVerifier forChangelog(
+      Connection source,
+      String sourceTable,
+      Table changelog,
+      boolean wholeRowDeletes,
+      String uncapturedChanges) {
+    return new TableVerifier(
+        source, sourceTable, changelog, true, wholeRowDeletes, uncapturedChanges);
+  }
+
+  /** A source column and the lake column it is compared with. */
+  private static final class Compared {
+    final String sourceName;
+    final String sourceType;
+    final Types.NestedField field;
+
+    Compared(String sourceName, String sourceType, Types.NestedField field) {
+      this.sourceName = sourceName;
+      this.sourceType = sourceType;
+      this.field = field;
+    }
+
+    String name() {
+      return field.name();
+    }
+
+    Type type() {
+      return field.type();
+    }
+  }
+
+  /** The rows of one key (a whole row for a changelog) seen on one side. */
+  private static final class Seen {
+    final List<String> values;
+    long count;
+
+    Seen(List<String> values) {
+      this.values = values;
+    }
+  }
+
+  /** Change rows of a changelog by operation, counted while it is read. */
+  private static final class Ops {
+    long inserts;
+    long updates;
+    long deletes;
   }
 
   /** Compares both sides. */
   public VerifyResult verify() throws SQLException {
     mirror.refresh();
     Schema schema = mirror.schema();
-    List<Types.NestedField> columns = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
-    // Columns dropped at the source stay in the lake, unfilled: they are not compared.
-    java.util.Set<Integer> dropped =
-        io.tributary.sink.TableManager.droppedColumns(mirror.properties());
-    for (Types.NestedField field : schema.columns()) {
-      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())
-          && !dropped.contains(field.fieldId())) {
-        columns.add(field);
+    Map<String, Integer> renamed =
+        io.tributary.sink.TableManager.renamedColumns(mirror.properties());
+    List<Compared> columns = new ArrayList<>();
+    List<String> notInLake = new ArrayList<>();
+    for (Map.Entry<String, String> column : sourceColumns().entrySet()) {
+      String name = IcebergSchemas.fieldName(column.getKey());
+      Types.NestedField field = schema.findField(name);
+      if (field == null && renamed.containsKey(name)) {
+        field = schema.findField(renamed.get(name));
+      }
+      if (field == null || IcebergSchemas.METADATA_COLUMNS.contains(field.name())) {
+        notInLake.add(column.getKey());
+      } else {
+        columns.add(new Compared(column.getKey(), column.getValue(), field));
       }
     }
-    for (Integer id : schema.identifierFieldIds()) {
-      keys.add(schema.findField(id).name());
+    java.util.Set<Integer> keys = new java.util.HashSet<>();
+    for (Compared c : columns) {
+      if (changelog || schema.identifierFieldIds().contains(c.field.fieldId())) {
+        keys.add(c.field.fieldId());
+      }
     }
     Buckets sourceBuckets = new Buckets();
     Buckets mirrorBuckets = new Buckets();
+    Ops ops = new Ops();
     scanSource(columns, keys, sourceBuckets, null, null);
-    scanMirror(columns, keys, mirrorBuckets, null, null);
+    scanMirror(columns, keys, mirrorBuckets, null, null, ops);
+    if (changelog && ops.updates > 0) {
+      return notCompared(
+          sourceBuckets,
+          ops,
+          "append-only: "
+              + mirror.name()
+              + " holds "
+              + ops.updates
+              + " updates, and a change row keeps no row's values before its update: the current"
+              + " rows cannot be rebuilt from it, so it is not compared (query it to check the"
+              + " changes themselves)");
+    }
+    if (changelog && ops.deletes > 0 && !wholeRowDeletes) {
+      return notCompared(
+          sourceBuckets,
+          ops,
+          "append-only: "
+              + mirror.name()
+              + " holds "
+              + ops.deletes
+              + " deletes that carry only the key (the table's REPLICA IDENTITY is not FULL): the"
+              + " current rows cannot be rebuilt from it, so it is not compared");
+    }
     List<Integer> differing = new ArrayList<>();
     for (int b = 0; b < BUCKETS; b++) {
       if (sourceBuckets.counts[b] != mirrorBuckets.counts[b]
@@ -81,70 +196,142 @@ public final class TableVerifier {
       }
     }
     List<String> differences = new ArrayList<>();
+    for (String column : notInLake) {
+      differences.add(
+          "column "
+              + column
+              + " of the source has no column in the lake (it is added with the next change the"
+              + " job writes after the column was added; backfill the table to fill it)");
+    }
     if (!differing.isEmpty()) {
       java.util.Set<Integer> wanted = new java.util.HashSet<>(differing);
-      Map<String, List<String>> sourceRows = new TreeMap<>();
-      Map<String, List<String>> mirrorRows = new TreeMap<>();
+      Map<String, Seen> sourceRows = new TreeMap<>();
+      Map<String, Seen> mirrorRows = new TreeMap<>();
       scanSource(columns, keys, null, wanted, sourceRows);
-      scanMirror(columns, keys, null, wanted, mirrorRows);
-      for (Map.Entry<String, List<String>> e : sourceRows.entrySet()) {
-        List<String> other = mirrorRows.get(e.getKey());
-        if (other == null) {
-          differences.add(e.getKey() + ": missing in the lake");
-        } else if (!other.equals(e.getValue())) {
-          List<String> differingColumns = new ArrayList<>();
-          for (int i = 0; i < columns.size() && i < other.size(); i++) {
-            if (!other.get(i).equals(e.getValue().get(i))) {
-              differingColumns.add(columns.get(i).name());
-            }
-          }
-          differences.add(
-              e.getKey()
-                  + ": "
-                  + (other.size() != e.getValue().size()
-                      ? "the lake holds the key more than once"
-                      : "values differ in " + differingColumns));
-        }
-        if (differences.size() >= MAX_REPORTED) {
-          break;
-        }
+      scanMirror(columns, keys, null, wanted, mirrorRows, new Ops());
+      if (changelog) {
+        describeMultisets(sourceRows, mirrorRows, differences);
+      } else {
+        describeKeys(columns, sourceRows, mirrorRows, differences);
       }
-      for (Map.Entry<String, List<String>> e : mirrorRows.entrySet()) {
-        if (differences.size() >= MAX_REPORTED) {
-          break;
-        }
-        if (!sourceRows.containsKey(e.getKey())) {
-          differences.add(e.getKey() + ": in the lake but not in the source");
-        }
-      }
-      if (differences.isEmpty()) {
+      if (differences.size() == notInLake.size()) {
         differences.add("duplicate rows in the lake (row counts differ for equal keys)");
       }
+    }
+    if (changelog && !differences.isEmpty() && uncapturedChanges != null) {
+      differences.add(
+          0,
+          "append-only: the rows the changelog inserted differ from the source rows, and "
+              + uncapturedChanges
+              + ", so the difference cannot be told from lost changes");
+      return new VerifyResult(
+          mirror.name(),
+          sourceBuckets.total(),
+          mirrorBuckets.total(),
+          VerifyResult.State.NOT_COMPARED,
+          differences);
     }
     return new VerifyResult(
         mirror.name(),
         sourceBuckets.total(),
         mirrorBuckets.total(),
-        differing.isEmpty(),
+        differences.isEmpty() ? VerifyResult.State.EQUAL : VerifyResult.State.DIFFERENT,
         differences);
   }
 
+  private VerifyResult notCompared(Buckets sourceBuckets, Ops ops, String reason) {
+    return new VerifyResult(
+        mirror.name(),
+        sourceBuckets.total(),
+        ops.inserts + ops.updates + ops.deletes,
+        VerifyResult.State.NOT_COMPARED,
+        List.of(reason));
+  }
+
+  private static void describeKeys(
+      List<Compared> columns,
+      Map<String, Seen> sourceRows,
+      Map<String, Seen> mirrorRows,
+      List<String> differences) {
+    for (Map.Entry<String, Seen> e : sourceRows.entrySet()) {
+      if (differences.size() >= MAX_REPORTED) {
+        return;
+      }
+      Seen other = mirrorRows.get(e.getKey());
+      Seen own = e.getValue();
+      if (other == null) {
+        differences.add(e.getKey() + ": missing in the lake");
+      } else if (other.count > 1) {
+        differences.add(e.getKey() + ": the lake holds the key " + other.count + " times");
+      } else if (own.count > 1) {
+        differences.add(e.getKey() + ": the source holds the key " + own.count + " times");
+      } else if (!other.values.equals(own.values)) {
+        List<String> differingColumns = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+          if (!other.values.get(i).equals(own.values.get(i))) {
+            differingColumns.add(columns.get(i).name());
+          }
+        }
+        differences.add(e.getKey() + ": values differ in " + differingColumns);
+      }
+    }
+    for (Map.Entry<String, Seen> e : mirrorRows.entrySet()) {
+      if (differences.size() >= MAX_REPORTED) {
+        return;
+      }
+      if (!sourceRows.containsKey(e.getKey())) {
+        differences.add(e.getKey() + ": in the lake but not in the source");
+      }
+    }
+  }
+
+  private static void describeMultisets(
+      Map<String, Seen> sourceRows, Map<String, Seen> mirrorRows, List<String> differences) {
+    java.util.Set<String> rows = new java.util.TreeSet<>(sourceRows.keySet());
+    rows.addAll(mirrorRows.keySet());
+    for (String row : rows) {
+      if (differences.size() >= MAX_REPORTED) {
+        return;
+      }
+      long own = sourceRows.containsKey(row) ? sourceRows.get(row).count : 0;
+      long other = mirrorRows.containsKey(row) ? mirrorRows.get(row).count : 0;
+      if (own == other) {
+        continue;
+      }
+      String how;
+      if (other == 0) {
+        how = "missing in the lake";
+      } else if (own == 0) {
+        how = "in the lake but not in the source";
+      } else {
+        how = own + " times in the source, " + other + " times in the lake";
+      }
+      differences.add("row (" + row + "): " + how);
+    }
+  }
+
+  private static String quote(String identifier) {
+    return '"' + identifier.replace("\"", "\"\"") + '"';
+  }
+
   private void scanSource(
-      List<Types.NestedField> columns,
-      List<String> keys,
+      List<Compared> columns,
+      java.util.Set<Integer> keys,
       Buckets buckets,
       java.util.Set<Integer> wanted,
-      Map<String, List<String>> rows)
+      Map<String, Seen> rows)
       throws SQLException {
-    Map<String, String> sourceTypes = sourceTypes();
     StringBuilder sql = new StringBuilder("SELECT ");
     for (int i = 0; i < columns.size(); i++) {
-      String name = columns.get(i).name();
-      sql.append(i == 0 ? "" : ", ").append('"').append(name).append('"');
-      if ("money".equals(sourceTypes.get(name))) {
+      Compared column = columns.get(i);
+      sql.append(i == 0 ? "" : ", ").append(quote(column.sourceName));
+      if ("money".equals(column.sourceType)) {
         // The driver reads money only as text with a currency symbol.
         sql.append("::numeric");
       }
+    }
+    if (columns.isEmpty()) {
+      sql.append("1");
     }
     sql.append(" FROM ").append(sourceTable);
     boolean autoCommit = source.getAutoCommit();
@@ -161,7 +348,7 @@ public final class TableVerifier {
           for (int i = 0; i < values.length; i++) {
             values[i] = jdbcValue(rs, i + 1, columns.get(i).type());
           }
-          accept(columns, keys, values, buckets, wanted, rows);
+          accept(columns, keys, values, 1, buckets, wanted, rows);
         }
       }
       source.commit();
@@ -170,13 +357,13 @@ public final class TableVerifier {
     }
   }
 
-  /** The source columns' type names, by column name. */
-  private Map<String, String> sourceTypes() throws SQLException {
-    Map<String, String> types = new java.util.HashMap<>();
+  /** The source columns' names and type names, in the table's column order. */
+  private Map<String, String> sourceColumns() throws SQLException {
+    Map<String, String> types = new java.util.LinkedHashMap<>();
     try (PreparedStatement st =
         source.prepareStatement(
             "SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid ="
-                + " ?::regclass AND attnum > 0 AND NOT attisdropped")) {
+                + " ?::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum")) {
       st.setString(1, sourceTable);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
@@ -188,23 +375,40 @@ public final class TableVerifier {
   }
 
   private void scanMirror(
-      List<Types.NestedField> columns,
-      List<String> keys,
+      List<Compared> columns,
+      java.util.Set<Integer> keys,
       Buckets buckets,
       java.util.Set<Integer> wanted,
-      Map<String, List<String>> rows) {
+      Map<String, Seen> rows,
+      Ops ops) {
     List<String> names = new ArrayList<>();
-    for (Types.NestedField f : columns) {
-      names.add(f.name());
+    for (Compared c : columns) {
+      names.add(c.name());
+    }
+    if (changelog) {
+      names.add(IcebergSchemas.OP);
     }
     try (CloseableIterable<Record> records =
         IcebergGenerics.read(mirror).select(names.toArray(new String[0])).build()) {
       Object[] values = new Object[columns.size()];
       for (Record record : records) {
+        int sign = 1;
+        if (changelog) {
+          String op = String.valueOf(record.getField(IcebergSchemas.OP));
+          if ("u".equals(op)) {
+            ops.updates++;
+            continue;
+          } else if ("d".equals(op)) {
+            ops.deletes++;
+            sign = -1;
+          } else {
+            ops.inserts++;
+          }
+        }
         for (int i = 0; i < values.length; i++) {
           values[i] = record.getField(columns.get(i).name());
         }
-        accept(columns, keys, values, buckets, wanted, rows);
+        accept(columns, keys, values, sign, buckets, wanted, rows);
       }
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("Reading " + mirror.name() + " failed", e);
@@ -212,43 +416,42 @@ public final class TableVerifier {
   }
 
   private static void accept(
-      List<Types.NestedField> columns,
-      List<String> keys,
+      List<Compared> columns,
+      java.util.Set<Integer> keys,
       Object[] values,
+      int sign,
       Buckets buckets,
       java.util.Set<Integer> wanted,
-      Map<String, List<String>> rows) {
+      Map<String, Seen> rows) {
     long keyHash = 0x9E3779B97F4A7C15L;
     long rowHash = 0x632BE59BD9B4E019L;
     StringBuilder keyText = rows == null ? null : new StringBuilder();
     for (int i = 0; i < values.length; i++) {
-      long h = hash(canonical(values[i], columns.get(i).type()));
+      Compared column = columns.get(i);
+      long h = hash(canonical(values[i], column.type()));
       rowHash = mix(rowHash ^ h) + i;
-      if (keys.contains(columns.get(i).name())) {
+      if (keys.contains(column.field.fieldId())) {
         keyHash = mix(keyHash ^ h);
         if (keyText != null) {
           keyText
               .append(keyText.length() == 0 ? "" : ", ")
-              .append(columns.get(i).name())
+              .append(column.name())
               .append('=')
-              .append(canonical(values[i], columns.get(i).type()));
+              .append(canonical(values[i], column.type()));
         }
       }
     }
     int bucket = (int) (keyHash & (BUCKETS - 1));
     if (buckets != null) {
-      buckets.counts[bucket]++;
-      buckets.sums[bucket] += mix(rowHash);
+      buckets.counts[bucket] += sign;
+      buckets.sums[bucket] += sign * mix(rowHash);
     }
     if (rows != null && wanted.contains(bucket)) {
       List<String> canonicalRow = new ArrayList<>(values.length);
       for (int i = 0; i < values.length; i++) {
         canonicalRow.add(canonical(values[i], columns.get(i).type()));
       }
-      List<String> existing = rows.putIfAbsent(keyText.toString(), canonicalRow);
-      if (existing != null) {
-        existing.addAll(canonicalRow); // a duplicate key: the sizes then differ
-      }
+      rows.computeIfAbsent(keyText.toString(), k -> new Seen(canonicalRow)).count += sign;
     }
   }
 

@@ -151,9 +151,15 @@ class SourceShapesIT {
             });
     assertThat(exists("ev_full")).isFalse();
     assertThat(exists("ev_default")).isFalse();
+    // The changelog holds an update without the row before it: verify cannot rebuild the rows
+    // and says so, never EQUAL.
     VerifyResult result = verify("public.ev_full");
-    assertThat(result.equal()).isTrue();
-    assertThat(result.differences()).singleElement().asString().contains("append-only");
+    assertThat(result.state()).as(result.toString()).isEqualTo(VerifyResult.State.NOT_COMPARED);
+    assertThat(result.differences())
+        .singleElement()
+        .asString()
+        .contains("append-only")
+        .contains("1 updates");
   }
 
   private static Map<Integer, List<String>> opsByKey(Table changes) throws Exception {
