@@ -1,6 +1,10 @@
 package io.tributary.source;
 
 import io.tributary.change.TableId;
+import io.tributary.sink.TableNames;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -13,11 +17,11 @@ import java.util.Optional;
  * the snapshot's schema lookup. Names of letters (capitals and non-ASCII letters included), digits
  * and {@code _} are captured; any other character is refused.
  */
-final class CaptureNames {
+public final class CaptureNames {
   private CaptureNames() {}
 
   /** Why the table cannot be captured, with what to do; empty when it can. */
-  static Optional<String> problem(TableId id) {
+  public static Optional<String> problem(TableId id) {
     if (survives(id)) {
       return Optional.empty();
     }
@@ -32,6 +36,35 @@ final class CaptureNames {
             + " RENAME TO "
             + suggestion(id.table())
             + ") or leave it out of tables.include; the other tables are captured.");
+  }
+
+  /**
+   * Why each of these tables is not captured for its name alone (a name the capture cannot carry,
+   * or a lake name it shares with another of them); tables missing from the map are not refused for
+   * their names. The preflight refuses these tables (with its other reasons); verify reports them
+   * as not compared.
+   */
+  public static Map<TableId, String> refusedForNames(Collection<TableId> tables) {
+    Map<String, Integer> lakeNames = new HashMap<>();
+    for (TableId id : tables) {
+      lakeNames.merge(TableNames.mirrorName(id), 1, Integer::sum);
+    }
+    Map<TableId, String> refused = new HashMap<>();
+    for (TableId id : tables) {
+      Optional<String> name = problem(id);
+      if (name.isPresent()) {
+        refused.put(id, name.get());
+      } else if (lakeNames.get(TableNames.mirrorName(id)) > 1) {
+        refused.put(
+            id,
+            "Table "
+                + SourcePreflight.quoted(id)
+                + " shares the lake name "
+                + TableNames.mirrorName(id)
+                + " with another selected table, so it is not captured");
+      }
+    }
+    return refused;
   }
 
   private static boolean survives(TableId id) {

@@ -6,6 +6,7 @@ import io.tributary.config.TableMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TributaryConfig;
 import io.tributary.sink.TableNames;
+import io.tributary.source.CaptureNames;
 import io.tributary.source.SourcePreflight;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -123,6 +124,7 @@ public final class LakeVerifier {
     try (Connection source = SourcePreflight.connect(config.source())) {
       boolean found = false;
       Map<TableId, String> identities = SourcePreflight.matchingTables(source, config.tables());
+      Map<TableId, String> refused = CaptureNames.refusedForNames(identities.keySet());
       for (TableId id : identities.keySet()) {
         String lakeName = TableNames.mirrorName(id);
         if (onlyTable != null
@@ -132,6 +134,16 @@ public final class LakeVerifier {
           continue;
         }
         found = true;
+        if (refused.containsKey(id)) {
+          results.add(
+              new VerifyResult(
+                  id.qualified(),
+                  count(source, quoted(id)),
+                  0,
+                  VerifyResult.State.NOT_COMPARED,
+                  List.of(refused.get(id) + " (see tributary preflight)")));
+          continue;
+        }
         TableOptions options = config.tables().optionsFor(id.qualified());
         List<String> key =
             options.keyColumns().isEmpty()

@@ -366,14 +366,12 @@ class VerifyIT {
   @Order(7)
   void quotedTableAndColumnNames() throws Exception {
     it.sql(
-        "CREATE TABLE \"Order Lines\" (\"Order Id\" text, \"At\" timestamptz, \"Qty\" int,"
+        "CREATE TABLE \"OrderLines\" (\"Order Id\" text, \"At\" timestamptz, \"Qty\" int,"
             + " \"Note \"\"x\"\"\" text, PRIMARY KEY (\"Order Id\", \"At\"))",
-        "INSERT INTO \"Order Lines\" SELECT 'O-' || g, timestamptz '2024-05-01 10:00:00+00' + g *"
+        "INSERT INTO \"OrderLines\" SELECT 'O-' || g, timestamptz '2024-05-01 10:00:00+00' + g *"
             + " interval '1 second', g, 'n' || g FROM generate_series(1, 5) g");
     it.configure(
-        TableSelection.builder().include("public.Order Lines").build(),
-        Duration.ofSeconds(1),
-        1000);
+        TableSelection.builder().include("public.OrderLines").build(), Duration.ofSeconds(1), 1000);
     // The lake table as the writer names it: lower-case names.
     Schema schema =
         new Schema(
@@ -386,7 +384,7 @@ class VerifyIT {
             java.util.Set.of(1, 2));
     Table table =
         lake.createTable(
-            TableNames.mirror(DB, new TableId("public", "Order Lines")),
+            TableNames.mirror(DB, new TableId("public", "OrderLines")),
             schema,
             PartitionSpec.unpartitioned(),
             Map.of("format-version", "2"));
@@ -403,12 +401,12 @@ class VerifyIT {
     org.apache.iceberg.AppendFiles append = table.newAppend();
     write(table, rows).forEach(append::appendFile);
     append.commit();
-    VerifyResult result = verify("public.Order Lines");
+    VerifyResult result = verify("public.OrderLines");
     assertThat(result.state()).as(result.toString()).isEqualTo(VerifyResult.State.DIFFERENT);
     assertThat(result.differences())
         .containsExactly("order id=O-3, at=2024-05-01T10:00:03Z: values differ in [qty]");
-    it.sql("UPDATE \"Order Lines\" SET \"Qty\" = 33 WHERE \"Order Id\" = 'O-3'");
-    VerifyResult fixed = verify("public.Order Lines");
+    it.sql("UPDATE \"OrderLines\" SET \"Qty\" = 33 WHERE \"Order Id\" = 'O-3'");
+    VerifyResult fixed = verify("public.OrderLines");
     assertThat(fixed.equal()).as(fixed.toString()).isTrue();
   }
 
