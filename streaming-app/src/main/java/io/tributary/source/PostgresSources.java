@@ -134,6 +134,9 @@ public final class PostgresSources {
             .skipSnapshotBackfill(true)
             // Tables added to tableList since the savepoint are snapshotted, then streamed.
             .scanNewlyAddedTableEnabled(true)
+            // A partitioned table is read through its root: its partitions are not tables of
+            // their own, and its changes (published via the root) arrive under the root's name.
+            .includePartitionedTables(true)
             .closeIdleReaders(true)
             .startupOptions(StartupOptions.initial())
             .debeziumProperties(debezium);

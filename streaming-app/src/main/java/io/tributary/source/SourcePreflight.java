@@ -517,6 +517,18 @@ public final class SourcePreflight {
         refuse(id, List.of(nameProblem.get()));
         continue;
       }
+      if (serverVersion(connection) < 130000 && isPartitioned(connection, id)) {
+        refuse(
+            id,
+            List.of(
+                "Table "
+                    + id
+                    + " is not captured: it is a partitioned table, and PostgreSQL before 13"
+                    + " cannot publish a partitioned table's changes under its own name"
+                    + " (publish_via_partition_root). Upgrade PostgreSQL to 13 or later, or"
+                    + " exclude it with tables.exclude."));
+        continue;
+      }
       String identityName = identity.toUpperCase(java.util.Locale.ROOT);
       List<String> primaryKey = primaryKey(connection, id);
       Set<String> columns = columns(connection, id);
@@ -737,19 +749,27 @@ public final class SourcePreflight {
       List<String> problems)
       throws SQLException {
     Set<TableId> published = new TreeSet<>();
+    Set<String> publishedSchemas = new TreeSet<>();
+    boolean partitioned = false;
+    for (CapturedTable table : tables) {
+      partitioned |= isPartitioned(connection, table.id());
+    }
+    boolean viaRoot = false;
     boolean exists = false;
     boolean allTables = false;
     List<String> notPublished = new ArrayList<>();
     List<String> unwanted = new ArrayList<>();
     try (PreparedStatement st =
         connection.prepareStatement(
-            "SELECT puballtables, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_publication"
-                + " WHERE pubname = ?")) {
+            "SELECT puballtables, pubinsert, pubupdate, pubdelete, pubtruncate, "
+                + (serverVersion(connection) >= 130000 ? "pubviaroot" : "false")
+                + " FROM pg_publication WHERE pubname = ?")) {
       st.setString(1, publication);
       try (ResultSet rs = st.executeQuery()) {
         if (rs.next()) {
           exists = true;
           allTables = rs.getBoolean(1);
+          viaRoot = rs.getBoolean(6);
           String[] operations = {"insert", "update", "delete", "truncate"};
           for (int i = 0; i < operations.length; i++) {
             boolean wanted = !insertOnly || i == 0 || i == 3;
@@ -796,20 +816,75 @@ public final class SourcePreflight {
               + "');");
     }
     if (exists) {
+      // pg_publication_tables lists the partitions of a partitioned table, not the table itself,
+      // unless the publication publishes via the root: the tables named in the publication come
+      // from pg_publication_rel, the schemas (PostgreSQL 15+) from pg_publication_namespace.
       try (PreparedStatement st =
           connection.prepareStatement(
-              "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = ?")) {
+              "SELECT n.nspname, c.relname FROM pg_publication p"
+                  + " JOIN pg_publication_rel r ON r.prpubid = p.oid"
+                  + " JOIN pg_class c ON c.oid = r.prrelid"
+                  + " JOIN pg_namespace n ON n.oid = c.relnamespace WHERE p.pubname = ?"
+                  + " UNION SELECT schemaname, tablename FROM pg_publication_tables"
+                  + " WHERE pubname = ?")) {
         st.setString(1, publication);
+        st.setString(2, publication);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
             published.add(new TableId(rs.getString(1), rs.getString(2)));
           }
         }
       }
+      if (serverVersion(connection) >= 150000) {
+        try (PreparedStatement st =
+            connection.prepareStatement(
+                "SELECT n.nspname FROM pg_publication p"
+                    + " JOIN pg_publication_namespace s ON s.pnpubid = p.oid"
+                    + " JOIN pg_namespace n ON n.oid = s.pnnspid WHERE p.pubname = ?")) {
+          st.setString(1, publication);
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) {
+              publishedSchemas.add(rs.getString(1));
+            }
+          }
+        }
+      }
+      if (partitioned && !viaRoot) {
+        String alter =
+            "ALTER PUBLICATION "
+                + quoteIdent(publication)
+                + " SET (publish_via_partition_root = true)";
+        String cannot = null;
+        if (apply) {
+          try (Statement st = connection.createStatement()) {
+            st.execute(alter);
+            LOG.info("Ran: {}", alter);
+          } catch (SQLException e) {
+            cannot = e.getMessage().trim();
+          }
+        } else {
+          cannot = whyNot(connection, publication, true, tables);
+        }
+        if (cannot != null) {
+          problems.add(
+              "Publication "
+                  + publication
+                  + " holds a partitioned table but does not publish via the partition root, so"
+                  + " its changes would arrive under the partitions' names, and user "
+                  + source.user()
+                  + " cannot change it ("
+                  + cannot
+                  + "): run as the publication's owner: "
+                  + alter
+                  + ";");
+        }
+      }
     }
     List<String> missing = new ArrayList<>();
     for (CapturedTable table : tables) {
-      if (!allTables && !published.contains(table.id())) {
+      if (!allTables
+          && !published.contains(table.id())
+          && !publishedSchemas.contains(table.id().schema())) {
         missing.add(quoted(table.id()));
       }
     }
@@ -826,7 +901,13 @@ public final class SourcePreflight {
                 + quoteIdent(publication)
                 + " FOR TABLE "
                 + String.join(", ", missing)
-                + (insertOnly ? " WITH (publish = '" + publish + "')" : "");
+                + (insertOnly || partitioned
+                    ? " WITH ("
+                        + (insertOnly ? "publish = '" + publish + "'" : "")
+                        + (insertOnly && partitioned ? ", " : "")
+                        + (partitioned ? "publish_via_partition_root = true" : "")
+                        + ")"
+                    : "");
     String cannot = null;
     if (apply) {
       try (Statement st = connection.createStatement()) {
@@ -932,6 +1013,25 @@ public final class SourcePreflight {
       }
     }
     return columns;
+  }
+
+  /** PostgreSQL's server_version_num, e.g. 150004. */
+  static int serverVersion(Connection connection) throws SQLException {
+    return Integer.parseInt(single(connection, "SHOW server_version_num"));
+  }
+
+  /** Whether the table is a partitioned table (the root of declarative partitions). */
+  static boolean isPartitioned(Connection connection, TableId id) throws SQLException {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT c.relkind = 'p' FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+                + " WHERE n.nspname = ? AND c.relname = ?")) {
+      st.setString(1, id.schema());
+      st.setString(2, id.table());
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    }
   }
 
   private static boolean hasSelect(Connection connection, TableId id) throws SQLException {
