@@ -13,9 +13,10 @@ import java.util.Optional;
  * <p>Flink CDC writes a table's name into its checkpoints and split ids as {@code schema.table},
  * without quotes, and reads it back with Debezium's table-id parser: a name with whitespace or a
  * dot does not survive that round trip (the source fails over in a loop, or reads another table's
- * name), a comma splits Debezium's table filter, and a table named with {@code $} is not found by
- * the snapshot's schema lookup. Names of letters (capitals and non-ASCII letters included), digits
- * and {@code _} are captured; any other character is refused.
+ * name), a comma splits Debezium's table filter, a table named with {@code $} is not found by the
+ * snapshot's schema lookup, and the streamed changes of a table with a non-ASCII letter in its name
+ * never reach the job (its snapshot does). Names of ASCII letters (capitals included), digits and
+ * {@code _} are captured; any other character is refused.
  */
 public final class CaptureNames {
   private CaptureNames() {}
@@ -29,9 +30,10 @@ public final class CaptureNames {
     return Optional.of(
         "Table "
             + quoted
-            + " is not captured: its schema or table name contains a character other than"
-            + " letters, digits and _ (whitespace, a dot, a comma, $, a quote, ...), which Flink"
-            + " CDC cannot carry through its checkpoints and schema lookups. Rename it (ALTER TABLE "
+            + " is not captured: its schema or table name contains a character other than ASCII"
+            + " letters, digits and _ (whitespace, a dot, a comma, $, a quote, a non-ASCII letter,"
+            + " ...), which the capture cannot carry through its checkpoints, schema lookups and"
+            + " stream. Rename it (ALTER TABLE "
             + quoted
             + " RENAME TO "
             + suggestion(id.table())
@@ -74,7 +76,8 @@ public final class CaptureNames {
   private static boolean plain(String name) {
     for (int i = 0; i < name.length(); ) {
       int c = name.codePointAt(i);
-      if (!Character.isLetterOrDigit(c) && c != '_') {
+      boolean ascii = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      if (!ascii && c != '_') {
         return false;
       }
       i += Character.charCount(c);
@@ -86,7 +89,8 @@ public final class CaptureNames {
     StringBuilder name = new StringBuilder();
     for (int i = 0; i < table.length(); i++) {
       char c = table.charAt(i);
-      name.append(Character.isLetterOrDigit(c) ? c : '_');
+      boolean ascii = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      name.append(ascii ? c : '_');
     }
     return SourcePreflight.quoteIdent(name.toString());
   }

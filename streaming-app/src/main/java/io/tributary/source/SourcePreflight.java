@@ -212,6 +212,21 @@ public final class SourcePreflight {
           .computeIfAbsent(IcebergSchemas.fieldName(column), k -> new ArrayList<>())
           .add(quoteIdent(column));
     }
+    for (String column : columns) {
+      if (!column.chars().allMatch(c -> c < 128)) {
+        problems.add(
+            "Table "
+                + id
+                + " has a column "
+                + quoteIdent(column)
+                + " with a non-ASCII character in its name, which the WAL decoder corrupts (the"
+                + " lake column would get another name): rename it at the source (ALTER TABLE "
+                + quoted(id)
+                + " RENAME COLUMN "
+                + quoteIdent(column)
+                + " TO ...).");
+      }
+    }
     for (Map.Entry<String, List<String>> entry : byField.entrySet()) {
       if (entry.getValue().size() > 1) {
         problems.add(

@@ -32,6 +32,10 @@ import org.junit.jupiter.api.io.TempDir;
 class QuotedNamesIT {
   private static final String DB = "it_names";
 
+  /** Refused at preflight: names the capture cannot carry. */
+  private static final List<String> REFUSED =
+      List.of("public.Order Lines", "public.a$b", "Sales.Größe", "public.Größe2");
+
   @TempDir static Path workdir;
   private static ItStack it;
 
@@ -41,7 +45,7 @@ class QuotedNamesIT {
     it.sql(
         "CREATE SCHEMA \"Sales\"",
         "CREATE TABLE \"Orders\" (\"Order Id\" text, \"At\" timestamptz, \"Nums\" int[],"
-            + " \"Tags\" text[], \"Total €\" numeric(10,2), PRIMARY KEY (\"Order Id\", \"At\"))",
+            + " \"Tags\" text[], \"Total (EUR)\" numeric(10,2), PRIMARY KEY (\"Order Id\", \"At\"))",
         "INSERT INTO \"Orders\" SELECT 'O-' || g, timestamptz '2026-01-01 00:00+00' + g *"
             + " interval '1 hour', ARRAY[g, -g], ARRAY['a ' || g, 'b\"' || g], g * 1.5 FROM"
             + " generate_series(1, 120) g",
@@ -49,6 +53,10 @@ class QuotedNamesIT {
         "INSERT INTO \"Sales\".\"Größe\" SELECT g, 'w' || g FROM generate_series(1, 40) g",
         "CREATE TABLE \"a$b\" (id int PRIMARY KEY, v text)",
         "INSERT INTO \"a$b\" SELECT g, 'v' || g FROM generate_series(1, 30) g",
+        "CREATE TABLE \"Sales\".\"Items\" (id int PRIMARY KEY, v text)",
+        "INSERT INTO \"Sales\".\"Items\" SELECT g, 'v' || g FROM generate_series(1, 30) g",
+        "CREATE TABLE \"Größe2\" (id int PRIMARY KEY, v text)",
+        "INSERT INTO \"Größe2\" SELECT g, 'v' || g FROM generate_series(1, 30) g",
         "CREATE TABLE \"Lines2026\" (id int PRIMARY KEY, v text)",
         "INSERT INTO \"Lines2026\" SELECT g, 'v' || g FROM generate_series(1, 30) g",
         "CREATE TABLE \"Order Lines\" (id int PRIMARY KEY, v text)",
@@ -69,22 +77,25 @@ class QuotedNamesIT {
     awaitCapturedEqual();
     it.sql(
         "INSERT INTO \"Orders\" VALUES ('O new', now(), ARRAY[7], ARRAY['x'], 1.00)",
-        "UPDATE \"Orders\" SET \"Tags\" = ARRAY['changed'], \"Total €\" = 0 WHERE \"Order Id\""
+        "UPDATE \"Orders\" SET \"Tags\" = ARRAY['changed'], \"Total (EUR)\" = 0 WHERE \"Order Id\""
             + " IN ('O-1', 'O-2')",
         "UPDATE \"Orders\" SET \"Order Id\" = 'O moved' WHERE \"Order Id\" = 'O-3'",
         "DELETE FROM \"Orders\" WHERE \"Order Id\" = 'O-4'",
         "UPDATE \"Sales\".\"Größe\" SET \"Wert\" = 'größer' WHERE id <= 5",
         "INSERT INTO \"Sales\".\"Größe\" VALUES (100, 'neu')",
         "DELETE FROM \"Lines2026\" WHERE id = 1",
+        "UPDATE \"Sales\".\"Items\" SET v = 'x' WHERE id = 2",
+        "UPDATE \"Größe2\" SET v = 'x' WHERE id = 2",
         "INSERT INTO \"Lines2026\" VALUES (31, 'new')",
         "INSERT INTO \"a$b\" VALUES (31, 'not captured')",
         "INSERT INTO \"Order Lines\" VALUES (11, 'not captured')");
     awaitCapturedEqual();
 
-    assertThat(lakeTables()).containsExactly("lines2026", "orders", "sales_gr__e");
+    assertThat(lakeTables()).containsExactly("lines2026", "orders", "sales_items");
     Map<String, Object> moved = row("orders", "order id", "O moved");
     assertThat(moved).isNotNull();
-    assertThat(moved.get("total €").toString()).isEqualTo("4.50");
+    assertThat(moved).as(moved.toString()).containsKey("total (eur)");
+    assertThat(moved.get("total (eur)").toString()).isEqualTo("4.50");
     assertThat(row("orders", "order id", "O-4")).isNull();
   }
 
@@ -96,7 +107,11 @@ class QuotedNamesIT {
             () -> {
               List<VerifyResult> results = new ArrayList<>();
               for (VerifyResult r : LakeVerifier.verify(it.config, it.catalog, null)) {
-                if (!r.table().contains("order_lines") && !r.table().contains("a_b")) {
+                if (REFUSED.contains(r.table())) {
+                  // Refused at preflight: said so, never EQUAL.
+                  assertThat(r.state()).isEqualTo(VerifyResult.State.NOT_COMPARED);
+                  assertThat(r.differences().get(0)).contains("is not captured");
+                } else {
                   results.add(r);
                 }
               }

@@ -15,7 +15,7 @@ class CaptureNamesTest {
         new TableId[] {
           new TableId("public", "orders"),
           new TableId("public", "Orders"),
-          new TableId("Sales", "Größe"),
+          new TableId("Sales", "Items"),
           new TableId("public", "1st"),
           new TableId("public", "select")
         }) {
@@ -37,6 +37,7 @@ class CaptureNamesTest {
     assertThat(CaptureNames.problem(new TableId("public", "a,b"))).isPresent();
     assertThat(CaptureNames.problem(new TableId("public", "tab\there"))).isPresent();
     assertThat(CaptureNames.problem(new TableId("public", "a$b"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("Sales", "Größe"))).isPresent();
     assertThat(CaptureNames.problem(new TableId("public", "we\"ird"))).isPresent();
   }
 

@@ -124,6 +124,12 @@ class PreflightIT {
 
   private static Result preflight(int port, String user, String database, String tablesYaml)
       throws Exception {
+    return preflight(port, user, database, "", tablesYaml);
+  }
+
+  private static Result preflight(
+      int port, String user, String database, String sourceYaml, String tablesYaml)
+      throws Exception {
     Path config = Files.createTempFile(dir, "tributary", ".yaml");
     Files.writeString(
         config,
@@ -143,6 +149,7 @@ class PreflightIT {
             + passwordFile
             + "}\n"
             + "  ssl-mode: disable\n"
+            + sourceYaml
             + "tables:\n"
             + tablesYaml
             + "sink: {warehouse: s3://lake/warehouse}\n");
@@ -305,12 +312,14 @@ class PreflightIT {
         "CREATE TABLE good (id int PRIMARY KEY)",
         "CREATE TABLE \"Orders\" (\"Order Id\" text PRIMARY KEY, \"At\" timestamptz)",
         "CREATE TABLE \"Sales\".\"Größe\" (id int PRIMARY KEY)",
+        "CREATE TABLE \"Sales\".\"Items\" (id int PRIMARY KEY)",
         "CREATE TABLE \"a$b\" (id int PRIMARY KEY)",
         "CREATE TABLE \"Order Lines\" (id int PRIMARY KEY)",
         "CREATE TABLE sales_orders (id int PRIMARY KEY)",
         "CREATE TABLE sales.orders (id int PRIMARY KEY)",
         "CREATE TABLE twins (id int PRIMARY KEY, \"A\" int, a int)",
         "CREATE TABLE meta (id int PRIMARY KEY, _op text)",
+        "CREATE TABLE prices_eur (id int PRIMARY KEY, \"Preis €\" numeric)",
         "CREATE TABLE keyed (code text, name text)",
         "ALTER TABLE keyed REPLICA IDENTITY FULL");
     Result r =
@@ -325,7 +334,7 @@ class PreflightIT {
     assertThat(r.output)
         .contains(
             "refused: Table \"public\".\"Order Lines\" is not captured: its schema or table name"
-                + " contains a character other than letters, digits and _")
+                + " contains a character other than ASCII letters, digits and _")
         .contains("RENAME TO \"Order_Lines\"")
         .contains("refused: Table \"public\".\"a$b\" is not captured")
         .contains(
@@ -336,12 +345,16 @@ class PreflightIT {
                 + " column a")
         .contains("refused: Table public.meta has a column \"_op\", the name of one of")
         .contains(
+            "refused: Table public.prices_eur has a column \"Preis €\" with a non-ASCII character in"
+                + " its name")
+        .contains(
             "refused: Table public.keyed is configured with key-columns [code], but column code"
                 + " may be NULL")
         .contains("ALTER COLUMN \"code\" SET NOT NULL;")
         .contains(
-            "ok: 3 tables can be captured: [Sales.Größe key [id], public.Orders key [Order Id],"
+            "ok: 3 tables can be captured: [Sales.Items key [id], public.Orders key [Order Id],"
                 + " public.good key [id]]")
+        .contains("refused: Table \"Sales\".\"Größe\" is not captured")
         .doesNotContain("error:");
     // Only the captured tables are in the publication.
     List<String> published = new java.util.ArrayList<>();
@@ -355,12 +368,54 @@ class PreflightIT {
         published.add(rs.getString(1));
       }
     }
-    assertThat(published)
-        .containsExactly("Sales.Größe", "public.Orders", "public.a$b", "public.good");
+    assertThat(published).containsExactly("Sales.Items", "public.Orders", "public.good");
 
     // When every selected table is refused, nothing can start: the refusals are the errors.
     Result none = preflight(prepared.getPort(), "postgres", "odd", "  include: [public.twins]\n");
     assertThat(none.code).as(none.output).isEqualTo(1);
     assertThat(none.output).contains("error: Table public.twins has columns");
+  }
+
+  @Test
+  @Order(7)
+  void aPartitionedTableOfANonSuperuserOwnerIsPublishedThroughItsRootOnEveryStart()
+      throws Exception {
+    sql(
+        prepared,
+        "shop",
+        "CREATE ROLE owner LOGIN REPLICATION PASSWORD '" + PASSWORD + "'",
+        "GRANT CREATE ON DATABASE shop TO owner",
+        "GRANT CREATE ON SCHEMA public TO owner");
+    try (Connection c =
+            java.sql.DriverManager.getConnection(
+                "jdbc:postgresql://127.0.0.1:" + prepared.getPort() + "/shop", "owner", PASSWORD);
+        Statement st = c.createStatement()) {
+      st.execute(
+          "CREATE TABLE readings (id int, ts date, PRIMARY KEY (id, ts)) PARTITION BY LIST (ts)");
+      st.execute("CREATE TABLE readings_a PARTITION OF readings FOR VALUES IN ('2024-01-01')");
+      st.execute("CREATE TABLE readings_b PARTITION OF readings DEFAULT");
+      // A publication made earlier without publish_via_partition_root.
+      st.execute("CREATE PUBLICATION parts FOR TABLE readings");
+    }
+    for (int start = 0; start < 2; start++) {
+      Result r =
+          preflight(
+              prepared.getPort(),
+              "owner",
+              "shop",
+              "  publication-name: parts\n",
+              "  include: [\"public.read*\"]\n");
+      assertThat(r.code).as(r.output).isZero();
+      assertThat(r.output)
+          .contains("ok: 1 tables can be captured: [public.readings key [id, ts]]")
+          .doesNotContain("error:");
+    }
+    try (Connection c = prepared.getDatabase("postgres", "shop").getConnection();
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery("SELECT pubviaroot FROM pg_publication WHERE pubname = 'parts'")) {
+      assertThat(rs.next()).isTrue();
+      assertThat(rs.getBoolean(1)).isTrue();
+    }
   }
 }
