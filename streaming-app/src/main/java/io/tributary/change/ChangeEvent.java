@@ -48,17 +48,16 @@ public final class ChangeEvent {
   private final long lsn;
   private final long sourceTsMicros;
   private final boolean[] unchanged;
+  private final Object[] previousKey;
 
   public ChangeEvent(SourceTable table, Op op, Object[] values, long lsn, long sourceTsMicros) {
     this(table, op, values, lsn, sourceTsMicros, null);
   }
 
   /**
-   * An event some of whose columns the source did not send because they did not change (an
-   * unchanged TOASTed value under {@code REPLICA IDENTITY DEFAULT}): {@code unchanged[i]} marks
-   * column {@code i}, whose value is then null here and must be taken from the stored row.
-   *
-   * @param unchanged one flag per column, or null when every column was sent
+   * An insert that is the new row of an update which changed the key: {@code previousKey} holds the
+   * key values before the update, in key order, so that unchanged columns can be taken from the row
+   * stored under that key.
    */
   public ChangeEvent(
       SourceTable table,
@@ -66,7 +65,8 @@ public final class ChangeEvent {
       Object[] values,
       long lsn,
       long sourceTsMicros,
-      boolean[] unchanged) {
+      boolean[] unchanged,
+      Object[] previousKey) {
     this.table = Objects.requireNonNull(table, "table");
     this.op = Objects.requireNonNull(op, "op");
     this.values = Objects.requireNonNull(values, "values");
@@ -95,6 +95,35 @@ public final class ChangeEvent {
       }
     }
     this.unchanged = any ? unchanged.clone() : null;
+    if (previousKey != null && previousKey.length != table.keySize()) {
+      throw new IllegalArgumentException("The previous key does not match the key of " + table);
+    }
+    this.previousKey = previousKey;
+  }
+
+  /**
+   * An event some of whose columns the source did not send because they did not change (an
+   * unchanged TOASTed value under {@code REPLICA IDENTITY DEFAULT}): {@code unchanged[i]} marks
+   * column {@code i}, whose value is then null here and must be taken from the stored row.
+   *
+   * @param unchanged one flag per column, or null when every column was sent
+   */
+  public ChangeEvent(
+      SourceTable table,
+      Op op,
+      Object[] values,
+      long lsn,
+      long sourceTsMicros,
+      boolean[] unchanged) {
+    this(table, op, values, lsn, sourceTsMicros, unchanged, null);
+  }
+
+  /**
+   * The key values before an update that changed the key (this event is then the insert of the new
+   * row), in key order; null otherwise.
+   */
+  public Object[] previousKey() {
+    return previousKey;
   }
 
   /** Whether some column was not sent because it did not change; see {@link #isUnchanged}. */
@@ -178,7 +207,8 @@ public final class ChangeEvent {
         && op == that.op
         && table.equals(that.table)
         && Arrays.deepEquals(values, that.values)
-        && Arrays.equals(unchanged, that.unchanged);
+        && Arrays.equals(unchanged, that.unchanged)
+        && Arrays.deepEquals(previousKey, that.previousKey);
   }
 
   @Override

@@ -100,6 +100,17 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
         writeValue(columns.get(i).type().kind(), values[i], out);
       }
     }
+    // The key before a key change, present only on the insert of the new row.
+    Object[] previousKey = event.previousKey();
+    out.writeBoolean(previousKey != null);
+    if (previousKey != null) {
+      for (int k = 0; k < previousKey.length; k++) {
+        out.writeBoolean(previousKey[k] != null);
+        if (previousKey[k] != null) {
+          writeValue(columns.get(table.keyIndex(k)).type().kind(), previousKey[k], out);
+        }
+      }
+    }
   }
 
   @Override
@@ -141,7 +152,16 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
         values[i] = readValue(columns.get(i).type(), in);
       }
     }
-    return new ChangeEvent(table, op, values, lsn, ts, unchanged);
+    Object[] previousKey = null;
+    if (in.readBoolean()) {
+      previousKey = new Object[table.keySize()];
+      for (int k = 0; k < previousKey.length; k++) {
+        if (in.readBoolean()) {
+          previousKey[k] = readValue(columns.get(table.keyIndex(k)).type(), in);
+        }
+      }
+    }
+    return new ChangeEvent(table, op, values, lsn, ts, unchanged, previousKey);
   }
 
   private Map<Long, SourceTable> cache() {

@@ -207,6 +207,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         event = event.withValues(withoutSpecialDecimals(event));
       } else {
         deadLetter(state, event, unstorableReason(source, special, event));
+        rememberDeadLettered(state, event);
         return;
       }
     }
@@ -377,6 +378,50 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         + " usual)";
   }
 
+  /**
+   * Keeps the version of a row whose change went to dead letters as the row's stored version: the
+   * source holds it, so the row's next update that leaves out unchanged values must take them from
+   * it, not from the version before (which the lake keeps). The value the lake cannot store is kept
+   * as null; the next change sends it again.
+   */
+  private void rememberDeadLettered(TableState state, ChangeEvent event) {
+    if (state.stored == null
+        || state.appendOnly
+        || event.op() == ChangeEvent.Op.DELETE
+        || isKey(event.table(), specialDecimal(event))) {
+      return;
+    }
+    SourceTable source = event.table();
+    if (state.sourceFingerprint != source.fingerprint() || state.mapper == null) {
+      // A schema not applied yet to the table: the version cannot be mapped to its columns.
+      LOG.warn(
+          "Change of {} at LSN {} went to dead letters with a schema not applied yet: the next"
+              + " update of its row that leaves out unchanged values takes them from the lake",
+          source.id(),
+          event.lsn());
+      return;
+    }
+    Object[] values = withoutSpecialDecimals(event);
+    boolean[] unchanged = new boolean[values.length];
+    for (int i = 0; i < values.length; i++) {
+      unchanged[i] = event.isUnchanged(i);
+    }
+    ChangeEvent storable =
+        new ChangeEvent(
+            source,
+            event.op(),
+            values,
+            event.lsn(),
+            event.sourceTsMicros(),
+            unchanged,
+            event.previousKey());
+    Record record = state.mapper.toRecord(storable, now());
+    if (storable.hasUnchanged()) {
+      fillUnchanged(state, storable, record);
+    }
+    state.stored.deadLettered(record);
+  }
+
   private void deadLetter(TableState state, ChangeEvent event, String reason) {
     state.deadLetters.add(io.tributary.deadletter.DeadLetters.line(event, reason));
     if (state.deadLetterCount == null) {
@@ -393,8 +438,13 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
    * row; equality-delete upserts replace whole rows, so the old values must be written again.
    */
   private void fillUnchanged(TableState state, ChangeEvent event, Record record) {
-    StoredRows.StoredRow stored =
-        state.stored == null ? null : state.stored.find(state.table, record);
+    StoredRows.StoredRow stored = null;
+    if (state.stored != null) {
+      stored =
+          event.previousKey() == null
+              ? state.stored.find(state.table, record)
+              : state.stored.findBeforeDelete(state.table, previousKeyRecord(state, event));
+    }
     List<io.tributary.change.Column> columns = event.table().columns();
     for (int i = 0; i < columns.size(); i++) {
       if (event.isUnchanged(i)) {
@@ -409,6 +459,20 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
           event.table().id(),
           event.lsn());
     }
+  }
+
+  /**
+   * A record holding the key from before a key change (see {@link ChangeEvent#previousKey}), for
+   * finding the row the change moved away from.
+   */
+  private Record previousKeyRecord(TableState state, ChangeEvent event) {
+    SourceTable source = event.table();
+    Object[] values = new Object[source.columns().size()];
+    for (int k = 0; k < source.keySize(); k++) {
+      values[source.keyIndex(k)] = event.previousKey()[k];
+    }
+    return state.mapper.toRecord(
+        new ChangeEvent(source, ChangeEvent.Op.DELETE, values, event.lsn(), -1L), now());
   }
 
   /** A stored value in the type of the record's field (a column may have been widened since). */

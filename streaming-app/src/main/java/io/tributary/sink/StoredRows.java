@@ -43,6 +43,9 @@ final class StoredRows {
   private Map<RowKey, StoredRow> current = new HashMap<>();
   private final NavigableMap<Long, Map<RowKey, StoredRow>> flushed = new TreeMap<>();
 
+  /** The last version of rows deleted since the last checkpoint barrier (see {@link #deleted}). */
+  private Map<RowKey, StoredRow> lastDeleted = new HashMap<>();
+
   /** The record type whose kept fields are {@link #keptNames} at {@link #keptPositions}. */
   private Types.StructType keptStruct;
 
@@ -60,18 +63,93 @@ final class StoredRows {
     this.runId = runId;
   }
 
+  /**
+   * Versions of rows whose change went to dead letters: the source holds them, the lake keeps the
+   * version before. Kept until the key is written or deleted again, so that the next update takes
+   * its unchanged values from them (neither from the version before, nor from the lake).
+   */
+  private final Map<RowKey, StoredRow> deadLettered = new HashMap<>();
+
   /** Remembers the newest version of a row written by this subtask. */
   void written(Record row) {
-    current.put(key(row), compact(row));
+    RowKey key = key(row);
+    current.put(key, compact(row));
+    if (!deadLettered.isEmpty()) {
+      deadLettered.remove(key);
+    }
   }
 
-  /** Remembers that the row with this key was deleted. */
+  /**
+   * Remembers the version of a row whose change went to dead letters (complete but for the values
+   * the lake cannot store): it is the row's newest version at the source, although not in the lake.
+   */
+  void deadLettered(Record row) {
+    RowKey key = key(row);
+    StoredRow version = compact(row);
+    current.put(key, version);
+    deadLettered.put(key, version);
+  }
+
+  /** The number of dead-lettered versions kept (see {@link #deadLettered}). */
+  int deadLetteredRows() {
+    return deadLettered.size();
+  }
+
+  /**
+   * Remembers that the row with this key was deleted. The last version known in memory is kept
+   * aside for {@link #findBeforeDelete}: an update that changes the key arrives as a delete of the
+   * old key and an insert of the new one, whose unchanged values come from the deleted row.
+   */
   void deleted(Record keyRow) {
-    current.put(key(keyRow), DELETED);
+    RowKey key = key(keyRow);
+    StoredRow last = inMemory(key);
+    if (last == null) {
+      last = deadLettered.get(key);
+    }
+    current.put(key, DELETED);
+    deadLettered.remove(key);
+    if (last != null) {
+      lastDeleted.put(key, last);
+    } else {
+      lastDeleted.remove(key);
+    }
+  }
+
+  /** The newest version held in memory (null when deleted or not held). */
+  private StoredRow inMemory(RowKey key) {
+    if (current.containsKey(key)) {
+      return current.get(key);
+    }
+    for (Map<RowKey, StoredRow> rows : flushed.descendingMap().values()) {
+      if (rows.containsKey(key)) {
+        return rows.get(key);
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The last version of the row with the key of {@code keyRow} before it was deleted: the row a key
+   * change moved away from this key. Looks in memory, then in the table (which keeps the row until
+   * the delete is committed).
+   */
+  StoredRow findBeforeDelete(Table table, Record keyRow) {
+    RowKey key = key(keyRow);
+    StoredRow last = lastDeleted.get(key);
+    if (last != null) {
+      return last;
+    }
+    StoredRow live = inMemory(key);
+    if (live == null) {
+      live = deadLettered.get(key);
+    }
+    return live != null ? live : read(table, keyRow, key);
   }
 
   /** The rows written so far were sent to the committer with this checkpoint. */
   void flushed(long checkpointId) {
+    // A key change's delete and insert arrive between the same two barriers.
+    lastDeleted = new HashMap<>();
     if (!current.isEmpty()) {
       flushed.put(checkpointId, current);
       current = new HashMap<>();
@@ -110,6 +188,13 @@ final class StoredRows {
         return rows.get(key);
       }
     }
+    if (deadLettered.containsKey(key)) {
+      return deadLettered.get(key);
+    }
+    return read(table, keyRow, key);
+  }
+
+  private StoredRow read(Table table, Record keyRow, RowKey key) {
     awaitCommitted(table);
     Expression filter = Expressions.alwaysTrue();
     for (String name : keyNames) {

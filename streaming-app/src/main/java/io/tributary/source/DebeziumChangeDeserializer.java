@@ -68,6 +68,9 @@ public final class DebeziumChangeDeserializer
    */
   static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
 
+  /** The header Debezium puts on the create record of an update that changed the primary key. */
+  static final String OLD_KEY_HEADER = "__debezium.oldkey";
+
   private static final byte[] UNAVAILABLE_BYTES =
       UNAVAILABLE_VALUE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
@@ -112,7 +115,13 @@ public final class DebeziumChangeDeserializer
         emit(out, tableId, ChangeEvent.Op.SNAPSHOT, after, lsn, tsMicros);
         break;
       case "c":
-        emit(out, tableId, ChangeEvent.Op.INSERT, after, lsn, tsMicros);
+        if (record.headers() != null
+            && record.headers().lastWithName(OLD_KEY_HEADER) != null
+            && after != null) {
+          insertOfKeyChange(out, tableId, record, after, lsn, tsMicros);
+        } else {
+          emit(out, tableId, ChangeEvent.Op.INSERT, after, lsn, tsMicros);
+        }
         break;
       case "u":
         {
@@ -126,9 +135,21 @@ public final class DebeziumChangeDeserializer
               out.collect(
                   new ChangeEvent(
                       beforeConverter.table, ChangeEvent.Op.DELETE, beforeValues, lsn, tsMicros));
+              // The new row keeps the unchanged (TOASTed) values the source did not send: the
+              // writer takes them from the row stored under the previous key.
+              Object[] previousKey = new Object[afterConverter.table.keySize()];
+              for (int k = 0; k < previousKey.length; k++) {
+                previousKey[k] = beforeValues[beforeConverter.table.keyIndex(k)];
+              }
               out.collect(
                   new ChangeEvent(
-                      afterConverter.table, ChangeEvent.Op.INSERT, afterValues, lsn, tsMicros));
+                      afterConverter.table,
+                      ChangeEvent.Op.INSERT,
+                      afterValues,
+                      lsn,
+                      tsMicros,
+                      unchanged,
+                      previousKey));
               break;
             }
           }
@@ -174,6 +195,43 @@ public final class DebeziumChangeDeserializer
     }
     RowConverter converter = converter(tableId, row.schema(), null);
     out.collect(new ChangeEvent(converter.table, op, converter.convert(row, null), lsn, tsMicros));
+  }
+
+  /**
+   * The insert of the new row of an update that changed the key (Debezium sends such an update as a
+   * delete of the old key and a create whose header holds the old key). Unchanged TOASTed values
+   * arrive as placeholders here too: they are flagged, and the event carries the old key, so that
+   * the writer takes them from the row stored under it.
+   */
+  private void insertOfKeyChange(
+      Collector<ChangeEvent> out,
+      TableId tableId,
+      SourceRecord record,
+      Struct after,
+      long lsn,
+      long tsMicros) {
+    RowConverter converter = converter(tableId, after.schema(), record);
+    boolean[] unchanged = new boolean[converter.fields.length];
+    Object[] values = converter.convert(after, unchanged);
+    Object oldKey = record.headers().lastWithName(OLD_KEY_HEADER).value();
+    Object[] previousKey = null;
+    if (oldKey instanceof Struct) {
+      Struct key = (Struct) oldKey;
+      previousKey = new Object[converter.table.keySize()];
+      for (int k = 0; k < previousKey.length; k++) {
+        int index = converter.table.keyIndex(k);
+        Field field = key.schema().field(converter.fields[index].name());
+        Object raw = field == null ? null : key.get(field);
+        previousKey[k] = raw == null ? null : converter.converters[index].convert(raw);
+        if (previousKey[k] == null) {
+          previousKey = null; // a configured key that is not the table's primary key
+          break;
+        }
+      }
+    }
+    out.collect(
+        new ChangeEvent(
+            converter.table, ChangeEvent.Op.INSERT, values, lsn, tsMicros, unchanged, previousKey));
   }
 
   /** The schema a truncate event carries: the table without columns. */

@@ -108,6 +108,22 @@ class ChangeEventSerializerTest {
   }
 
   @Test
+  void thePreviousKeyOfAKeyChangeSurvivesTheWire() throws Exception {
+    Object[] values = new Object[TABLE.columns().size()];
+    values[0] = 1007L;
+    boolean[] unchanged = new boolean[values.length];
+    unchanged[6] = true;
+    Object[] previousKey = new Object[TABLE.keySize()];
+    previousKey[0] = 7L;
+    ChangeEvent event =
+        new ChangeEvent(TABLE, ChangeEvent.Op.INSERT, values, 5, 6, unchanged, previousKey);
+    ChangeEvent copy = roundTrip(new ChangeEventSerializer(), event);
+    assertThat(copy).isEqualTo(event);
+    assertThat(copy.previousKey()).containsExactly(previousKey);
+    assertThat(copy.isUnchanged(6)).isTrue();
+  }
+
+  @Test
   void routingDependsOnTableAndKeyOnly() {
     Object[] a = new Object[TABLE.columns().size()];
     Object[] b = new Object[TABLE.columns().size()];

@@ -140,6 +140,43 @@ class ToastIT {
         .untilAsserted(() -> assertThat(countLakeRows()).isEqualTo(60));
   }
 
+  /**
+   * An update that changes the key arrives as a delete of the old key and an insert of the new row,
+   * in which the unchanged TOASTed values are placeholders: the new row takes them from the row
+   * stored under the old key, and later updates of the new key keep them.
+   */
+  @Test
+  @Order(6)
+  void keyChangesKeepUnchangedValues() throws Exception {
+    it.sql("UPDATE docs SET id = id + 1000 WHERE id IN (7, 8, 9, 10, 11, 12)");
+    it.awaitEqual(1, Duration.ofMinutes(2));
+    assertNoPlaceholder();
+    assertBodyNotNull(1007);
+    it.sql("UPDATE docs SET counter = counter + 1 WHERE id > 1000");
+    it.awaitEqual(1, Duration.ofMinutes(2));
+    // A key changed twice, the second time with a changed body.
+    it.sql(
+        "UPDATE docs SET id = 2007 WHERE id = 1007", "UPDATE docs SET id = 3008 WHERE id = 1008");
+    it.sql("UPDATE docs SET id = 4008, body = 'moved and changed' WHERE id = 3008");
+    it.awaitEqual(1, Duration.ofMinutes(2));
+    assertNoPlaceholder();
+    assertBodyNotNull(2007);
+  }
+
+  private static void assertBodyNotNull(int id) throws Exception {
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(it.table("docs"))
+            .where(org.apache.iceberg.expressions.Expressions.equal("id", id))
+            .build()) {
+      int n = 0;
+      for (Record row : rows) {
+        assertThat(row.getField("body")).as("body of id " + id).isNotNull();
+        n++;
+      }
+      assertThat(n).as("rows of id " + id).isEqualTo(1);
+    }
+  }
+
   private static long countLakeRows() throws Exception {
     long n = 0;
     try (CloseableIterable<Record> rows = IcebergGenerics.read(it.table("docs")).build()) {

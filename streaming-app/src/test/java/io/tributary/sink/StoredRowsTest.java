@@ -84,4 +84,30 @@ class StoredRowsTest {
     stored.deleted(key(V2, 2));
     assertThat(stored.find(null, key(V2, 2))).isNull();
   }
+
+  @Test
+  void aDeadLetteredVersionIsFoundUntilTheKeyIsWrittenAgain() {
+    StoredRows stored = new StoredRows(List.of("id"), "run");
+    stored.written(row(V1, 1, "lake"));
+    stored.flushed(1);
+    stored.completed(1);
+    // The change to "source" went to dead letters: the lake keeps "lake", the source has "source".
+    stored.deadLettered(row(V1, 1, "source"));
+    stored.flushed(2);
+    stored.completed(2);
+    assertThat(stored.find(null, key(V1, 1)).getField("body")).isEqualTo("source");
+    assertThat(stored.deadLetteredRows()).isEqualTo(1);
+    stored.written(row(V1, 1, "next"));
+    assertThat(stored.deadLetteredRows()).isZero();
+    assertThat(stored.find(null, key(V1, 1)).getField("body")).isEqualTo("next");
+  }
+
+  @Test
+  void aDeletedRowIsFoundForTheKeyChangeThatMovedIt() {
+    StoredRows stored = new StoredRows(List.of("id"), "run");
+    stored.written(row(V1, 7, "moved"));
+    stored.deleted(key(V1, 7));
+    assertThat(stored.find(null, key(V1, 7))).isNull();
+    assertThat(stored.findBeforeDelete(null, key(V1, 7)).getField("body")).isEqualTo("moved");
+  }
 }
