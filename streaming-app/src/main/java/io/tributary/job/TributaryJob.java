@@ -101,8 +101,17 @@ public final class TributaryJob {
    */
   public static List<CapturedTable> preflight(TributaryConfig config) {
     List<CapturedTable> tables = new SourcePreflight(config.source(), config.tables()).run();
-    SourcePreflight.createMissingSlots(config.source(), tables);
-    return tables;
+    java.util.Set<String> created = SourcePreflight.createMissingSlots(config.source(), tables);
+    Map<String, List<CapturedTable>> groups = PostgresSources.groups(tables);
+    List<CapturedTable> marked = new java.util.ArrayList<>();
+    for (Map.Entry<String, List<CapturedTable>> group : groups.entrySet()) {
+      boolean slotCreated =
+          created.contains(PostgresSources.slotName(config.source(), group.getKey()));
+      for (CapturedTable table : group.getValue()) {
+        marked.add(slotCreated ? table.withSlotCreatedAtStart() : table);
+      }
+    }
+    return marked;
   }
 
   /** Applies the job's checkpoint settings to a Flink configuration (local runs only). */

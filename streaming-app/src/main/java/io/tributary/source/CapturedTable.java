@@ -18,6 +18,7 @@ public final class CapturedTable implements Serializable {
   private final String replicaIdentity;
   private final TableMode mode;
   private final String chunkColumn;
+  private boolean slotCreatedAtStart;
 
   /** A mirrored table whose snapshot is split on the first key column. */
   public CapturedTable(
@@ -45,6 +46,22 @@ public final class CapturedTable implements Serializable {
 
   public TableId id() {
     return id;
+  }
+
+  /**
+   * Whether this start created the replication slot of the table's source (it did not exist). A
+   * restore onto such a slot has lost every change between the restored position and the slot's
+   * creation.
+   */
+  public boolean slotCreatedAtStart() {
+    return slotCreatedAtStart;
+  }
+
+  /** This table, read from a slot that this start created. */
+  public CapturedTable withSlotCreatedAtStart() {
+    CapturedTable copy = new CapturedTable(id, primaryKey, key, replicaIdentity, mode, chunkColumn);
+    copy.slotCreatedAtStart = true;
+    return copy;
   }
 
   /** The declared primary key; empty when the table has none. */

@@ -12,10 +12,12 @@ import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffset;
  */
 final class CheckedStreamFetchTask extends PostgresStreamFetchTask {
   private final boolean allowWalGap;
+  private final boolean slotCreatedAtStart;
 
-  CheckedStreamFetchTask(StreamSplit split, boolean allowWalGap) {
+  CheckedStreamFetchTask(StreamSplit split, boolean allowWalGap, boolean slotCreatedAtStart) {
     super(split);
     this.allowWalGap = allowWalGap;
+    this.slotCreatedAtStart = slotCreatedAtStart;
   }
 
   @Override
@@ -28,6 +30,7 @@ final class CheckedStreamFetchTask extends PostgresStreamFetchTask {
             postgres.getConnection().connection(),
             postgres.getSlotName(),
             ((PostgresOffset) split.getStartingOffset()).getLsn(),
+            slotCreatedAtStart,
             allowWalGap);
       } catch (SQLException e) {
         throw new IllegalStateException(

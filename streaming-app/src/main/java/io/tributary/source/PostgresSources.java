@@ -143,7 +143,10 @@ public final class PostgresSources {
     if (!group.isEmpty()) {
       builder.chunkKeyColumn(tables.get(0).chunkColumn());
     }
-    return TunedPostgresSource.of(builder.build(), source.allowWalGap());
+    return TunedPostgresSource.of(
+        builder.build(),
+        source.allowWalGap(),
+        tables.stream().anyMatch(CapturedTable::slotCreatedAtStart));
   }
 
   /** Debezium's properties for the source of one group. */

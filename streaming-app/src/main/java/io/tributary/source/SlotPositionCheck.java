@@ -12,16 +12,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Refuses to stream from a position the replication slot has already confirmed past.
+ * Refuses to stream from a position the replication slot can no longer deliver.
  *
  * <p>PostgreSQL starts a logical replication stream at the slot's {@code confirmed_flush_lsn}
  * whenever the client asks for an earlier position, without an error. A job restored from a
- * savepoint or snapshot older than the slot's position (an operator's choice, or a restore after a
- * crash on a slot that was dropped and created again) would therefore skip every change in between.
- * Before the stream starts, the restored position is compared with the slot's: if it is behind, or
- * the slot has lost WAL the stream needs ({@code wal_status = 'lost'}), the job stops for good (no
- * restart would help) with both positions and the ways on, unless the operator set {@code
- * source.allow-wal-gap}.
+ * savepoint or snapshot onto a slot that this start had to create (the slot was dropped while the
+ * job was down, or the database was restored from a backup) would therefore skip every change
+ * between the restored position and the slot's creation; a slot that has lost WAL ({@code
+ * wal_status = 'lost'}) cannot deliver the changes either. Before the stream starts, such a start
+ * stops for good (no restart would help), with both positions and the ways on, unless the operator
+ * set {@code source.allow-wal-gap}.
+ *
+ * <p>A slot that existed and has confirmed past the restored position is not refused, only logged:
+ * the JDBC driver confirms the server's position on keepalives once every message it received is
+ * flushed, so an idle slot legitimately moves past the last checkpoint's position with no change in
+ * between. Only a restore from a savepoint older than the latest completed checkpoint skips changes
+ * that way, which the log line names.
  */
 final class SlotPositionCheck {
   private static final Logger LOG = LoggerFactory.getLogger(SlotPositionCheck.class);
@@ -64,9 +70,11 @@ final class SlotPositionCheck {
    * @param slot the slot's name, for the message
    * @param restored the position the stream split starts from
    * @param state the slot as it is now
+   * @param createdAtStart this start created the slot (it did not exist)
    * @param allowGap the operator accepted skipped changes ({@code source.allow-wal-gap})
    */
-  static Optional<String> problem(String slot, Lsn restored, SlotState state, boolean allowGap) {
+  static Optional<String> problem(
+      String slot, Lsn restored, SlotState state, boolean createdAtStart, boolean allowGap) {
     if (restored == null || !restored.isValid()) {
       return Optional.empty();
     }
@@ -85,15 +93,26 @@ final class SlotPositionCheck {
     if (state.confirmed == null || restored.compareTo(state.confirmed) >= 0) {
       return Optional.empty();
     }
+    if (!createdAtStart) {
+      LOG.info(
+          "Replication slot {} has confirmed {}, past the restored position {}: normal for an idle"
+              + " slot (the server's position is confirmed on keepalives); if this start restored"
+              + " a savepoint older than the latest checkpoint, the changes in between are not"
+              + " streamed again: verify and backfill the tables that differ.",
+          slot,
+          state.confirmed.asString(),
+          restored.asString());
+      return Optional.empty();
+    }
     String gap =
         "The job was restored at WAL position "
             + restored.asString()
             + " but replication slot "
             + slot
-            + " has already confirmed "
+            + " did not exist and was created by this start at "
             + state.confirmed.asString()
-            + " (restored from a savepoint or snapshot older than the slot, or the slot was dropped"
-            + " and created again); PostgreSQL would stream from "
+            + " (it was dropped while the job was down, or the database was restored from a"
+            + " backup); PostgreSQL would stream from "
             + state.confirmed.asString()
             + " and the changes in between would be skipped.";
     if (allowGap) {
@@ -106,9 +125,7 @@ final class SlotPositionCheck {
     return Optional.of(
         gap
             + " Ways on: (1) re-snapshot: start the job without this savepoint (every table is"
-            + " read again), or restore from a savepoint at or after "
-            + state.confirmed.asString()
-            + "; (2) accept the gap: set source.allow-wal-gap: true for this start, then backfill"
+            + " read again); (2) accept the gap: set source.allow-wal-gap: true for this start, then backfill"
             + " the captured tables.");
   }
 
@@ -116,7 +133,8 @@ final class SlotPositionCheck {
    * Checks the stream's start against the slot, and stops the job for good (no restarts) when it
    * must not start.
    */
-  static void check(Connection jdbc, String slot, Lsn restored, boolean allowGap) {
+  static void check(
+      Connection jdbc, String slot, Lsn restored, boolean createdAtStart, boolean allowGap) {
     Optional<SlotState> state;
     try {
       state = read(jdbc, slot);
@@ -127,7 +145,7 @@ final class SlotPositionCheck {
     if (state.isEmpty()) {
       return; // the stream creates it; nothing was confirmed on it
     }
-    Optional<String> problem = problem(slot, restored, state.get(), allowGap);
+    Optional<String> problem = problem(slot, restored, state.get(), createdAtStart, allowGap);
     if (problem.isPresent()) {
       LOG.error("{}", problem.get());
       throw new SuppressRestartsException(new SourceNotReadyException(List.of(problem.get())));

@@ -119,7 +119,8 @@ public final class SourcePreflight {
    * connection that can still hold it when the stream starts; the stream then waits ten seconds and
    * retries. A slot that cannot be created here is left to the connector, as before.
    */
-  public static void createMissingSlots(SourceConfig source, List<CapturedTable> tables) {
+  public static Set<String> createMissingSlots(SourceConfig source, List<CapturedTable> tables) {
+    Set<String> created = new TreeSet<>();
     try (Connection connection = connect(source)) {
       for (String group : PostgresSources.groups(tables).keySet()) {
         String slot = PostgresSources.slotName(source, group);
@@ -132,6 +133,7 @@ public final class SourcePreflight {
           try (ResultSet rs = st.executeQuery()) {
             if (rs.next()) {
               LOG.info("Created replication slot {} in database {}", slot, source.database());
+              created.add(slot);
             }
           }
         } catch (SQLException e) {
@@ -144,6 +146,7 @@ public final class SourcePreflight {
     } catch (SQLException e) {
       LOG.warn("Could not connect to create the replication slots: {}", e.getMessage());
     }
+    return created;
   }
 
   /**

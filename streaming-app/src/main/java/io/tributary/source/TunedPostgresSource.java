@@ -58,7 +58,7 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
    * to start behind its slot ({@link SlotPositionCheck}).
    */
   public static <T> TunedPostgresSource<T> of(PostgresIncrementalSource<T> built) {
-    return of(built, false);
+    return of(built, false, false);
   }
 
   /**
@@ -66,17 +66,18 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
    *
    * @param allowWalGap whether the stream may start behind its slot's confirmed position ({@code
    *     source.allow-wal-gap})
+   * @param slotCreatedAtStart whether this start created the slot (it did not exist)
    */
   @SuppressWarnings("unchecked")
   public static <T> TunedPostgresSource<T> of(
-      PostgresIncrementalSource<T> built, boolean allowWalGap) {
+      PostgresIncrementalSource<T> built, boolean allowWalGap, boolean slotCreatedAtStart) {
     PostgresSourceConfigFactory configFactory =
         (PostgresSourceConfigFactory) field(built, "configFactory");
     return new TunedPostgresSource<>(
         configFactory,
         (DebeziumDeserializationSchema<T>) field(built, "deserializationSchema"),
         (PostgresOffsetFactory) field(built, "offsetFactory"),
-        new TunedDialect(configFactory.create(0), allowWalGap));
+        new TunedDialect(configFactory.create(0), allowWalGap, slotCreatedAtStart));
   }
 
   private static Object field(IncrementalSource<?, ?> source, String name) {
@@ -113,13 +114,15 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
     private static final long serialVersionUID = 1L;
 
     private final boolean allowWalGap;
+    private final boolean slotCreatedAtStart;
 
     /** The stream task, whose offsets are committed to the slot at completed checkpoints. */
     private transient CheckedStreamFetchTask streamFetchTask;
 
-    TunedDialect(PostgresSourceConfig config, boolean allowWalGap) {
+    TunedDialect(PostgresSourceConfig config, boolean allowWalGap, boolean slotCreatedAtStart) {
       super(config);
       this.allowWalGap = allowWalGap;
+      this.slotCreatedAtStart = slotCreatedAtStart;
     }
 
     @Override
@@ -132,7 +135,8 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
       if (split.isSnapshotSplit()) {
         return new TunedScanFetchTask(split.asSnapshotSplit());
       }
-      streamFetchTask = new CheckedStreamFetchTask(split.asStreamSplit(), allowWalGap);
+      streamFetchTask =
+          new CheckedStreamFetchTask(split.asStreamSplit(), allowWalGap, slotCreatedAtStart);
       return streamFetchTask;
     }
 

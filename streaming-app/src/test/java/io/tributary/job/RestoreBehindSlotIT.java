@@ -85,7 +85,11 @@ class RestoreBehindSlotIT {
             e -> {
               String message = ExceptionUtils.stringifyException(e);
               assertThat(message)
-                  .contains("replication slot " + slot + " has already confirmed " + confirmed)
+                  .contains(
+                      "replication slot "
+                          + slot
+                          + " did not exist and was created by this start at "
+                          + confirmed)
                   .contains("start the job without this savepoint")
                   .contains("source.allow-wal-gap: true");
             });

@@ -11,14 +11,15 @@ class SlotPositionCheckTest {
 
   @Test
   void aStartAtOrAfterTheSlotsPositionIsAllowed() {
-    assertThat(SlotPositionCheck.problem("s", AT, state(AT, "reserved"), false)).isEmpty();
-    assertThat(SlotPositionCheck.problem("s", LATER, state(AT, "reserved"), false)).isEmpty();
+    assertThat(SlotPositionCheck.problem("s", AT, state(AT, "reserved"), true, false)).isEmpty();
+    assertThat(SlotPositionCheck.problem("s", LATER, state(AT, "reserved"), true, false)).isEmpty();
   }
 
   @Test
-  void aStartBehindTheSlotsPositionNamesBothPositionsAndTheWaysOn() {
+  void aRestoreOntoASlotThisStartCreatedNamesBothPositionsAndTheWaysOn() {
     String problem =
-        SlotPositionCheck.problem("shop_slot", AT, state(LATER, "reserved"), false).orElseThrow();
+        SlotPositionCheck.problem("shop_slot", AT, state(LATER, "reserved"), true, false)
+            .orElseThrow();
     assertThat(problem)
         .contains("0/3000060")
         .contains("0/3A00128")
@@ -29,19 +30,27 @@ class SlotPositionCheckTest {
 
   @Test
   void theOperatorMayAcceptTheGap() {
-    assertThat(SlotPositionCheck.problem("s", AT, state(LATER, "reserved"), true)).isEmpty();
+    assertThat(SlotPositionCheck.problem("s", AT, state(LATER, "reserved"), true, true)).isEmpty();
+  }
+
+  @Test
+  void anExistingSlotThatConfirmedPastTheRestoredPositionIsNotRefused() {
+    // The driver confirms the server's position on keepalives once all it received is flushed.
+    assertThat(SlotPositionCheck.problem("s", AT, state(LATER, "reserved"), false, false))
+        .isEmpty();
   }
 
   @Test
   void aSlotThatLostWalIsRefusedEvenWhenTheGapIsAccepted() {
-    assertThat(SlotPositionCheck.problem("s", LATER, state(AT, "lost"), true))
+    assertThat(SlotPositionCheck.problem("s", LATER, state(AT, "lost"), false, true))
         .hasValueSatisfying(p -> assertThat(p).contains("wal_status = lost"));
   }
 
   @Test
   void aSlotWithoutAConfirmedPositionOrAStartWithoutOneIsNotCompared() {
-    assertThat(SlotPositionCheck.problem("s", AT, state(null, "reserved"), false)).isEmpty();
-    assertThat(SlotPositionCheck.problem("s", null, state(LATER, "reserved"), false)).isEmpty();
+    assertThat(SlotPositionCheck.problem("s", AT, state(null, "reserved"), true, false)).isEmpty();
+    assertThat(SlotPositionCheck.problem("s", null, state(LATER, "reserved"), true, false))
+        .isEmpty();
   }
 
   private static SlotPositionCheck.SlotState state(Lsn confirmed, String walStatus) {
