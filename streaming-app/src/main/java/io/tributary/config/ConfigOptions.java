@@ -95,10 +95,11 @@ public final class ConfigOptions {
           "source.allow-wal-gap",
           Kind.BOOLEAN,
           "false",
-          "Start streaming even when the replication slot has confirmed a position past the"
-              + " restored one (a restore from an older savepoint, a recreated slot). The changes"
-              + " in between are skipped; backfill the tables afterwards. By default such a start"
-              + " stops and names both positions.");
+          "Start streaming even when a restore cannot be continued without a gap: the job"
+              + " restored its state onto a replication slot that this start had to create"
+              + " (dropped while the job was down, a database restored from a backup), or onto a"
+              + " slot that has lost WAL. The changes in between are skipped; backfill the tables"
+              + " afterwards. By default such a start stops and names both positions.");
 
   public static final OptionDoc TABLES_INCLUDE =
       OptionDoc.required(
