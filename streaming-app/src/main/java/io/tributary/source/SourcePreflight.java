@@ -526,6 +526,7 @@ public final class SourcePreflight {
     }
     List<CapturedTable> tables = new ArrayList<>();
     List<String> found = new ArrayList<>();
+    boolean publishesViaRoot = serverVersion(connection) >= 130000;
     for (Map.Entry<TableId, String> entry : identities.entrySet()) {
       TableId id = entry.getKey();
       String identity = entry.getValue();
@@ -535,7 +536,7 @@ public final class SourcePreflight {
         refuse(id, List.of(nameProblem.get()));
         continue;
       }
-      if (serverVersion(connection) < 130000 && isPartitioned(connection, id)) {
+      if (!publishesViaRoot && isPartitioned(connection, id)) {
         refuse(
             id,
             List.of(
