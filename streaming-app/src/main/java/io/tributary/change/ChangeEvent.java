@@ -180,15 +180,35 @@ public final class ChangeEvent {
     return hash;
   }
 
+  /**
+   * The hash of one key value, equal for every representation a widened column can give the same
+   * value: {@code smallint}, {@code int}, {@code bigint} and integral {@code numeric} values hash
+   * as the same {@code long}, {@code real} as the same {@code double}, and {@code numeric} values
+   * ignore trailing zeros. A key column widened at the source while changes of the old type are
+   * still in flight thus keeps every change of one key on one writer.
+   */
   static int stableHash(Object value) {
     if (value == null) {
       return 0;
+    }
+    if (value instanceof Long
+        || value instanceof Integer
+        || value instanceof Short
+        || value instanceof Byte) {
+      return Long.hashCode(((Number) value).longValue());
+    }
+    if (value instanceof Float) {
+      return Double.hashCode(((Float) value).doubleValue());
     }
     if (value instanceof byte[]) {
       return Arrays.hashCode((byte[]) value);
     }
     if (value instanceof BigDecimal) {
-      return ((BigDecimal) value).stripTrailingZeros().hashCode();
+      BigDecimal decimal = ((BigDecimal) value).stripTrailingZeros();
+      if (decimal.scale() <= 0 && decimal.toBigInteger().bitLength() < 64) {
+        return Long.hashCode(decimal.longValue());
+      }
+      return decimal.hashCode();
     }
     return value.hashCode();
   }
