@@ -24,11 +24,14 @@ import org.apache.iceberg.io.SupportsPrefixOperations;
 
 /**
  * Where dead letters live and how they are written and read. Layout: {@code
- * <warehouse>/_dead_letters/<schema.table>/<run>-<checkpoint>-<subtask>.jsonl}, one JSON object a
- * line: {@code table, op, lsn, source_ts_us, reason, values} (values by column name; numbers and
- * booleans as JSON, decimals, dates and times as ISO text, binary as base64). A file is first
- * written under {@code _dead_letters/_pending/} before the checkpoint barrier and published when
- * the checkpoint completes, so a change replayed after a failure is never listed twice.
+ * <warehouse>/_dead_letters/<schema.table>/<run>-<start>-<checkpoint>-<subtask>.jsonl}, one JSON
+ * object a line: {@code table, op, lsn, source_ts_us, reason, values} (values by column name;
+ * numbers and booleans as JSON, decimals, dates and times as ISO text, binary as base64). A file is
+ * first written under {@code _dead_letters/_pending/} before the checkpoint barrier and published
+ * when the checkpoint completes, so a change replayed after a failure is never listed twice. {@code
+ * <start>} is the start time of the writer (a new value on every start, restored or not): a job
+ * restored from an older savepoint repeats checkpoint ids the previous start already published, and
+ * must not overwrite their files. Names sort in the order they were written.
  */
 public final class DeadLetters {
   /** The folder under the warehouse. */
@@ -52,14 +55,19 @@ public final class DeadLetters {
 
   /** The pending path of one file; {@link #publish} moves it to its final place. */
   public static String pendingPath(
-      String warehouse, TableId table, String runId, long checkpointId, int subtask) {
+      String warehouse,
+      TableId table,
+      String runId,
+      long startMillis,
+      long checkpointId,
+      int subtask) {
     return root(warehouse)
         + "/"
         + PENDING
         + "/"
         + table.qualified()
         + "/"
-        + String.format("%s-%020d-%04d.jsonl", runId, checkpointId, subtask);
+        + String.format("%s-%013d-%020d-%04d.jsonl", runId, startMillis, checkpointId, subtask);
   }
 
   /** The final path of a pending file. */

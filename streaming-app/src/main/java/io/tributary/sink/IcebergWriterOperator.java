@@ -67,6 +67,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient java.util.TreeMap<Long, List<String>> pendingDeadLetters;
   private transient Map<TableId, Long> restoredFlushed;
   private transient String runId;
+
+  /** When this start of the writer began: part of dead-letter file names, see DeadLetters. */
+  private transient long startMillis;
+
   private transient long cachedMillis;
   private transient OffsetDateTime cachedNow;
   private transient int subtask;
@@ -150,6 +154,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     for (String table : streamingState.get()) {
       streaming.add(TableId.parse(table));
     }
+    startMillis = System.currentTimeMillis();
     runId = spec.runId();
     for (String restored : runIdState.get()) {
       runId = restored;
@@ -654,7 +659,12 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       if (!state.deadLetters.isEmpty()) {
         String path =
             io.tributary.deadletter.DeadLetters.pendingPath(
-                spec.catalog().warehouse(), sourceOf(state), runId, checkpointId, subtask);
+                spec.catalog().warehouse(),
+                sourceOf(state),
+                runId,
+                startMillis,
+                checkpointId,
+                subtask);
         io.tributary.deadletter.DeadLetters.write(state.table.io(), path, state.deadLetters);
         LOG.info(
             "Wrote {} dead letters of {} for checkpoint {}",

@@ -51,8 +51,8 @@ class DeadLettersTest {
     String warehouse = dir.toUri().toString();
     try (HadoopFileIO io = new HadoopFileIO(new Configuration(false))) {
       TableId id = new TableId("public", "bad");
-      String first = DeadLetters.pendingPath(warehouse, id, "run", 5, 0);
-      String second = DeadLetters.pendingPath(warehouse, id, "run", 6, 1);
+      String first = DeadLetters.pendingPath(warehouse, id, "run", 1000, 5, 0);
+      String second = DeadLetters.pendingPath(warehouse, id, "run", 1000, 6, 1);
       DeadLetters.write(io, first, List.of("{\"a\":1}", "{\"a\":2}"));
       DeadLetters.write(io, second, List.of("{\"a\":3}"));
       assertThat(DeadLetters.list(io, warehouse, null)).isEmpty();
@@ -64,6 +64,29 @@ class DeadLettersTest {
       assertThat(DeadLetters.read(io, files.get(0).path()))
           .containsExactly("{\"a\":1}", "{\"a\":2}");
       assertThat(DeadLetters.list(io, warehouse, "public.other")).isEmpty();
+    }
+  }
+
+  @Test
+  void aRestoreFromAnOlderSavepointKeepsTheFilesItsCheckpointIdsRepeat() {
+    String warehouse = dir.toUri().toString();
+    try (HadoopFileIO io = new HadoopFileIO(new Configuration(false))) {
+      TableId id = new TableId("public", "bad");
+      // First start: checkpoints 5 and 6 published. Restored from checkpoint 4: 5 again.
+      String firstStart5 = DeadLetters.pendingPath(warehouse, id, "run", 1_000, 5, 0);
+      String firstStart6 = DeadLetters.pendingPath(warehouse, id, "run", 1_000, 6, 0);
+      String secondStart5 = DeadLetters.pendingPath(warehouse, id, "run", 2_000, 5, 0);
+      DeadLetters.write(io, firstStart5, List.of("{\"a\":1}"));
+      DeadLetters.publish(io, firstStart5);
+      DeadLetters.write(io, firstStart6, List.of("{\"a\":2}"));
+      DeadLetters.publish(io, firstStart6);
+      DeadLetters.write(io, secondStart5, List.of("{\"a\":3}"));
+      DeadLetters.publish(io, secondStart5);
+      List<DeadLetters.DeadLetterFile> files = DeadLetters.list(io, warehouse, "public.bad");
+      assertThat(files).hasSize(3);
+      assertThat(files.stream().map(f -> DeadLetters.read(io, f.path()).get(0)))
+          .as("every file kept, listed in the order written")
+          .containsExactly("{\"a\":1}", "{\"a\":2}", "{\"a\":3}");
     }
   }
 }
