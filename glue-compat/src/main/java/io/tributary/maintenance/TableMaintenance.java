@@ -162,7 +162,12 @@ public final class TableMaintenance {
     DeleteOrphanFiles.Result orphans =
         actions
             .deleteOrphanFiles(table)
-            .olderThan(Instant.now().minus(options.orphanMinAge()).toEpochMilli())
+            .olderThan(
+                orphanCutoff(
+                        Instant.now(),
+                        stream.map(f -> f.snapshot().timestampMillis()),
+                        options.orphanMinAge())
+                    .toEpochMilli())
             .usePrefixListing(true)
             .execute();
     int orphanCount = 0;
@@ -246,5 +251,24 @@ public final class TableMaintenance {
 
   private static long elapsedMs(long startedNanos) {
     return (System.nanoTime() - startedNanos) / 1_000_000;
+  }
+
+  /**
+   * Files older than this may be removed as orphans: the minimum age counted back from the
+   * streaming job's last commit to the table, or from now if that is earlier. The job writes a
+   * checkpoint's data files after its previous commit and commits them when the checkpoint
+   * completes, possibly only after a restore: a job that stays down (or a table that stays quiet)
+   * longer than the minimum age still has its pending files kept, as they are never older than its
+   * last commit by more than the time one commit took.
+   */
+  static Instant orphanCutoff(Instant now, Optional<Long> lastStreamCommitMillis, Duration minAge) {
+    Instant reference = now;
+    if (lastStreamCommitMillis.isPresent()) {
+      Instant lastCommit = Instant.ofEpochMilli(lastStreamCommitMillis.get());
+      if (lastCommit.isBefore(reference)) {
+        reference = lastCommit;
+      }
+    }
+    return reference.minus(minAge);
   }
 }
