@@ -2,8 +2,6 @@ package io.tributary.job;
 
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
-import io.tributary.source.CapturedTable;
-import java.util.List;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -19,10 +17,10 @@ public final class FlinkMain {
 
   /** Checks the source, builds the job on the current execution environment, and runs it. */
   public static void run(TributaryConfig config) throws Exception {
-    List<CapturedTable> tables = TributaryJob.preflight(config);
+    TributaryJob.Start start = TributaryJob.check(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(config.job().parallelism());
-    TributaryJob.build(env, config, tables);
+    TributaryJob.build(env, config, start.tables(), start.refused());
     env.execute(config.job().name());
   }
 }

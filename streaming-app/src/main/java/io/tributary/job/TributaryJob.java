@@ -100,7 +100,39 @@ public final class TributaryJob {
    * exist yet, and returns the tables to capture. Only for starting a job.
    */
   public static List<CapturedTable> preflight(TributaryConfig config) {
-    List<CapturedTable> tables = new SourcePreflight(config.source(), config.tables()).run();
+    return check(config).tables();
+  }
+
+  /**
+   * What a start captures: the tables the preflight accepted (slots created) and the names of those
+   * it refused, which the running job does not report as new tables.
+   */
+  public static final class Start {
+    private final List<CapturedTable> tables;
+    private final java.util.Set<String> refused;
+
+    Start(List<CapturedTable> tables, java.util.Set<String> refused) {
+      this.tables = List.copyOf(tables);
+      this.refused = java.util.Collections.unmodifiableSet(refused);
+    }
+
+    /** The tables to capture. */
+    public List<CapturedTable> tables() {
+      return tables;
+    }
+
+    /** Qualified names of the tables the preflight refused. */
+    public java.util.Set<String> refused() {
+      return refused;
+    }
+  }
+
+  /** Like {@link #preflight}, also returning the tables the preflight refused. */
+  public static Start check(TributaryConfig config) {
+    SourcePreflight preflight = new SourcePreflight(config.source(), config.tables());
+    List<CapturedTable> tables = preflight.run();
+    java.util.Set<String> refused = new java.util.TreeSet<>();
+    preflight.refused().keySet().forEach(id -> refused.add(id.qualified()));
     java.util.Set<String> created = SourcePreflight.createMissingSlots(config.source(), tables);
     Map<String, List<CapturedTable>> groups = PostgresSources.groups(tables);
     List<CapturedTable> marked = new java.util.ArrayList<>();
@@ -111,7 +143,7 @@ public final class TributaryJob {
         marked.add(slotCreated ? table.withSlotCreatedAtStart() : table);
       }
     }
-    return marked;
+    return new Start(marked, refused);
   }
 
   /** Applies the job's checkpoint settings to a Flink configuration (local runs only). */
@@ -143,6 +175,17 @@ public final class TributaryJob {
   /** Adds the pipeline to the environment. */
   public static void build(
       StreamExecutionEnvironment env, TributaryConfig config, List<CapturedTable> tables) {
+    build(env, config, tables, java.util.Set.of());
+  }
+
+  /**
+   * Adds the pipeline to the environment; {@code refused} names the tables the preflight refused.
+   */
+  public static void build(
+      StreamExecutionEnvironment env,
+      TributaryConfig config,
+      List<CapturedTable> tables,
+      java.util.Set<String> refused) {
     JobConfig job = config.job();
     configureCheckpoints(env, job);
     int parallelism = job.parallelism();
@@ -163,7 +206,7 @@ public final class TributaryJob {
 
     // New matching tables are captured from the next start; warn about them meanwhile.
     env.addSource(
-            new NewTableWatcher(config.source(), config.tables(), tables),
+            new NewTableWatcher(config.source(), config.tables(), tables, refused),
             NEW_TABLE_WATCHER_UID,
             TypeInformation.of(String.class))
         .uid(NEW_TABLE_WATCHER_UID)

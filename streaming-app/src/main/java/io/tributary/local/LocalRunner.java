@@ -10,7 +10,6 @@ import io.tributary.config.SslMode;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
 import io.tributary.metrics.LocalMetricsReporter;
-import io.tributary.source.CapturedTable;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.io.IOException;
@@ -128,7 +127,7 @@ public final class LocalRunner {
           }
         }
       }
-      List<CapturedTable> tables = TributaryJob.preflight(config);
+      TributaryJob.Start checked = TributaryJob.check(config);
       Configuration flink = flinkConfiguration(config.job());
       Optional<Path> resume = resumePoint();
       resume.ifPresent(
@@ -139,7 +138,7 @@ public final class LocalRunner {
       StreamExecutionEnvironment env =
           StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(flink);
       env.setParallelism(config.job().parallelism());
-      TributaryJob.build(env, config, tables);
+      TributaryJob.build(env, config, checked.tables(), checked.refused());
       job = env.executeAsync(config.job().name());
       out.println(
           "Flink web UI: http://127.0.0.1:"
@@ -162,7 +161,7 @@ public final class LocalRunner {
         workload.start();
       }
       CatalogSpec catalog = CatalogSpecs.from(config.sink());
-      Progress progress = new Progress(catalog, config, tables, out);
+      Progress progress = new Progress(catalog, config, checked.tables(), out);
       // Ctrl-C and SIGTERM ask the loop below to stop: the savepoint is taken while the JVM still
       // runs normally (Iceberg's worker pool is shut down by a JVM shutdown hook, so a commit made
       // from a shutdown hook fails).

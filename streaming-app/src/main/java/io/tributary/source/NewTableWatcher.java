@@ -22,7 +22,9 @@ import org.slf4j.LoggerFactory;
  * Looks, while the job runs, for source tables that {@code tables.include} matches but the job does
  * not capture (created after it started), and warns about each once. Such a table is captured from
  * the job's next start: the preflight check adds it to the publication and the source reads its
- * snapshot, then its changes. Emits nothing; the gauge {@code newTables} counts the tables found.
+ * snapshot, then its changes. Tables the preflight refused at this start are not new: their reason
+ * was printed then, and they are not reported again. Emits nothing; the gauge {@code newTables}
+ * counts the tables found.
  */
 public final class NewTableWatcher extends RichSourceFunction<String> {
   private static final long serialVersionUID = 1L;
@@ -34,6 +36,7 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
   private final List<String> include;
   private final List<String> exclude;
   private final Set<String> captured;
+  private final Set<String> refused;
   private final long intervalMillis;
 
   private transient volatile boolean running;
@@ -42,6 +45,18 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
 
   public NewTableWatcher(
       SourceConfig source, TableSelection selection, Collection<CapturedTable> tables) {
+    this(source, selection, tables, Set.of());
+  }
+
+  /**
+   * @param refused qualified names of the tables the preflight refused at this start
+   */
+  public NewTableWatcher(
+      SourceConfig source,
+      TableSelection selection,
+      Collection<CapturedTable> tables,
+      Collection<String> refused) {
+    this.refused = new TreeSet<>(refused);
     this.jdbcUrl = source.jdbcUrl();
     this.user = source.user();
     this.password = source.password();
@@ -92,7 +107,7 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
     try (Connection connection = connect()) {
       for (TableId id : SourcePreflight.matchingTables(connection, selection).keySet()) {
         String name = id.qualified();
-        if (!captured.contains(name)) {
+        if (!captured.contains(name) && !refused.contains(name)) {
           fresh.add(name);
           if (reported.add(name)) {
             LOG.warn(

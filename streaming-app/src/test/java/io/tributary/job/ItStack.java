@@ -13,7 +13,6 @@ import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.local.LocalStack;
 import io.tributary.metrics.LocalMetricsReporter;
-import io.tributary.source.CapturedTable;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;
@@ -76,7 +75,7 @@ final class ItStack implements AutoCloseable {
   }
 
   JobClient start(String restoreFrom) throws Exception {
-    List<CapturedTable> tables = TributaryJob.preflight(config);
+    TributaryJob.Start checked = TributaryJob.check(config);
     Configuration flink = new Configuration();
     flink.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,
@@ -87,7 +86,7 @@ final class ItStack implements AutoCloseable {
     LocalMetricsReporter.configure(flink);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(2);
-    TributaryJob.build(env, config, tables);
+    TributaryJob.build(env, config, checked.tables(), checked.refused());
     job = env.executeAsync(database);
     return job;
   }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.config.TableSelection;
+import io.tributary.source.NewTableWatcher;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;
@@ -97,6 +98,19 @@ class QuotedNamesIT {
     assertThat(moved).as(moved.toString()).containsKey("total (eur)");
     assertThat(moved.get("total (eur)").toString()).isEqualTo("4.50");
     assertThat(row("orders", "order id", "O-4")).isNull();
+
+    // The running job reports new tables, not the ones the preflight refused at its start.
+    TributaryJob.Start checked = TributaryJob.check(it.config);
+    assertThat(checked.refused()).containsAll(REFUSED);
+    it.sql("CREATE TABLE \"Fresh\" (id int PRIMARY KEY)");
+    try {
+      NewTableWatcher watcher =
+          new NewTableWatcher(
+              it.config.source(), it.config.tables(), checked.tables(), checked.refused());
+      assertThat(watcher.check(it.config.tables())).containsExactly("public.Fresh");
+    } finally {
+      it.sql("DROP TABLE \"Fresh\"");
+    }
   }
 
   private static void awaitCapturedEqual() {
