@@ -259,6 +259,9 @@ public final class TributaryJob {
                 TypeInformation.of(TableCommit.class),
                 new IcebergCommitterOperator(sink))
             .uid(COMMITTER_UID)
+            // Never chained to a writer (as it would be at parallelism 1): a writer may wait for
+            // the committer to commit a checkpoint (see StoredRows).
+            .startNewChain()
             .setParallelism(1)
             .setMaxParallelism(1);
     commits

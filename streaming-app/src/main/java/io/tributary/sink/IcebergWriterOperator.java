@@ -272,7 +272,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       writer.write(record);
       state.rows++;
       if (state.stored != null) {
-        state.stored.written(record);
+        state.stored.written(record, event.op() != ChangeEvent.Op.SNAPSHOT);
       }
     }
     track(state, event);

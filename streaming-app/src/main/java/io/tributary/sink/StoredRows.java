@@ -31,7 +31,14 @@ import org.slf4j.LoggerFactory;
  * known complete; older rows are read from the table once the committer has committed every
  * checkpoint whose rows were dropped from memory (so a read never misses a write of this subtask).
  *
- * <p>Memory is bounded by the rows a subtask writes between two completed checkpoints.
+ * <p>Only rows an update can need are kept: never rows of the initial snapshot, and no rows of a
+ * table without a column that PostgreSQL can leave out of an update (a non-key column of a
+ * variable-length type). A snapshot row is read back from the table: Flink CDC starts reading the
+ * stream of a table only after a checkpoint that completed after its last snapshot row, so every
+ * update of a snapshot row comes after that checkpoint; a lookup first waits until the table holds
+ * every checkpoint in which this subtask wrote rows it did not keep. That wait needs the committer
+ * to run in a task of its own (it is never chained to the writers). Memory is bounded by the rows
+ * of the stream a subtask writes between two completed checkpoints.
  */
 final class StoredRows {
   private static final Logger LOG = LoggerFactory.getLogger(StoredRows.class);
@@ -54,6 +61,17 @@ final class StoredRows {
   private long lastFlushed = -1;
   private long required = -1;
 
+  /** Whether a row was written and not kept since the last checkpoint barrier. */
+  private boolean unkeptSinceFlush;
+
+  /** The last checkpoint with rows written and not kept: a read waits for it to be committed. */
+  private long unkeptFlushed = -1;
+
+  /** Rows written, and of those kept in memory (for the benchmark and the log). */
+  private long writtenRows;
+
+  private long keptRows;
+
   /**
    * @param keyNames the Iceberg names of the key columns
    * @param runId the run whose commits count (see {@link IcebergCommitterOperator#RUN_ID})
@@ -72,11 +90,56 @@ final class StoredRows {
 
   /** Remembers the newest version of a row written by this subtask. */
   void written(Record row) {
+    written(row, true);
+  }
+
+  /**
+   * Remembers the newest version of a row written by this subtask.
+   *
+   * @param mayBeNeeded false for a row of the initial snapshot, which is never kept (see the class
+   *     comment)
+   */
+  void written(Record row, boolean mayBeNeeded) {
+    writtenRows++;
+    StoredRow version = mayBeNeeded ? compact(row) : null;
+    if (version == null || version.isEmpty()) {
+      unkeptSinceFlush = true;
+      if (!current.isEmpty() || !flushed.isEmpty() || !deadLettered.isEmpty()) {
+        // An older version in memory would now be stale.
+        RowKey key = key(row);
+        current.remove(key);
+        for (Map<RowKey, StoredRow> rows : flushed.values()) {
+          rows.remove(key);
+        }
+        deadLettered.remove(key);
+      }
+      return;
+    }
+    keptRows++;
     RowKey key = key(row);
-    current.put(key, compact(row));
+    current.put(key, version);
     if (!deadLettered.isEmpty()) {
       deadLettered.remove(key);
     }
+  }
+
+  /** Rows written since this table was opened by this subtask. */
+  long writtenRows() {
+    return writtenRows;
+  }
+
+  /** Of {@link #writtenRows}, those kept in memory until their checkpoint completed. */
+  long keptRows() {
+    return keptRows;
+  }
+
+  /** The rows held in memory now (kept versions and deletes), for the benchmark. */
+  long rowsInMemory() {
+    long n = current.size() + deadLettered.size() + lastDeleted.size();
+    for (Map<RowKey, StoredRow> rows : flushed.values()) {
+      n += rows.size();
+    }
+    return n;
   }
 
   /**
@@ -150,10 +213,14 @@ final class StoredRows {
   void flushed(long checkpointId) {
     // A key change's delete and insert arrive between the same two barriers.
     lastDeleted = new HashMap<>();
-    if (!current.isEmpty()) {
+    if (!current.isEmpty() || unkeptSinceFlush) {
       flushed.put(checkpointId, current);
       current = new HashMap<>();
       lastFlushed = checkpointId;
+    }
+    if (unkeptSinceFlush) {
+      unkeptFlushed = checkpointId;
+      unkeptSinceFlush = false;
     }
   }
 
@@ -215,6 +282,9 @@ final class StoredRows {
   }
 
   private void awaitCommitted(Table table) {
+    // Rows not kept in memory are read from the table once their checkpoint is committed, even if
+    // this subtask has not yet been told that the checkpoint completed.
+    required = Math.max(required, unkeptFlushed);
     if (required < 0) {
       return;
     }
@@ -278,7 +348,7 @@ final class StoredRows {
       List<Types.NestedField> fields = struct.fields();
       int kept = 0;
       for (Types.NestedField field : fields) {
-        if (mayBeLeftOut(field.type())) {
+        if (mayBeLeftOut(field.type()) && !keyNames.contains(field.name())) {
           kept++;
         }
       }
@@ -286,7 +356,7 @@ final class StoredRows {
       keptPositions = new int[kept];
       kept = 0;
       for (int i = 0; i < fields.size(); i++) {
-        if (mayBeLeftOut(fields.get(i).type())) {
+        if (mayBeLeftOut(fields.get(i).type()) && !keyNames.contains(fields.get(i).name())) {
           keptNames[kept] = fields.get(i).name();
           keptPositions[kept] = i;
           kept++;
@@ -327,6 +397,11 @@ final class StoredRows {
     StoredRow(String[] names, Object[] values) {
       this.names = names;
       this.values = values;
+    }
+
+    /** Whether no value is kept: the table has no column an update can leave out. */
+    boolean isEmpty() {
+      return names.length == 0;
     }
 
     /** The value of the named column, or null when it is null or not kept. */

@@ -75,6 +75,17 @@ public final class DebeziumChangeDeserializer
       UNAVAILABLE_VALUE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
 
   private final Map<TableId, List<String>> keyOverrides;
+  private final java.util.Set<TableId> fullIdentity;
+
+  /**
+   * The before-image of the last delete of a {@link #fullIdentity} table: a primary-key change
+   * arrives as that delete and then a create at the same position, whose unchanged TOASTed values
+   * are taken from it.
+   */
+  private transient Object[] lastDeleteValues;
+
+  private transient RowConverter lastDeleteConverter;
+  private transient long lastDeleteLsn;
   private transient Map<Schema, Envelope> envelopes;
   private transient Map<Schema, RowConverter> byIdentity;
   private transient Map<Schema, RowConverter> byValue;
@@ -84,7 +95,19 @@ public final class DebeziumChangeDeserializer
    * @param keyOverrides the key columns of each table; a table absent here uses the record key
    */
   public DebeziumChangeDeserializer(Map<TableId, List<String>> keyOverrides) {
+    this(keyOverrides, java.util.Set.of());
+  }
+
+  /**
+   * @param keyOverrides the key columns of each table; a table absent here uses the record key
+   * @param fullIdentity the tables with {@code REPLICA IDENTITY FULL}: their updates carry the
+   *     whole previous row, from which the values an update leaves out (unchanged TOASTed values)
+   *     are filled here, so the writer never looks them up
+   */
+  public DebeziumChangeDeserializer(
+      Map<TableId, List<String>> keyOverrides, java.util.Set<TableId> fullIdentity) {
     this.keyOverrides = new HashMap<>(keyOverrides);
+    this.fullIdentity = new java.util.HashSet<>(fullIdentity);
   }
 
   @Override
@@ -130,7 +153,17 @@ public final class DebeziumChangeDeserializer
           Object[] afterValues = afterConverter.convert(after, unchanged);
           if (before != null) {
             RowConverter beforeConverter = converter(tableId, before.schema(), record);
-            Object[] beforeValues = beforeConverter.convert(before, null);
+            boolean[] beforeUnchanged = new boolean[beforeConverter.fields.length];
+            Object[] beforeValues = beforeConverter.convert(before, beforeUnchanged);
+            if (fullIdentity.contains(tableId)) {
+              fillFromBefore(
+                  afterConverter,
+                  afterValues,
+                  unchanged,
+                  beforeConverter,
+                  beforeValues,
+                  beforeUnchanged);
+            }
             if (keyChanged(beforeConverter.table, beforeValues, afterValues)) {
               out.collect(
                   new ChangeEvent(
@@ -164,6 +197,11 @@ public final class DebeziumChangeDeserializer
           break;
         }
       case "d":
+        if (before != null && fullIdentity.contains(tableId)) {
+          lastDeleteConverter = converter(tableId, before.schema(), record);
+          lastDeleteValues = lastDeleteConverter.convert(before, null);
+          lastDeleteLsn = lsn;
+        }
         emit(out, tableId, ChangeEvent.Op.DELETE, before, lsn, tsMicros);
         break;
       case "t":
@@ -213,6 +251,20 @@ public final class DebeziumChangeDeserializer
     RowConverter converter = converter(tableId, after.schema(), record);
     boolean[] unchanged = new boolean[converter.fields.length];
     Object[] values = converter.convert(after, unchanged);
+    if (lastDeleteValues != null
+        && lastDeleteLsn == lsn
+        && lastDeleteConverter.table.id().equals(tableId)) {
+      // REPLICA IDENTITY FULL: the delete just before held the whole previous row.
+      fillFromBefore(
+          converter,
+          values,
+          unchanged,
+          lastDeleteConverter,
+          lastDeleteValues,
+          new boolean[lastDeleteConverter.fields.length]);
+    }
+    lastDeleteValues = null;
+    lastDeleteConverter = null;
     Object oldKey = record.headers().lastWithName(OLD_KEY_HEADER).value();
     Object[] previousKey = null;
     if (oldKey instanceof Struct) {
@@ -232,6 +284,44 @@ public final class DebeziumChangeDeserializer
     out.collect(
         new ChangeEvent(
             converter.table, ChangeEvent.Op.INSERT, values, lsn, tsMicros, unchanged, previousKey));
+  }
+
+  /**
+   * Fills the values an after-image left out (flagged in {@code unchanged}) from a complete
+   * before-image of the same row, by column name, and clears their flags. Only for tables with
+   * {@code REPLICA IDENTITY FULL}, whose before-image holds every column (PostgreSQL writes the old
+   * row with its TOASTed values inline); a column the before-image lacks or left out stays flagged.
+   */
+  static void fillFromBefore(
+      RowConverter after,
+      Object[] afterValues,
+      boolean[] unchanged,
+      RowConverter before,
+      Object[] beforeValues,
+      boolean[] beforeUnchanged) {
+    for (int i = 0; i < unchanged.length; i++) {
+      if (!unchanged[i]) {
+        continue;
+      }
+      String name = after.fields[i].name();
+      int j =
+          i < before.fields.length && before.fields[i].name().equals(name)
+              ? i
+              : indexOf(before.fields, name);
+      if (j >= 0 && !beforeUnchanged[j]) {
+        afterValues[i] = beforeValues[j];
+        unchanged[i] = false;
+      }
+    }
+  }
+
+  private static int indexOf(Field[] fields, String name) {
+    for (int j = 0; j < fields.length; j++) {
+      if (fields[j].name().equals(name)) {
+        return j;
+      }
+    }
+    return -1;
   }
 
   /** The schema a truncate event carries: the table without columns. */

@@ -97,6 +97,17 @@ public final class PostgresSources {
     return Pattern.quote(id.schema()) + "\\." + Pattern.quote(id.table());
   }
 
+  /** The tables whose replica identity is {@code FULL}. */
+  static java.util.Set<TableId> fullIdentity(List<CapturedTable> tables) {
+    java.util.Set<TableId> full = new java.util.HashSet<>();
+    for (CapturedTable table : tables) {
+      if ("full".equals(table.replicaIdentity())) {
+        full.add(table.id());
+      }
+    }
+    return full;
+  }
+
   /** The source of one group. */
   public static PostgresSourceBuilder.PostgresIncrementalSource<ChangeEvent> build(
       SourceConfig source,
@@ -127,7 +138,7 @@ public final class PostgresSources {
                     : "")
             .slotName(slotName(source, group))
             .decodingPluginName("pgoutput")
-            .deserializer(new DebeziumChangeDeserializer(keys))
+            .deserializer(new DebeziumChangeDeserializer(keys, fullIdentity(tables)))
             .splitSize(source.snapshotChunkSize())
             .fetchSize(source.snapshotFetchSize())
             .heartbeatInterval(source.heartbeatInterval())

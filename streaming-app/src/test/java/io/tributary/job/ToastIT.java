@@ -57,9 +57,15 @@ class ToastIT {
     it.sql(
         "CREATE TABLE docs (id int PRIMARY KEY, counter int, body text, blob bytea, meta jsonb,"
             + " note text)",
-        insert("1, 40"));
+        insert("1, 40"),
+        // REPLICA IDENTITY FULL: updates carry the whole previous row, TOASTed values inline.
+        "CREATE TABLE docs_full (LIKE docs INCLUDING ALL)",
+        "ALTER TABLE docs_full REPLICA IDENTITY FULL",
+        insert("1, 40").replace("INTO docs", "INTO docs_full"));
     it.configure(
-        TableSelection.builder().include("public.docs").build(), Duration.ofSeconds(1), 1000);
+        TableSelection.builder().include("public.docs", "public.docs_full").build(),
+        Duration.ofSeconds(1),
+        1000);
   }
 
   @AfterAll
@@ -88,9 +94,9 @@ class ToastIT {
   @Order(2)
   void updatesOfOtherColumnsKeepSnapshotRowsValues() throws Exception {
     it.start(null);
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     it.sql("UPDATE docs SET counter = counter + 1 WHERE id <= 20");
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     assertNoPlaceholder();
   }
 
@@ -102,7 +108,7 @@ class ToastIT {
         "UPDATE docs SET counter = counter + 1 WHERE id > 40",
         "UPDATE docs SET note = 'second' WHERE id > 50");
     it.sql("UPDATE docs SET counter = counter + 10 WHERE id > 45");
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     assertNoPlaceholder();
   }
 
@@ -116,7 +122,7 @@ class ToastIT {
       }
     }
     it.sql("DELETE FROM docs WHERE id = 4", insert("4, 4"), "UPDATE docs SET note = 'x'");
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     assertNoPlaceholder();
   }
 
@@ -133,7 +139,7 @@ class ToastIT {
     it.sql("UPDATE docs SET counter = counter + 100 WHERE id % 2 = 0");
     it.start(savepoint);
     it.sql("UPDATE docs SET counter = counter + 1000 WHERE id % 5 = 0");
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     assertNoPlaceholder();
     await()
         .atMost(Duration.ofSeconds(30))
@@ -149,23 +155,49 @@ class ToastIT {
   @Order(6)
   void keyChangesKeepUnchangedValues() throws Exception {
     it.sql("UPDATE docs SET id = id + 1000 WHERE id IN (7, 8, 9, 10, 11, 12)");
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     assertNoPlaceholder();
     assertBodyNotNull(1007);
     it.sql("UPDATE docs SET counter = counter + 1 WHERE id > 1000");
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     // A key changed twice, the second time with a changed body.
     it.sql(
         "UPDATE docs SET id = 2007 WHERE id = 1007", "UPDATE docs SET id = 3008 WHERE id = 1008");
     it.sql("UPDATE docs SET id = 4008, body = 'moved and changed' WHERE id = 3008");
-    it.awaitEqual(1, Duration.ofMinutes(2));
+    it.awaitEqual(2, Duration.ofMinutes(2));
     assertNoPlaceholder();
     assertBodyNotNull(2007);
   }
 
+  /**
+   * Under {@code REPLICA IDENTITY FULL} the values an update leaves out are taken from the previous
+   * row the update carries, for updates of other columns and for key changes alike.
+   */
+  @Test
+  @Order(7)
+  void fullIdentityUpdatesAndKeyChangesKeepUnchangedValues() throws Exception {
+    it.sql(
+        "UPDATE docs_full SET counter = counter + 1 WHERE id <= 20",
+        insert("41, 50").replace("INTO docs", "INTO docs_full"),
+        "UPDATE docs_full SET note = 'same checkpoint' WHERE id > 40",
+        "UPDATE docs_full SET id = id + 1000 WHERE id IN (7, 8, 45)");
+    it.awaitEqual(2, Duration.ofMinutes(2));
+    it.sql(
+        "UPDATE docs_full SET counter = counter + 1 WHERE id > 1000",
+        "UPDATE docs_full SET id = 2007, body = 'moved and changed' WHERE id = 1007");
+    it.awaitEqual(2, Duration.ofMinutes(2));
+    assertNoPlaceholder("docs_full");
+    assertBodyNotNull("docs_full", 1008);
+    assertBodyNotNull("docs_full", 1045);
+  }
+
   private static void assertBodyNotNull(int id) throws Exception {
+    assertBodyNotNull("docs", id);
+  }
+
+  private static void assertBodyNotNull(String table, int id) throws Exception {
     try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(it.table("docs"))
+        IcebergGenerics.read(it.table(table))
             .where(org.apache.iceberg.expressions.Expressions.equal("id", id))
             .build()) {
       int n = 0;
@@ -188,7 +220,11 @@ class ToastIT {
   }
 
   private static void assertNoPlaceholder() throws Exception {
-    try (CloseableIterable<Record> rows = IcebergGenerics.read(it.table("docs")).build()) {
+    assertNoPlaceholder("docs");
+  }
+
+  private static void assertNoPlaceholder(String table) throws Exception {
+    try (CloseableIterable<Record> rows = IcebergGenerics.read(it.table(table)).build()) {
       for (Record row : rows) {
         assertThat(String.valueOf(row.getField("body"))).doesNotContain("__debezium");
         assertThat(row.getField("blob")).isNotNull();

@@ -110,4 +110,43 @@ class StoredRowsTest {
     assertThat(stored.find(null, key(V1, 7))).isNull();
     assertThat(stored.findBeforeDelete(null, key(V1, 7)).getField("body")).isEqualTo("moved");
   }
+
+  @Test
+  void snapshotRowsAreNotKeptAndAReadWaitsForTheirCheckpoint() {
+    StoredRows stored = new StoredRows(List.of("id"), "run");
+    for (int i = 0; i < 1000; i++) {
+      stored.written(row(V1, i, "snapshot " + i), false);
+    }
+    assertThat(stored.rowsInMemory()).isZero();
+    assertThat(stored.keptRows()).isZero();
+    assertThat(stored.writtenRows()).isEqualTo(1000);
+    stored.flushed(3);
+    assertThat(stored.lastFlushed()).as("the checkpoint had rows of this subtask").isEqualTo(3);
+    stored.written(row(V1, 5, "streamed"));
+    assertThat(stored.rowsInMemory()).isEqualTo(1);
+    assertThat(stored.find(null, key(V1, 5)).getField("body")).isEqualTo("streamed");
+  }
+
+  @Test
+  void aTableWithoutColumnsAnUpdateCanLeaveOutKeepsNothing() {
+    Schema fixed =
+        new Schema(
+            Types.NestedField.required(1, "code", Types.StringType.get()),
+            Types.NestedField.optional(2, "n", Types.IntegerType.get()));
+    StoredRows stored = new StoredRows(List.of("code"), "run");
+    Record r = GenericRecord.create(fixed);
+    r.setField("code", "a key of a variable-length type is always sent");
+    r.setField("n", 1);
+    stored.written(r);
+    assertThat(stored.rowsInMemory()).isZero();
+  }
+
+  @Test
+  void aRowWrittenWithoutKeepingReplacesTheVersionInMemory() {
+    StoredRows stored = new StoredRows(List.of("id"), "run");
+    stored.written(row(V1, 1, "old"));
+    stored.flushed(1);
+    stored.written(row(V1, 1, "newer, not kept"), false);
+    assertThat(stored.rowsInMemory()).as("no stale version left").isZero();
+  }
 }
