@@ -38,6 +38,7 @@ import picocli.CommandLine.Parameters;
       Main.DeadLetterList.class,
       Main.Query.class,
       Main.Bench.class,
+      Main.BenchToast.class,
       Main.Maintain.class,
       Main.Backfill.class,
       Main.Orchestrate.class,
@@ -318,6 +319,39 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return io.tributary.local.Benchmark.run(rows, changes, repeat, output, System.out);
+    }
+  }
+
+  /** {@code tributary bench-toast}: the memory benchmark of the writer's stored rows. */
+  @Command(
+      name = "bench-toast",
+      description =
+          "Measure the heap while the pipeline snapshots a table with a large text column stored"
+              + " out of line, and the cost of updates that leave that column out; against the"
+              + " previous behaviour (snapshot rows kept) and REPLICA IDENTITY FULL in the same"
+              + " run.")
+  static final class BenchToast implements Callable<Integer> {
+    @Option(
+        names = "--rows",
+        defaultValue = "1000000",
+        description = "rows loaded before the snapshot (default: ${DEFAULT-VALUE})")
+    int rows;
+
+    @Option(
+        names = "--updates",
+        defaultValue = "100000",
+        description = "updates leaving the text column out (default: ${DEFAULT-VALUE})")
+    int updates;
+
+    @Option(
+        names = "--text-bytes",
+        defaultValue = "2048",
+        description = "bytes of the text column (default: ${DEFAULT-VALUE})")
+    int textBytes;
+
+    @Override
+    public Integer call() throws Exception {
+      return io.tributary.local.ToastBenchmark.run(rows, updates, textBytes, System.out);
     }
   }
 

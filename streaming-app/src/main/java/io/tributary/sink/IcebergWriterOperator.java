@@ -110,6 +110,15 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     /** Recent rows of a keyed mirror table, for updates with unchanged columns; else null. */
     StoredRows stored;
 
+    /**
+     * Changes waiting for one batched read of the stored rows they need (see {@link
+     * #processElement}); null when none wait.
+     */
+    PendingLookups lookups;
+
+    /** The rows read for the changes being replayed after a batched read, by key; else null. */
+    Map<RowKey, StoredRows.StoredRow> lookedUp;
+
     /** The table's changelog table, when configured. */
     TableState changelog;
 
@@ -188,9 +197,102 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     LOG.info("Published dead letters of {}: {}", table, pendingPath);
   }
 
+  /**
+   * The changes of one table that wait for a batched read of stored rows: the first change whose
+   * stored row was neither in memory nor read yet, and every later change of the table (their order
+   * is kept). Reading many rows in one scan of the table costs about what one key-filtered read
+   * costs.
+   */
+  private static final class PendingLookups {
+    final List<ChangeEvent> events = new ArrayList<>();
+    final List<Record> keys = new ArrayList<>();
+  }
+
+  /** Thrown by {@link #fillUnchanged} when a stored row must be read from the table. */
+  private static final class LookupNeeded extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    final transient Record key;
+
+    LookupNeeded(Record key) {
+      super(null, null, false, false);
+      this.key = key;
+    }
+  }
+
+  /** The most changes of one table that wait for a batched read. */
+  static final int LOOKUP_BATCH = 50_000;
+
   @Override
   public void processElement(StreamRecord<ChangeEvent> element) {
     ChangeEvent event = element.getValue();
+    TableState waiting = states.get(event.table().id());
+    if (waiting != null && waiting.lookups != null) {
+      if (event.op() == ChangeEvent.Op.TRUNCATE) {
+        resolveLookups(waiting);
+      } else {
+        waitForLookup(waiting, event);
+        return;
+      }
+    }
+    try {
+      process(event);
+    } catch (LookupNeeded needed) {
+      TableState state = states.get(event.table().id());
+      state.lookups = new PendingLookups();
+      state.lookups.events.add(event);
+      state.lookups.keys.add(needed.key);
+    }
+  }
+
+  /** Queues a change behind the table's pending lookups, noting the stored row it will need. */
+  private void waitForLookup(TableState state, ChangeEvent event) {
+    state.lookups.events.add(event);
+    if (event.hasUnchanged()
+        && state.stored != null
+        && state.mapper != null
+        && state.sourceFingerprint == event.table().fingerprint()) {
+      Record key =
+          event.previousKey() == null
+              ? state.mapper.toRecord(event, now())
+              : previousKeyRecord(state, event);
+      StoredRows.StoredRow held =
+          event.previousKey() == null
+              ? state.stored.findInMemory(key)
+              : state.stored.findBeforeDeleteInMemory(key);
+      if (held == StoredRows.NOT_IN_MEMORY) {
+        state.lookups.keys.add(key);
+      }
+    }
+    if (state.lookups.events.size() >= LOOKUP_BATCH) {
+      resolveLookups(state);
+    }
+  }
+
+  /** Reads the stored rows the table's waiting changes need in one scan, then applies them. */
+  private void resolveLookups(TableState state) {
+    PendingLookups pending = state.lookups;
+    state.lookups = null;
+    if (pending == null) {
+      return;
+    }
+    long started = System.nanoTime();
+    state.lookedUp = state.stored.readMany(state.table, pending.keys);
+    LOG.debug(
+        "Read {} stored rows of {} for {} waiting changes in {} ms",
+        pending.keys.size(),
+        state.table.name(),
+        pending.events.size(),
+        (System.nanoTime() - started) / 1_000_000);
+    try {
+      for (ChangeEvent event : pending.events) {
+        process(event);
+      }
+    } finally {
+      state.lookedUp = null;
+    }
+  }
+
+  private void process(ChangeEvent event) {
     if (event.op() == ChangeEvent.Op.TRUNCATE) {
       truncate(event);
       return;
@@ -445,10 +547,24 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private void fillUnchanged(TableState state, ChangeEvent event, Record record) {
     StoredRows.StoredRow stored = null;
     if (state.stored != null) {
+      Record key = event.previousKey() == null ? record : previousKeyRecord(state, event);
       stored =
           event.previousKey() == null
-              ? state.stored.find(state.table, record)
-              : state.stored.findBeforeDelete(state.table, previousKeyRecord(state, event));
+              ? state.stored.findInMemory(key)
+              : state.stored.findBeforeDeleteInMemory(key);
+      if (stored == StoredRows.NOT_IN_MEMORY) {
+        if (state.lookedUp == null) {
+          // Read with the next batch of this table's changes (nothing of this one is written).
+          throw new LookupNeeded(key);
+        }
+        RowKey rowKey = state.stored.keyOf(key);
+        stored =
+            state.lookedUp.containsKey(rowKey)
+                ? state.lookedUp.get(rowKey)
+                : event.previousKey() == null
+                    ? state.stored.find(state.table, key)
+                    : state.stored.findBeforeDelete(state.table, key);
+      }
     }
     List<io.tributary.change.Column> columns = event.table().columns();
     for (int i = 0; i < columns.size(); i++) {
@@ -650,6 +766,11 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
+    for (TableState state : states.values()) {
+      if (state.lookups != null) {
+        resolveLookups(state);
+      }
+    }
     List<TableWrite> writes = new ArrayList<>();
     for (TableState state : states.values()) {
       if (state.stored != null) {

@@ -40,10 +40,21 @@ import org.slf4j.LoggerFactory;
  * to run in a task of its own (it is never chained to the writers). Memory is bounded by the rows
  * of the stream a subtask writes between two completed checkpoints.
  */
-final class StoredRows {
+public final class StoredRows {
   private static final Logger LOG = LoggerFactory.getLogger(StoredRows.class);
   private static final StoredRow DELETED = null;
   private static final long COMMIT_WAIT_MILLIS = 300_000L;
+
+  /**
+   * Keep snapshot rows too, as releases before did: only the memory benchmark sets it, to measure
+   * that behaviour as its reference in the same run (the pipeline runs in the benchmark's JVM).
+   */
+  private static volatile boolean keepSnapshotRows;
+
+  /** See {@link #keepSnapshotRows}; for the memory benchmark only. */
+  public static void keepSnapshotRowsForReference(boolean keep) {
+    keepSnapshotRows = keep;
+  }
 
   private final List<String> keyNames;
   private final String runId;
@@ -101,7 +112,7 @@ final class StoredRows {
    */
   void written(Record row, boolean mayBeNeeded) {
     writtenRows++;
-    StoredRow version = mayBeNeeded ? compact(row) : null;
+    StoredRow version = mayBeNeeded || keepSnapshotRows ? compact(row) : null;
     if (version == null || version.isEmpty()) {
       unkeptSinceFlush = true;
       if (!current.isEmpty() || !flushed.isEmpty() || !deadLettered.isEmpty()) {
@@ -242,6 +253,120 @@ final class StoredRows {
   void requireCommitted(long checkpointId) {
     required = Math.max(required, checkpointId);
     lastFlushed = Math.max(lastFlushed, checkpointId);
+  }
+
+  /** What {@link #findInMemory} returns for a key this subtask holds nothing about. */
+  static final StoredRow NOT_IN_MEMORY = new StoredRow(new String[0], new Object[0]);
+
+  /**
+   * The stored version of the row with the key of {@code keyRow} held in memory: the version, null
+   * when the row was deleted, or {@link #NOT_IN_MEMORY} when it must be read from the table.
+   */
+  StoredRow findInMemory(Record keyRow) {
+    RowKey key = key(keyRow);
+    if (current.containsKey(key)) {
+      return current.get(key);
+    }
+    for (Map<RowKey, StoredRow> rows : flushed.descendingMap().values()) {
+      if (rows.containsKey(key)) {
+        return rows.get(key);
+      }
+    }
+    if (deadLettered.containsKey(key)) {
+      return deadLettered.get(key);
+    }
+    return NOT_IN_MEMORY;
+  }
+
+  /** Like {@link #findBeforeDelete}, from memory only; {@link #NOT_IN_MEMORY} when not held. */
+  StoredRow findBeforeDeleteInMemory(Record keyRow) {
+    RowKey key = key(keyRow);
+    StoredRow last = lastDeleted.get(key);
+    if (last != null) {
+      return last;
+    }
+    StoredRow live = inMemory(key);
+    if (live == null) {
+      live = deadLettered.get(key);
+    }
+    return live != null ? live : NOT_IN_MEMORY;
+  }
+
+  /** The key of a row, as the results of {@link #readMany} are keyed. */
+  RowKey keyOf(Record row) {
+    return key(row);
+  }
+
+  /**
+   * Reads the stored versions of many rows from the table in one scan (after the table holds every
+   * checkpoint this subtask no longer keeps in memory): the rows found, by key, and null for a key
+   * without a row in the table. The scan reads only the key and the columns an update can leave
+   * out, and skips data files by the range of the first key column.
+   */
+  Map<RowKey, StoredRow> readMany(Table table, java.util.Collection<Record> keyRows) {
+    Map<RowKey, StoredRow> found = new HashMap<>();
+    if (keyRows.isEmpty()) {
+      return found;
+    }
+    awaitCommitted(table);
+    java.util.Set<RowKey> wanted = new java.util.HashSet<>();
+    java.util.Set<Object> firstValues = new java.util.HashSet<>();
+    String first = keyNames.get(0);
+    for (Record keyRow : keyRows) {
+      wanted.add(key(keyRow));
+      firstValues.add(literal(keyRow.getField(first)));
+    }
+    Expression filter = Expressions.in(first, firstValues);
+    Object low = null;
+    Object high = null;
+    for (Object value : firstValues) {
+      if (!(value instanceof Comparable)) {
+        low = null;
+        high = null;
+        break;
+      }
+      if (low == null || compare(value, low) < 0) {
+        low = value;
+      }
+      if (high == null || compare(value, high) > 0) {
+        high = value;
+      }
+    }
+    if (low != null && firstValues.size() > 1) {
+      // Iceberg does not skip files by an IN list of more than 200 values; a range it does.
+      filter =
+          Expressions.and(
+              Expressions.and(
+                  Expressions.greaterThanOrEqual(first, low),
+                  Expressions.lessThanOrEqual(first, high)),
+              filter);
+    }
+    List<String> columns = new java.util.ArrayList<>(keyNames);
+    for (Types.NestedField field : table.schema().columns()) {
+      if (mayBeLeftOut(field.type()) && !keyNames.contains(field.name())) {
+        columns.add(field.name());
+      }
+    }
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table).where(filter).select(columns).build()) {
+      for (Record row : rows) {
+        RowKey key = key(row);
+        if (wanted.contains(key)) {
+          found.put(key, compact(row));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Failed to read stored rows from " + table.name(), e);
+    }
+    for (RowKey key : wanted) {
+      found.putIfAbsent(key, null);
+    }
+    return found;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static int compare(Object a, Object b) {
+    return ((Comparable) a).compareTo(b);
   }
 
   /** The stored version of the row with the key of {@code keyRow}, or null when there is none. */

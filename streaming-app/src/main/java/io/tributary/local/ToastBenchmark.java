@@ -1,0 +1,362 @@
+package io.tributary.local;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.config.JobConfig;
+import io.tributary.config.Secret;
+import io.tributary.config.SourceConfig;
+import io.tributary.config.SslMode;
+import io.tributary.config.TableSelection;
+import io.tributary.config.TributaryConfig;
+import io.tributary.job.TributaryJob;
+import io.tributary.sink.IcebergCommitterOperator;
+import io.tributary.sink.StoredRows;
+import io.tributary.source.CapturedTable;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
+import java.io.PrintStream;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+
+/**
+ * The memory benchmark of the writer's stored rows: the heap while the pipeline snapshots a table
+ * with a large text column stored out of line, and the cost of updates that leave that column out
+ * (unchanged TOASTed values the writer must fill in). Three runs in one JVM, each on its own
+ * database: the reference (snapshot rows kept in memory until their checkpoint completes, as
+ * releases before did), the current writer, and the current writer on a table with {@code REPLICA
+ * IDENTITY FULL} (whose updates carry the previous row).
+ */
+public final class ToastBenchmark {
+  private static final String PUBLICATION = "tributary_toast_bench";
+
+  private final int rows;
+  private final int updates;
+  private final int textBytes;
+  private final PrintStream out;
+  private LocalStack stack;
+  private Catalog catalog;
+  private String db;
+
+  private ToastBenchmark(int rows, int updates, int textBytes, PrintStream out) {
+    this.rows = rows;
+    this.updates = updates;
+    this.textBytes = textBytes;
+    this.out = out;
+  }
+
+  /** Runs the benchmark; returns the exit code (1 when a lake differs from its source). */
+  public static int run(int rows, int updates, int textBytes, PrintStream out) throws Exception {
+    if (updates > rows) {
+      out.printf(Locale.ROOT, "--updates %,d is more than --rows %,d%n", updates, rows);
+      return 2;
+    }
+    return new ToastBenchmark(rows, updates, textBytes, out).run();
+  }
+
+  /** The figures of one run. */
+  private static final class Figures {
+    double snapshotSeconds;
+    long peakHeapAfterGc;
+    double updateSeconds;
+    double updateCpu;
+    boolean equal;
+  }
+
+  private int run() throws Exception {
+    Path workdir = Files.createTempDirectory("tributary-toast-bench");
+    out.println("Machine: " + Benchmark.machine());
+    out.printf(
+        Locale.ROOT,
+        "Table: %,d rows with a %,d-byte text column stored out of line; %,d updates of another"
+            + " column; parallelism 2, checkpoints every 2 s; max heap %,d MiB%n",
+        rows,
+        textBytes,
+        updates,
+        Runtime.getRuntime().maxMemory() >> 20);
+    HeapWatch heap = new HeapWatch();
+    try (LocalStack s = LocalStack.start(workdir)) {
+      stack = s;
+      Figures reference = runOnce("toast_reference", "DEFAULT", true, heap);
+      Figures current = runOnce("toast_current", "DEFAULT", false, heap);
+      Figures full = runOnce("toast_full", "FULL", false, heap);
+      out.printf(
+          Locale.ROOT,
+          "Heap after GC during the snapshot: %,d MiB now against %,d MiB with snapshot rows kept"
+              + " (%.1fx less)%n",
+          current.peakHeapAfterGc >> 20,
+          reference.peakHeapAfterGc >> 20,
+          (double) reference.peakHeapAfterGc / Math.max(1, current.peakHeapAfterGc));
+      out.printf(
+          Locale.ROOT,
+          "%,d updates leaving the text out: %.1f s (%,.0f/s) with REPLICA IDENTITY DEFAULT"
+              + " (values looked up), %.1f s (%,.0f/s) with FULL (values in the change); DEFAULT"
+              + " takes %.2fx the time of FULL%n",
+          updates,
+          current.updateSeconds,
+          updates / current.updateSeconds,
+          full.updateSeconds,
+          updates / full.updateSeconds,
+          current.updateSeconds / full.updateSeconds);
+      return reference.equal && current.equal && full.equal ? 0 : 1;
+    } finally {
+      heap.close();
+      StoredRows.keepSnapshotRowsForReference(false);
+    }
+  }
+
+  private Figures runOnce(
+      String database, String identity, boolean keepSnapshotRows, HeapWatch heap) throws Exception {
+    db = database;
+    stack.ensureDatabase(db);
+    out.printf(
+        Locale.ROOT,
+        "%s: REPLICA IDENTITY %s, snapshot rows %s%n",
+        db,
+        identity,
+        keepSnapshotRows ? "kept in memory (reference)" : "not kept");
+    sql(
+        "CREATE TABLE docs (id bigint PRIMARY KEY, n integer, body text)",
+        // Out of line and uncompressed, however compressible the text is.
+        "ALTER TABLE docs ALTER COLUMN body SET STORAGE EXTERNAL",
+        "ALTER TABLE docs REPLICA IDENTITY " + identity,
+        "INSERT INTO docs SELECT g, 0, left(repeat(md5(g::text), "
+            + (textBytes / 32 + 1)
+            + "), "
+            + textBytes
+            + ") FROM generate_series(1, "
+            + rows
+            + ") g",
+        "VACUUM (ANALYZE) docs");
+    TributaryConfig config = config();
+    CatalogSpec spec = CatalogSpecs.from(config.sink());
+    catalog = spec.open();
+    List<CapturedTable> tables = TributaryJob.preflight(config);
+    StoredRows.keepSnapshotRowsForReference(keepSnapshotRows);
+    Figures f = new Figures();
+    System.gc();
+    Configuration flink = new Configuration();
+    flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    env.setParallelism(2);
+    TributaryJob.build(env, config, tables);
+    heap.reset();
+    long started = System.nanoTime();
+    JobClient job = env.executeAsync("toast-bench");
+    try {
+      waitUntil(() -> totalRecords() >= rows, Duration.ofMinutes(30));
+      f.snapshotSeconds = (System.nanoTime() - started) / 1e9;
+      f.peakHeapAfterGc = heap.peak();
+      out.printf(
+          Locale.ROOT,
+          "  snapshot: %.1f s (%,.0f rows/s), peak heap after GC %,d MiB%n",
+          f.snapshotSeconds,
+          rows / f.snapshotSeconds,
+          f.peakHeapAfterGc >> 20);
+      StoredRows.keepSnapshotRowsForReference(false);
+      long updateStarted = System.nanoTime();
+      double cpuStarted = cpuSeconds();
+      sql("UPDATE docs SET n = n + 1 WHERE id <= " + updates);
+      long lsn = Benchmark.lsn(value("SELECT pg_current_wal_lsn()::text"));
+      waitUntil(() -> committedLsn() >= lsn, Duration.ofMinutes(60));
+      f.updateSeconds = (System.nanoTime() - updateStarted) / 1e9;
+      f.updateCpu = cpuSeconds() - cpuStarted;
+      out.printf(
+          Locale.ROOT,
+          "  %,d updates visible after %.1f s (%,.0f/s), %.1f s of JVM CPU%n",
+          updates,
+          f.updateSeconds,
+          updates / f.updateSeconds,
+          f.updateCpu);
+    } finally {
+      job.cancel().get();
+      waitUntil(() -> stopped(job), Duration.ofMinutes(2));
+    }
+    VerifyResult verified = LakeVerifier.verify(config, spec, null).get(0);
+    f.equal = verified.equal();
+    out.println("  verify: " + verified);
+    sql(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database ="
+            + " current_database() AND NOT active");
+    return f;
+  }
+
+  /** Whether the job has stopped (its local cluster shuts down with it). */
+  private static boolean stopped(JobClient job) {
+    try {
+      return job.getJobStatus().get().isGloballyTerminalState();
+    } catch (Exception e) {
+      return true;
+    }
+  }
+
+  private TributaryConfig config() {
+    return TributaryConfig.builder()
+        .source(
+            SourceConfig.builder()
+                .type(SourceConfig.TYPE_POSTGRES)
+                .host("127.0.0.1")
+                .port(stack.postgresPort())
+                .database(db)
+                .user(stack.superuser())
+                .password(Secret.none())
+                .sslMode(SslMode.DISABLE)
+                .publicationName(PUBLICATION)
+                .snapshotChunkSize(100_000)
+                .snapshotFetchSize(10_000)
+                .build())
+        .tables(TableSelection.builder().include("public.docs").build())
+        .sink(stack.sink(db))
+        .job(JobConfig.builder().checkpointInterval(Duration.ofSeconds(2)).parallelism(2).build())
+        .build();
+  }
+
+  private long totalRecords() {
+    Snapshot s = current();
+    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+  }
+
+  private long committedLsn() {
+    Snapshot s = current();
+    if (s == null) {
+      return -1;
+    }
+    Map<String, String> summary = s.summary();
+    String lsn = summary.get(IcebergCommitterOperator.MAX_LSN);
+    return lsn == null ? -1 : Long.parseLong(lsn);
+  }
+
+  private Snapshot current() {
+    try {
+      Table table = catalog.loadTable(TableIdentifier.of(db, "docs"));
+      return table.currentSnapshot();
+    } catch (NoSuchTableException e) {
+      return null;
+    }
+  }
+
+  private void sql(String... statements) throws SQLException {
+    try (Connection c = stack.connect(db);
+        Statement st = c.createStatement()) {
+      for (String statement : statements) {
+        st.execute(statement);
+      }
+    }
+  }
+
+  private String value(String query) throws SQLException {
+    try (Connection c = stack.connect(db);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(query)) {
+      rs.next();
+      return rs.getString(1);
+    }
+  }
+
+  private static double cpuSeconds() {
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+    if (os instanceof com.sun.management.OperatingSystemMXBean) {
+      return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
+    }
+    return Double.NaN;
+  }
+
+  private interface Condition {
+    boolean met() throws Exception;
+  }
+
+  private static void waitUntil(Condition condition, Duration timeout) throws Exception {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (!condition.met()) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "The benchmark did not reach its condition within " + timeout);
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
+  /**
+   * The highest heap use right after a garbage collection (what survived it: the live data and what
+   * the collector left for later), from the collectors' notifications.
+   */
+  private static final class HeapWatch implements AutoCloseable {
+    private final AtomicLong peak = new AtomicLong();
+    private final java.util.Set<String> heapPools = new java.util.HashSet<>();
+    private final NotificationListener listener =
+        (notification, handback) -> {
+          if (!"com.sun.management.gc.notification".equals(notification.getType())) {
+            return;
+          }
+          com.sun.management.GarbageCollectionNotificationInfo info =
+              com.sun.management.GarbageCollectionNotificationInfo.from(
+                  (CompositeData) notification.getUserData());
+          long used = 0;
+          for (Map.Entry<String, MemoryUsage> pool :
+              info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(pool.getKey())) {
+              used += pool.getValue().getUsed();
+            }
+          }
+          peak.accumulateAndGet(used, Math::max);
+        };
+
+    HeapWatch() {
+      for (java.lang.management.MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == java.lang.management.MemoryType.HEAP) {
+          heapPools.add(pool.getName());
+        }
+      }
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter) {
+          ((NotificationEmitter) gc).addNotificationListener(listener, null, null);
+        }
+      }
+    }
+
+    void reset() {
+      peak.set(0);
+    }
+
+    long peak() {
+      return peak.get();
+    }
+
+    @Override
+    public void close() {
+      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+        if (gc instanceof NotificationEmitter) {
+          try {
+            ((NotificationEmitter) gc).removeNotificationListener(listener);
+          } catch (javax.management.ListenerNotFoundException e) {
+            // not registered with this collector
+          }
+        }
+      }
+    }
+  }
+}
