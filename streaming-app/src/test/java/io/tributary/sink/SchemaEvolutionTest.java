@@ -245,6 +245,38 @@ class SchemaEvolutionTest {
     assertThat(table.schema().findField(a).name()).isEqualTo("a__dropped_" + a + "__dropped_" + a);
   }
 
+  @Test
+  void aColumnAddedInTheMiddleIsPlacedThereSoLaterSchemasStillMatch() {
+    int c = id("c");
+    // a renamed and b dropped in one step: too ambiguous for a rename, so a drop of both and an
+    // add.
+    SourceTable now = source("id", LONG, "a2", INT, "c", TEXT);
+    table = manager.ensureColumns(table, now, 10);
+    assertThat(TableManager.droppedColumns(table.properties()))
+        .containsExactlyInAnyOrder(id("a"), id("b"));
+    List<String> order = new ArrayList<>();
+    table.schema().columns().forEach(f -> order.add(f.name()));
+    assertThat(order.subList(0, 5)).containsExactly("id", "a", "b", "a2", "c");
+    long schemaId = table.schema().schemaId();
+    table = manager.ensureColumns(table, now, 20);
+    assertThat(table.schema().schemaId()).isEqualTo(schemaId);
+    table = manager.ensureColumns(table, source("id", LONG, "a2", INT, "c", TEXT, "d", TEXT), 30);
+    assertThat(id("c")).isEqualTo(c);
+    assertThat(TableManager.droppedColumns(table.properties())).doesNotContain(c);
+  }
+
+  @Test
+  void aRenameBackTakesTheFormerNameAgain() {
+    int b = id("b");
+    table = manager.ensureColumns(table, source("id", LONG, "a", INT, "b2", TEXT, "c", TEXT), 10);
+    SourceTable back = source("id", LONG, "a", INT, "b", TEXT, "c", TEXT);
+    table = manager.ensureColumns(table, back, 20);
+    assertThat(id("b")).isEqualTo(b);
+    assertThat(table.schema().findField("b2")).isNull();
+    assertThat(TableManager.renamedColumns(table.properties())).containsEntry("b2", b);
+    assertThat(map(back, 1L, 2, "x", "y").getField("b")).isEqualTo("x");
+  }
+
   private org.apache.iceberg.catalog.TableIdentifier tableId() {
     return TableNames.mirror("shop", ID);
   }
