@@ -43,7 +43,10 @@ final class RowMapper {
 
   /**
    * @param renamed former column names and the field id each now names: a change seen with the
-   *     schema from before a rename still finds its column
+   *     schema from before a rename still finds its column. Columns are matched as {@link
+   *     ColumnMatch} does, against every column of the table (including those kept for history), so
+   *     a change seen with the schema from before a name was reused fills the old column, and one
+   *     seen with the schema after it the new one.
    */
   RowMapper(SourceTable source, Schema schema, java.util.Map<String, Integer> renamed) {
     this.schema = schema;
@@ -51,13 +54,36 @@ final class RowMapper {
     List<Types.NestedField> columns = schema.columns();
     this.targetPositions = new int[source.columns().size()];
     this.widen = new Widen[source.columns().size()];
-    for (int i = 0; i < targetPositions.length; i++) {
-      String name = IcebergSchemas.fieldName(source.columns().get(i).name());
-      int position = position(columns, name);
-      if (position == NONE && renamed.containsKey(name)) {
-        Types.NestedField field = schema.findField(renamed.get(name));
-        position = field == null ? NONE : position(columns, field.name());
+    List<Types.NestedField> fields = new java.util.ArrayList<>();
+    for (Types.NestedField field : columns) {
+      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())) {
+        fields.add(field);
       }
+    }
+    List<String> names = new java.util.ArrayList<>();
+    for (int i = 0; i < targetPositions.length; i++) {
+      names.add(IcebergSchemas.fieldName(source.columns().get(i).name()));
+    }
+    Types.NestedField[] matched = ColumnMatch.match(fields, renamed, names);
+    java.util.Set<Integer> claimed = new java.util.HashSet<>();
+    for (Types.NestedField field : matched) {
+      if (field != null) {
+        claimed.add(field.fieldId());
+      }
+    }
+    for (int i = 0; i < targetPositions.length; i++) {
+      String name = names.get(i);
+      Types.NestedField field = matched[i];
+      if (field == null) {
+        // Out of order with the table (see TableManager#ensureColumns): by name when still free.
+        Types.NestedField byName = schema.findField(name);
+        if (byName != null
+            && !IcebergSchemas.METADATA_COLUMNS.contains(name)
+            && claimed.add(byName.fieldId())) {
+          field = byName;
+        }
+      }
+      int position = field == null ? NONE : position(columns, field.name());
       if (position == NONE) {
         throw new IllegalStateException(
             "Table " + source.id() + " column '" + name + "' is missing from the Iceberg schema");

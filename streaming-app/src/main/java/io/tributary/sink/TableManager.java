@@ -206,15 +206,29 @@ public final class TableManager {
    * place, and marks columns the source dropped (they stay in the table, unfilled). Returns the
    * table, refreshed when it changed.
    *
-   * <p>A rename is told apart from a drop and an add by position: when the source has as many
-   * columns as the table's live (not dropped) columns, a source column whose name the table does
-   * not know, at the position of a live column the source no longer has, with the same or a wider
-   * type, is that column renamed. A schema seen with a change older than the last change applied (a
-   * writer still busy with rows from before the change) never drops or renames.
+   * <p>Source columns are matched to the table's live (not dropped) columns by {@link ColumnMatch}:
+   * by name or former name, in the order of both sides, so a name reused for a new column (after a
+   * rename or a drop of the column that had it) is not taken for the old column. Between two
+   * matched columns (or after the last one), the unmatched source columns and the unmatched live
+   * columns are renames when they are as many, each at the position of the other, with the same or
+   * a wider type. After the last matched column, more source columns than live ones are renames of
+   * the live ones followed by added columns when one of them has the name of one of those live
+   * columns (the name was reused right after the rename). Everything else is a drop (live column
+   * missing from the source) plus an add (source column unknown). A schema seen with a change older
+   * than the last change applied (a writer still busy with rows from before the change) never drops
+   * or renames.
+   *
+   * <p>A column added with the name of a column kept for history (dropped at the source, or dropped
+   * with this change) gets a new field; the old field is renamed aside to {@link #asideName}, so
+   * both stay readable and the old values never read as the new column's.
    *
    * @throws SchemaChangeException when a column's type changed in a way Iceberg cannot apply
    */
   public Table ensureColumns(Table table, SourceTable source, long lsn) {
+    List<String> names = new ArrayList<>();
+    for (Column column : source.columns()) {
+      names.add(IcebergSchemas.fieldName(column.name()));
+    }
     for (int attempt = 1; ; attempt++) {
       Schema schema = table.schema();
       Map<String, String> props = table.properties();
@@ -222,44 +236,88 @@ public final class TableManager {
       Map<String, Integer> renamed = renamedColumns(props);
       long appliedLsn = Long.parseLong(props.getOrDefault(SCHEMA_LSN, "-1"));
       boolean current = lsn >= 0 && lsn >= appliedLsn;
+      List<Types.NestedField> all = dataFields(schema);
       List<Types.NestedField> live = new ArrayList<>();
-      for (Types.NestedField field : schema.columns()) {
-        if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())
-            && !dropped.contains(field.fieldId())) {
+      for (Types.NestedField field : all) {
+        if (!dropped.contains(field.fieldId())) {
           live.add(field);
         }
       }
-      Types.NestedField[] matched = new Types.NestedField[source.columns().size()];
+      Types.NestedField[] matched;
       java.util.Set<Integer> claimed = new java.util.HashSet<>();
-      for (int i = 0; i < matched.length; i++) {
-        String name = IcebergSchemas.fieldName(source.columns().get(i).name());
-        Types.NestedField field = schema.findField(name);
-        if (field == null && renamed.containsKey(name)) {
-          field = schema.findField(renamed.get(name));
-        }
-        if (field != null) {
-          matched[i] = field;
-          claimed.add(field.fieldId());
-        }
-      }
-      List<Types.NestedField> gone = new ArrayList<>();
-      for (Types.NestedField field : live) {
-        if (!claimed.contains(field.fieldId())) {
-          gone.add(field);
-        }
-      }
+      // Field id -> its new name (renamed at the source, or moved aside for a reused name).
       Map<Integer, String> renames = new java.util.LinkedHashMap<>();
-      if (current && !gone.isEmpty() && live.size() == matched.length) {
-        for (int i = 0; i < matched.length; i++) {
-          Types.NestedField old = live.get(i);
-          Type wanted = IcebergSchemas.icebergType(source.columns().get(i).type());
-          if (matched[i] == null
-              && gone.contains(old)
-              && IcebergSchemas.canPromote(old.type(), wanted)) {
-            matched[i] = old;
-            renames.put(old.fieldId(), IcebergSchemas.fieldName(source.columns().get(i).name()));
-            gone.remove(old);
+      List<Types.NestedField> drops = new ArrayList<>();
+      if (current) {
+        // A former name stops applying once a live column has that name again.
+        Map<String, Integer> former = new HashMap<>(renamed);
+        for (Types.NestedField field : live) {
+          former.remove(field.name());
+        }
+        matched = ColumnMatch.match(live, former, names);
+        pairRenames(source, names, live, matched);
+        for (Types.NestedField field : matched) {
+          if (field != null) {
+            claimed.add(field.fieldId());
           }
+        }
+        for (Types.NestedField field : live) {
+          if (!claimed.contains(field.fieldId())) {
+            drops.add(field);
+          }
+        }
+        for (int i = 0; i < matched.length; i++) {
+          if (matched[i] != null && !matched[i].name().equals(names.get(i))) {
+            renames.put(matched[i].fieldId(), names.get(i));
+          }
+        }
+        // Fields kept for history that hold a name a source column has now: moved aside.
+        java.util.Set<String> taken = new java.util.HashSet<>(names);
+        taken.addAll(IcebergSchemas.METADATA_COLUMNS);
+        List<Types.NestedField> aside = new ArrayList<>();
+        for (Types.NestedField field : all) {
+          if (claimed.contains(field.fieldId())) {
+            continue;
+          }
+          if (names.contains(field.name())) {
+            aside.add(field);
+          } else {
+            taken.add(field.name());
+          }
+        }
+        for (Types.NestedField field : aside) {
+          String name = asideName(field.name(), field.fieldId(), taken);
+          taken.add(name);
+          renames.put(field.fieldId(), name);
+        }
+      } else {
+        matched = ColumnMatch.match(all, renamed, names);
+        for (Types.NestedField field : matched) {
+          if (field != null) {
+            claimed.add(field.fieldId());
+          }
+        }
+        for (int i = 0; i < matched.length; i++) {
+          Types.NestedField byName = schema.findField(names.get(i));
+          if (matched[i] != null
+              || byName == null
+              || IcebergSchemas.METADATA_COLUMNS.contains(byName.name())) {
+            continue;
+          }
+          if (claimed.contains(byName.fieldId())) {
+            throw new SchemaChangeException(
+                source.id(),
+                "column '"
+                    + source.columns().get(i).name()
+                    + "' of a change from before the last applied schema change (position "
+                    + lsn
+                    + ", last applied "
+                    + appliedLsn
+                    + ") matches no column of the lake table, and its name is taken by another"
+                    + " column; backfill the table");
+          }
+          matched[i] = byName;
+          claimed.add(byName.fieldId());
         }
       }
       List<String> missing = new ArrayList<>();
@@ -269,7 +327,7 @@ public final class TableManager {
         Type wanted = IcebergSchemas.icebergType(column.type());
         Types.NestedField field = matched[i];
         if (field == null) {
-          missing.add(IcebergSchemas.fieldName(column.name()));
+          missing.add(names.get(i));
         } else if (!field.type().equals(wanted)) {
           if (IcebergSchemas.canPromote(field.type(), wanted)) {
             widened.add(field.name());
@@ -287,31 +345,46 @@ public final class TableManager {
           // A narrower source type than the table's (after a widening elsewhere) needs no change.
         }
       }
-      List<Types.NestedField> drops = current ? gone : Collections.emptyList();
       if (missing.isEmpty() && widened.isEmpty() && renames.isEmpty() && drops.isEmpty()) {
         return table;
       }
       try {
         org.apache.iceberg.Transaction tx = table.newTransaction();
-        UpdateSchema update = tx.updateSchema();
-        for (int i = 0; i < matched.length; i++) {
-          Column column = source.columns().get(i);
-          Type wanted = IcebergSchemas.icebergType(column.type());
-          String name = IcebergSchemas.fieldName(column.name());
-          if (missing.contains(name)) {
-            update.addColumn(name, wanted);
-          } else if (widened.contains(matched[i].name())) {
-            update.updateColumn(matched[i].name(), wanted.asPrimitiveType());
+        if (!renames.isEmpty()) {
+          // Renames first, in an update of their own: a column added below may take a name a
+          // renamed column gave up.
+          UpdateSchema update = tx.updateSchema();
+          for (Map.Entry<Integer, String> rename : renames.entrySet()) {
+            update.renameColumn(schema.findField(rename.getKey()).name(), rename.getValue());
           }
+          update.commit();
         }
-        for (Map.Entry<Integer, String> rename : renames.entrySet()) {
-          update.renameColumn(schema.findField(rename.getKey()).name(), rename.getValue());
+        if (!missing.isEmpty() || !widened.isEmpty()) {
+          UpdateSchema update = tx.updateSchema();
+          for (int i = 0; i < matched.length; i++) {
+            Type wanted = IcebergSchemas.icebergType(source.columns().get(i).type());
+            if (matched[i] == null) {
+              update.addColumn(names.get(i), wanted);
+            } else if (widened.contains(matched[i].name())) {
+              update.updateColumn(finalName(matched[i], renames), wanted.asPrimitiveType());
+            }
+          }
+          // In source order: before the column of the next matched source column, else last
+          // before the metadata columns.
+          for (int i = 0; i < matched.length; i++) {
+            if (matched[i] == null) {
+              String before = IcebergSchemas.OP;
+              for (int k = i + 1; k < matched.length; k++) {
+                if (matched[k] != null) {
+                  before = finalName(matched[k], renames);
+                  break;
+                }
+              }
+              update.moveBefore(names.get(i), before);
+            }
+          }
+          update.commit();
         }
-        // Keep the metadata columns last.
-        for (String name : missing) {
-          update.moveBefore(name, IcebergSchemas.OP);
-        }
-        update.commit();
         org.apache.iceberg.UpdateProperties properties = tx.updateProperties();
         for (Map.Entry<Integer, String> rename : renames.entrySet()) {
           properties.set(
@@ -339,7 +412,8 @@ public final class TableManager {
           dropNames.add(field.name());
         }
         LOG.info(
-            "Evolved schema of {}: added {}, widened {}, renamed {}, dropped at the source {}",
+            "Evolved schema of {}: added {}, widened {}, renamed (field id -> new name) {},"
+                + " dropped at the source {}",
             table.name(),
             missing,
             widened,
@@ -359,6 +433,86 @@ public final class TableManager {
         }
         table.refresh();
       }
+    }
+  }
+
+  /** The table's columns other than the metadata columns, in table order. */
+  private static List<Types.NestedField> dataFields(Schema schema) {
+    List<Types.NestedField> fields = new ArrayList<>();
+    for (Types.NestedField field : schema.columns()) {
+      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())) {
+        fields.add(field);
+      }
+    }
+    return fields;
+  }
+
+  private static String finalName(Types.NestedField field, Map<Integer, String> renames) {
+    return renames.getOrDefault(field.fieldId(), field.name());
+  }
+
+  /**
+   * The name a field kept for history moves to when a source column takes its name: {@code
+   * <name>__dropped_<field id>}, followed by {@code _2}, {@code _3}, ... while that is taken.
+   */
+  static String asideName(String name, int fieldId, java.util.Set<String> taken) {
+    String base = name + "__dropped_" + fieldId;
+    String candidate = base;
+    for (int n = 2; taken.contains(candidate); n++) {
+      candidate = base + "_" + n;
+    }
+    return candidate;
+  }
+
+  /**
+   * Pairs the unmatched source columns with the unmatched live columns between two matched ones
+   * (see {@link #ensureColumns(Table, SourceTable, long)}), setting the renamed ones in {@code
+   * matched}.
+   */
+  private static void pairRenames(
+      SourceTable source,
+      List<String> names,
+      List<Types.NestedField> live,
+      Types.NestedField[] matched) {
+    Map<Integer, Integer> positions = new HashMap<>();
+    for (int j = 0; j < live.size(); j++) {
+      positions.put(live.get(j).fieldId(), j);
+    }
+    int previousSource = -1;
+    int previousLive = -1;
+    for (int i = 0; i <= matched.length; i++) {
+      if (i < matched.length && matched[i] == null) {
+        continue;
+      }
+      boolean tail = i == matched.length;
+      int j = tail ? live.size() : positions.get(matched[i].fieldId());
+      int sources = i - previousSource - 1;
+      List<Types.NestedField> gone = live.subList(previousLive + 1, j);
+      int pairs = 0;
+      if (!gone.isEmpty() && sources == gone.size()) {
+        pairs = sources;
+      } else if (!gone.isEmpty() && tail && sources > gone.size()) {
+        for (int k = previousSource + 1; k < i && pairs == 0; k++) {
+          for (Types.NestedField field : gone) {
+            if (field.name().equals(names.get(k))) {
+              pairs = gone.size();
+            }
+          }
+        }
+      }
+      boolean compatible = pairs > 0;
+      for (int k = 0; k < pairs; k++) {
+        Type wanted =
+            IcebergSchemas.icebergType(source.columns().get(previousSource + 1 + k).type());
+        compatible &= IcebergSchemas.canPromote(gone.get(k).type(), wanted);
+      }
+      if (compatible) {
+        for (int k = 0; k < pairs; k++) {
+          matched[previousSource + 1 + k] = gone.get(k);
+        }
+      }
+      previousSource = i;
+      previousLive = j;
     }
   }
 

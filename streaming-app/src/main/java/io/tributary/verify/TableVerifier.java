@@ -37,10 +37,12 @@ import org.apache.iceberg.types.Types;
  * remove one; a changelog that holds updates, or deletes without their whole row, cannot be
  * replayed and is reported as not compared.
  *
- * <p>Columns are matched by name: each source column with the lake column of its lake name ({@link
- * IcebergSchemas#fieldName}, or a former name the lake table recorded for a renamed column). A
- * source column without a lake column makes the table different; lake columns the source no longer
- * has are not compared.
+ * <p>Columns are matched by name: each source column with the live lake column of its lake name
+ * ({@link IcebergSchemas#fieldName}, or a former name the lake table recorded for a renamed
+ * column), in the order of both sides as the writer matches them ({@link
+ * io.tributary.sink.ColumnMatch}). A source column without a lake column makes the table different;
+ * lake columns the source no longer has (listed in {@code tributary.dropped-columns}, or not yet
+ * marked) are not compared.
  */
 public final class TableVerifier {
   private static final int BUCKETS = 1 << 14;
@@ -142,13 +144,31 @@ public final class TableVerifier {
         io.tributary.sink.TableManager.renamedColumns(mirror.properties());
     List<Compared> columns = new ArrayList<>();
     List<String> notInLake = new ArrayList<>();
-    for (Map.Entry<String, String> column : sourceColumns().entrySet()) {
-      String name = IcebergSchemas.fieldName(column.getKey());
-      Types.NestedField field = schema.findField(name);
-      if (field == null && renamed.containsKey(name)) {
-        field = schema.findField(renamed.get(name));
+    Map<String, String> sourceColumns = sourceColumns();
+    List<String> names = new ArrayList<>();
+    for (String column : sourceColumns.keySet()) {
+      names.add(IcebergSchemas.fieldName(column));
+    }
+    // Only live columns: a column kept for history (dropped at the source, perhaps moved aside for
+    // a reused name) is never compared with a source column.
+    java.util.Set<Integer> dropped =
+        io.tributary.sink.TableManager.droppedColumns(mirror.properties());
+    List<Types.NestedField> live = new ArrayList<>();
+    for (Types.NestedField field : schema.columns()) {
+      if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())
+          && !dropped.contains(field.fieldId())) {
+        live.add(field);
       }
-      if (field == null || IcebergSchemas.METADATA_COLUMNS.contains(field.name())) {
+    }
+    Map<String, Integer> former = new java.util.HashMap<>(renamed);
+    for (Types.NestedField field : live) {
+      former.remove(field.name());
+    }
+    Types.NestedField[] matched = io.tributary.sink.ColumnMatch.match(live, former, names);
+    int index = 0;
+    for (Map.Entry<String, String> column : sourceColumns.entrySet()) {
+      Types.NestedField field = matched[index++];
+      if (field == null) {
         notInLake.add(column.getKey());
       } else {
         columns.add(new Compared(column.getKey(), column.getValue(), field));
