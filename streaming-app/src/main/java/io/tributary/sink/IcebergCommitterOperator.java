@@ -202,7 +202,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   }
 
   /** A write batch with the committer session that received it. */
-  private static final class Pending {
+  static final class Pending {
     private static final int MAGIC = 0x54524231;
     final String session;
     final WriteBatch batch;
