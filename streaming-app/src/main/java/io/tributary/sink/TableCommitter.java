@@ -50,16 +50,39 @@ public final class TableCommitter {
   /** Attempts of a checkpoint's transaction that meets concurrent changes (maintenance). */
   private static final int MAX_ATTEMPTS = 10;
 
+  /**
+   * Called with each round once it is staged in its checkpoint's transaction, before the
+   * transaction commits: tests fail here to show that a failure between rounds leaves nothing of
+   * the checkpoint visible.
+   */
+  static volatile java.util.function.IntConsumer roundStaged = round -> {};
+
   private final String runId;
   private final Map<String, Committed> lastCommitted = new HashMap<>();
+
+  private final java.util.Set<String> newSessions = new java.util.HashSet<>();
 
   public TableCommitter(String runId) {
     this.runId = runId;
   }
 
+  /**
+   * Declares a committer session that starts now: it has committed nothing yet, so its first
+   * commits need not look for it in the tables' history.
+   */
+  public void newSession(String session) {
+    newSessions.add(session);
+  }
+
   /** What a committer session last committed to a table. */
   private static final class Committed {
     static final Committed NOTHING = new Committed(-1, -1, true);
+
+    /**
+     * Nothing of the session found, but the table's history is cut (an ancestor snapshot was
+     * expired), so it may have committed before the cut.
+     */
+    static final Committed UNKNOWN = new Committed(-1, -1, true);
 
     final long checkpointId;
     final long round;
@@ -114,7 +137,17 @@ public final class TableCommitter {
     int addedDataFiles = 0;
     int addedDeleteFiles = 0;
     for (int attempt = 1; ; attempt++) {
-      Committed last = lastCommitted.computeIfAbsent(key, k -> findLastCommitted(table, session));
+      Committed last =
+          lastCommitted.computeIfAbsent(
+              key,
+              k ->
+                  newSessions.contains(session)
+                      ? Committed.NOTHING
+                      : findLastCommitted(table, session));
+      if (last == Committed.UNKNOWN) {
+        last = byFiles(table, name, session, checkpointId, writes);
+        lastCommitted.put(key, last);
+      }
       long first = last.firstToCommit(checkpointId, rounds);
       boolean truncate = truncateLsn > 0 && first <= rounds;
       if (first >= rounds && !truncate) {
@@ -165,6 +198,7 @@ public final class TableCommitter {
         }
         summary(session, checkpointId, round, rounds, maxLsn, maxTs).forEach(update::set);
         update.commit();
+        roundStaged.accept(round);
         dataCount += dataFiles.size();
         deleteCount += deleteFiles.size();
         lastRound = round;
@@ -269,7 +303,8 @@ public final class TableCommitter {
 
   /**
    * What a committer session last committed to the table: the newest snapshot of the table's
-   * history that the session committed.
+   * history that the session committed; {@link Committed#UNKNOWN} when there is none but the
+   * history is cut by an expired snapshot.
    */
   private static Committed findLastCommitted(Table table, String session) {
     Snapshot snapshot = table.currentSnapshot();
@@ -282,8 +317,66 @@ public final class TableCommitter {
             summary.containsKey(ROUNDS));
       }
       Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
+      if (parent == null) {
+        return Committed.NOTHING;
+      }
+      snapshot = table.snapshot(parent);
+      if (snapshot == null) {
+        return Committed.UNKNOWN;
+      }
     }
+    return Committed.NOTHING;
+  }
+
+  /**
+   * Whether the files of a checkpoint are in the table already, when its history cannot tell: a
+   * checkpoint's files are committed together, so if any of them is live the checkpoint is
+   * committed. Committing it again would duplicate its insert-only rows (rows of the initial
+   * snapshot carry no deletes) and apply its deletes again after later commits.
+   */
+  private Committed byFiles(
+      Table table, String name, String session, long checkpointId, List<TableWrite> writes) {
+    java.util.Set<String> pending = new java.util.HashSet<>();
+    for (TableWrite write : writes) {
+      for (WriteResult segment : write.segments()) {
+        for (DataFile file : segment.dataFiles()) {
+          pending.add(file.location());
+        }
+        for (DeleteFile file : segment.deleteFiles()) {
+          pending.add(file.location());
+        }
+      }
+    }
+    if (pending.isEmpty() || table.currentSnapshot() == null) {
+      return Committed.NOTHING;
+    }
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table.newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        boolean live = pending.contains(task.file().location());
+        for (DeleteFile delete : task.deletes()) {
+          live |= pending.contains(delete.location());
+        }
+        if (live) {
+          LOG.info(
+              "The history of {} is cut by an expired snapshot, but files of checkpoint {} of"
+                  + " session {} are in the table: committed already",
+              name,
+              checkpointId,
+              session);
+          return new Committed(checkpointId, Integer.MAX_VALUE, true);
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("Cannot list the files of " + name, e);
+    }
+    LOG.warn(
+        "The history of {} is cut by an expired snapshot and holds no snapshot of committer session"
+            + " {}; none of the files of checkpoint {} is in the table, so it is committed. Keep"
+            + " the job's last snapshot when expiring snapshots (see the operations runbook).",
+        name,
+        session,
+        checkpointId);
     return Committed.NOTHING;
   }
 }

@@ -255,6 +255,37 @@ class OrderedCommitTest {
     assertThat(rows(table)).containsEntry(1L, 9).hasSize(3);
   }
 
+  @Test
+  void aReplayedInsertOnlyCheckpointIsNotCommittedAgainWhenTheHistoryIsCut() throws IOException {
+    Table table = create(List.of());
+    WriteResult snapshotRows =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 1, 50, "US", 0));
+    List<TableWrite> writes = List.of(write(List.of(snapshotRows)));
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 4, writes);
+    long committed = table.currentSnapshot().snapshotId();
+    // Another party appends rows, then maintenance expires the job's snapshot: the history walk
+    // from the current snapshot ends at a missing parent.
+    WriteResult other =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 100, 104, "US", 0));
+    org.apache.iceberg.AppendFiles append = table.newFastAppend();
+    java.util.Arrays.stream(other.dataFiles()).forEach(append::appendFile);
+    append.commit();
+    table.expireSnapshots().expireSnapshotId(committed).commit();
+    table.refresh();
+    assertThat(table.snapshot(committed)).isNull();
+
+    // A restored committer replays checkpoint 4 of session-a: its files are live, so it is skipped.
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 4, writes);
+    assertThat(rows(table)).hasSize(55);
+
+    // Files that are not in the table are committed, also when the history is cut.
+    WriteResult later =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 200, 209, "US", 0));
+    new TableCommitter("run-1")
+        .commit(table, "shop.accounts", "session-b", 1, List.of(write(List.of(later))));
+    assertThat(rows(table)).hasSize(65);
+  }
+
   private static int sizeOf(Iterable<?> items) {
     int n = 0;
     for (Object ignored : items) {
