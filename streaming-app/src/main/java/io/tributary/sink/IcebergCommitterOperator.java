@@ -1,6 +1,7 @@
 package io.tributary.sink;
 
 import io.tributary.catalog.CatalogSpec;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -104,6 +105,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
     session = java.util.UUID.randomUUID().toString();
     catalog = spec.catalog().open();
     committer = new TableCommitter(runId);
+    committer.newSession(session);
     if (context.isRestored()) {
       for (byte[] bytes : pendingState.get()) {
         Pending restored = Pending.fromBytes(bytes);
@@ -184,21 +186,97 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   private void commitTable(
       long checkpointId, String batchSession, String name, List<TableWrite> writes) {
     Table table = tables.get(name);
-    if (table == null) {
-      try {
+    TableCommit commit;
+    try {
+      if (table == null) {
         table = catalog.loadTable(TableIdentifier.parse(name));
-      } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
-        // Only a TRUNCATE of a table no writer has created yet: nothing to empty.
-        LOG.info("No table {} yet; nothing to truncate in checkpoint {}", name, checkpointId);
+        tables.put(name, table);
+      }
+      commit = committer.commit(table, name, batchSession, checkpointId, writes);
+    } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+      tables.remove(name);
+      commit = tableGone(checkpointId, batchSession, name, writes);
+      if (commit == null) {
         return;
       }
-      tables.put(name, table);
     }
-    TableCommit commit = committer.commit(table, name, batchSession, checkpointId, writes);
     if (!opened) {
       return; // commits replayed while restoring state are not reported downstream
     }
     output.collect(new StreamRecord<>(commit));
+  }
+
+  /**
+   * The files of a table that no longer exists in the catalog (dropped while the job ran) cannot be
+   * committed. Rather than stopping every table, or dropping them unseen, their list is kept beside
+   * the warehouse ({@link #UNCOMMITTED}), the error is logged naming the table, and the table is
+   * reported blocked with the reason and the fix. Returns null when there were no files (only a
+   * TRUNCATE of a table no writer has created yet: nothing to empty).
+   */
+  private TableCommit tableGone(
+      long checkpointId, String batchSession, String name, List<TableWrite> writes) {
+    List<String> lines = new ArrayList<>();
+    long rows = 0;
+    long deletes = 0;
+    for (TableWrite write : writes) {
+      lines.addAll(WriteBatch.describeFiles(write));
+      rows += write.rows();
+      deletes += write.deletes();
+    }
+    if (lines.isEmpty()) {
+      LOG.info("No table {} yet; nothing to truncate in checkpoint {}", name, checkpointId);
+      return null;
+    }
+    String path =
+        uncommittedPath(spec.catalog().warehouse(), name, runId, checkpointId, batchSession);
+    String kept;
+    try (org.apache.iceberg.io.FileIO io = spec.catalog().openFileIo()) {
+      try (java.io.OutputStream out = io.newOutputFile(path).createOrOverwrite()) {
+        out.write(String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
+      }
+      kept = "their list is kept in " + path;
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.error("Cannot write the list of uncommitted files of {} to {}", name, path, e);
+      kept = "their list could not be written (" + e.getMessage() + "): " + lines;
+    }
+    String reason =
+        "Table "
+            + name
+            + " no longer exists in the catalog: "
+            + lines.size()
+            + " files of checkpoint "
+            + checkpointId
+            + " ("
+            + rows
+            + " rows, "
+            + deletes
+            + " deletes) were not committed; "
+            + kept
+            + ". Recreate the table and load it again (backfill), or remove it from the table"
+            + " selection.";
+    LOG.error(reason);
+    return new TableCommit(
+        name, checkpointId, -1, 0, 0, -1, -1, System.currentTimeMillis(), 0, 0, reason);
+  }
+
+  /** The folder under the warehouse for the file lists of tables that no longer exist. */
+  public static final String UNCOMMITTED = "_uncommitted";
+
+  /** Where the uncommitted files of a table that no longer exists are listed, one JSON a line. */
+  static String uncommittedPath(
+      String warehouse, String table, String runId, long checkpointId, String session) {
+    String root = warehouse.endsWith("/") ? warehouse : warehouse + "/";
+    return root
+        + UNCOMMITTED
+        + "/"
+        + table
+        + "/"
+        + runId
+        + "-"
+        + checkpointId
+        + "-"
+        + session
+        + ".jsonl";
   }
 
   /** A write batch with the committer session that received it. */

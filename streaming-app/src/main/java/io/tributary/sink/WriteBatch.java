@@ -204,6 +204,38 @@ public final class WriteBatch implements Serializable {
   }
 
   /**
+   * The data and delete files of a write, one line each: the file's content-file JSON, or only its
+   * path when its partition spec is unknown.
+   */
+  static List<String> describeFiles(TableWrite table) {
+    List<String> lines = new ArrayList<>();
+    for (WriteResult segment : table.segments()) {
+      List<ContentFile<?>> files = new ArrayList<>();
+      java.util.Collections.addAll(files, segment.dataFiles());
+      java.util.Collections.addAll(files, segment.deleteFiles());
+      for (ContentFile<?> file : files) {
+        String line;
+        try {
+          line = ContentFileParser.toJson(file, specOf(table, file));
+        } catch (RuntimeException e) {
+          line =
+              JsonUtil.generate(
+                  gen -> {
+                    gen.writeStartObject();
+                    gen.writeStringField("content", file.content().name());
+                    gen.writeStringField("file-path", file.location());
+                    gen.writeNumberField("record-count", file.recordCount());
+                    gen.writeEndObject();
+                  },
+                  false);
+        }
+        lines.add(line);
+      }
+    }
+    return lines;
+  }
+
+  /**
    * The spec a file was written with: from the table's specs the writer passed, or for an
    * unpartitioned file without them, an unpartitioned spec of the same id.
    */
