@@ -320,4 +320,115 @@ class CommitterHarnessTest {
     assertThat(lines).hasSize(1);
     assertThat(lines.get(0)).contains(accountRows.dataFiles()[0].location());
   }
+
+  /** Holds committer state as the release that wrote the first state format left it. */
+  private static final class FirstFormatState
+      extends org.apache.flink.streaming.api.operators.AbstractStreamOperator<TableCommit>
+      implements org.apache.flink.streaming.api.operators.OneInputStreamOperator<
+          WriteBatch, TableCommit> {
+    private final byte[] pending;
+    private transient org.apache.flink.api.common.state.ListState<byte[]> pendingState;
+    private transient org.apache.flink.api.common.state.ListState<String> runIdState;
+
+    FirstFormatState(byte[] pending) {
+      this.pending = pending;
+    }
+
+    @Override
+    public void initializeState(org.apache.flink.runtime.state.StateInitializationContext context)
+        throws Exception {
+      super.initializeState(context);
+      pendingState =
+          context
+              .getOperatorStateStore()
+              .getListState(
+                  new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                      "pending-writes",
+                      org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
+                          .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+      runIdState =
+          context
+              .getOperatorStateStore()
+              .getListState(
+                  new org.apache.flink.api.common.state.ListStateDescriptor<>(
+                      "run-id", org.apache.flink.api.common.typeinfo.Types.STRING));
+    }
+
+    @Override
+    public void snapshotState(org.apache.flink.runtime.state.StateSnapshotContext context)
+        throws Exception {
+      super.snapshotState(context);
+      pendingState.update(List.of(pending));
+      runIdState.update(List.of("run-1"));
+    }
+
+    @Override
+    public void processElement(StreamRecord<WriteBatch> element) {}
+  }
+
+  @Test
+  void aSavepointOfTheFirstStateFormatRestoresAndCommitsItsPendingFiles() throws Exception {
+    byte[] fixture;
+    try (java.io.InputStream in =
+        getClass().getResourceAsStream(CommitterStateFixture.V1_RESOURCE)) {
+      fixture = in.readAllBytes();
+    }
+    OneInputStreamOperatorTestHarness<WriteBatch, TableCommit> old =
+        new OneInputStreamOperatorTestHarness<>(new FirstFormatState(fixture), 1, 1, 0);
+    harnesses.add(old);
+    old.open();
+    OperatorSubtaskState savepoint = old.snapshot(CommitterStateFixture.CHECKPOINT, 1);
+    Map<String, String> v2 = Map.of("format-version", "2");
+    Table orders =
+        catalog.createTable(
+            TableIdentifier.parse("shop.orders"),
+            CommitterStateFixture.SCHEMA,
+            CommitterStateFixture.BY_REGION,
+            v2);
+
+    committer(savepoint, CommitterStateFixture.CHECKPOINT);
+
+    WriteBatch expected = CommitterStateFixture.batch();
+    table.refresh();
+    orders.refresh();
+    assertThat(committedFiles(table)).isEqualTo(filesOf(expected, TABLE));
+    assertThat(committedFiles(orders)).isEqualTo(filesOf(expected, "shop.orders"));
+    assertThat(committedCheckpoints())
+        .containsExactly(
+            CommitterStateFixture.CHECKPOINT + "/0", CommitterStateFixture.CHECKPOINT + "/1");
+    assertThat(table.currentSnapshot().summary())
+        .containsEntry(IcebergCommitterOperator.SESSION, CommitterStateFixture.SESSION);
+  }
+
+  /** The described data and delete files of a table's write in a batch. */
+  private static java.util.Set<String> filesOf(WriteBatch batch, String name) {
+    java.util.Set<String> files = new java.util.TreeSet<>();
+    for (TableWrite write : batch.tables()) {
+      if (write.table().equals(name)) {
+        for (WriteResult segment : write.segments()) {
+          for (org.apache.iceberg.DataFile f : segment.dataFiles()) {
+            files.add(f.location() + " " + f.content() + " " + f.recordCount());
+          }
+          for (org.apache.iceberg.DeleteFile f : segment.deleteFiles()) {
+            files.add(f.location() + " " + f.content() + " " + f.recordCount());
+          }
+        }
+      }
+    }
+    return files;
+  }
+
+  /** The data and delete files the table's snapshots added, described like {@link #filesOf}. */
+  private static java.util.Set<String> committedFiles(Table table) {
+    java.util.Set<String> files = new java.util.TreeSet<>();
+    for (Snapshot snapshot : table.snapshots()) {
+      for (org.apache.iceberg.DataFile f : snapshot.addedDataFiles(table.io())) {
+        files.add(f.location() + " " + f.content() + " " + f.recordCount());
+      }
+      for (org.apache.iceberg.DeleteFile f : snapshot.addedDeleteFiles(table.io())) {
+        files.add(f.location() + " " + f.content() + " " + f.recordCount());
+      }
+    }
+    return files;
+  }
 }
