@@ -29,14 +29,18 @@ import org.slf4j.LoggerFactory;
  * single subtask so that each table gets one ordered sequence of commits.
  *
  * <p>Protocol: the files of checkpoint {@code c} reach this operator before its barrier, so they
- * are in its state for {@code c}. When {@code c} completes they are committed, table by table and
- * round by round: round {@code r} holds segment {@code r} of every writer, and each round is its
- * own snapshot, so each has its own sequence number and the equality deletes of a round apply to
- * the rows of all earlier rounds. Every snapshot records the run id, checkpoint id and round in its
- * summary, with the committer session that received the files. After a restore, pending files are
- * committed unless the table's history shows their session committed that checkpoint and round
- * already, so a replayed checkpoint never commits twice; files of the new session always commit,
- * also when a restore from an older checkpoint makes Flink reuse checkpoint ids.
+ * are in its state for {@code c}. When {@code c} completes they are committed, table by table, each
+ * table's checkpoint in one Iceberg transaction ({@link TableCommitter}): round {@code r} holds
+ * segment {@code r} of every writer, and each round is its own snapshot in the transaction, so each
+ * has its own sequence number and the equality deletes of a round apply to the rows of all earlier
+ * rounds, while readers see all rounds of the checkpoint or none. Every snapshot records the run
+ * id, checkpoint id, round and number of rounds in its summary, with the committer session that
+ * received the files. After a restore, pending files are committed unless the table's history shows
+ * their session committed that checkpoint already, so a replayed checkpoint never commits twice;
+ * files of the new session always commit, also when a restore from an older checkpoint makes Flink
+ * reuse checkpoint ids.
+ *
+ * <p>The pending files are kept in state in the versioned format of {@link WriteBatch#toBytes()}.
  *
  * <p>The operator's uid must never change: a new uid drops the pending files of the last checkpoint
  * on restore.

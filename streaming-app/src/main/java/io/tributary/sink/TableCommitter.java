@@ -169,6 +169,9 @@ public final class TableCommitter {
             first - 1);
       }
       long started = System.nanoTime();
+      if (truncate) {
+        table.refresh(); // the TRUNCATE plans its deletes on the table as it is now
+      }
       Transaction transaction = table.newTransaction();
       Snapshot start = transaction.table().currentSnapshot();
       Long startId = start == null ? null : start.snapshotId();

@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.InternalData;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RowDelta;
@@ -68,7 +70,11 @@ final class TruncateApplier {
       long truncateLsn,
       Map<String, String> summary,
       Long startingSnapshotId) {
-    Table table = transaction.table();
+    // The transaction's own table view cannot scan; a table on its operations scans the
+    // transaction's metadata, with the rounds staged before this operation.
+    Table table =
+        new BaseTable(
+            ((HasTableOperations) transaction.table()).operations(), transaction.table().name());
     Snapshot base = table.currentSnapshot();
     if (base == null) {
       return new Applied(0, 0, 0);

@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -284,6 +285,61 @@ class OrderedCommitTest {
     new TableCommitter("run-1")
         .commit(table, "shop.accounts", "session-b", 1, List.of(write(List.of(later))));
     assertThat(rows(table)).hasSize(65);
+  }
+
+  @Test
+  void aTruncateAndTheRoundsOfItsCheckpointCommitInOneTransaction() throws IOException {
+    Table table = create(List.of());
+    WriteResult first = segment(table, V1, true, events(V1, ChangeEvent.Op.INSERT, 1, 10, "US", 0));
+    new TableCommitter("run-1")
+        .commit(table, "shop.accounts", "session-a", 1, List.of(write(List.of(first))));
+    int before = sizeOf(table.snapshots());
+    // Checkpoint 2: rows before the TRUNCATE (source positions 111..122), then rows after it (350..
+    // 355), partly in the same file as rows before it; the TRUNCATE is at position 300.
+    WriteResult beforeTruncate =
+        segment(table, V1, true, events(V1, ChangeEvent.Op.INSERT, 11, 20, "US", 0));
+    List<ChangeEvent> mixed = new ArrayList<>(events(V1, ChangeEvent.Op.INSERT, 21, 22, "US", 0));
+    mixed.addAll(events(V1, ChangeEvent.Op.INSERT, 250, 255, "US", 0));
+    WriteResult mixedSegment = segment(table, V1, false, mixed);
+    List<TableWrite> writes =
+        List.of(
+            new TableWrite(
+                "shop.accounts",
+                List.of(beforeTruncate, mixedSegment),
+                18,
+                0,
+                355,
+                1_000_000L,
+                300));
+    long parent = table.currentSnapshot().snapshotId();
+
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 2, writes);
+
+    table.refresh();
+    assertThat(rows(table).keySet()).containsExactlyInAnyOrder(250L, 251L, 252L, 253L, 254L, 255L);
+    List<Snapshot> added = new ArrayList<>();
+    for (Snapshot s = table.currentSnapshot(); s.snapshotId() != parent; ) {
+      added.add(0, s);
+      s = table.snapshot(s.parentId());
+    }
+    assertThat(added).hasSize(3);
+    for (int i = 0; i < added.size(); i++) {
+      assertThat(added.get(i).summary())
+          .containsEntry(IcebergCommitterOperator.CHECKPOINT_ID, "2")
+          .containsEntry(IcebergCommitterOperator.ROUND, Integer.toString(i))
+          .containsEntry(TableCommitter.ROUNDS, "2");
+      if (i > 0) {
+        assertThat(added.get(i).sequenceNumber()).isGreaterThan(added.get(i - 1).sequenceNumber());
+      }
+    }
+    assertThat(added.get(2).summary()).containsEntry(TableCommitter.TRUNCATE_LSN, "300");
+    assertThat(sizeOf(table.snapshots())).isEqualTo(before + 3);
+
+    // Replayed by a restored committer: nothing more is committed.
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 2, writes);
+    table.refresh();
+    assertThat(sizeOf(table.snapshots())).isEqualTo(before + 3);
+    assertThat(rows(table)).hasSize(6);
   }
 
   private static int sizeOf(Iterable<?> items) {
