@@ -109,6 +109,15 @@ public final class WriteBatch implements Serializable {
       if (version == JAVA_SERIALIZED) {
         try (ObjectInputStream in = new ObjectInputStream(data)) {
           return (WriteBatch) in.readObject();
+        } catch (java.io.InvalidClassException e) {
+          throw new IllegalStateException(
+              "Write batch in committer state has format version 1 (Java serialization, written by"
+                  + " an earlier release), and the Iceberg classes in it no longer deserialize ("
+                  + e.getMessage()
+                  + "). Restore the savepoint with a release that writes format 2 on the same"
+                  + " Iceberg version as the release that took it, take a new savepoint with it,"
+                  + " and restore that one.",
+              e);
         }
       }
       throw new IllegalStateException(
@@ -120,7 +129,9 @@ public final class WriteBatch implements Serializable {
               + FORMAT_VERSION
               + ". Restore the savepoint with the release that took it, or a newer one.");
     } catch (IOException | ClassNotFoundException | RuntimeException e) {
-      if (e instanceof IllegalStateException && e.getMessage().startsWith("Write batch in")) {
+      if (e instanceof IllegalStateException
+          && e.getMessage() != null
+          && e.getMessage().startsWith("Write batch in")) {
         throw (IllegalStateException) e;
       }
       throw new IllegalStateException(
