@@ -342,6 +342,36 @@ class OrderedCommitTest {
     assertThat(rows(table)).hasSize(6);
   }
 
+  @Test
+  void aCheckpointThatAnEarlierReleaseCommittedInPartResumesAfterItsLastVisibleRound()
+      throws IOException {
+    Table table = create(List.of());
+    WriteResult snapshotRows =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 1, 20, "US", 0));
+    WriteResult upserts =
+        segment(table, V1, true, events(V1, ChangeEvent.Op.UPDATE, 1, 20, "US", 3));
+    // An earlier release committed round 0 of checkpoint 5 as a snapshot of its own (no number of
+    // rounds in its summary), then failed before round 1.
+    org.apache.iceberg.AppendFiles round0 = table.newFastAppend();
+    java.util.Arrays.stream(snapshotRows.dataFiles()).forEach(round0::appendFile);
+    round0.set(IcebergCommitterOperator.RUN_ID, "run-1");
+    round0.set(IcebergCommitterOperator.SESSION, "session-a");
+    round0.set(IcebergCommitterOperator.CHECKPOINT_ID, "5");
+    round0.set(IcebergCommitterOperator.ROUND, "0");
+    round0.commit();
+
+    new TableCommitter("run-1")
+        .commit(
+            table, "shop.accounts", "session-a", 5, List.of(write(List.of(snapshotRows, upserts))));
+
+    assertThat(rows(table)).hasSize(20);
+    assertThat(rows(table).values()).containsOnly(3);
+    assertThat(sizeOf(table.snapshots())).isEqualTo(2);
+    assertThat(table.currentSnapshot().summary())
+        .containsEntry(IcebergCommitterOperator.ROUND, "1")
+        .containsEntry(TableCommitter.ROUNDS, "2");
+  }
+
   private static int sizeOf(Iterable<?> items) {
     int n = 0;
     for (Object ignored : items) {
