@@ -1,6 +1,7 @@
 package io.tributary.sink;
 
 import io.tributary.catalog.CatalogSpec;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -28,14 +29,18 @@ import org.slf4j.LoggerFactory;
  * single subtask so that each table gets one ordered sequence of commits.
  *
  * <p>Protocol: the files of checkpoint {@code c} reach this operator before its barrier, so they
- * are in its state for {@code c}. When {@code c} completes they are committed, table by table and
- * round by round: round {@code r} holds segment {@code r} of every writer, and each round is its
- * own snapshot, so each has its own sequence number and the equality deletes of a round apply to
- * the rows of all earlier rounds. Every snapshot records the run id, checkpoint id and round in its
- * summary, with the committer session that received the files. After a restore, pending files are
- * committed unless the table's history shows their session committed that checkpoint and round
- * already, so a replayed checkpoint never commits twice; files of the new session always commit,
- * also when a restore from an older checkpoint makes Flink reuse checkpoint ids.
+ * are in its state for {@code c}. When {@code c} completes they are committed, table by table, each
+ * table's checkpoint in one Iceberg transaction ({@link TableCommitter}): round {@code r} holds
+ * segment {@code r} of every writer, and each round is its own snapshot in the transaction, so each
+ * has its own sequence number and the equality deletes of a round apply to the rows of all earlier
+ * rounds, while readers see all rounds of the checkpoint or none. Every snapshot records the run
+ * id, checkpoint id, round and number of rounds in its summary, with the committer session that
+ * received the files. After a restore, pending files are committed unless the table's history shows
+ * their session committed that checkpoint already, so a replayed checkpoint never commits twice;
+ * files of the new session always commit, also when a restore from an older checkpoint makes Flink
+ * reuse checkpoint ids.
+ *
+ * <p>The pending files are kept in state in the versioned format of {@link WriteBatch#toBytes()}.
  *
  * <p>The operator's uid must never change: a new uid drops the pending files of the last checkpoint
  * on restore.
@@ -104,6 +109,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
     session = java.util.UUID.randomUUID().toString();
     catalog = spec.catalog().open();
     committer = new TableCommitter(runId);
+    committer.newSession(session);
     if (context.isRestored()) {
       for (byte[] bytes : pendingState.get()) {
         Pending restored = Pending.fromBytes(bytes);
@@ -184,25 +190,101 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   private void commitTable(
       long checkpointId, String batchSession, String name, List<TableWrite> writes) {
     Table table = tables.get(name);
-    if (table == null) {
-      try {
+    TableCommit commit;
+    try {
+      if (table == null) {
         table = catalog.loadTable(TableIdentifier.parse(name));
-      } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
-        // Only a TRUNCATE of a table no writer has created yet: nothing to empty.
-        LOG.info("No table {} yet; nothing to truncate in checkpoint {}", name, checkpointId);
+        tables.put(name, table);
+      }
+      commit = committer.commit(table, name, batchSession, checkpointId, writes);
+    } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+      tables.remove(name);
+      commit = tableGone(checkpointId, batchSession, name, writes);
+      if (commit == null) {
         return;
       }
-      tables.put(name, table);
     }
-    TableCommit commit = committer.commit(table, name, batchSession, checkpointId, writes);
     if (!opened) {
       return; // commits replayed while restoring state are not reported downstream
     }
     output.collect(new StreamRecord<>(commit));
   }
 
+  /**
+   * The files of a table that no longer exists in the catalog (dropped while the job ran) cannot be
+   * committed. Rather than stopping every table, or dropping them unseen, their list is kept beside
+   * the warehouse ({@link #UNCOMMITTED}), the error is logged naming the table, and the table is
+   * reported blocked with the reason and the fix. Returns null when there were no files (only a
+   * TRUNCATE of a table no writer has created yet: nothing to empty).
+   */
+  private TableCommit tableGone(
+      long checkpointId, String batchSession, String name, List<TableWrite> writes) {
+    List<String> lines = new ArrayList<>();
+    long rows = 0;
+    long deletes = 0;
+    for (TableWrite write : writes) {
+      lines.addAll(WriteBatch.describeFiles(write));
+      rows += write.rows();
+      deletes += write.deletes();
+    }
+    if (lines.isEmpty()) {
+      LOG.info("No table {} yet; nothing to truncate in checkpoint {}", name, checkpointId);
+      return null;
+    }
+    String path =
+        uncommittedPath(spec.catalog().warehouse(), name, runId, checkpointId, batchSession);
+    String kept;
+    try (org.apache.iceberg.io.FileIO io = spec.catalog().openFileIo()) {
+      try (java.io.OutputStream out = io.newOutputFile(path).createOrOverwrite()) {
+        out.write(String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
+      }
+      kept = "their list is kept in " + path;
+    } catch (java.io.IOException | RuntimeException e) {
+      LOG.error("Cannot write the list of uncommitted files of {} to {}", name, path, e);
+      kept = "their list could not be written (" + e.getMessage() + "): " + lines;
+    }
+    String reason =
+        "Table "
+            + name
+            + " no longer exists in the catalog: "
+            + lines.size()
+            + " files of checkpoint "
+            + checkpointId
+            + " ("
+            + rows
+            + " rows, "
+            + deletes
+            + " deletes) were not committed; "
+            + kept
+            + ". Recreate the table and load it again (backfill), or remove it from the table"
+            + " selection.";
+    LOG.error(reason);
+    return new TableCommit(
+        name, checkpointId, -1, 0, 0, -1, -1, System.currentTimeMillis(), 0, 0, reason);
+  }
+
+  /** The folder under the warehouse for the file lists of tables that no longer exist. */
+  public static final String UNCOMMITTED = "_uncommitted";
+
+  /** Where the uncommitted files of a table that no longer exists are listed, one JSON a line. */
+  static String uncommittedPath(
+      String warehouse, String table, String runId, long checkpointId, String session) {
+    String root = warehouse.endsWith("/") ? warehouse : warehouse + "/";
+    return root
+        + UNCOMMITTED
+        + "/"
+        + table
+        + "/"
+        + runId
+        + "-"
+        + checkpointId
+        + "-"
+        + session
+        + ".jsonl";
+  }
+
   /** A write batch with the committer session that received it. */
-  private static final class Pending {
+  static final class Pending {
     private static final int MAGIC = 0x54524231;
     final String session;
     final WriteBatch batch;

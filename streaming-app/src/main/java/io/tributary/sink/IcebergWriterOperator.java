@@ -823,7 +823,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
               state.rows,
               state.deletes,
               state.maxLsn,
-              state.maxSourceTs));
+              state.maxSourceTs,
+              0,
+              state.table.specs()));
       state.done.clear();
       state.rows = 0;
       state.deletes = 0;

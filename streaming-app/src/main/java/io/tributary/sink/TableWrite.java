@@ -4,6 +4,9 @@ import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.io.WriteResult;
 
 /**
@@ -22,6 +25,13 @@ public final class TableWrite implements Serializable {
 
   /** Source position of the latest TRUNCATE to apply after the segments; 0 for none. */
   private final long truncateLsn;
+
+  /**
+   * The table's partition specs by id, which the files' partition values are read with when the
+   * write is stored (see {@link WriteBatch#toBytes()}); null in writes read from the first state
+   * format, which did not store them.
+   */
+  private final Map<Integer, PartitionSpec> specs;
 
   /** Only a TRUNCATE of the table, to apply at source position {@code truncateLsn}. */
   public static TableWrite truncate(String table, long truncateLsn) {
@@ -46,6 +56,23 @@ public final class TableWrite implements Serializable {
       long maxLsn,
       long maxSourceTsMicros,
       long truncateLsn) {
+    this(table, segments, rows, deletes, maxLsn, maxSourceTsMicros, truncateLsn, Map.of());
+  }
+
+  /**
+   * @param specs the table's partition specs by id ({@code Table.specs()}): the partition values of
+   *     partitioned files can only be stored with their spec
+   */
+  public TableWrite(
+      String table,
+      List<WriteResult> segments,
+      long rows,
+      long deletes,
+      long maxLsn,
+      long maxSourceTsMicros,
+      long truncateLsn,
+      Map<Integer, PartitionSpec> specs) {
+    this.specs = Collections.unmodifiableMap(new TreeMap<>(specs));
     this.table = table;
     this.truncateLsn = truncateLsn;
     this.segments = Collections.unmodifiableList(new ArrayList<>(segments));
@@ -62,6 +89,11 @@ public final class TableWrite implements Serializable {
 
   public List<WriteResult> segments() {
     return segments;
+  }
+
+  /** The table's partition specs by id, as far as the writer passed them. */
+  public Map<Integer, PartitionSpec> specs() {
+    return specs == null ? Map.of() : specs;
   }
 
   /** Rows written (inserts, updates and snapshot rows). */

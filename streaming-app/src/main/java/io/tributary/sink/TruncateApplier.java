@@ -7,10 +7,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.iceberg.BaseTable;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.HasTableOperations;
 import org.apache.iceberg.InternalData;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.RowDelta;
@@ -18,19 +20,16 @@ import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.Transaction;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.deletes.PositionDelete;
 import org.apache.iceberg.deletes.PositionDeleteWriter;
 import org.apache.iceberg.encryption.EncryptedOutputFile;
-import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Applies a source {@code TRUNCATE} to a mirror table: deletes every row whose source position
@@ -39,12 +38,10 @@ import org.slf4j.LoggerFactory;
  * the writers' files of the checkpoint interleave, as long as it is committed after all of them.
  *
  * <p>Data files whose rows all lie before the truncate (known from the column bounds) are removed
- * whole; a file that holds rows from both sides gets a position delete file for the rows before.
- * The commit is validated against concurrent changes (maintenance) and retried.
+ * whole; a file that holds rows from both sides gets a position delete file for the rows before. It
+ * is one operation of the transaction that commits the checkpoint's rounds to the table.
  */
 final class TruncateApplier {
-  private static final Logger LOG = LoggerFactory.getLogger(TruncateApplier.class);
-  private static final int MAX_ATTEMPTS = 10;
 
   private TruncateApplier() {}
 
@@ -62,86 +59,86 @@ final class TruncateApplier {
   }
 
   /**
-   * Deletes the rows before {@code truncateLsn} and commits, setting {@code summary} on the
-   * snapshot; does nothing (and commits nothing) when there are none.
+   * Deletes the rows before {@code truncateLsn} as one more operation of {@code transaction}, after
+   * the operations already in it (whose rows it sees), setting {@code summary} on its snapshot;
+   * adds nothing when there are no such rows. The operation is validated against concurrent changes
+   * (maintenance) since {@code startingSnapshotId}, the table's snapshot when the transaction
+   * began; a conflict fails the transaction's commit, and the caller retries the whole transaction.
    */
-  static Applied apply(Table table, long truncateLsn, Map<String, String> summary) {
-    for (int attempt = 1; ; attempt++) {
-      table.refresh();
-      Snapshot base = table.currentSnapshot();
-      if (base == null) {
-        return new Applied(0, 0, 0);
-      }
-      Types.NestedField lsnField = table.schema().findField(IcebergSchemas.SOURCE_LSN);
-      if (lsnField == null) {
-        throw new IllegalStateException(
-            "Table " + table.name() + " has no " + IcebergSchemas.SOURCE_LSN + " column");
-      }
-      List<DataFile> whole = new ArrayList<>();
-      List<DataFile> mixed = new ArrayList<>();
-      try (CloseableIterable<FileScanTask> tasks =
-          table.newScan().useSnapshot(base.snapshotId()).includeColumnStats().planFiles()) {
-        for (FileScanTask task : tasks) {
-          DataFile file = task.file();
-          switch (classify(file, lsnField.fieldId(), truncateLsn)) {
-            case BEFORE:
-              whole.add(file);
-              break;
-            case MIXED:
-              mixed.add(file);
-              break;
-            default:
-              break;
-          }
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("Cannot plan the files of " + table.name(), e);
-      }
-      List<DeleteFile> deletes = new ArrayList<>();
-      long rows = 0;
-      for (DataFile file : whole) {
-        rows += file.recordCount();
-      }
-      OutputFileFactory files =
-          OutputFileFactory.builderFor(table, 0, System.nanoTime())
-              .format(FileFormat.PARQUET)
-              .operationId("truncate-" + UUID.randomUUID())
-              .build();
-      List<String> referenced = new ArrayList<>();
-      for (DataFile file : mixed) {
-        DeleteFile delete = positionDeletes(table, file, lsnField, truncateLsn, files);
-        if (delete != null) {
-          deletes.add(delete);
-          rows += delete.recordCount();
-          referenced.add(file.location());
+  static Applied stage(
+      Transaction transaction,
+      long truncateLsn,
+      Map<String, String> summary,
+      Long startingSnapshotId) {
+    // The transaction's own table view cannot scan; a table on its operations scans the
+    // transaction's metadata, with the rounds staged before this operation.
+    Table table =
+        new BaseTable(
+            ((HasTableOperations) transaction.table()).operations(), transaction.table().name());
+    Snapshot base = table.currentSnapshot();
+    if (base == null) {
+      return new Applied(0, 0, 0);
+    }
+    Types.NestedField lsnField = table.schema().findField(IcebergSchemas.SOURCE_LSN);
+    if (lsnField == null) {
+      throw new IllegalStateException(
+          "Table " + table.name() + " has no " + IcebergSchemas.SOURCE_LSN + " column");
+    }
+    List<DataFile> whole = new ArrayList<>();
+    List<DataFile> mixed = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().useSnapshot(base.snapshotId()).includeColumnStats().planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        switch (classify(file, lsnField.fieldId(), truncateLsn)) {
+          case BEFORE:
+            whole.add(file);
+            break;
+          case MIXED:
+            mixed.add(file);
+            break;
+          default:
+            break;
         }
       }
-      if (whole.isEmpty() && deletes.isEmpty()) {
-        return new Applied(0, 0, 0);
-      }
-      RowDelta delta = table.newRowDelta();
-      whole.forEach(delta::removeRows);
-      deletes.forEach(delta::addDeletes);
-      delta.validateFromSnapshot(base.snapshotId());
-      delta.validateDeletedFiles();
-      if (!referenced.isEmpty()) {
-        delta.validateDataFilesExist(referenced);
-      }
-      summary.forEach(delta::set);
-      try {
-        delta.commit();
-        return new Applied(whole.size(), deletes.size(), rows);
-      } catch (CommitFailedException | ValidationException e) {
-        if (attempt >= MAX_ATTEMPTS) {
-          throw e;
-        }
-        LOG.info(
-            "Applying the TRUNCATE at {} to {} met a concurrent change; retrying: {}",
-            truncateLsn,
-            table.name(),
-            e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot plan the files of " + table.name(), e);
+    }
+    List<DeleteFile> deletes = new ArrayList<>();
+    long rows = 0;
+    for (DataFile file : whole) {
+      rows += file.recordCount();
+    }
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 0, System.nanoTime())
+            .format(FileFormat.PARQUET)
+            .operationId("truncate-" + UUID.randomUUID())
+            .build();
+    List<String> referenced = new ArrayList<>();
+    for (DataFile file : mixed) {
+      DeleteFile delete = positionDeletes(table, file, lsnField, truncateLsn, files);
+      if (delete != null) {
+        deletes.add(delete);
+        rows += delete.recordCount();
+        referenced.add(file.location());
       }
     }
+    if (whole.isEmpty() && deletes.isEmpty()) {
+      return new Applied(0, 0, 0);
+    }
+    RowDelta delta = transaction.newRowDelta();
+    whole.forEach(delta::removeRows);
+    deletes.forEach(delta::addDeletes);
+    if (startingSnapshotId != null) {
+      delta.validateFromSnapshot(startingSnapshotId);
+    }
+    delta.validateDeletedFiles();
+    if (!referenced.isEmpty()) {
+      delta.validateDataFilesExist(referenced);
+    }
+    summary.forEach(delta::set);
+    delta.commit();
+    return new Applied(whole.size(), deletes.size(), rows);
   }
 
   private enum Side {

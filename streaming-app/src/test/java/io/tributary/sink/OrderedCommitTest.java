@@ -17,6 +17,7 @@ import java.util.Map;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.RowDelta;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -253,6 +254,122 @@ class OrderedCommitTest {
     new TableCommitter("run-1")
         .commit(table, "shop.accounts", "session-b", 2, List.of(write(List.of(again))));
     assertThat(rows(table)).containsEntry(1L, 9).hasSize(3);
+  }
+
+  @Test
+  void aReplayedInsertOnlyCheckpointIsNotCommittedAgainWhenTheHistoryIsCut() throws IOException {
+    Table table = create(List.of());
+    WriteResult snapshotRows =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 1, 50, "US", 0));
+    List<TableWrite> writes = List.of(write(List.of(snapshotRows)));
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 4, writes);
+    long committed = table.currentSnapshot().snapshotId();
+    // Another party appends rows, then maintenance expires the job's snapshot: the history walk
+    // from the current snapshot ends at a missing parent.
+    WriteResult other =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 100, 104, "US", 0));
+    org.apache.iceberg.AppendFiles append = table.newFastAppend();
+    java.util.Arrays.stream(other.dataFiles()).forEach(append::appendFile);
+    append.commit();
+    table.expireSnapshots().expireSnapshotId(committed).commit();
+    table.refresh();
+    assertThat(table.snapshot(committed)).isNull();
+
+    // A restored committer replays checkpoint 4 of session-a: its files are live, so it is skipped.
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 4, writes);
+    assertThat(rows(table)).hasSize(55);
+
+    // Files that are not in the table are committed, also when the history is cut.
+    WriteResult later =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 200, 209, "US", 0));
+    new TableCommitter("run-1")
+        .commit(table, "shop.accounts", "session-b", 1, List.of(write(List.of(later))));
+    assertThat(rows(table)).hasSize(65);
+  }
+
+  @Test
+  void aTruncateAndTheRoundsOfItsCheckpointCommitInOneTransaction() throws IOException {
+    Table table = create(List.of());
+    WriteResult first = segment(table, V1, true, events(V1, ChangeEvent.Op.INSERT, 1, 10, "US", 0));
+    new TableCommitter("run-1")
+        .commit(table, "shop.accounts", "session-a", 1, List.of(write(List.of(first))));
+    int before = sizeOf(table.snapshots());
+    // Checkpoint 2: rows before the TRUNCATE (source positions 111..122), then rows after it (350..
+    // 355), partly in the same file as rows before it; the TRUNCATE is at position 300.
+    WriteResult beforeTruncate =
+        segment(table, V1, true, events(V1, ChangeEvent.Op.INSERT, 11, 20, "US", 0));
+    List<ChangeEvent> mixed = new ArrayList<>(events(V1, ChangeEvent.Op.INSERT, 21, 22, "US", 0));
+    mixed.addAll(events(V1, ChangeEvent.Op.INSERT, 250, 255, "US", 0));
+    WriteResult mixedSegment = segment(table, V1, false, mixed);
+    List<TableWrite> writes =
+        List.of(
+            new TableWrite(
+                "shop.accounts",
+                List.of(beforeTruncate, mixedSegment),
+                18,
+                0,
+                355,
+                1_000_000L,
+                300));
+    long parent = table.currentSnapshot().snapshotId();
+
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 2, writes);
+
+    table.refresh();
+    assertThat(rows(table).keySet()).containsExactlyInAnyOrder(250L, 251L, 252L, 253L, 254L, 255L);
+    List<Snapshot> added = new ArrayList<>();
+    for (Snapshot s = table.currentSnapshot(); s.snapshotId() != parent; ) {
+      added.add(0, s);
+      s = table.snapshot(s.parentId());
+    }
+    assertThat(added).hasSize(3);
+    for (int i = 0; i < added.size(); i++) {
+      assertThat(added.get(i).summary())
+          .containsEntry(IcebergCommitterOperator.CHECKPOINT_ID, "2")
+          .containsEntry(IcebergCommitterOperator.ROUND, Integer.toString(i))
+          .containsEntry(TableCommitter.ROUNDS, "2");
+      if (i > 0) {
+        assertThat(added.get(i).sequenceNumber()).isGreaterThan(added.get(i - 1).sequenceNumber());
+      }
+    }
+    assertThat(added.get(2).summary()).containsEntry(TableCommitter.TRUNCATE_LSN, "300");
+    assertThat(sizeOf(table.snapshots())).isEqualTo(before + 3);
+
+    // Replayed by a restored committer: nothing more is committed.
+    new TableCommitter("run-1").commit(table, "shop.accounts", "session-a", 2, writes);
+    table.refresh();
+    assertThat(sizeOf(table.snapshots())).isEqualTo(before + 3);
+    assertThat(rows(table)).hasSize(6);
+  }
+
+  @Test
+  void aCheckpointThatAnEarlierReleaseCommittedInPartResumesAfterItsLastVisibleRound()
+      throws IOException {
+    Table table = create(List.of());
+    WriteResult snapshotRows =
+        segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 1, 20, "US", 0));
+    WriteResult upserts =
+        segment(table, V1, true, events(V1, ChangeEvent.Op.UPDATE, 1, 20, "US", 3));
+    // An earlier release committed round 0 of checkpoint 5 as a snapshot of its own (no number of
+    // rounds in its summary), then failed before round 1.
+    org.apache.iceberg.AppendFiles round0 = table.newFastAppend();
+    java.util.Arrays.stream(snapshotRows.dataFiles()).forEach(round0::appendFile);
+    round0.set(IcebergCommitterOperator.RUN_ID, "run-1");
+    round0.set(IcebergCommitterOperator.SESSION, "session-a");
+    round0.set(IcebergCommitterOperator.CHECKPOINT_ID, "5");
+    round0.set(IcebergCommitterOperator.ROUND, "0");
+    round0.commit();
+
+    new TableCommitter("run-1")
+        .commit(
+            table, "shop.accounts", "session-a", 5, List.of(write(List.of(snapshotRows, upserts))));
+
+    assertThat(rows(table)).hasSize(20);
+    assertThat(rows(table).values()).containsOnly(3);
+    assertThat(sizeOf(table.snapshots())).isEqualTo(2);
+    assertThat(table.currentSnapshot().summary())
+        .containsEntry(IcebergCommitterOperator.ROUND, "1")
+        .containsEntry(TableCommitter.ROUNDS, "2");
   }
 
   private static int sizeOf(Iterable<?> items) {
