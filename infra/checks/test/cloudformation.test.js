@@ -58,6 +58,7 @@ test('the build spec installs a checksum-verified Terraform and uses remote stat
   const all = JSON.stringify(spec.phases);
   assert.match(all, /sha256sum -c/);
   assert.match(all, /mvn -B -ntp verify/);
+  assert.deepEqual(buildJdkProblems(spec, cfn.loadTemplate(P.CFN_TEMPLATE)), []);
   assert.match(all, /-backend-config=\\"dynamodb_table=/);
   assert.match(all, /terraform plan/);
   assert.match(all, /terraform apply -input=false tfplan/);
@@ -79,4 +80,37 @@ test('the seed role grants every action the Terraform apply calls, and creates k
   includes(d.keyCreationProblems(broken, 'BuildRole'), 'CreateKeys: kms:CreateKey without an aws:RequestTag condition');
   const unlisted = d.deployPermissionProblems({ resources: [{ type: 'aws_lambda_function' }] }, t, 'BuildRole', contract);
   includes(unlisted, 'aws_lambda_function is used in Terraform but contracts/deploy-actions.json does not list');
+});
+
+// The highest JDK each CodeBuild image offers in runtime-versions (CodeBuild's list of available runtimes).
+const IMAGE_MAX_JDK = {
+  'aws/codebuild/amazonlinux2-x86_64-standard:5.0': 21,
+  'aws/codebuild/amazonlinux-x86_64-standard:5.0': 21,
+  'aws/codebuild/standard:7.0': 21,
+};
+
+/** The Trino test needs a JDK 24+: the build must provide one at trino.java.home or exclude exactly that test. */
+function buildJdkProblems(spec, template) {
+  const image = template.Resources.DeployProject.Properties.Environment.Image;
+  const maxJdk = IMAGE_MAX_JDK[image];
+  if (maxJdk === undefined) return [`CodeBuild image ${image} is not in IMAGE_MAX_JDK; add the JDKs it offers`];
+  const mvn = JSON.stringify(spec.phases).match(/mvn [^"]*verify[^"]*/g) || [];
+  if (!mvn.length) return ['the build spec runs no mvn verify'];
+  const problems = [];
+  for (const cmd of mvn) {
+    const excluded = /-Dit\.test='?!AthenaCompatibilityIT'?/.test(cmd);
+    const jdk = /-Dtrino\.java\.home=/.test(cmd);
+    if (maxJdk < 24 && !excluded && !jdk) {
+      problems.push(`"${cmd.trim()}" runs AthenaCompatibilityIT, which needs a JDK 24+, but ${image} offers JDK ${maxJdk} at most: exclude it (-Dit.test='!AthenaCompatibilityIT') or install a JDK 24+ and pass -Dtrino.java.home`);
+    }
+  }
+  return problems;
+}
+
+test('a build spec running the Trino test on an image without JDK 24+ is reported', () => {
+  const template = cfn.loadTemplate(P.CFN_TEMPLATE);
+  const spec = { phases: { pre_build: { commands: ['mvn -B -ntp verify'] } } };
+  assert.match(buildJdkProblems(spec, template)[0], /runs AthenaCompatibilityIT, which needs a JDK 24\+/);
+  const other = { Resources: { DeployProject: { Properties: { Environment: { Image: 'aws/codebuild/unknown:1.0' } } } } };
+  assert.match(buildJdkProblems(spec, other)[0], /not in IMAGE_MAX_JDK/);
 });
