@@ -464,8 +464,8 @@ variable "flink_log_level" {
 
 variable "flink_metrics_level" {
   type        = string
-  description = "Granularity of Managed Flink metrics in CloudWatch (APPLICATION, TASK, OPERATOR or PARALLELISM); OPERATOR or finer is needed for per-table custom metrics."
-  default     = "OPERATOR"
+  description = "Granularity of Managed Flink metrics in CloudWatch (APPLICATION, TASK, OPERATOR or PARALLELISM). The alarms and the dashboard read the application-level series (dimensions Application, and table for per-table metrics), which the service publishes at every level; TASK and finer add series per task, operator or subtask (cost, for troubleshooting only)."
+  default     = "APPLICATION"
 
   validation {
     condition     = contains(["APPLICATION", "TASK", "OPERATOR", "PARALLELISM"], var.flink_metrics_level)
@@ -475,7 +475,7 @@ variable "flink_metrics_level" {
 
 variable "flink_start_application" {
   type        = bool
-  description = "Start the Flink application after deployment (leave false for the first apply, until the database secret is set)."
+  description = "Start the Flink application after deployment (leave false for the first apply, until the database secret is set). While false, the downtime alarm notifies nobody (its actions are disabled)."
   default     = false
 }
 
