@@ -178,7 +178,23 @@ function hardcodedArnProblems(texts) {
   return problems;
 }
 
+/**
+ * Managed Flink accepts at most 50 runtime property groups: the application must carry a precondition
+ * bounding the number of groups it is given.
+ */
+function checkPropertyGroupLimit(model) {
+  const problems = [];
+  for (const app of model.resources.filter((r) => r.type === 'aws_kinesisanalyticsv2_application')) {
+    const conditions = (app.body.lifecycle || []).flatMap((l) => l.precondition || []).map((p) => String(p.condition));
+    if (!conditions.some((c) => /length\(local\.flink_property_groups\)\s*<=\s*50/.test(c))) {
+      problems.push(`aws_kinesisanalyticsv2_application.${app.name} has no precondition length(local.flink_property_groups) <= 50 (Managed Flink accepts at most 50 property groups)`);
+    }
+  }
+  return problems;
+}
+
 module.exports = {
+  checkPropertyGroupLimit,
   UNTAGGABLE,
   checkVariables,
   checkOutputs,

@@ -132,3 +132,13 @@ test('the control table is on-demand with point-in-time recovery and the custome
   assert.equal(t.body.point_in_time_recovery[0].enabled, true);
   assert.match(t.body.server_side_encryption[0].kms_key_arn, /aws_kms_key\.main/);
 });
+
+test('the Flink application refuses more than 50 runtime property groups with a precondition', async () => {
+  assert.deepEqual(c.checkPropertyGroupLimit(real), []);
+  const app = real.resources.find((r) => r.type === 'aws_kinesisanalyticsv2_application');
+  const pre = app.body.lifecycle[0].precondition.find((p) => p.condition.includes('flink_property_groups'));
+  assert.match(pre.error_message, /at most 50 runtime property groups/);
+  assert.equal(Object.keys(real.locals.flink_property_groups_all.value).length, 5, 'the error message and the docs count 5 fixed groups');
+  const flinkBroken = await loadTerraform(path.join(P.FIXTURES, 'flink-broken'));
+  includes(c.checkPropertyGroupLimit(flinkBroken), 'aws_kinesisanalyticsv2_application.cdc has no precondition length(local.flink_property_groups) <= 50');
+});
