@@ -104,6 +104,28 @@ variable "onprem_cidrs" {
   }
 }
 
+variable "onprem_dns_domains" {
+  type        = list(string)
+  description = "On-premises DNS domains (for example corp.example.com) whose names are resolved by forwarding to onprem_dns_servers through a Route 53 Resolver outbound endpoint; empty: no endpoint, source_host must resolve without it (or be an IP address)."
+  default     = []
+
+  validation {
+    condition     = alltrue([for d in var.onprem_dns_domains : can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", d))])
+    error_message = "onprem_dns_domains must list DNS domain names in lower case, without a trailing dot."
+  }
+}
+
+variable "onprem_dns_servers" {
+  type        = list(string)
+  description = "IPv4 addresses of the on-premises DNS servers (inside onprem_cidrs, reached through the VPN or Direct Connect); required when onprem_dns_domains is set."
+  default     = []
+
+  validation {
+    condition     = length(var.onprem_dns_servers) <= 6 && alltrue([for ip in var.onprem_dns_servers : can(cidrhost("${ip}/32", 0))])
+    error_message = "onprem_dns_servers must list at most 6 IPv4 addresses."
+  }
+}
+
 variable "onprem_connectivity" {
   type        = string
   description = "How the VPC reaches the on-premises network: vpn (Site-to-Site VPN created here) or direct_connect (associate the virtual private gateway with an existing Direct Connect gateway)."

@@ -30,6 +30,7 @@ const UNTAGGABLE = new Set([
   'aws_cloudwatch_dashboard',
   'aws_scheduler_schedule',
   'aws_athena_named_query',
+  'aws_route53_resolver_rule_association',
 ]);
 
 function checkVariables(model) {

@@ -142,3 +142,24 @@ test('the Flink application refuses more than 50 runtime property groups with a 
   const flinkBroken = await loadTerraform(path.join(P.FIXTURES, 'flink-broken'));
   includes(c.checkPropertyGroupLimit(flinkBroken), 'aws_kinesisanalyticsv2_application.cdc has no precondition length(local.flink_property_groups) <= 50');
 });
+
+test('on-premises names resolve: an optional Resolver outbound endpoint forwards the on-premises domains', () => {
+  for (const v of ['onprem_dns_domains', 'onprem_dns_servers']) {
+    assert.ok(real.variables[v], `variable ${v} is missing`);
+    assert.deepEqual(real.variables[v].body.default, [], `${v} must default to empty (no endpoint)`);
+  }
+  const find = (type) => real.resources.find((r) => r.type === type);
+  const endpoint = find('aws_route53_resolver_endpoint');
+  assert.ok(endpoint, 'no aws_route53_resolver_endpoint');
+  assert.equal(endpoint.body.direction, 'OUTBOUND');
+  assert.match(endpoint.body.count, /local\.onprem_dns_enabled/);
+  assert.match(real.locals.onprem_dns_enabled.value, /length\(var\.onprem_dns_domains\) > 0/);
+  const rule = find('aws_route53_resolver_rule');
+  assert.equal(rule.body.rule_type, 'FORWARD');
+  assert.match(rule.body.for_each, /var\.onprem_dns_domains/);
+  assert.match(JSON.stringify(rule.body.dynamic), /var\.onprem_dns_servers/);
+  assert.match(find('aws_route53_resolver_rule_association').body.vpc_id, /aws_vpc\.main\.id/);
+  const egress = real.resources.find((r) => r.type === 'aws_vpc_security_group_egress_rule' && r.name === 'resolver_to_onprem_dns');
+  assert.equal(egress.body.from_port, 53);
+  assert.match(egress.body.cidr_ipv4, /\/32$/);
+});
