@@ -163,3 +163,18 @@ test('on-premises names resolve: an optional Resolver outbound endpoint forwards
   assert.equal(egress.body.from_port, 53);
   assert.match(egress.body.cidr_ipv4, /\/32$/);
 });
+
+test('the control table expires items by TTL on expiresAt, and the maintenance selection reads every Scan page', () => {
+  const t = real.resources.find((r) => r.type === 'aws_dynamodb_table' && r.name === 'control');
+  assert.ok(t.body.ttl, 'the control table has no ttl block');
+  assert.equal(t.body.ttl[0].attribute_name, 'expiresAt');
+  assert.equal(t.body.ttl[0].enabled, true);
+  const def = JSON.parse(
+    fs.readFileSync(path.join(P.STEPFUNCTIONS, 'maintenance.asl.json'), 'utf8').replace(/\$\{(max_concurrency|task_timeout_seconds)\}/g, '1'),
+  );
+  const scans = Object.entries(def.States).filter(([, s]) => s.Type === 'Task' && /:dynamodb:scan$/.test(s.Resource));
+  assert.ok(scans.some(([, s]) => s.Parameters['ExclusiveStartKey.$']), 'no Scan continues from a LastEvaluatedKey');
+  const loop = Object.values(def.States).find((s) => s.Type === 'Choice' && s.Choices.some((c) => /LastEvaluatedKey$/.test(c.Variable) && c.IsPresent === true));
+  assert.ok(loop, 'no Choice loops while the page has a LastEvaluatedKey');
+  assert.ok(scans.some(([name]) => name === loop.Choices[0].Next), 'the loop does not lead to the next-page Scan');
+});
