@@ -114,3 +114,13 @@ test('a build spec running the Trino test on an image without JDK 24+ is reporte
   const other = { Resources: { DeployProject: { Properties: { Environment: { Image: 'aws/codebuild/unknown:1.0' } } } } };
   assert.match(buildJdkProblems(spec, other)[0], /not in IMAGE_MAX_JDK/);
 });
+
+test('the official cfn-lint 1.x finds nothing in the seed template, and reports the broken one', (t) => {
+  const lint = require('../lib/cfn-lint-python');
+  t.diagnostic(lint.version());
+  assert.deepEqual(lint.lint(P.CFN_TEMPLATE), []);
+  const broken = lint.lint(BROKEN);
+  includes(broken, "E3002 Error line 10: Additional properties are not allowed ('BucketNme' was unexpected");
+  includes(broken, "E3006 Error line 12: Resource type 'AWS::SQS::Queueue' does not exist");
+  includes(broken, "E6101 Error line 33: 'Nope' is not one of ['Arn', 'RoleId']");
+});
