@@ -118,8 +118,9 @@ test('a build spec running the Trino test on an image without JDK 24+ is reporte
 test('the official cfn-lint 1.x finds nothing in the seed template, and reports the broken one', (t) => {
   const lint = require('../lib/cfn-lint-python');
   t.diagnostic(lint.version());
-  assert.deepEqual(lint.lint(P.CFN_TEMPLATE), []);
-  const broken = lint.lint(BROKEN);
+  const found = lint.lint([P.CFN_TEMPLATE, BROKEN]);
+  assert.deepEqual(found[P.CFN_TEMPLATE], []);
+  const broken = found[BROKEN];
   includes(broken, "E3002 Error line 10: Additional properties are not allowed ('BucketNme' was unexpected");
   includes(broken, "E3006 Error line 12: Resource type 'AWS::SQS::Queueue' does not exist");
   includes(broken, "E6101 Error line 33: 'Nope' is not one of ['Arn', 'RoleId']");
