@@ -64,24 +64,6 @@ test('the build spec installs a checksum-verified Terraform and uses remote stat
   assert.match(all, /terraform apply -input=false tfplan/);
 });
 
-test('the seed role grants every action the Terraform apply calls, and creates keys only with request tags', async () => {
-  const { loadTerraform } = require('../lib/terraform');
-  const d = require('../lib/deploy-permissions');
-  const contract = require('../contracts/deploy-actions.json');
-  const model = await loadTerraform(P.TERRAFORM);
-  const t = cfn.loadTemplate(P.CFN_TEMPLATE);
-  assert.deepEqual(d.deployPermissionProblems(model, t, 'BuildRole', contract), []);
-  assert.deepEqual(d.keyCreationProblems(t, 'BuildRole'), []);
-  const broken = cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml'));
-  const p = d.deployPermissionProblems(model, broken, 'BuildRole', contract);
-  includes(p, 'aws_kms_key: the seed role BuildRole does not grant kms:TagResource');
-  includes(p, 'aws_sfn_state_machine: the seed role BuildRole does not grant logs:CreateLogDelivery');
-  includes(p, 'aws_vpc_endpoint: the seed role BuildRole does not grant route53:AssociateVPCWithHostedZone');
-  includes(d.keyCreationProblems(broken, 'BuildRole'), 'CreateKeys: kms:CreateKey without an aws:RequestTag condition');
-  const unlisted = d.deployPermissionProblems({ resources: [{ type: 'aws_lambda_function' }] }, t, 'BuildRole', contract);
-  includes(unlisted, 'aws_lambda_function is used in Terraform but contracts/deploy-actions.json does not list');
-});
-
 // The highest JDK each CodeBuild image offers in runtime-versions (CodeBuild's list of available runtimes).
 const IMAGE_MAX_JDK = {
   'aws/codebuild/amazonlinux2-x86_64-standard:5.0': 21,
