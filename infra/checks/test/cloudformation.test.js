@@ -80,10 +80,11 @@ function buildJdkProblems(spec, template) {
   if (!mvn.length) return ['the build spec runs no mvn verify'];
   const problems = [];
   for (const cmd of mvn) {
-    const excluded = /-Dit\.test='?!AthenaCompatibilityIT'?/.test(cmd);
+    // An exclusion alone (-Dit.test='!X') makes failsafe run every test class, unit tests included.
+    const excluded = /-Dit\.test='?\*IT,!AthenaCompatibilityIT'?(\s|$)/.test(cmd);
     const jdk = /-Dtrino\.java\.home=/.test(cmd);
     if (maxJdk < 24 && !excluded && !jdk) {
-      problems.push(`"${cmd.trim()}" runs AthenaCompatibilityIT, which needs a JDK 24+, but ${image} offers JDK ${maxJdk} at most: exclude it (-Dit.test='!AthenaCompatibilityIT') or install a JDK 24+ and pass -Dtrino.java.home`);
+      problems.push(`"${cmd.trim()}" runs AthenaCompatibilityIT, which needs a JDK 24+, but ${image} offers JDK ${maxJdk} at most: exclude it (-Dit.test='*IT,!AthenaCompatibilityIT') or install a JDK 24+ and pass -Dtrino.java.home`);
     }
   }
   return problems;
@@ -93,6 +94,8 @@ test('a build spec running the Trino test on an image without JDK 24+ is reporte
   const template = cfn.loadTemplate(P.CFN_TEMPLATE);
   const spec = { phases: { pre_build: { commands: ['mvn -B -ntp verify'] } } };
   assert.match(buildJdkProblems(spec, template)[0], /runs AthenaCompatibilityIT, which needs a JDK 24\+/);
+  const exclusionOnly = { phases: { pre_build: { commands: ["mvn -B -ntp verify -Dit.test='!AthenaCompatibilityIT'"] } } };
+  assert.equal(buildJdkProblems(exclusionOnly, template).length, 1, 'an exclusion alone runs every class');
   const other = { Resources: { DeployProject: { Properties: { Environment: { Image: 'aws/codebuild/unknown:1.0' } } } } };
   assert.match(buildJdkProblems(spec, other)[0], /not in IMAGE_MAX_JDK/);
 });
