@@ -66,4 +66,33 @@ function keyCreationProblems(template, roleId) {
   return problems;
 }
 
-module.exports = { deployPermissionProblems, keyCreationProblems, roleStatements };
+const ESCALATING = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy'];
+
+/**
+ * The role cannot make itself or another role more powerful than the boundary: every statement that
+ * creates roles or gives them rights requires iam:PermissionsBoundary, removing a boundary is
+ * denied, and the build passes the boundary to Terraform.
+ */
+function boundaryProblems(template, roleId, projectId) {
+  const problems = [];
+  const resources = template.Resources || {};
+  const docs = [];
+  for (const ref of asList(resources[roleId].Properties.ManagedPolicyArns)) {
+    const id = ref && ref.Ref;
+    if (id && resources[id]) docs.push(resources[id].Properties.PolicyDocument);
+  }
+  const all = docs.flatMap((d) => asList(d.Statement)).map((st) => (st && st['Fn::If'] ? st['Fn::If'][1] : st));
+  for (const st of all.filter((x) => x && x.Effect === 'Allow')) {
+    const escalating = ESCALATING.filter((a) => grants({ Action: st.Action }, a));
+    if (escalating.length && !JSON.stringify(st.Condition || {}).includes('iam:PermissionsBoundary')) {
+      problems.push(`${st.Sid || '(no sid)'}: ${escalating.join(', ')} without an iam:PermissionsBoundary condition`);
+    }
+  }
+  const denied = all.some((st) => st && st.Effect === 'Deny' && asList(st.Action).includes('iam:DeleteRolePermissionsBoundary'));
+  if (!denied) problems.push(`${roleId}: iam:DeleteRolePermissionsBoundary is not denied`);
+  const env = JSON.stringify((((resources[projectId] || {}).Properties || {}).Environment || {}).EnvironmentVariables || []);
+  if (!env.includes('TF_VAR_permissions_boundary_arn')) problems.push(`${projectId}: the build does not pass TF_VAR_permissions_boundary_arn to Terraform`);
+  return problems;
+}
+
+module.exports = { deployPermissionProblems, keyCreationProblems, boundaryProblems, roleStatements };

@@ -110,3 +110,12 @@ test('the official cfn-lint 1.x finds nothing in the seed template, and reports 
   includes(broken, "E3006 Error line 12: Resource type 'AWS::SQS::Queueue' does not exist");
   includes(broken, "E6101 Error line 33: 'Nope' is not one of ['Arn', 'RoleId']");
 });
+
+test('the seed role creates and empowers roles only with the permissions boundary, and the build passes it', () => {
+  const d = require('../lib/deploy-permissions');
+  assert.deepEqual(d.boundaryProblems(cfn.loadTemplate(P.CFN_TEMPLATE), 'BuildRole', 'DeployProject'), []);
+  const p = d.boundaryProblems(cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml')), 'BuildRole', 'DeployProject');
+  includes(p, 'Roles: iam:CreateRole, iam:PutRolePolicy without an iam:PermissionsBoundary condition');
+  includes(p, 'BuildRole: iam:DeleteRolePermissionsBoundary is not denied');
+  includes(p, 'DeployProject: the build does not pass TF_VAR_permissions_boundary_arn');
+});
