@@ -30,7 +30,10 @@ function roleStatements(template, roleId) {
 }
 
 function grants(statement, action) {
-  const hasResourceTag = Object.values(statement.Condition || {}).some((c) => Object.keys(c || {}).some((k) => k.startsWith('aws:ResourceTag/')));
+  // A condition that needs a resource tag (any operator but Null "true") cannot hold at creation.
+  const hasResourceTag = Object.entries(statement.Condition || {}).some(([op, c]) =>
+    Object.entries(c || {}).some(([k, v]) => k.startsWith('aws:ResourceTag/') && !(op === 'Null' && String(v) === 'true')),
+  );
   if (hasResourceTag) return false;
   return asList(statement.Action).some((a) => typeof a === 'string' && globToRegExp(a).test(action));
 }
