@@ -4,7 +4,10 @@
 #   pk = TABLE#<namespace>.<table>   sk = MAINT#<ts>     (maintenance report or failure)
 #   pk = TABLE#<namespace>.<table>   sk = BACKFILL#<ts>  (backfill outcome)
 # Every attribute is described in docs/control-plane.md.
-# No transactions and no TTL are used, so the same design runs against the local stand-in.
+# No transactions are used, so the same design runs against the local stand-in. Time to live is on
+# attribute expiresAt (epoch seconds): DynamoDB deletes an item some time after it; items without the
+# attribute (STATE, LOCK, and history items written without it) are kept. The maintenance state
+# machine reads every Scan page, so the table's size never hides a table from it.
 
 resource "aws_dynamodb_table" "control" {
   name                        = "${local.name}-control"
@@ -21,6 +24,11 @@ resource "aws_dynamodb_table" "control" {
   attribute {
     name = "sk"
     type = "S"
+  }
+
+  ttl {
+    attribute_name = "expiresAt"
+    enabled        = true
   }
 
   point_in_time_recovery {

@@ -156,5 +156,15 @@ resource "aws_kinesisanalyticsv2_application" "cdc" {
 
   tags = merge(var.tags, { Name = local.flink_application_name })
 
+  lifecycle {
+    # Managed Flink accepts at most 50 runtime property groups per application: the 5 fixed groups
+    # above plus one table.<schema>.<table> group per table with options or a freshness target of
+    # its own, so at most 45 such tables.
+    precondition {
+      condition     = length(local.flink_property_groups) <= 50
+      error_message = "Managed Flink accepts at most 50 runtime property groups; this configuration needs ${length(local.flink_property_groups)} (${length(local.flink_table_property_groups)} tables have options or a freshness target of their own in table_options / table_freshness_targets, and at most ${50 - length(local.flink_property_groups_all)} may). Give fewer tables settings of their own: use the defaults for all tables (tables_include/exclude, truncate_mode, default_freshness_target_seconds) where the per-table values repeat them."
+    }
+  }
+
   depends_on = [aws_iam_role_policy.flink]
 }

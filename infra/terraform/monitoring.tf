@@ -124,9 +124,13 @@ resource "aws_sns_topic_subscription" "email" {
 # Flink application
 # ---------------------------------------------------------------------------------------------------
 
+# A stopped application publishes no downtime metric, which this alarm treats as breaching. While
+# flink_start_application is false (the application intentionally not running) its actions are
+# disabled, so it notifies nobody; docs/operations.md says how to stop the application for a while.
 resource "aws_cloudwatch_metric_alarm" "flink_downtime" {
   alarm_name          = "${local.name}-flink-downtime"
-  alarm_description   = "The Flink application is not running (downtime > 0): changes are not being captured."
+  alarm_description   = "The Flink application is not running (downtime > 0, or no data while it should run): changes are not being captured."
+  actions_enabled     = var.flink_start_application
   namespace           = local.flink_namespace
   metric_name         = "downtime"
   dimensions          = local.flink_dimensions

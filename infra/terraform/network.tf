@@ -131,6 +131,98 @@ resource "aws_route" "onprem" {
 }
 
 # ---------------------------------------------------------------------------------------------------
+# On-premises DNS: queries for the on-premises domains (onprem_dns_domains) are forwarded by a Route 53
+# Resolver outbound endpoint in the private subnets to the on-premises DNS servers (onprem_dns_servers),
+# so that source_host may be an on-premises host name. Nothing is created while onprem_dns_domains is
+# empty (source_host is then an IP address or a name that resolves publicly).
+# ---------------------------------------------------------------------------------------------------
+
+locals {
+  onprem_dns_enabled = length(var.onprem_dns_domains) > 0
+}
+
+resource "aws_security_group" "resolver" {
+  count = local.onprem_dns_enabled ? 1 : 0
+
+  name        = "${local.name}-resolver"
+  description = "Route 53 Resolver outbound endpoint: DNS to the on-premises DNS servers only"
+  vpc_id      = aws_vpc.main.id
+
+  tags = merge(var.tags, { Name = "${local.name}-resolver" })
+}
+
+resource "aws_vpc_security_group_egress_rule" "resolver_to_onprem_dns" {
+  for_each = {
+    for pair in setproduct(local.onprem_dns_enabled ? var.onprem_dns_servers : [], ["tcp", "udp"]) :
+    "${pair[0]}-${pair[1]}" => { ip = pair[0], protocol = pair[1] }
+  }
+
+  security_group_id = aws_security_group.resolver[0].id
+  description       = "DNS server on premises"
+  ip_protocol       = each.value.protocol
+  from_port         = 53
+  to_port           = 53
+  cidr_ipv4         = "${each.value.ip}/32"
+
+  tags = merge(var.tags, { Name = "${local.name}-resolver-to-onprem-dns" })
+}
+
+resource "aws_route53_resolver_endpoint" "onprem" {
+  count = local.onprem_dns_enabled ? 1 : 0
+
+  name               = "${local.name}-onprem-dns"
+  direction          = "OUTBOUND"
+  security_group_ids = [aws_security_group.resolver[0].id]
+  protocols          = ["Do53"]
+
+  # One address in each private subnet (at least two, as the resolver requires).
+  dynamic "ip_address" {
+    for_each = aws_subnet.private[*].id
+
+    content {
+      subnet_id = ip_address.value
+    }
+  }
+
+  tags = merge(var.tags, { Name = "${local.name}-onprem-dns" })
+
+  lifecycle {
+    precondition {
+      condition     = length(var.onprem_dns_servers) > 0
+      error_message = "onprem_dns_servers must list the on-premises DNS servers when onprem_dns_domains is set."
+    }
+  }
+}
+
+resource "aws_route53_resolver_rule" "onprem" {
+  for_each = toset(var.onprem_dns_domains)
+
+  name                 = "${local.name}-${replace(each.key, ".", "-")}"
+  domain_name          = each.key
+  rule_type            = "FORWARD"
+  resolver_endpoint_id = aws_route53_resolver_endpoint.onprem[0].id
+
+  dynamic "target_ip" {
+    for_each = var.onprem_dns_servers
+
+    content {
+      ip   = target_ip.value
+      port = 53
+    }
+  }
+
+  tags = merge(var.tags, { Name = "${local.name}-${each.key}" })
+}
+
+resource "aws_route53_resolver_rule_association" "onprem" {
+  for_each = aws_route53_resolver_rule.onprem
+
+  name             = "${local.name}-${replace(each.key, ".", "-")}"
+  resolver_rule_id = each.value.id
+  vpc_id           = aws_vpc.main.id
+}
+
+# ---------------------------------------------------------------------------------------------------
 # Security groups: egress only to the database port of the on-premises CIDRs and to AWS endpoints.
 # ---------------------------------------------------------------------------------------------------
 

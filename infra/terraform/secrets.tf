@@ -52,4 +52,11 @@ resource "aws_secretsmanager_secret_rotation" "source" {
   rotation_rules {
     automatically_after_days = var.secret_rotation_days
   }
+
+  lifecycle {
+    precondition {
+      condition     = can(regex(":function:${local.name}-", var.secret_rotation_lambda_arn))
+      error_message = "secret_rotation_lambda_arn must name a function called ${local.name}-...: the deploy role of infra/cfn/seed.yaml may invoke (RotateSecret invokes it as the caller) only functions with that prefix."
+    }
+  }
 }

@@ -104,6 +104,28 @@ variable "onprem_cidrs" {
   }
 }
 
+variable "onprem_dns_domains" {
+  type        = list(string)
+  description = "On-premises DNS domains (for example corp.example.com) whose names are resolved by forwarding to onprem_dns_servers through a Route 53 Resolver outbound endpoint; empty: no endpoint, source_host must resolve without it (or be an IP address)."
+  default     = []
+
+  validation {
+    condition     = alltrue([for d in var.onprem_dns_domains : can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", d))])
+    error_message = "onprem_dns_domains must list DNS domain names in lower case, without a trailing dot."
+  }
+}
+
+variable "onprem_dns_servers" {
+  type        = list(string)
+  description = "IPv4 addresses of the on-premises DNS servers (inside onprem_cidrs, reached through the VPN or Direct Connect); required when onprem_dns_domains is set."
+  default     = []
+
+  validation {
+    condition     = length(var.onprem_dns_servers) <= 6 && alltrue([for ip in var.onprem_dns_servers : can(cidrhost("${ip}/32", 0))])
+    error_message = "onprem_dns_servers must list at most 6 IPv4 addresses."
+  }
+}
+
 variable "onprem_connectivity" {
   type        = string
   description = "How the VPC reaches the on-premises network: vpn (Site-to-Site VPN created here) or direct_connect (associate the virtual private gateway with an existing Direct Connect gateway)."
@@ -464,8 +486,8 @@ variable "flink_log_level" {
 
 variable "flink_metrics_level" {
   type        = string
-  description = "Granularity of Managed Flink metrics in CloudWatch (APPLICATION, TASK, OPERATOR or PARALLELISM); OPERATOR or finer is needed for per-table custom metrics."
-  default     = "OPERATOR"
+  description = "Granularity of Managed Flink metrics in CloudWatch (APPLICATION, TASK, OPERATOR or PARALLELISM). The alarms and the dashboard read the application-level series (dimensions Application, and table for per-table metrics), which the service publishes at every level; TASK and finer add series per task, operator or subtask (cost, for troubleshooting only)."
+  default     = "APPLICATION"
 
   validation {
     condition     = contains(["APPLICATION", "TASK", "OPERATOR", "PARALLELISM"], var.flink_metrics_level)
@@ -475,7 +497,7 @@ variable "flink_metrics_level" {
 
 variable "flink_start_application" {
   type        = bool
-  description = "Start the Flink application after deployment (leave false for the first apply, until the database secret is set)."
+  description = "Start the Flink application after deployment (leave false for the first apply, until the database secret is set). While false, the downtime alarm notifies nobody (its actions are disabled)."
   default     = false
 }
 

@@ -30,6 +30,7 @@ const UNTAGGABLE = new Set([
   'aws_cloudwatch_dashboard',
   'aws_scheduler_schedule',
   'aws_athena_named_query',
+  'aws_route53_resolver_rule_association',
 ]);
 
 function checkVariables(model) {
@@ -178,7 +179,23 @@ function hardcodedArnProblems(texts) {
   return problems;
 }
 
+/**
+ * Managed Flink accepts at most 50 runtime property groups: the application must carry a precondition
+ * bounding the number of groups it is given.
+ */
+function checkPropertyGroupLimit(model) {
+  const problems = [];
+  for (const app of model.resources.filter((r) => r.type === 'aws_kinesisanalyticsv2_application')) {
+    const conditions = (app.body.lifecycle || []).flatMap((l) => l.precondition || []).map((p) => String(p.condition));
+    if (!conditions.some((c) => /length\(local\.flink_property_groups\)\s*<=\s*50/.test(c))) {
+      problems.push(`aws_kinesisanalyticsv2_application.${app.name} has no precondition length(local.flink_property_groups) <= 50 (Managed Flink accepts at most 50 property groups)`);
+    }
+  }
+  return problems;
+}
+
 module.exports = {
+  checkPropertyGroupLimit,
   UNTAGGABLE,
   checkVariables,
   checkOutputs,

@@ -58,7 +58,64 @@ test('the build spec installs a checksum-verified Terraform and uses remote stat
   const all = JSON.stringify(spec.phases);
   assert.match(all, /sha256sum -c/);
   assert.match(all, /mvn -B -ntp verify/);
+  assert.deepEqual(buildJdkProblems(spec, cfn.loadTemplate(P.CFN_TEMPLATE)), []);
   assert.match(all, /-backend-config=\\"dynamodb_table=/);
   assert.match(all, /terraform plan/);
   assert.match(all, /terraform apply -input=false tfplan/);
+});
+
+// The highest JDK each CodeBuild image offers in runtime-versions (CodeBuild's list of available runtimes).
+const IMAGE_MAX_JDK = {
+  'aws/codebuild/amazonlinux2-x86_64-standard:5.0': 21,
+  'aws/codebuild/amazonlinux-x86_64-standard:5.0': 21,
+  'aws/codebuild/standard:7.0': 21,
+};
+
+/** The Trino test needs a JDK 24+: the build must provide one at trino.java.home or exclude exactly that test. */
+function buildJdkProblems(spec, template) {
+  const image = template.Resources.DeployProject.Properties.Environment.Image;
+  const maxJdk = IMAGE_MAX_JDK[image];
+  if (maxJdk === undefined) return [`CodeBuild image ${image} is not in IMAGE_MAX_JDK; add the JDKs it offers`];
+  const mvn = JSON.stringify(spec.phases).match(/mvn [^"]*verify[^"]*/g) || [];
+  if (!mvn.length) return ['the build spec runs no mvn verify'];
+  const problems = [];
+  for (const cmd of mvn) {
+    // An exclusion alone (-Dit.test='!X') makes failsafe run every test class, unit tests included.
+    const excluded = /-Dit\.test='?\*IT,!AthenaCompatibilityIT'?(\s|$)/.test(cmd);
+    const jdk = /-Dtrino\.java\.home=/.test(cmd);
+    if (maxJdk < 24 && !excluded && !jdk) {
+      problems.push(`"${cmd.trim()}" runs AthenaCompatibilityIT, which needs a JDK 24+, but ${image} offers JDK ${maxJdk} at most: exclude it (-Dit.test='*IT,!AthenaCompatibilityIT') or install a JDK 24+ and pass -Dtrino.java.home`);
+    }
+  }
+  return problems;
+}
+
+test('a build spec running the Trino test on an image without JDK 24+ is reported', () => {
+  const template = cfn.loadTemplate(P.CFN_TEMPLATE);
+  const spec = { phases: { pre_build: { commands: ['mvn -B -ntp verify'] } } };
+  assert.match(buildJdkProblems(spec, template)[0], /runs AthenaCompatibilityIT, which needs a JDK 24\+/);
+  const exclusionOnly = { phases: { pre_build: { commands: ["mvn -B -ntp verify -Dit.test='!AthenaCompatibilityIT'"] } } };
+  assert.equal(buildJdkProblems(exclusionOnly, template).length, 1, 'an exclusion alone runs every class');
+  const other = { Resources: { DeployProject: { Properties: { Environment: { Image: 'aws/codebuild/unknown:1.0' } } } } };
+  assert.match(buildJdkProblems(spec, other)[0], /not in IMAGE_MAX_JDK/);
+});
+
+test('the official cfn-lint 1.x finds nothing in the seed template, and reports the broken one', (t) => {
+  const lint = require('../lib/cfn-lint-python');
+  t.diagnostic(lint.version());
+  const found = lint.lint([P.CFN_TEMPLATE, BROKEN]);
+  assert.deepEqual(found[P.CFN_TEMPLATE], []);
+  const broken = found[BROKEN];
+  includes(broken, "E3002 Error line 10: Additional properties are not allowed ('BucketNme' was unexpected");
+  includes(broken, "E3006 Error line 12: Resource type 'AWS::SQS::Queueue' does not exist");
+  includes(broken, "E6101 Error line 33: 'Nope' is not one of ['Arn', 'RoleId']");
+});
+
+test('the seed role creates and empowers roles only with the permissions boundary, and the build passes it', () => {
+  const d = require('../lib/deploy-permissions');
+  assert.deepEqual(d.boundaryProblems(cfn.loadTemplate(P.CFN_TEMPLATE), 'BuildRole', 'DeployProject'), []);
+  const p = d.boundaryProblems(cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml')), 'BuildRole', 'DeployProject');
+  includes(p, 'Roles: iam:CreateRole, iam:PutRolePolicy without an iam:PermissionsBoundary condition');
+  includes(p, 'BuildRole: iam:DeleteRolePermissionsBoundary is not denied');
+  includes(p, 'DeployProject: the build does not pass TF_VAR_permissions_boundary_arn');
 });

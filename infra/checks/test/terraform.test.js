@@ -7,6 +7,10 @@ const P = require('../lib/paths');
 const { loadTerraform } = require('../lib/terraform');
 const c = require('../lib/tf-checks');
 const { terraformStatements, wildcardProblems } = require('../lib/iam');
+const cfn = require('../lib/cfn');
+const { cloudFormationPolicySizes, terraformPolicySizes } = require('../lib/policy-size');
+const { flinkAlarmProblems } = require('../lib/alarms');
+const d = require('../lib/deploy-permissions');
 
 const allowlist = JSON.parse(fs.readFileSync(P.ALLOWLIST, 'utf8'));
 let real;
@@ -131,4 +135,110 @@ test('the control table is on-demand with point-in-time recovery and the custome
   assert.equal(t.body.range_key, 'sk');
   assert.equal(t.body.point_in_time_recovery[0].enabled, true);
   assert.match(t.body.server_side_encryption[0].kms_key_arn, /aws_kms_key\.main/);
+});
+
+test('the Flink application refuses more than 50 runtime property groups with a precondition', async () => {
+  assert.deepEqual(c.checkPropertyGroupLimit(real), []);
+  const app = real.resources.find((r) => r.type === 'aws_kinesisanalyticsv2_application');
+  const pre = app.body.lifecycle[0].precondition.find((p) => p.condition.includes('flink_property_groups'));
+  assert.match(pre.error_message, /at most 50 runtime property groups/);
+  assert.equal(Object.keys(real.locals.flink_property_groups_all.value).length, 5, 'the error message and the docs count 5 fixed groups');
+  const flinkBroken = await loadTerraform(path.join(P.FIXTURES, 'flink-broken'));
+  includes(c.checkPropertyGroupLimit(flinkBroken), 'aws_kinesisanalyticsv2_application.cdc has no precondition length(local.flink_property_groups) <= 50');
+});
+
+test('on-premises names resolve: an optional Resolver outbound endpoint forwards the on-premises domains', () => {
+  for (const v of ['onprem_dns_domains', 'onprem_dns_servers']) {
+    assert.ok(real.variables[v], `variable ${v} is missing`);
+    assert.deepEqual(real.variables[v].body.default, [], `${v} must default to empty (no endpoint)`);
+  }
+  const find = (type) => real.resources.find((r) => r.type === type);
+  const endpoint = find('aws_route53_resolver_endpoint');
+  assert.ok(endpoint, 'no aws_route53_resolver_endpoint');
+  assert.equal(endpoint.body.direction, 'OUTBOUND');
+  assert.match(endpoint.body.count, /local\.onprem_dns_enabled/);
+  assert.match(real.locals.onprem_dns_enabled.value, /length\(var\.onprem_dns_domains\) > 0/);
+  const rule = find('aws_route53_resolver_rule');
+  assert.equal(rule.body.rule_type, 'FORWARD');
+  assert.match(rule.body.for_each, /var\.onprem_dns_domains/);
+  assert.match(JSON.stringify(rule.body.dynamic), /var\.onprem_dns_servers/);
+  assert.match(find('aws_route53_resolver_rule_association').body.vpc_id, /aws_vpc\.main\.id/);
+  const egress = real.resources.find((r) => r.type === 'aws_vpc_security_group_egress_rule' && r.name === 'resolver_to_onprem_dns');
+  assert.equal(egress.body.from_port, 53);
+  assert.match(egress.body.cidr_ipv4, /\/32$/);
+});
+
+test('the control table expires items by TTL on expiresAt, and the maintenance selection reads every Scan page', () => {
+  const t = real.resources.find((r) => r.type === 'aws_dynamodb_table' && r.name === 'control');
+  assert.ok(t.body.ttl, 'the control table has no ttl block');
+  assert.equal(t.body.ttl[0].attribute_name, 'expiresAt');
+  assert.equal(t.body.ttl[0].enabled, true);
+  const def = JSON.parse(
+    fs.readFileSync(path.join(P.STEPFUNCTIONS, 'maintenance.asl.json'), 'utf8').replace(/\$\{(max_concurrency|task_timeout_seconds)\}/g, '1'),
+  );
+  const scans = Object.entries(def.States).filter(([, s]) => s.Type === 'Task' && /:dynamodb:scan$/.test(s.Resource));
+  assert.ok(scans.some(([, s]) => s.Parameters['ExclusiveStartKey.$']), 'no Scan continues from a LastEvaluatedKey');
+  const loop = Object.values(def.States).find((s) => s.Type === 'Choice' && s.Choices.some((c) => /LastEvaluatedKey$/.test(c.Variable) && c.IsPresent === true));
+  assert.ok(loop, 'no Choice loops while the page has a LastEvaluatedKey');
+  assert.ok(scans.some(([name]) => name === loop.Choices[0].Next), 'the loop does not lead to the next-page Scan');
+});
+
+test('the seed role grants every action the Terraform apply calls, and creates keys only with request tags', () => {
+  const contract = require('../contracts/deploy-actions.json');
+  const model = real;
+  const t = cfn.loadTemplate(P.CFN_TEMPLATE);
+  assert.deepEqual(d.deployPermissionProblems(model, t, 'BuildRole', contract), []);
+  assert.deepEqual(d.keyCreationProblems(t, 'BuildRole'), []);
+  const broken = cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml'));
+  const p = d.deployPermissionProblems(model, broken, 'BuildRole', contract);
+  includes(p, 'aws_kms_key: the seed role BuildRole does not grant kms:TagResource');
+  includes(p, 'aws_sfn_state_machine: the seed role BuildRole does not grant logs:CreateLogDelivery');
+  includes(p, 'aws_vpc_endpoint: the seed role BuildRole does not grant route53:AssociateVPCWithHostedZone');
+  includes(d.keyCreationProblems(broken, 'BuildRole'), 'CreateKeys: kms:CreateKey without an aws:RequestTag condition');
+  const unlisted = d.deployPermissionProblems({ resources: [{ type: 'aws_lambda_function' }] }, t, 'BuildRole', contract);
+  includes(unlisted, 'aws_lambda_function is used in Terraform but contracts/deploy-actions.json does not list');
+});
+
+test('every IAM policy of the seed template fits the IAM size limits at its worst case', (t) => {
+  const r = cloudFormationPolicySizes(cfn.loadTemplate(P.CFN_TEMPLATE), 'seed.yaml');
+  for (const s of r.sizes) t.diagnostic(`${s.what}: ${s.size} of ${s.limit}`);
+  assert.deepEqual(r.problems, []);
+  assert.ok(r.sizes.filter((s) => s.what.includes('managed policy')).length >= 4);
+});
+
+test('every IAM policy of the Terraform configuration fits the IAM size limits at its worst case', (t) => {
+  const r = terraformPolicySizes(real);
+  for (const s of r.sizes) t.diagnostic(`${s.what}: ${s.size} of ${s.limit}`);
+  assert.deepEqual(r.problems, []);
+  assert.ok(r.sizes.some((s) => s.what.includes('trust policy')));
+  assert.ok(r.sizes.some((s) => s.what.includes('inline policies together')));
+});
+
+test('oversized managed, inline and trust policies and unbounded parameters are reported', async () => {
+  const c = cloudFormationPolicySizes(cfn.loadTemplate(path.join(P.FIXTURES, 'policy-size-broken', 'template.yaml')), 'template.yaml');
+  includes(c.problems, 'template.yaml#TooLargeManaged (managed policy)');
+  includes(c.problems, 'over the IAM limit of 6144');
+  includes(c.problems, 'template.yaml#Role (trust policy)');
+  includes(c.problems, 'template.yaml#Role (inline policies together)');
+  includes(c.problems, 'parameter Unbounded is used in a policy but has neither AllowedValues nor MaxLength');
+  const tf = terraformPolicySizes(await loadTerraform(path.join(P.FIXTURES, 'policy-size-broken')));
+  includes(tf.problems, 'aws_iam_policy.big (managed policy)');
+  includes(tf.problems, 'aws_iam_role.big (trust policy)');
+  includes(tf.problems, 'aws_iam_role.big (inline policies together)');
+  includes(tf.problems, 'aws_iam_role_policy.literal: its policy is not a data.aws_iam_policy_document');
+});
+
+test('the Flink alarms read exactly the series published at the default metrics level, and the downtime alarm is silent while stopped on purpose', () => {
+  assert.deepEqual(flinkAlarmProblems(real), []);
+  const metricsDoc = fs.readFileSync(path.join(P.REPO, 'docs', 'metrics.md'), 'utf8');
+  assert.match(metricsDoc, /`flink_metrics_level`/);
+  assert.match(metricsDoc, /APPLICATION/);
+});
+
+test('alarms on operator-level dimensions, a finer default level and an always-armed downtime alarm are reported', async () => {
+  const p = flinkAlarmProblems(await loadTerraform(path.join(P.FIXTURES, 'alarms-broken')));
+  includes(p, 'variable flink_metrics_level defaults to OPERATOR');
+  includes(p, 'aws_cloudwatch_metric_alarm.per_operator: tributaryLagMillis with dimensions (Application, Operator, table)');
+  includes(p, 'aws_cloudwatch_metric_alarm.insights_operator: Metrics Insights SCHEMA(Application, Operator, table)');
+  includes(p, 'aws_cloudwatch_metric_alarm.downtime_always_on: the downtime alarm must not notify');
 });
