@@ -319,6 +319,19 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     if (state.appendOnly) {
+      if (event.hasUnchanged()) {
+        // No mirror holds the row's other values: the changelog row would hold null for them.
+        deadLetter(
+            state,
+            event,
+            "left out: the update did not carry unchanged TOASTed values (REPLICA IDENTITY of "
+                + source.id()
+                + " is not FULL), and an append-only table has no stored row to take them from;"
+                + " run ALTER TABLE "
+                + source.id()
+                + " REPLICA IDENTITY FULL; so that updates carry every value");
+        return;
+      }
       try {
         appendChange(state, event, null);
       } catch (SchemaChangeException e) {

@@ -612,6 +612,19 @@ public final class SourcePreflight {
                   + id
                   + ".mode: append-only.");
         }
+        if (!primaryKey.isEmpty() && !"full".equals(identity)) {
+          found.add(
+              "Table "
+                  + id
+                  + " is append-only under REPLICA IDENTITY "
+                  + identityName
+                  + ": an update that leaves a large (TOASTed) value unchanged does not carry it,"
+                  + " and goes to dead letters instead of "
+                  + lake
+                  + ". To capture every update whole, run ALTER TABLE "
+                  + id
+                  + " REPLICA IDENTITY FULL;");
+        }
         if (noIdentity) {
           found.add(
               "Table "
