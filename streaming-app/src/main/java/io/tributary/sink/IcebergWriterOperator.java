@@ -89,6 +89,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     String identifier;
     boolean initialLoad;
     PartitionSpec deleteSpec;
+
+    /** The id of the table spec that {@link #deleteSpec} was chosen for. */
+    int deleteSpecOf = -1;
+
     long sourceFingerprint;
     RowMapper mapper;
     DeltaWriter writer;
@@ -367,6 +371,12 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         || writer.schema().schemaId() != state.mapper.schema().schemaId()) {
       if (writer != null) {
         state.done.add(writer.complete());
+      }
+      if (state.table.spec().specId() != state.deleteSpecOf) {
+        // The table was loaded again with another partition spec (changed while the job runs):
+        // the data files follow it, so the equality deletes must too.
+        state.deleteSpec = deleteSpec(state.table);
+        state.deleteSpecOf = state.table.spec().specId();
       }
       writer =
           new DeltaWriter(

@@ -1,0 +1,141 @@
+package io.tributary.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.change.ChangeEvent;
+import io.tributary.change.Column;
+import io.tributary.change.ColumnType;
+import io.tributary.change.SourceTable;
+import io.tributary.change.TableId;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The writer operator and the committer operator in Flink's operator test harnesses, on a Hadoop
+ * catalog in a temporary directory, checkpoint by checkpoint, asserting the table's rows.
+ */
+class WriterHarnessTest {
+  private static final String TABLE = "shop.accounts";
+  private static final TableId ID = new TableId("public", "accounts");
+  private static final Column KEY =
+      new Column("id", ColumnType.of(ColumnType.Kind.LONG), false, "int8");
+  private static final Column REGION =
+      new Column("region", ColumnType.of(ColumnType.Kind.STRING), true, "text");
+  private static final Column V = new Column("v", ColumnType.of(ColumnType.Kind.INT), true, "int4");
+  private static final SourceTable SOURCE =
+      new SourceTable(ID, List.of(KEY, REGION, V), new int[] {0});
+  private static final SourceTable WITH_NOTE =
+      new SourceTable(
+          ID,
+          List.of(
+              KEY,
+              REGION,
+              V,
+              new Column("note", ColumnType.of(ColumnType.Kind.STRING), true, "text")),
+          new int[] {0});
+
+  @TempDir Path warehouse;
+  private Catalog catalog;
+  private OneInputStreamOperatorTestHarness<ChangeEvent, WriteBatch> writer;
+  private OneInputStreamOperatorTestHarness<WriteBatch, TableCommit> committer;
+  private long lsn = 100;
+
+  @BeforeEach
+  void start() throws Exception {
+    CatalogSpec catalogSpec =
+        new CatalogSpec(
+            Map.of("type", "hadoop", "warehouse", warehouse.toUri().toString()), Map.of());
+    // Partitioned by the key: equality deletes are written under the table's own spec.
+    SinkSpec spec = new SinkSpec(catalogSpec, "shop", Map.of(ID, List.of("id")), Set.of(), "run-1");
+    catalog = catalogSpec.open();
+    writer = new OneInputStreamOperatorTestHarness<>(new IcebergWriterOperator(spec), 1, 1, 0);
+    writer.setup(new WriteBatchSerializer());
+    writer.open();
+    committer =
+        new OneInputStreamOperatorTestHarness<>(new IcebergCommitterOperator(spec), 1, 1, 0);
+    committer.open();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    writer.close();
+    committer.close();
+    CatalogSpec.closeQuietly(catalog);
+  }
+
+  private void change(SourceTable source, ChangeEvent.Op op, Object... values) throws Exception {
+    writer.processElement(new StreamRecord<>(new ChangeEvent(source, op, values, lsn++, 1_000L)));
+  }
+
+  /** One checkpoint: the writer's barrier, the committer's snapshot, and completion. */
+  private void checkpoint(long id) throws Exception {
+    writer.prepareSnapshotPreBarrier(id);
+    writer.snapshot(id, id);
+    for (WriteBatch batch : writer.extractOutputValues()) {
+      committer.processElement(new StreamRecord<>(batch));
+    }
+    writer.getOutput().clear();
+    committer.snapshot(id, id);
+    committer.notifyOfCompletedCheckpoint(id);
+    writer.notifyOfCompletedCheckpoint(id);
+  }
+
+  /** The table's rows, id to v, failing on a key held twice. */
+  private Map<Long, Integer> rows() throws IOException {
+    Table fresh = catalog.loadTable(TableIdentifier.parse(TABLE));
+    Map<Long, Integer> rows = new HashMap<>();
+    List<Long> duplicates = new ArrayList<>();
+    try (CloseableIterable<Record> records = IcebergGenerics.read(fresh).build()) {
+      for (Record r : records) {
+        if (rows.put((Long) r.getField("id"), (Integer) r.getField("v")) != null) {
+          duplicates.add((Long) r.getField("id"));
+        }
+      }
+    }
+    assertThat(duplicates).as("keys held more than once").isEmpty();
+    return rows;
+  }
+
+  /**
+   * The partition spec changed while the job runs (here by an operator, to a non-key column): the
+   * writer's equality deletes must follow the spec its data files are written with, or an update no
+   * longer deletes the row version written under the new spec.
+   */
+  @Test
+  void equalityDeletesFollowAPartitionSpecChangedWhileRunning() throws Exception {
+    change(SOURCE, ChangeEvent.Op.SNAPSHOT, 1L, "US", 0);
+    change(SOURCE, ChangeEvent.Op.SNAPSHOT, 2L, "EU", 0);
+    checkpoint(1);
+    assertThat(rows()).isEqualTo(Map.of(1L, 0, 2L, 0));
+
+    Table table = catalog.loadTable(TableIdentifier.parse(TABLE));
+    table.updateSpec().removeField("id").addField("region").commit();
+
+    // A schema change makes the writer load the table again, with its new spec.
+    change(WITH_NOTE, ChangeEvent.Op.UPDATE, 1L, "US", 1, "a");
+    checkpoint(2);
+    assertThat(rows()).isEqualTo(Map.of(1L, 1, 2L, 0));
+    change(WITH_NOTE, ChangeEvent.Op.UPDATE, 1L, "US", 2, "b");
+    change(WITH_NOTE, ChangeEvent.Op.UPDATE, 2L, "EU", 2, "c");
+    checkpoint(3);
+    assertThat(rows()).isEqualTo(Map.of(1L, 2, 2L, 2));
+  }
+}
