@@ -12,6 +12,8 @@ import io.tributary.glue.SparkSessions;
 import io.tributary.maintenance.DanglingDeletes;
 import io.tributary.maintenance.StreamSnapshots;
 import io.tributary.sink.IcebergSchemas;
+import io.tributary.sink.IcebergWriterOperator;
+import io.tributary.sink.TableManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -123,6 +125,7 @@ public final class BackfillJob {
     String runId = UUID.randomUUID().toString();
     Table table = LakeTables.load(spark, lake.namespace(), name);
     table.updateProperties().set(JobMarkers.BACKFILL_STARTED_AT, Instant.now().toString()).commit();
+    boolean committed = false;
     try {
       table.refresh();
       // The past the backfill replaces: read before the source snapshot is opened.
@@ -197,12 +200,25 @@ public final class BackfillJob {
       long rows = written.stream().mapToLong(DataFile::recordCount).sum();
       BackfillReport report =
           commit(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
+      committed = true;
       out.println(REPORT_PREFIX + report.toJson());
       out.flush();
       return report;
     } finally {
       table.refresh();
-      table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT).commit();
+      org.apache.iceberg.UpdateProperties done =
+          table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT);
+      if (committed && table.properties().containsKey(TableManager.BLOCKED)) {
+        // The table now holds the source's rows: the stream's writers resume it at their next
+        // checkpoint barrier (a parked table's recovery, see docs/operations.md).
+        LOG.warn(
+            "Backfilled {}, which was parked ({}): the stream writes its changes again from its"
+                + " next checkpoint",
+            qualified,
+            table.properties().get(TableManager.BLOCKED));
+        done.remove(TableManager.BLOCKED).remove(IcebergWriterOperator.BLOCKED_LSN);
+      }
+      done.commit();
     }
   }
 
