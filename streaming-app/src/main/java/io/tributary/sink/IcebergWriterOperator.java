@@ -77,6 +77,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient ListState<String> parkedState;
   private transient Map<TableId, String> restoredParked;
   private transient Map<TableId, org.apache.flink.metrics.Counter> deadLetterCounters;
+  private transient Map<TableId, Long> resumingSeen;
 
   /**
    * Table property: the source position (LSN) of the change that parked the table. Removed with
@@ -92,6 +93,14 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
    * holds the row's later state.
    */
   public static final String REBUILT_AFTER_LSN = "tributary.rebuilt-after-lsn";
+
+  /**
+   * Table property set by a backfill that removed the parked marker: the writers still parked on it
+   * resume at their next checkpoint barrier. A writer that saw the property at barrier {@code c}
+   * removes it once checkpoint {@code c + 1} completed: every writer then passed a barrier after
+   * the backfill's commit, so writes the table again. The next backfill waits for that.
+   */
+  public static final String RESUMING = "tributary.resuming";
 
   /** The parked-marker text of a table the writers rebuilt and that waits for its backfill. */
   static final String REBUILT_PREFIX = "blocked: rebuilt, waiting for its backfill; parked by: ";
@@ -211,6 +220,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     pendingTruncates = new HashMap<>();
     truncateCounters = new HashMap<>();
     deadLetterCounters = new HashMap<>();
+    resumingSeen = new HashMap<>();
     // Files of checkpoints that completed before the restore (their notification may be lost).
     for (String entry : restoredDeadLetters) {
       String[] parts = entry.split("\t", 3);
@@ -447,7 +457,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
    *
    * @return the tables to open again with their next change
    */
-  private List<TableId> checkParking() {
+  private List<TableId> checkParking(long checkpointId) {
     List<TableId> reopen = new ArrayList<>();
     for (Map.Entry<TableId, TableState> entry : states.entrySet()) {
       TableId id = entry.getKey();
@@ -468,6 +478,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         discard(state);
       }
       String marker = current == null ? null : current.properties().get(TableManager.BLOCKED);
+      if (current != null && current.properties().containsKey(RESUMING)) {
+        resumingSeen.putIfAbsent(id, checkpointId);
+      }
       if (state.blocked == null) {
         if (replaced) {
           reopen.add(id);
@@ -521,6 +534,39 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       state.blocked = marker;
     }
     return reopen;
+  }
+
+  /**
+   * Removes {@link #RESUMING} from the tables this writer saw it on at a barrier before the one of
+   * the completed checkpoint: every writer has checked the table since the backfill committed.
+   */
+  private void confirmResumed(long completedCheckpoint) {
+    java.util.Iterator<Map.Entry<TableId, Long>> it = resumingSeen.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<TableId, Long> entry = it.next();
+      if (completedCheckpoint <= entry.getValue()) {
+        continue;
+      }
+      it.remove();
+      for (int attempt = 1; attempt <= 10; attempt++) {
+        try {
+          Table table = catalog.loadTable(TableNames.mirror(spec.namespace(), entry.getKey()));
+          if (table.properties().containsKey(RESUMING)) {
+            table.updateProperties().remove(RESUMING).commit();
+            LOG.info(
+                "Every writer writes {} again since checkpoint {}: removed {}",
+                table.name(),
+                completedCheckpoint,
+                RESUMING);
+          }
+          break;
+        } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+          LOG.debug("Retrying to remove {} of {}", RESUMING, entry.getKey(), e);
+        } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+          break;
+        }
+      }
+    }
   }
 
   /** The properties of a table rebuilt for a parked one: still parked, and where it starts. */
@@ -936,7 +982,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   @Override
   public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
     super.prepareSnapshotPreBarrier(checkpointId);
-    List<TableId> reopen = checkParking();
+    List<TableId> reopen = checkParking(checkpointId);
     List<TableWrite> writes = new ArrayList<>();
     for (TableState state : states.values()) {
       if (state.stored != null) {
@@ -1063,6 +1109,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     done.clear();
+    confirmResumed(checkpointId);
     for (TableState state : states.values()) {
       if (state.stored != null) {
         state.stored.completed(checkpointId);
