@@ -478,7 +478,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         discard(state);
       }
       String marker = current == null ? null : current.properties().get(TableManager.BLOCKED);
-      if (current != null && current.properties().containsKey(RESUMING)) {
+      if (current != null && marker == null && current.properties().containsKey(RESUMING)) {
         resumingSeen.putIfAbsent(id, checkpointId);
       }
       if (state.blocked == null) {
