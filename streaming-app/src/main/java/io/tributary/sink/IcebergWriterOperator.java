@@ -605,31 +605,29 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     return table;
   }
 
-  /** Drops what this writer wrote to a table since the last barrier: the table is gone. */
+  /**
+   * Drops what this writer wrote to a mirror table since the last barrier: the table is gone. (Its
+   * changelog table's rows stay: that table is another one.)
+   */
   private void discard(TableState state) {
-    for (TableState s : new TableState[] {state, state.changelog}) {
-      if (s == null) {
-        continue;
-      }
-      long rows = s.rows + s.deletes;
-      if (s.writer != null) {
-        s.writer.complete();
-        s.writer = null;
-      }
-      if (!s.done.isEmpty() || rows > 0) {
-        LOG.warn(
-            "Table {} was dropped or replaced: writer {} drops the {} changes it wrote to it since"
-                + " the last checkpoint (the backfill of the table loads their rows)",
-            s.identifier,
-            subtask,
-            rows);
-      }
-      s.done.clear();
-      s.rows = 0;
-      s.deletes = 0;
-      s.maxLsn = -1;
-      s.maxSourceTs = -1;
+    long rows = state.rows + state.deletes;
+    if (state.writer != null) {
+      state.writer.complete();
+      state.writer = null;
     }
+    if (!state.done.isEmpty() || rows > 0) {
+      LOG.warn(
+          "Table {} was dropped or replaced: writer {} drops the {} changes it wrote to it since"
+              + " the last checkpoint (the backfill of the table loads their rows)",
+          state.identifier,
+          subtask,
+          rows);
+    }
+    state.done.clear();
+    state.rows = 0;
+    state.deletes = 0;
+    state.maxLsn = -1;
+    state.maxSourceTs = -1;
   }
 
   /**
