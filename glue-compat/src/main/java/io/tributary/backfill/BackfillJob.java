@@ -12,6 +12,8 @@ import io.tributary.glue.SparkSessions;
 import io.tributary.maintenance.DanglingDeletes;
 import io.tributary.maintenance.StreamSnapshots;
 import io.tributary.sink.IcebergSchemas;
+import io.tributary.sink.IcebergWriterOperator;
+import io.tributary.sink.TableManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -51,6 +53,9 @@ public final class BackfillJob {
 
   /** Prefix of the report line on standard output. */
   public static final String REPORT_PREFIX = "TRIBUTARY_BACKFILL_REPORT ";
+
+  /** How long a backfill waits for the stream to resume a table a backfill unparked. */
+  private static final java.time.Duration RESUME_WAIT = java.time.Duration.ofMinutes(10);
 
   /** Every argument the job accepts besides Glue's own. */
   public static final List<String> ARGUMENTS =
@@ -122,7 +127,9 @@ public final class BackfillJob {
     String qualified = lake.namespace() + "." + name;
     String runId = UUID.randomUUID().toString();
     Table table = LakeTables.load(spark, lake.namespace(), name);
+    awaitResumed(table, qualified);
     table.updateProperties().set(JobMarkers.BACKFILL_STARTED_AT, Instant.now().toString()).commit();
+    boolean committed = false;
     try {
       table.refresh();
       // The past the backfill replaces: read before the source snapshot is opened.
@@ -197,12 +204,62 @@ public final class BackfillJob {
       long rows = written.stream().mapToLong(DataFile::recordCount).sum();
       BackfillReport report =
           commit(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
+      committed = true;
       out.println(REPORT_PREFIX + report.toJson());
       out.flush();
       return report;
     } finally {
       table.refresh();
-      table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT).commit();
+      org.apache.iceberg.UpdateProperties done =
+          table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT);
+      if (committed && table.properties().containsKey(TableManager.BLOCKED)) {
+        // The table now holds the source's rows: the stream's writers resume it at their next
+        // checkpoint barrier (a parked table's recovery, see docs/operations.md).
+        LOG.warn(
+            "Backfilled {}, which was parked ({}): the stream writes its changes again from its"
+                + " next checkpoint",
+            qualified,
+            table.properties().get(TableManager.BLOCKED));
+        done.remove(TableManager.BLOCKED)
+            .remove(IcebergWriterOperator.BLOCKED_LSN)
+            .set(IcebergWriterOperator.RESUMING, Instant.now().toString());
+      }
+      done.commit();
+    }
+  }
+
+  /**
+   * Waits while the stream's writers have not all resumed the table since a backfill removed its
+   * parked marker ({@link IcebergWriterOperator#RESUMING}): a source snapshot opened before would
+   * miss changes a still-parked writer sends to the dead letters afterwards.
+   */
+  private static void awaitResumed(Table table, String qualified) throws InterruptedException {
+    long deadline = System.nanoTime() + RESUME_WAIT.toNanos();
+    boolean logged = false;
+    while (table.properties().containsKey(IcebergWriterOperator.RESUMING)) {
+      if (!logged) {
+        LOG.info(
+            "Waiting until every writer of the stream writes {} again (its property {} is set)",
+            qualified,
+            IcebergWriterOperator.RESUMING);
+        logged = true;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            "The streaming job has not confirmed within "
+                + RESUME_WAIT.toMinutes()
+                + " minutes that every writer writes "
+                + qualified
+                + " again since the last backfill removed its parked marker (table property "
+                + IcebergWriterOperator.RESUMING
+                + " = "
+                + table.properties().get(IcebergWriterOperator.RESUMING)
+                + "); nothing was changed. The job must be running and the table must receive a"
+                + " change: run the backfill again then. If the job was restarted since that"
+                + " backfill, remove the property and run it again.");
+      }
+      Thread.sleep(2000);
+      table.refresh();
     }
   }
 

@@ -48,8 +48,12 @@ public final class LocalLake implements AutoCloseable {
   private JobClient job;
   private SparkSession spark;
 
-  private LocalLake(Path workdir, String database, TableSelection tables) throws Exception {
+  private final int parallelism;
+
+  private LocalLake(Path workdir, String database, TableSelection tables, int parallelism)
+      throws Exception {
     this.workdir = workdir;
+    this.parallelism = parallelism;
     this.database = database;
     this.stack = LocalStack.start(workdir.resolve("stack"));
     stack.ensureDatabase(database);
@@ -71,7 +75,7 @@ public final class LocalLake implements AutoCloseable {
             .job(
                 JobConfig.builder()
                     .checkpointInterval(Duration.ofMillis(1000))
-                    .parallelism(1)
+                    .parallelism(parallelism)
                     .build())
             .control(stack.control().orElse(null))
             .build();
@@ -82,7 +86,13 @@ public final class LocalLake implements AutoCloseable {
   /** Starts the stack with an empty source database. */
   public static LocalLake start(Path workdir, String database, TableSelection tables)
       throws Exception {
-    return new LocalLake(workdir, database, tables);
+    return new LocalLake(workdir, database, tables, 1);
+  }
+
+  /** Starts the stack with an empty source database; the stream runs with this parallelism. */
+  public static LocalLake start(
+      Path workdir, String database, TableSelection tables, int parallelism) throws Exception {
+    return new LocalLake(workdir, database, tables, parallelism);
   }
 
   public LocalStack stack() {
@@ -124,7 +134,7 @@ public final class LocalLake implements AutoCloseable {
       flink.set(SavepointConfigOptions.SAVEPOINT_PATH, restoreFrom);
     }
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    env.setParallelism(1);
+    env.setParallelism(parallelism);
     TributaryJob.build(env, config, TributaryJob.preflight(config));
     job = env.executeAsync("glue-compat-it");
   }

@@ -196,7 +196,19 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
         table = catalog.loadTable(TableIdentifier.parse(name));
         tables.put(name, table);
       }
-      commit = committer.commit(table, name, batchSession, checkpointId, writes);
+      try {
+        commit = committer.commit(table, name, batchSession, checkpointId, writes);
+      } catch (IllegalStateException e) {
+        if (e.getMessage() == null || !e.getMessage().startsWith("Table UUID does not match")) {
+          throw e;
+        }
+        // Dropped and created again (the recovery of a parked table): the writers wrote these
+        // files for the new table, and the failed refresh committed nothing.
+        LOG.warn("Table {} was replaced in the catalog: committing to the new table", name);
+        table = catalog.loadTable(TableIdentifier.parse(name));
+        tables.put(name, table);
+        commit = committer.commit(table, name, batchSession, checkpointId, writes);
+      }
     } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
       tables.remove(name);
       commit = tableGone(checkpointId, batchSession, name, writes);

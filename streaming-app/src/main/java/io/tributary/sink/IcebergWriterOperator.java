@@ -78,6 +78,36 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient boolean restored;
   private transient Map<String, Long> pendingTruncates;
   private transient Map<TableId, org.apache.flink.metrics.Counter> truncateCounters;
+  private transient ListState<String> parkedState;
+  private transient Map<TableId, String> restoredParked;
+  private transient Map<TableId, org.apache.flink.metrics.Counter> deadLetterCounters;
+  private transient Map<TableId, Long> resumingSeen;
+
+  /**
+   * Table property: the source position (LSN) of the change that parked the table. Removed with
+   * {@link TableManager#BLOCKED} when the table is recovered.
+   */
+  public static final String BLOCKED_LSN = "tributary.blocked-lsn";
+
+  /**
+   * Table property of a mirror table the writers rebuilt after its parked predecessor was dropped:
+   * changes at or below this source position are from before the rebuild. One whose schema the new
+   * table cannot take (a change still in flight with the schema from before the incompatible
+   * change) goes to the dead letters without parking the new table; the backfill of the new table
+   * holds the row's later state.
+   */
+  public static final String REBUILT_AFTER_LSN = "tributary.rebuilt-after-lsn";
+
+  /**
+   * Table property set by a backfill that removed the parked marker: the writers still parked on it
+   * resume at their next checkpoint barrier. A writer that saw the property at barrier {@code c}
+   * removes it once checkpoint {@code c + 1} completed: every writer then passed a barrier after
+   * the backfill's commit, so writes the table again. The next backfill waits for that.
+   */
+  public static final String RESUMING = "tributary.resuming";
+
+  /** The parked-marker text of a table the writers rebuilt and that waits for its backfill. */
+  static final String REBUILT_PREFIX = "blocked: rebuilt, waiting for its backfill; parked by: ";
 
   public IcebergWriterOperator(SinkSpec spec) {
     this.spec = spec;
@@ -105,6 +135,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
 
     /** Why the table is parked (its changes go to dead letters), or null. */
     String blocked;
+
+    /** The source position of the change that parked the table, or -1. */
+    long blockedLsn = -1;
+
+    /** The latest source schema of the table this writer received, for rebuilding it. */
+    SourceTable lastSource;
+
+    /** The highest source position of the table this writer received. */
+    long seenLsn = -1;
+
+    /** The source position of the change that brought {@link #lastSource}. */
+    long lastSourceLsn = -1;
+
+    /** Whether this writer received a change of the table since the last checkpoint barrier. */
+    boolean active;
 
     /** Dead letters of this table since the last checkpoint barrier, as JSON lines. */
     final List<String> deadLetters = new ArrayList<>();
@@ -149,6 +194,15 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         context
             .getOperatorStateStore()
             .getListState(new ListStateDescriptor<>("dead-letter-files", Types.STRING));
+    parkedState =
+        context
+            .getOperatorStateStore()
+            .getUnionListState(new ListStateDescriptor<>("parked-tables", Types.STRING));
+    restoredParked = new HashMap<>();
+    for (String entry : parkedState.get()) {
+      int tab = entry.indexOf('\t');
+      restoredParked.put(TableId.parse(entry.substring(0, tab)), entry.substring(tab + 1));
+    }
     restoredDeadLetters = new ArrayList<>();
     for (String entry : deadLetterState.get()) {
       restoredDeadLetters.add(entry);
@@ -183,6 +237,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     states = new HashMap<>();
     pendingTruncates = new HashMap<>();
     truncateCounters = new HashMap<>();
+    deadLetterCounters = new HashMap<>();
+    resumingSeen = new HashMap<>();
     // Files of checkpoints that completed before the restore (their notification may be lost).
     for (String entry : restoredDeadLetters) {
       String[] parts = entry.split("\t", 3);
@@ -192,11 +248,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   }
 
   private void publishDeadLetters(TableId table, String pendingPath) {
-    Table mirror =
-        catalog.loadTable(
-            spec.appendOnlyTables().contains(table)
-                ? TableNames.changelog(spec.namespace(), table)
-                : TableNames.mirror(spec.namespace(), table));
+    Table mirror;
+    try {
+      mirror =
+          catalog.loadTable(
+              spec.appendOnlyTables().contains(table)
+                  ? TableNames.changelog(spec.namespace(), table)
+                  : TableNames.mirror(spec.namespace(), table));
+    } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+      // Dropped for its recovery (see checkParking): the warehouse's FileIO publishes the file.
+      try (org.apache.iceberg.io.FileIO warehouse = spec.catalog().openFileIo()) {
+        io.tributary.deadletter.DeadLetters.publish(warehouse, pendingPath);
+      }
+      LOG.info("Published dead letters of {}: {}", table, pendingPath);
+      return;
+    }
     io.tributary.deadletter.DeadLetters.publish(mirror.io(), pendingPath);
     LOG.info("Published dead letters of {}: {}", table, pendingPath);
   }
@@ -307,6 +373,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       state = openTable(source);
       states.put(source.id(), state);
     }
+    state.lastSource = source;
+    state.lastSourceLsn = event.lsn();
+    state.active = true;
+    state.seenLsn = Math.max(state.seenLsn, event.lsn());
     if (state.blocked != null) {
       deadLetter(state, event, state.blocked);
       return;
@@ -339,8 +409,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       try {
         appendChange(state, event, null);
       } catch (SchemaChangeException e) {
-        park(state, e.getMessage());
-        deadLetter(state, event, state.blocked);
+        refused(state, event, e);
       }
       return;
     }
@@ -348,8 +417,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       try {
         state.table = tables.ensureColumns(state.table, source, event.lsn());
       } catch (SchemaChangeException e) {
-        park(state, e.getMessage());
-        deadLetter(state, event, state.blocked);
+        refused(state, event, e);
         return;
       }
       state.mapper =
@@ -442,9 +510,41 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
   }
 
+  /**
+   * A change whose schema the table cannot take. A change from before the table was rebuilt (see
+   * {@link #REBUILT_AFTER_LSN}) goes to the dead letters alone; any other parks the table.
+   */
+  private void refused(TableState state, ChangeEvent event, SchemaChangeException e) {
+    long rebuiltAfter = lsnProperty(state.table, REBUILT_AFTER_LSN);
+    if (event.lsn() >= 0 && event.lsn() <= rebuiltAfter) {
+      deadLetter(
+          state,
+          event,
+          "set aside: "
+              + e.getMessage()
+              + "; the change is from before the table was rebuilt (at or below LSN "
+              + rebuiltAfter
+              + ") and carries the schema of that time: the table's backfill holds the row's"
+              + " later state");
+      return;
+    }
+    park(state, e.getMessage(), event.lsn());
+    deadLetter(state, event, state.blocked);
+  }
+
+  private static long lsnProperty(Table table, String property) {
+    String value = table.properties().get(property);
+    try {
+      return value == null ? -1L : Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      return -1L;
+    }
+  }
+
   /** Parks a table: from now on its changes go to dead letters; the table's state says why. */
-  private void park(TableState state, String reason) {
+  private void park(TableState state, String reason, long lsn) {
     state.blocked = "blocked: " + reason;
+    state.blockedLsn = lsn;
     LOG.error(
         "Table {} is parked, its changes go to dead letters until it is recovered (see the"
             + " runbook): {}",
@@ -454,7 +554,12 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       try {
         state.table.refresh();
         if (!state.blocked.equals(state.table.properties().get(TableManager.BLOCKED))) {
-          state.table.updateProperties().set(TableManager.BLOCKED, state.blocked).commit();
+          state
+              .table
+              .updateProperties()
+              .set(TableManager.BLOCKED, state.blocked)
+              .set(BLOCKED_LSN, Long.toString(lsn))
+              .commit();
         }
         return;
       } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
@@ -462,6 +567,231 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     LOG.warn("Could not mark {} as blocked in its properties", state.table.name());
+  }
+
+  /**
+   * Makes this writer agree with the catalog about the tables it parked or wrote since the last
+   * barrier, one catalog read per such table (the table property {@link TableManager#BLOCKED} is
+   * the parked state every writer and every restart reads):
+   *
+   * <ul>
+   *   <li>a table another writer parked: this writer parks it too;
+   *   <li>a parked table that was dropped: rebuilt with the source's current schema, still parked
+   *       ({@link #REBUILT_PREFIX}), so that its backfill loads it while no writer writes it;
+   *   <li>a parked table whose marker is gone (the backfill removes it when it commits, or an
+   *       operator did): opened again with the next change, which is written as usual;
+   *   <li>a table dropped or replaced while this writer wrote it: the files written since the last
+   *       barrier belong to the old table and are dropped (the recovery's backfill loads their
+   *       rows), and the table is opened again with the next change.
+   * </ul>
+   *
+   * @return the tables to open again with their next change
+   */
+  private List<TableId> checkParking(long checkpointId) {
+    List<TableId> reopen = new ArrayList<>();
+    for (Map.Entry<TableId, TableState> entry : states.entrySet()) {
+      TableId id = entry.getKey();
+      TableState state = entry.getValue();
+      boolean check = state.blocked != null || state.active;
+      state.active = false;
+      if (!check || state.appendOnly) {
+        continue;
+      }
+      Table current;
+      try {
+        current = catalog.loadTable(TableNames.mirror(spec.namespace(), id));
+      } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+        current = null;
+      }
+      boolean replaced = current == null || !current.uuid().equals(state.table.uuid());
+      if (replaced) {
+        discard(state);
+      }
+      String marker = current == null ? null : current.properties().get(TableManager.BLOCKED);
+      if (current != null && marker == null && current.properties().containsKey(RESUMING)) {
+        resumingSeen.putIfAbsent(id, checkpointId);
+      }
+      if (state.blocked == null) {
+        if (replaced) {
+          reopen.add(id);
+        } else if (marker != null) {
+          state.blocked = marker;
+          state.blockedLsn = lsnProperty(current, BLOCKED_LSN);
+          LOG.warn(
+              "Table {} was parked by another writer, writer {} sends its changes to the dead"
+                  + " letters too: {}",
+              id,
+              subtask,
+              marker);
+        }
+        continue;
+      }
+      if (current == null) {
+        if (state.lastSource == null
+            || (state.blockedLsn >= 0 && state.lastSourceLsn < state.blockedLsn)) {
+          // This writer has not seen the schema that parked the table: another one rebuilds it.
+          continue;
+        }
+        current =
+            tables.loadOrCreate(
+                state.lastSource,
+                rebuiltProperties(
+                    state.blocked, state.blockedLsn, Math.max(state.blockedLsn, state.seenLsn)));
+        marker = current.properties().get(TableManager.BLOCKED);
+        LOG.warn(
+            "Parked table {} was dropped: writer {} rebuilt it with the source's current schema;"
+                + " its changes go to the dead letters until its backfill commits",
+            current.name(),
+            subtask);
+      } else if (marker == null && replaced && current.currentSnapshot() == null) {
+        // Created by a writer that did not know the table was parked: parked until backfilled.
+        current =
+            markRebuilt(
+                current,
+                rebuiltProperties(
+                    state.blocked, state.blockedLsn, Math.max(state.blockedLsn, state.seenLsn)));
+        marker = current.properties().get(TableManager.BLOCKED);
+      }
+      if (marker == null) {
+        LOG.warn(
+            "Table {} is no longer parked: writer {} writes its changes again from now on",
+            current.name(),
+            subtask);
+        reopen.add(id);
+        continue;
+      }
+      state.table = current;
+      state.blocked = marker;
+    }
+    return reopen;
+  }
+
+  /**
+   * Removes {@link #RESUMING} from the tables this writer saw it on at a barrier before the one of
+   * the completed checkpoint: every writer has checked the table since the backfill committed.
+   */
+  private void confirmResumed(long completedCheckpoint) {
+    java.util.Iterator<Map.Entry<TableId, Long>> it = resumingSeen.entrySet().iterator();
+    while (it.hasNext()) {
+      Map.Entry<TableId, Long> entry = it.next();
+      if (completedCheckpoint <= entry.getValue()) {
+        continue;
+      }
+      it.remove();
+      for (int attempt = 1; attempt <= 10; attempt++) {
+        try {
+          Table table = catalog.loadTable(TableNames.mirror(spec.namespace(), entry.getKey()));
+          if (table.properties().containsKey(RESUMING)) {
+            table.updateProperties().remove(RESUMING).commit();
+            LOG.info(
+                "Every writer writes {} again since checkpoint {}: removed {}",
+                table.name(),
+                completedCheckpoint,
+                RESUMING);
+          }
+          break;
+        } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+          LOG.debug("Retrying to remove {} of {}", RESUMING, entry.getKey(), e);
+        } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+          break;
+        }
+      }
+    }
+  }
+
+  /** The properties of a table rebuilt for a parked one: still parked, and where it starts. */
+  private static Map<String, String> rebuiltProperties(
+      String blocked, long blockedLsn, long rebuiltAfterLsn) {
+    String reason = blocked;
+    if (reason.startsWith(REBUILT_PREFIX)) {
+      reason = reason.substring(REBUILT_PREFIX.length());
+    } else if (reason.startsWith("blocked: ")) {
+      reason = reason.substring("blocked: ".length());
+    }
+    Map<String, String> properties = new HashMap<>();
+    properties.put(TableManager.BLOCKED, REBUILT_PREFIX + reason);
+    properties.put(BLOCKED_LSN, Long.toString(blockedLsn));
+    properties.put(REBUILT_AFTER_LSN, Long.toString(rebuiltAfterLsn));
+    return properties;
+  }
+
+  private static Table markRebuilt(Table table, Map<String, String> properties) {
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      try {
+        table.refresh();
+        if (table.properties().get(TableManager.BLOCKED) != null
+            || table.currentSnapshot() != null) {
+          return table;
+        }
+        org.apache.iceberg.UpdateProperties update = table.updateProperties();
+        properties.forEach(update::set);
+        update.commit();
+        table.refresh();
+        return table;
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.debug("Retrying to mark {} as parked", table.name(), e);
+      }
+    }
+    return table;
+  }
+
+  /**
+   * Drops what this writer wrote to a mirror table since the last barrier: the table is gone. (Its
+   * changelog table's rows stay: that table is another one.)
+   */
+  private void discard(TableState state) {
+    long rows = state.rows + state.deletes;
+    if (state.writer != null) {
+      state.writer.complete();
+      state.writer = null;
+    }
+    if (!state.done.isEmpty() || rows > 0) {
+      LOG.warn(
+          "Table {} was dropped or replaced: writer {} drops the {} changes it wrote to it since"
+              + " the last checkpoint (the backfill of the table loads their rows)",
+          state.identifier,
+          subtask,
+          rows);
+    }
+    state.done.clear();
+    state.rows = 0;
+    state.deletes = 0;
+    state.maxLsn = -1;
+    state.maxSourceTs = -1;
+  }
+
+  /**
+   * A table parked at the restored checkpoint and dropped since is rebuilt parked (as in {@link
+   * #checkParking}), so that no writer writes it before its backfill; otherwise loaded or created.
+   */
+  private Table loadParkedOrCreate(SourceTable source) {
+    String record = restoredParked.remove(source.id());
+    if (record == null) {
+      return tables.loadOrCreate(source);
+    }
+    String[] parts = record.split("\t", 4);
+    String uuid = parts[0];
+    long blockedLsn = Long.parseLong(parts[1]);
+    long seenLsn = Long.parseLong(parts[2]);
+    Map<String, String> properties = rebuiltProperties(parts[3], blockedLsn, seenLsn);
+    Table table = tables.loadOrCreate(source, properties);
+    if (!table.uuid().toString().equals(uuid)
+        && table.properties().get(TableManager.BLOCKED) == null
+        && table.currentSnapshot() == null) {
+      table = markRebuilt(table, properties);
+    }
+    return table;
+  }
+
+  /** The operator-state record of a parked table: uuid, parking LSN, highest LSN, reason. */
+  private static String parkedRecord(TableState state) {
+    return state.table.uuid()
+        + "\t"
+        + state.blockedLsn
+        + "\t"
+        + Math.max(state.blockedLsn, state.seenLsn)
+        + "\t"
+        + state.blocked;
   }
 
   /** The first decimal column holding NaN or ±Infinity ({@link SpecialDecimal}), or -1. */
@@ -555,10 +885,14 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private void deadLetter(TableState state, ChangeEvent event, String reason) {
     state.deadLetters.add(io.tributary.deadletter.DeadLetters.line(event, reason));
     if (state.deadLetterCount == null) {
+      // One counter per table for the operator's life: a table's state is opened again after a
+      // recovery, and a metric group keeps the first counter of a name.
       state.deadLetterCount =
-          io.tributary.metrics.MetricNames.tableGroup(
-                  getMetricGroup(), event.table().id().qualified())
-              .counter(io.tributary.metrics.MetricNames.DEAD_LETTERS);
+          deadLetterCounters.computeIfAbsent(
+              event.table().id(),
+              t ->
+                  io.tributary.metrics.MetricNames.tableGroup(getMetricGroup(), t.qualified())
+                      .counter(io.tributary.metrics.MetricNames.DEAD_LETTERS));
     }
     state.deadLetterCount.inc();
   }
@@ -681,7 +1015,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       return openAppendOnly(source);
     }
     TableState state = new TableState();
-    state.table = tables.loadOrCreate(source);
+    state.table = loadParkedOrCreate(source);
     state.identifier = TableNames.mirror(spec.namespace(), source.id()).toString();
     // After a restore, snapshot chunks that were being read at the checkpoint are read again and
     // some of their rows may already be committed: from then on snapshot rows are upserts too.
@@ -689,6 +1023,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         !restored && runId.equals(state.table.properties().get(TableManager.INITIAL_LOAD_RUN));
     state.deleteSpec = deleteSpec(state.table);
     state.blocked = state.table.properties().get(TableManager.BLOCKED);
+    state.blockedLsn = lsnProperty(state.table, BLOCKED_LSN);
     if (state.blocked != null) {
       LOG.warn("Table {} is parked: {}", state.table.name(), state.blocked);
     }
@@ -794,6 +1129,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         resolveLookups(state);
       }
     }
+    List<TableId> reopen = checkParking(checkpointId);
     List<TableWrite> writes = new ArrayList<>();
     for (TableState state : states.values()) {
       if (state.stored != null) {
@@ -830,6 +1166,10 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     pendingTruncates.clear();
     if (!writes.isEmpty()) {
       output.collect(new StreamRecord<>(new WriteBatch(checkpointId, subtask, writes)));
+    }
+    // Opened again with the next change: the table was recovered or replaced.
+    for (TableId id : reopen) {
+      states.remove(id);
     }
   }
 
@@ -887,6 +1227,20 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     deadLetterState.update(deadLetterFiles);
+    List<String> parked = new ArrayList<>();
+    for (Map.Entry<TableId, TableState> entry : states.entrySet()) {
+      TableState state = entry.getValue();
+      if (state.blocked != null && !state.appendOnly) {
+        parked.add(entry.getKey().qualified() + "\t" + parkedRecord(state));
+      }
+    }
+    // Parked tables not opened since the restore stay parked.
+    for (Map.Entry<TableId, String> entry : restoredParked.entrySet()) {
+      if (!states.containsKey(entry.getKey())) {
+        parked.add(entry.getKey().qualified() + "\t" + entry.getValue());
+      }
+    }
+    parkedState.update(parked);
   }
 
   private TableId sourceOf(TableState state) {
@@ -909,6 +1263,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     done.clear();
+    confirmResumed(checkpointId);
     for (TableState state : states.values()) {
       if (state.stored != null) {
         state.stored.completed(checkpointId);

@@ -69,12 +69,26 @@ public final class TableManager {
 
   /** Loads the mirror table of a source table, creating it when absent. */
   public Table loadOrCreate(SourceTable source) {
+    return loadOrCreate(source, Map.of());
+  }
+
+  /**
+   * Loads the mirror table of a source table, creating it when absent with these table properties
+   * in addition to the usual ones (set in the creating commit, so no reader sees the table without
+   * them).
+   */
+  public Table loadOrCreate(SourceTable source, Map<String, String> properties) {
     TableIdentifier id = TableNames.mirror(namespace, source.id());
     Table table;
     try {
       table = catalog.loadTable(id);
     } catch (NoSuchTableException e) {
-      return create(id, source);
+      return create(
+          id,
+          source,
+          IcebergSchemas.mirrorSchema(source),
+          partitionTerms.getOrDefault(source.id(), Collections.emptyList()),
+          properties);
     }
     List<String> terms = partitionTerms.getOrDefault(source.id(), Collections.emptyList());
     if (!terms.isEmpty() && table.spec().isUnpartitioned() && table.specs().size() == 1) {
@@ -113,6 +127,15 @@ public final class TableManager {
   }
 
   private Table create(TableIdentifier id, SourceTable source, Schema schema, List<String> terms) {
+    return create(id, source, schema, terms, Map.of());
+  }
+
+  private Table create(
+      TableIdentifier id,
+      SourceTable source,
+      Schema schema,
+      List<String> terms,
+      Map<String, String> extra) {
     ensureNamespace();
     List<PartitionTerms.Parsed> parsed = PartitionTerms.parse(id.toString(), terms, schema);
     Map<String, String> props = new HashMap<>();
@@ -123,6 +146,7 @@ public final class TableManager {
     props.put(TableProperties.DEFAULT_WRITE_METRICS_MODE, "truncate(16)");
     props.put(INITIAL_LOAD_RUN, runId);
     props.put(SOURCE_TABLE, source.id().qualified());
+    props.putAll(extra);
     Table table;
     try {
       // Created unpartitioned first, so that the unpartitioned spec exists: equality deletes
