@@ -39,10 +39,8 @@ import org.apache.iceberg.types.Types;
  *
  * <p>Columns are matched by name: each source column with the live lake column of its lake name
  * ({@link IcebergSchemas#fieldName}, or a former name the lake table recorded for a renamed
- * column), in the order of both sides as the writer matches them ({@link
- * io.tributary.sink.ColumnMatch}). A source column without a lake column makes the table different;
- * lake columns the source no longer has (listed in {@code tributary.dropped-columns}, or not yet
- * marked) are not compared.
+ * column). A source column without a lake column makes the table different; lake columns the source
+ * no longer has (listed in {@code tributary.dropped-columns}, or not yet marked) are not compared.
  */
 public final class TableVerifier {
   private static final int BUCKETS = 1 << 14;
@@ -164,7 +162,26 @@ public final class TableVerifier {
     for (Types.NestedField field : live) {
       former.remove(field.name());
     }
-    Types.NestedField[] matched = io.tributary.sink.ColumnMatch.match(live, former, names);
+    // By name among the live columns: the writer moves a column kept for history aside when a
+    // source column reuses its name, so a live name is never ambiguous. (Not by the writer's
+    // order-aware match, which would take every column after one missing from the lake, for
+    // example deleted from it by hand, for new columns.)
+    Map<String, Types.NestedField> byName = new java.util.HashMap<>();
+    for (Types.NestedField field : live) {
+      byName.put(field.name(), field);
+    }
+    Map<Integer, Types.NestedField> byId = new java.util.HashMap<>();
+    for (Types.NestedField field : live) {
+      byId.put(field.fieldId(), field);
+    }
+    Types.NestedField[] matched = new Types.NestedField[names.size()];
+    for (int i = 0; i < matched.length; i++) {
+      Types.NestedField field = byName.get(names.get(i));
+      if (field == null && former.containsKey(names.get(i))) {
+        field = byId.get(former.get(names.get(i)));
+      }
+      matched[i] = field;
+    }
     int index = 0;
     for (Map.Entry<String, String> column : sourceColumns.entrySet()) {
       Types.NestedField field = matched[index++];
