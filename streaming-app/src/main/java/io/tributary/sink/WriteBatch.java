@@ -230,15 +230,13 @@ public final class WriteBatch implements Serializable {
           line = ContentFileParser.toJson(file, specOf(table, file));
         } catch (RuntimeException e) {
           line =
-              JsonUtil.generate(
-                  gen -> {
-                    gen.writeStartObject();
-                    gen.writeStringField("content", file.content().name());
-                    gen.writeStringField("file-path", file.location());
-                    gen.writeNumberField("record-count", file.recordCount());
-                    gen.writeEndObject();
-                  },
-                  false);
+              "{\"content\":\""
+                  + file.content().name()
+                  + "\",\"file-path\":"
+                  + jsonString(file.location())
+                  + ",\"record-count\":"
+                  + file.recordCount()
+                  + "}";
         }
         lines.add(line);
       }
@@ -282,9 +280,54 @@ public final class WriteBatch implements Serializable {
     int count = in.readInt();
     List<ContentFile<?>> files = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      files.add(ContentFileParser.fromJson(JsonUtil.mapper().readTree(readString(in)), specs));
+      files.add(parseContentFile(readString(in), specs));
     }
     return files;
+  }
+
+  /**
+   * {@code ContentFileParser.fromJson(JsonUtil.mapper().readTree(json), specs)}, called by
+   * reflection: Iceberg's parser takes a Jackson tree, and where Iceberg comes from a runtime jar
+   * that relocates Jackson (the Spark runtime of the Glue jobs), its signature names the relocated
+   * classes, which code compiled against Iceberg's plain jars cannot call directly.
+   */
+  static ContentFile<?> parseContentFile(String json, Map<Integer, PartitionSpec> specs) {
+    try {
+      Object mapper = JsonUtil.class.getMethod("mapper").invoke(null);
+      Object tree = mapper.getClass().getMethod("readTree", String.class).invoke(mapper, json);
+      for (java.lang.reflect.Method method : ContentFileParser.class.getMethods()) {
+        if (method.getName().equals("fromJson")
+            && method.getParameterCount() == 2
+            && method.getParameterTypes()[1] == Map.class
+            && method.getParameterTypes()[0].isInstance(tree)) {
+          return (ContentFile<?>) method.invoke(null, tree, specs);
+        }
+      }
+      throw new IllegalStateException("No ContentFileParser.fromJson(JsonNode, Map) in Iceberg");
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new IllegalStateException("Cannot read a content file: " + json, cause);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("Cannot read a content file: " + json, e);
+    }
+  }
+
+  /** A JSON string literal. */
+  private static String jsonString(String value) {
+    StringBuilder out = new StringBuilder("\"");
+    for (char c : value.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
   }
 
   private static void writeString(DataOutputStream out, String value) throws IOException {
