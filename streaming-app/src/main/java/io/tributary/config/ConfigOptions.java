@@ -51,6 +51,16 @@ public final class ConfigOptions {
           "prefer",
           "TLS mode of the database connection, as in libpq; use require or verify-full across"
               + " networks.");
+  public static final OptionDoc SOURCE_SSL_ROOT_CERT =
+      OptionDoc.optional(
+          "source.ssl-root-cert",
+          Kind.STRING,
+          null,
+          "Certificate authority (PEM) that signed the database server's certificate, for"
+              + " `verify-ca` and `verify-full`: a local file path, `s3://bucket/key` (read with"
+              + " the `sink.s3.*` settings) or `secretsmanager:<secret ARN or name>` (the whole"
+              + " secret string). Fetched once when the job starts and kept in a private file;"
+              + " unset, the driver looks for `~/.postgresql/root.crt`.");
   public static final OptionDoc SOURCE_SLOT_NAME =
       OptionDoc.optional(
           "source.slot-name",
@@ -323,6 +333,7 @@ public final class ConfigOptions {
           SOURCE_PASSWORD_SECRET_ARN,
           SOURCE_PASSWORD_SECRET_KEY,
           SOURCE_SSL_MODE,
+          SOURCE_SSL_ROOT_CERT,
           SOURCE_SLOT_NAME,
           SOURCE_PUBLICATION_NAME,
           SOURCE_HEARTBEAT_INTERVAL,

@@ -32,6 +32,7 @@ public final class SourceConfig {
   private final String user;
   private final Secret password;
   private final SslMode sslMode;
+  private final SslRootCert sslRootCert;
   private final String slotName;
   private final String publicationName;
   private final Duration heartbeatInterval;
@@ -48,6 +49,7 @@ public final class SourceConfig {
     this.user = b.user;
     this.password = b.password;
     this.sslMode = b.sslMode;
+    this.sslRootCert = b.sslRootCert;
     this.slotName = b.slotName;
     this.publicationName = b.publicationName;
     this.heartbeatInterval = b.heartbeatInterval;
@@ -72,6 +74,7 @@ public final class SourceConfig {
         .user(user)
         .password(password)
         .sslMode(sslMode)
+        .sslRootCert(sslRootCert)
         .slotName(slotName)
         .publicationName(publicationName)
         .heartbeatInterval(heartbeatInterval)
@@ -114,6 +117,25 @@ public final class SourceConfig {
   /** How the connection uses TLS. */
   public SslMode sslMode() {
     return sslMode;
+  }
+
+  /**
+   * The certificate authority that signed the server's certificate ({@code source.ssl-root-cert}),
+   * or null to use the driver's default ({@code ~/.postgresql/root.crt}).
+   */
+  public SslRootCert sslRootCert() {
+    return sslRootCert;
+  }
+
+  /**
+   * Adds the TLS settings that are not in {@link #jdbcUrl()} to JDBC connection properties: the
+   * local copy of {@link #sslRootCert()} as {@code sslrootcert}, fetched on first use in this
+   * process.
+   */
+  public void addTlsProperties(java.util.Properties jdbcProperties) {
+    if (sslRootCert != null) {
+      sslRootCert.addTo(jdbcProperties);
+    }
   }
 
   /** Name of the logical replication slot the job reads from. */
@@ -187,6 +209,7 @@ public final class SourceConfig {
         && user.equals(other.user)
         && password.equals(other.password)
         && sslMode == other.sslMode
+        && Objects.equals(sslRootCert, other.sslRootCert)
         && slotName.equals(other.slotName)
         && publicationName.equals(other.publicationName)
         && heartbeatInterval.equals(other.heartbeatInterval)
@@ -203,6 +226,7 @@ public final class SourceConfig {
         user,
         password,
         sslMode,
+        sslRootCert,
         slotName,
         publicationName,
         heartbeatInterval,
@@ -228,6 +252,7 @@ public final class SourceConfig {
         + password
         + ", sslMode="
         + sslMode.libpqName()
+        + (sslRootCert == null ? "" : ", sslRootCert=" + sslRootCert)
         + ", slotName="
         + slotName
         + ", publicationName="
@@ -254,6 +279,7 @@ public final class SourceConfig {
     private String user;
     private Secret password = Secret.none();
     private SslMode sslMode = DEFAULT_SSL_MODE;
+    private SslRootCert sslRootCert;
     private String slotName = DEFAULT_SLOT_NAME;
     private String publicationName = DEFAULT_PUBLICATION_NAME;
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
@@ -296,6 +322,11 @@ public final class SourceConfig {
 
     public Builder sslMode(SslMode sslMode) {
       this.sslMode = sslMode;
+      return this;
+    }
+
+    public Builder sslRootCert(SslRootCert sslRootCert) {
+      this.sslRootCert = sslRootCert;
       return this;
     }
 
