@@ -33,10 +33,13 @@ public final class ConfigOptions {
   public static final OptionDoc SOURCE_DATABASE =
       OptionDoc.required("source.database", Kind.STRING, "Name of the database to capture.");
   public static final OptionDoc SOURCE_USER =
-      OptionDoc.required(
+      OptionDoc.optional(
           "source.user",
           Kind.STRING,
-          "Login role; needs the REPLICATION attribute and SELECT on the captured tables.");
+          "(key `username` of the password secret)",
+          "Login role; needs the REPLICATION attribute and SELECT on the captured tables."
+              + " Required unless `source.password.secret-arn` names a JSON secret"
+              + " `{\"username\": ..., \"password\": ...}`; when both are given, this one is used.");
   public static final OptionDoc SOURCE_PASSWORD_ENV =
       secretEnv("source.password", "the database password");
   public static final OptionDoc SOURCE_PASSWORD_FILE =

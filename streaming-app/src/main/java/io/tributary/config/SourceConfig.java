@@ -31,6 +31,10 @@ public final class SourceConfig {
   private final String database;
   private final String user;
   private final Secret password;
+
+  /** The login read from the password's secret when {@code source.user} is not set. */
+  private volatile String secretUser;
+
   private final SslMode sslMode;
   private final SslRootCert sslRootCert;
   private final String slotName;
@@ -104,9 +108,32 @@ public final class SourceConfig {
     return database;
   }
 
-  /** Login role; it needs the REPLICATION attribute and SELECT on the captured tables. */
+  /**
+   * Login role; it needs the REPLICATION attribute and SELECT on the captured tables. When {@code
+   * source.user} is not set, the {@value Secret#USERNAME_KEY} of the password's Secrets Manager
+   * secret, read once.
+   *
+   * @throws ConfigException when neither gives a login
+   */
   public String user() {
-    return user;
+    if (user != null) {
+      return user;
+    }
+    String fromSecret = secretUser;
+    if (fromSecret == null) {
+      fromSecret = password.resolveUsername();
+      if (fromSecret == null) {
+        throw new ConfigException(
+            "source.user is not set and "
+                + password.describe()
+                + " holds no '"
+                + Secret.USERNAME_KEY
+                + "': set source.user, or store the secret as JSON {\"username\": ...,"
+                + " \"password\": ...}");
+      }
+      secretUser = fromSecret;
+    }
+    return fromSecret;
   }
 
   /** Where the password comes from; {@link Secret#none()} when the server needs none. */
@@ -206,7 +233,7 @@ public final class SourceConfig {
         && type.equals(other.type)
         && host.equals(other.host)
         && database.equals(other.database)
-        && user.equals(other.user)
+        && Objects.equals(user, other.user)
         && password.equals(other.password)
         && sslMode == other.sslMode
         && Objects.equals(sslRootCert, other.sslRootCert)
@@ -385,7 +412,9 @@ public final class SourceConfig {
       problems.check(
           database != null, "source.database is required: set it to the database to capture");
       problems.check(
-          user != null, "source.user is required: set it to a role with the REPLICATION attribute");
+          user != null || password.isSecretsManager(),
+          "source.user is required: set it to a role with the REPLICATION attribute, or store"
+              + " it as key 'username' of the password's Secrets Manager secret");
       problems.check(
           sslMode != null, "source.ssl-mode is required: use one of " + SslMode.validNames());
       problems.check(
