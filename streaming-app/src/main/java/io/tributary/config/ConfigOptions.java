@@ -38,7 +38,7 @@ public final class ConfigOptions {
           Kind.STRING,
           "(key `username` of the password secret)",
           "Login role; needs the REPLICATION attribute and SELECT on the captured tables."
-              + " Required unless `source.password.secret-arn` names a JSON secret"
+              + " Required unless the password's Secrets Manager secret is JSON"
               + " `{\"username\": ..., \"password\": ...}`; when both are given, this one is used.");
   public static final OptionDoc SOURCE_PASSWORD_ENV =
       secretEnv("source.password", "the database password");
