@@ -101,4 +101,44 @@ class SslRootCertTest {
     assertThatThrownBy(() -> SslRootCert.parse(key.toString()).pem())
         .hasMessageContaining("file " + key + " holds no PEM certificate");
   }
+
+  @Test
+  void theYamlAndTheManagedFlinkPropertiesNameIt() {
+    String yaml =
+        ConfigLoaderYamlTest.FULL.replace(
+            "  ssl-mode: verify-full\n",
+            "  ssl-mode: verify-full\n  ssl-root-cert: s3://certs/onprem-ca.pem\n");
+    TributaryConfig config = ConfigLoader.fromYamlString(yaml);
+    // An s3:// authority is read with the lake's S3 settings (here an S3-compatible endpoint).
+    assertThat(config.source().sslRootCert())
+        .isEqualTo(SslRootCert.parse("s3://certs/onprem-ca.pem").withS3(config.sink().s3()))
+        .isNotEqualTo(SslRootCert.parse("s3://certs/onprem-ca.pem"));
+
+    java.util.Map<String, Properties> groups = new java.util.HashMap<>();
+    Properties source = new Properties();
+    source.setProperty("host", "db");
+    source.setProperty("database", "shop");
+    source.setProperty("user", "cdc");
+    source.setProperty("ssl-mode", "verify-full");
+    source.setProperty(
+        "ssl-root-cert",
+        "secretsmanager:arn:aws:secretsmanager:eu-west-1:123456789012:secret:ca-AbCdEf");
+    groups.put("source", source);
+    Properties tables = new Properties();
+    tables.setProperty("include", "public.*");
+    groups.put("tables", tables);
+    Properties sink = new Properties();
+    sink.setProperty("warehouse", "s3://lake/warehouse");
+    sink.setProperty("catalog.type", "glue");
+    groups.put("sink", sink);
+    assertThat(ConfigLoader.fromPropertyGroups(groups).source().sslRootCert().describe())
+        .isEqualTo(
+            "AWS Secrets Manager secret"
+                + " arn:aws:secretsmanager:eu-west-1:123456789012:secret:ca-AbCdEf");
+
+    source.setProperty("ssl-root-cert", "s3://no-key");
+    assertThatThrownBy(() -> ConfigLoader.fromPropertyGroups(groups))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("source.ssl-root-cert 's3://no-key' is not an S3 object");
+  }
 }
