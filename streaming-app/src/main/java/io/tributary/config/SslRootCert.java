@@ -133,11 +133,16 @@ public final class SslRootCert implements Serializable {
    *     or holds no certificate
    */
   public String pem() {
+    return pem(null);
+  }
+
+  /** {@link #pem()} with the given Secrets Manager access, or null for AWS's (for tests). */
+  String pem(Secret.SecretsManagerAccess secretsManager) {
     String value = pem;
     if (value == null) {
       synchronized (this) {
         if (pem == null) {
-          pem = checkPem(fetch(), describe());
+          pem = checkPem(fetch(secretsManager), describe());
         }
         value = pem;
       }
@@ -173,12 +178,13 @@ public final class SslRootCert implements Serializable {
     }
   }
 
-  private String fetch() {
+  private String fetch(Secret.SecretsManagerAccess secretsManager) {
     switch (kind) {
       case S3:
         return S3Objects.read(reference, s3);
       case SECRETS_MANAGER:
-        return new AwsSecretsManager().secretString(reference, Secret.regionOf(reference));
+        return (secretsManager == null ? new AwsSecretsManager() : secretsManager)
+            .secretString(reference, Secret.regionOf(reference));
       default:
         try {
           return Files.readString(Path.of(reference), StandardCharsets.UTF_8);

@@ -141,4 +141,29 @@ class SslRootCertTest {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("source.ssl-root-cert 's3://no-key' is not an S3 object");
   }
+
+  @Test
+  void aSecretsManagerSecretIsTheWholePem() {
+    String arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tributary/db-ca-AbCdEf";
+    String[] asked = new String[2];
+    SslRootCert cert = SslRootCert.parse("secretsmanager:" + arn);
+    assertThat(
+            cert.pem(
+                (id, region) -> {
+                  asked[0] = id;
+                  asked[1] = region;
+                  return PEM;
+                }))
+        .isEqualTo(PEM);
+    assertThat(asked).containsExactly(arn, "eu-west-1");
+    // Fetched once: no second call.
+    assertThat(cert.pem()).isEqualTo(PEM);
+    assertThatThrownBy(
+            () -> SslRootCert.parse("secretsmanager:" + arn).pem((id, region) -> "not a pem"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining(
+            "source.ssl-root-cert: AWS Secrets Manager secret "
+                + arn
+                + " holds no PEM certificate");
+  }
 }
