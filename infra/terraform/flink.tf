@@ -15,6 +15,7 @@ locals {
       "password.secret-arn"      = aws_secretsmanager_secret.source.arn
       "password.secret-key"      = var.source_password_secret_key
       "ssl-mode"                 = var.source_ssl_mode
+      "ssl-root-cert"            = var.source_ssl_root_cert
       "slot-name"                = var.replication_slot_name
       "publication-name"         = var.publication_name
       "heartbeat-interval"       = var.heartbeat_interval

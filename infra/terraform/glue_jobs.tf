@@ -103,13 +103,22 @@ locals {
     "--orphan-min-age-hours"          = tostring(var.maintenance_orphan_min_age_hours)
   }
 
-  # Defaults of the backfill job; a run passes --table.
+  # Defaults of the backfill job; a run passes --table. The login is the one the Flink application
+  # uses: --source-user, else the secret's "username"; the password is the secret's key
+  # --source-secret-key (plain-text secrets are the password itself).
   glue_backfill_arguments = {
     "--tributary-main-class" = "io.tributary.backfill.BackfillJob"
     "--source-secret-arn"    = aws_secretsmanager_secret.source.arn
+    "--source-user"          = var.source_user
+    "--source-secret-key"    = var.source_password_secret_key
     "--jdbc-url"             = local.jdbc_url
     "--parallelism"          = tostring(var.backfill_parallelism)
     "--fetch-size"           = tostring(var.backfill_fetch_size)
+  }
+
+  # The source's certificate authority, only when one is configured (Glue rejects empty values).
+  glue_backfill_tls_arguments = var.source_ssl_root_cert == null ? {} : {
+    "--source-ssl-root-cert" = var.source_ssl_root_cert
   }
 }
 
@@ -160,7 +169,7 @@ resource "aws_glue_job" "backfill" {
     max_concurrent_runs = 4
   }
 
-  default_arguments = merge(local.glue_common_arguments, local.glue_backfill_arguments)
+  default_arguments = merge(local.glue_common_arguments, local.glue_backfill_arguments, local.glue_backfill_tls_arguments)
 
   tags = merge(var.tags, { Name = local.glue_backfill_job_name })
 }

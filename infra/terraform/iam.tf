@@ -76,6 +76,35 @@ data "aws_iam_policy_document" "lake_access" {
   }
 }
 
+# Read access to exactly the certificate authority of the source (var.source_ssl_root_cert), for the
+# Flink application and the backfill; absent when no certificate authority is configured.
+locals {
+  source_ca_s3_object  = try(regex("^s3://(.+)$", var.source_ssl_root_cert)[0], null)
+  source_ca_secret_arn = try(regex("^secretsmanager:(.+)$", var.source_ssl_root_cert)[0], null)
+}
+
+data "aws_iam_policy_document" "source_ca_access" {
+  count = var.source_ssl_root_cert == null ? 0 : 1
+
+  dynamic "statement" {
+    for_each = local.source_ca_s3_object == null ? [] : [local.source_ca_s3_object]
+    content {
+      sid       = "ReadSourceCaObject"
+      actions   = ["s3:GetObject"]
+      resources = ["arn:${local.partition}:s3:::${statement.value}"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.source_ca_secret_arn == null ? [] : [local.source_ca_secret_arn]
+    content {
+      sid       = "ReadSourceCaSecret"
+      actions   = ["secretsmanager:GetSecretValue"]
+      resources = [statement.value]
+    }
+  }
+}
+
 # Elastic network interfaces in the private subnets, needed by services that run inside the VPC.
 data "aws_iam_policy_document" "vpc_access" {
   statement {
@@ -140,10 +169,10 @@ resource "aws_iam_role" "flink" {
 }
 
 data "aws_iam_policy_document" "flink" {
-  source_policy_documents = [
+  source_policy_documents = concat([
     data.aws_iam_policy_document.lake_access.json,
     data.aws_iam_policy_document.vpc_access.json,
-  ]
+  ], data.aws_iam_policy_document.source_ca_access[*].json)
 
   statement {
     sid       = "ReadApplicationJar"
@@ -201,10 +230,10 @@ resource "aws_iam_role" "glue" {
 }
 
 data "aws_iam_policy_document" "glue" {
-  source_policy_documents = [
+  source_policy_documents = concat([
     data.aws_iam_policy_document.lake_access.json,
     data.aws_iam_policy_document.vpc_access.json,
-  ]
+  ], data.aws_iam_policy_document.source_ca_access[*].json)
 
   statement {
     sid     = "ReadJobCode"

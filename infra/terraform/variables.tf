@@ -212,6 +212,17 @@ variable "source_password_secret_key" {
   default     = "password"
 }
 
+variable "source_ssl_root_cert" {
+  type        = string
+  description = "Certificate authority (PEM) that signed the database server's certificate, needed by ssl-mode verify-ca and verify-full: an S3 object (s3://bucket/key) or a Secrets Manager secret (secretsmanager:<full secret ARN>) holding the PEM text. The Flink application and the backfill fetch it at start; their roles get read access to exactly this object or secret. Null: the driver looks for ~/.postgresql/root.crt, which the services do not have."
+  default     = null
+
+  validation {
+    condition     = var.source_ssl_root_cert == null || can(regex("^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+$", var.source_ssl_root_cert)) || can(regex("^secretsmanager:arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.source_ssl_root_cert))
+    error_message = "source_ssl_root_cert must be s3://bucket/key or secretsmanager:<full secret ARN> (a full ARN, so that the roles can be granted exactly that secret)."
+  }
+}
+
 variable "source_ssl_mode" {
   type        = string
   description = "TLS mode of the source connection."

@@ -242,7 +242,8 @@ function checkGlueJobs(model, contract) {
     }
     const accepted = new Set([...contract.common, ...spec.arguments, ...contract.launcher, ...contract.glueReserved]);
     for (const k of Object.keys(found.args)) if (!accepted.has(k)) problems.push(`aws_glue_job.${job} passes ${k}, which the job does not accept`);
-    const required = [...contract.common, ...spec.arguments.filter((a) => !spec.perRun.includes(a)), ...contract.launcher];
+    const optional = spec.optional || [];
+    const required = [...contract.common, ...spec.arguments.filter((a) => !spec.perRun.includes(a) && !optional.includes(a)), ...contract.launcher];
     for (const k of required) if (!(k in found.args)) problems.push(`aws_glue_job.${job} lacks ${k}`);
     for (const [k, v] of Object.entries(contract.glueRequired)) if (found.args[k] !== v) problems.push(`aws_glue_job.${job} must set ${k} ${v}`);
     if (found.args['--tributary-main-class'] !== spec.mainClass) problems.push(`aws_glue_job.${job} must start ${spec.mainClass}`);

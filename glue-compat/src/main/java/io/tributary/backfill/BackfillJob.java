@@ -75,7 +75,12 @@ public final class BackfillJob {
   /** The source login: from the arguments in AWS, else from the configuration file. */
   static SourceAccess sourceAccess(LakeSettings lake, BackfillOptions options) {
     if (options.jdbcUrl() != null) {
-      return SourceAccess.of(options.jdbcUrl(), options.sourceSecretArn());
+      return SourceAccess.of(
+          options.jdbcUrl(),
+          options.sourceUser(),
+          options.sourceSecretArn(),
+          options.sourceSecretKey(),
+          options.sslRootCert());
     }
     return lake.fileConfig()
         .map(c -> SourceAccess.of(c.source()))

@@ -9,23 +9,51 @@ import java.util.List;
  *
  * @param table the table to restate (lake or source name)
  * @param jdbcUrl the source database, or null to use the configuration file's source
- * @param sourceSecretArn the Secrets Manager secret with the source password, or null
+ * @param sourceSecretArn the Secrets Manager secret with the source login, or null
+ * @param sourceUser the source user, or null to take it from the URL or the secret
+ * @param sourceSecretKey the secret's JSON key holding the password, or null for {@code password}
+ * @param sslRootCert the source's certificate authority (file, {@code s3://} or {@code
+ *     secretsmanager:}), or null
  */
 public record BackfillOptions(
-    String table, String jdbcUrl, String sourceSecretArn, int parallelism, int fetchSize) {
+    String table,
+    String jdbcUrl,
+    String sourceSecretArn,
+    String sourceUser,
+    String sourceSecretKey,
+    String sslRootCert,
+    int parallelism,
+    int fetchSize) {
 
   public static final String TABLE = "--table";
   public static final String SOURCE_SECRET_ARN = "--source-secret-arn";
   public static final String JDBC_URL = "--jdbc-url";
+  public static final String SOURCE_USER = "--source-user";
+  public static final String SOURCE_SECRET_KEY = "--source-secret-key";
+  public static final String SOURCE_SSL_ROOT_CERT = "--source-ssl-root-cert";
   public static final String PARALLELISM = "--parallelism";
   public static final String FETCH_SIZE = "--fetch-size";
 
   /** The job's own arguments (the shared lake arguments come on top). */
   public static final List<String> KEYS =
-      List.of(TABLE, SOURCE_SECRET_ARN, JDBC_URL, PARALLELISM, FETCH_SIZE);
+      List.of(
+          TABLE,
+          SOURCE_SECRET_ARN,
+          JDBC_URL,
+          SOURCE_USER,
+          SOURCE_SECRET_KEY,
+          SOURCE_SSL_ROOT_CERT,
+          PARALLELISM,
+          FETCH_SIZE);
 
   static final int DEFAULT_PARALLELISM = 8;
   static final int DEFAULT_FETCH_SIZE = 10_000;
+
+  /** Options without a user, secret key or certificate authority argument. */
+  public BackfillOptions(
+      String table, String jdbcUrl, String sourceSecretArn, int parallelism, int fetchSize) {
+    this(table, jdbcUrl, sourceSecretArn, null, null, null, parallelism, fetchSize);
+  }
 
   public BackfillOptions {
     if (table == null || table.isBlank()) {
@@ -46,6 +74,9 @@ public record BackfillOptions(
         args.get(TABLE),
         args.get(JDBC_URL),
         args.get(SOURCE_SECRET_ARN),
+        args.get(SOURCE_USER),
+        args.get(SOURCE_SECRET_KEY),
+        args.get(SOURCE_SSL_ROOT_CERT),
         (int) args.getLong(PARALLELISM, DEFAULT_PARALLELISM, 1),
         (int) args.getLong(FETCH_SIZE, DEFAULT_FETCH_SIZE, 1));
   }

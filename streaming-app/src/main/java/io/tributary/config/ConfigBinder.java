@@ -45,11 +45,16 @@ final class ConfigBinder {
 
   private TributaryConfig bind(String context) {
     problems.addAll(raw.problems.list());
-    SourceConfig source = build(this::source);
+    SourceConfig bound = build(this::source);
     TableSelection tables = build(this::tables);
     CatalogConfig catalog = build(this::catalog);
     S3Config s3 = build(this::s3);
     SinkConfig sink = catalog == null || s3 == null ? null : build(() -> sink(catalog, s3));
+    // An s3:// certificate is read with the lake's S3 settings (endpoint, keys).
+    SourceConfig source =
+        bound == null || bound.sslRootCert() == null || s3 == null
+            ? bound
+            : bound.toBuilder().sslRootCert(bound.sslRootCert().withS3(s3)).build();
     JobConfig job = build(this::job);
     ControlConfig control = build(this::control);
     problems.throwIfAny(context);
@@ -77,6 +82,14 @@ final class ConfigBinder {
     text(ConfigOptions.SOURCE_USER, b::user);
     secret("source.password", b::password);
     choice(ConfigOptions.SOURCE_SSL_MODE, SslMode::fromName, SslMode.validNames(), b::sslMode);
+    Value rootCert = raw.values.get(ConfigOptions.SOURCE_SSL_ROOT_CERT.key());
+    if (rootCert != null) {
+      try {
+        b.sslRootCert(SslRootCert.parse(rootCert.text));
+      } catch (ConfigException e) {
+        problems.add(rootCert.problem(e.getMessage()));
+      }
+    }
     text(ConfigOptions.SOURCE_SLOT_NAME, b::slotName);
     text(ConfigOptions.SOURCE_PUBLICATION_NAME, b::publicationName);
     duration(ConfigOptions.SOURCE_HEARTBEAT_INTERVAL, b::heartbeatInterval);

@@ -33,10 +33,13 @@ public final class ConfigOptions {
   public static final OptionDoc SOURCE_DATABASE =
       OptionDoc.required("source.database", Kind.STRING, "Name of the database to capture.");
   public static final OptionDoc SOURCE_USER =
-      OptionDoc.required(
+      OptionDoc.optional(
           "source.user",
           Kind.STRING,
-          "Login role; needs the REPLICATION attribute and SELECT on the captured tables.");
+          "(key `username` of the password secret)",
+          "Login role; needs the REPLICATION attribute and SELECT on the captured tables."
+              + " Required unless the password's Secrets Manager secret is JSON"
+              + " `{\"username\": ..., \"password\": ...}`; when both are given, this one is used.");
   public static final OptionDoc SOURCE_PASSWORD_ENV =
       secretEnv("source.password", "the database password");
   public static final OptionDoc SOURCE_PASSWORD_FILE =
@@ -51,6 +54,16 @@ public final class ConfigOptions {
           "prefer",
           "TLS mode of the database connection, as in libpq; use require or verify-full across"
               + " networks.");
+  public static final OptionDoc SOURCE_SSL_ROOT_CERT =
+      OptionDoc.optional(
+          "source.ssl-root-cert",
+          Kind.STRING,
+          null,
+          "Certificate authority (PEM) that signed the database server's certificate, for"
+              + " `verify-ca` and `verify-full`: a local file path, `s3://bucket/key` (read with"
+              + " the `sink.s3.*` settings) or `secretsmanager:<secret ARN or name>` (the whole"
+              + " secret string). Fetched once when the job starts and kept in a private file;"
+              + " unset, the driver looks for `~/.postgresql/root.crt`.");
   public static final OptionDoc SOURCE_SLOT_NAME =
       OptionDoc.optional(
           "source.slot-name",
@@ -323,6 +336,7 @@ public final class ConfigOptions {
           SOURCE_PASSWORD_SECRET_ARN,
           SOURCE_PASSWORD_SECRET_KEY,
           SOURCE_SSL_MODE,
+          SOURCE_SSL_ROOT_CERT,
           SOURCE_SLOT_NAME,
           SOURCE_PUBLICATION_NAME,
           SOURCE_HEARTBEAT_INTERVAL,

@@ -29,6 +29,12 @@ public final class Secret implements java.io.Serializable {
   /** The JSON key read from a Secrets Manager secret whose value is a JSON object. */
   public static final String DEFAULT_JSON_KEY = "password";
 
+  /**
+   * The JSON key of the login in a database secret: every component reads one secret format, {@code
+   * {"username": "...", "password": "..."}}; a plain-text secret holds only the password.
+   */
+  public static final String USERNAME_KEY = "username";
+
   private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Pattern SECRET_ARN =
       Pattern.compile("arn:[a-z0-9-]+:secretsmanager:([a-z0-9-]+):\\d{12}:secret:.+");
@@ -150,6 +156,46 @@ public final class Secret implements java.io.Serializable {
       default:
         throw new IllegalStateException("unknown secret kind " + kind);
     }
+  }
+
+  /** Whether the secret lives in AWS Secrets Manager. */
+  public boolean isSecretsManager() {
+    return kind == Kind.SECRETS_MANAGER;
+  }
+
+  /**
+   * The login stored beside the password: key {@value #USERNAME_KEY} of a Secrets Manager secret
+   * that is a JSON object; null when the secret is plain text, has no such key, or does not live in
+   * Secrets Manager.
+   *
+   * @throws ConfigException when the secret cannot be read
+   */
+  public String resolveUsername() {
+    return kind == Kind.SECRETS_MANAGER ? resolveUsername(new AwsSecretsManager()) : null;
+  }
+
+  /** {@link #resolveUsername()} with the given Secrets Manager access (for tests). */
+  String resolveUsername(SecretsManagerAccess secretsManager) {
+    if (kind != Kind.SECRETS_MANAGER) {
+      return null;
+    }
+    return usernameOf(secretsManager.secretString(reference, regionOf(reference)));
+  }
+
+  /**
+   * The non-empty {@value #USERNAME_KEY} of a secret string that is a JSON object, else null (a
+   * plain-text secret is only a password).
+   */
+  public static String usernameOf(String secretString) {
+    if (secretString == null) {
+      return null;
+    }
+    JsonNode json = parseJsonObject(secretString);
+    JsonNode value = json == null ? null : json.get(USERNAME_KEY);
+    if (value == null || !value.isValueNode() || value.isNull() || value.asText().isEmpty()) {
+      return null;
+    }
+    return value.asText();
   }
 
   /** Where the secret comes from, e.g. "environment variable PGPASSWORD"; never the value. */

@@ -31,7 +31,12 @@ public final class SourceConfig {
   private final String database;
   private final String user;
   private final Secret password;
+
+  /** The login read from the password's secret when {@code source.user} is not set. */
+  private volatile String secretUser;
+
   private final SslMode sslMode;
+  private final SslRootCert sslRootCert;
   private final String slotName;
   private final String publicationName;
   private final Duration heartbeatInterval;
@@ -48,6 +53,7 @@ public final class SourceConfig {
     this.user = b.user;
     this.password = b.password;
     this.sslMode = b.sslMode;
+    this.sslRootCert = b.sslRootCert;
     this.slotName = b.slotName;
     this.publicationName = b.publicationName;
     this.heartbeatInterval = b.heartbeatInterval;
@@ -72,6 +78,7 @@ public final class SourceConfig {
         .user(user)
         .password(password)
         .sslMode(sslMode)
+        .sslRootCert(sslRootCert)
         .slotName(slotName)
         .publicationName(publicationName)
         .heartbeatInterval(heartbeatInterval)
@@ -101,9 +108,32 @@ public final class SourceConfig {
     return database;
   }
 
-  /** Login role; it needs the REPLICATION attribute and SELECT on the captured tables. */
+  /**
+   * Login role; it needs the REPLICATION attribute and SELECT on the captured tables. When {@code
+   * source.user} is not set, the {@value Secret#USERNAME_KEY} of the password's Secrets Manager
+   * secret, read once.
+   *
+   * @throws ConfigException when neither gives a login
+   */
   public String user() {
-    return user;
+    if (user != null) {
+      return user;
+    }
+    String fromSecret = secretUser;
+    if (fromSecret == null) {
+      fromSecret = password.resolveUsername();
+      if (fromSecret == null) {
+        throw new ConfigException(
+            "source.user is not set and "
+                + password.describe()
+                + " holds no '"
+                + Secret.USERNAME_KEY
+                + "': set source.user, or store the secret as JSON {\"username\": ...,"
+                + " \"password\": ...}");
+      }
+      secretUser = fromSecret;
+    }
+    return fromSecret;
   }
 
   /** Where the password comes from; {@link Secret#none()} when the server needs none. */
@@ -114,6 +144,25 @@ public final class SourceConfig {
   /** How the connection uses TLS. */
   public SslMode sslMode() {
     return sslMode;
+  }
+
+  /**
+   * The certificate authority that signed the server's certificate ({@code source.ssl-root-cert}),
+   * or null to use the driver's default ({@code ~/.postgresql/root.crt}).
+   */
+  public SslRootCert sslRootCert() {
+    return sslRootCert;
+  }
+
+  /**
+   * Adds the TLS settings that are not in {@link #jdbcUrl()} to JDBC connection properties: the
+   * local copy of {@link #sslRootCert()} as {@code sslrootcert}, fetched on first use in this
+   * process.
+   */
+  public void addTlsProperties(java.util.Properties jdbcProperties) {
+    if (sslRootCert != null) {
+      sslRootCert.addTo(jdbcProperties);
+    }
   }
 
   /** Name of the logical replication slot the job reads from. */
@@ -184,9 +233,10 @@ public final class SourceConfig {
         && type.equals(other.type)
         && host.equals(other.host)
         && database.equals(other.database)
-        && user.equals(other.user)
+        && Objects.equals(user, other.user)
         && password.equals(other.password)
         && sslMode == other.sslMode
+        && Objects.equals(sslRootCert, other.sslRootCert)
         && slotName.equals(other.slotName)
         && publicationName.equals(other.publicationName)
         && heartbeatInterval.equals(other.heartbeatInterval)
@@ -203,6 +253,7 @@ public final class SourceConfig {
         user,
         password,
         sslMode,
+        sslRootCert,
         slotName,
         publicationName,
         heartbeatInterval,
@@ -228,6 +279,7 @@ public final class SourceConfig {
         + password
         + ", sslMode="
         + sslMode.libpqName()
+        + (sslRootCert == null ? "" : ", sslRootCert=" + sslRootCert)
         + ", slotName="
         + slotName
         + ", publicationName="
@@ -254,6 +306,7 @@ public final class SourceConfig {
     private String user;
     private Secret password = Secret.none();
     private SslMode sslMode = DEFAULT_SSL_MODE;
+    private SslRootCert sslRootCert;
     private String slotName = DEFAULT_SLOT_NAME;
     private String publicationName = DEFAULT_PUBLICATION_NAME;
     private Duration heartbeatInterval = DEFAULT_HEARTBEAT_INTERVAL;
@@ -296,6 +349,11 @@ public final class SourceConfig {
 
     public Builder sslMode(SslMode sslMode) {
       this.sslMode = sslMode;
+      return this;
+    }
+
+    public Builder sslRootCert(SslRootCert sslRootCert) {
+      this.sslRootCert = sslRootCert;
       return this;
     }
 
@@ -354,7 +412,9 @@ public final class SourceConfig {
       problems.check(
           database != null, "source.database is required: set it to the database to capture");
       problems.check(
-          user != null, "source.user is required: set it to a role with the REPLICATION attribute");
+          user != null || password.isSecretsManager(),
+          "source.user is required: set it to a role with the REPLICATION attribute, or store"
+              + " it as key 'username' of the password's Secrets Manager secret");
       problems.check(
           sslMode != null, "source.ssl-mode is required: use one of " + SslMode.validNames());
       problems.check(

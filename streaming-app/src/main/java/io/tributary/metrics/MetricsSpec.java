@@ -25,6 +25,7 @@ public final class MetricsSpec implements Serializable {
   private final String jdbcUrl;
   private final String user;
   private final String password;
+  private final io.tributary.config.SslRootCert sslRootCert;
   private final long pollIntervalMillis;
 
   /** One captured table. */
@@ -70,12 +71,14 @@ public final class MetricsSpec implements Serializable {
       String jdbcUrl,
       String user,
       String password,
+      io.tributary.config.SslRootCert sslRootCert,
       long pollIntervalMillis) {
     this.catalog = catalog;
     this.tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
     this.jdbcUrl = jdbcUrl;
     this.user = user;
     this.password = password;
+    this.sslRootCert = sslRootCert;
     this.pollIntervalMillis = pollIntervalMillis;
   }
 
@@ -108,6 +111,7 @@ public final class MetricsSpec implements Serializable {
         config.source().jdbcUrl(),
         config.source().user(),
         password,
+        config.source().sslRootCert(),
         config.job().sourcePollInterval().toMillis());
   }
 
@@ -134,6 +138,11 @@ public final class MetricsSpec implements Serializable {
   /** Password of the source database, or null. */
   String password() {
     return password;
+  }
+
+  /** The source's certificate authority, or null for the driver's default. */
+  io.tributary.config.SslRootCert sslRootCert() {
+    return sslRootCert;
   }
 
   /** How often the source is polled. */

@@ -118,6 +118,9 @@ final class SourcePoller implements Runnable, AutoCloseable {
         props.setProperty("password", spec.password());
       }
       props.setProperty("ApplicationName", "tributary-metrics");
+      if (spec.sslRootCert() != null) {
+        spec.sslRootCert().addTo(props);
+      }
       props.setProperty("connectTimeout", "10");
       props.setProperty("socketTimeout", "30");
       connection = DriverManager.getConnection(spec.jdbcUrl(), props);

@@ -31,6 +31,7 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
   private static final Logger LOG = LoggerFactory.getLogger(NewTableWatcher.class);
 
   private final String jdbcUrl;
+  private final io.tributary.config.SslRootCert sslRootCert;
   private final String user;
   private final Secret password;
   private final List<String> include;
@@ -58,6 +59,7 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
       Collection<String> refused) {
     this.refused = new TreeSet<>(refused);
     this.jdbcUrl = source.jdbcUrl();
+    this.sslRootCert = source.sslRootCert();
     this.user = source.user();
     this.password = source.password();
     this.include = new ArrayList<>(selection.include());
@@ -130,6 +132,9 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
       props.setProperty("password", password.resolve());
     }
     props.setProperty("ApplicationName", "tributary-new-table-watcher");
+    if (sslRootCert != null) {
+      sslRootCert.addTo(props);
+    }
     props.setProperty("connectTimeout", "10");
     return DriverManager.getConnection(jdbcUrl, props);
   }

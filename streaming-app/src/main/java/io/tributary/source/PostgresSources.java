@@ -155,9 +155,10 @@ public final class PostgresSources {
       builder.chunkKeyColumn(tables.get(0).chunkColumn());
     }
     return TunedPostgresSource.of(
-        builder.build(),
-        source.allowWalGap(),
-        tables.stream().anyMatch(CapturedTable::slotCreatedAtStart));
+            builder.build(),
+            source.allowWalGap(),
+            tables.stream().anyMatch(CapturedTable::slotCreatedAtStart))
+        .withSslRootCert(source.sslRootCert());
   }
 
   /** Debezium's properties for the source of one group. */
@@ -186,6 +187,9 @@ public final class PostgresSources {
     slotRetries(debezium);
     if (source.sslMode() != null) {
       debezium.setProperty("database.sslmode", source.sslMode().libpqName());
+    }
+    if (source.sslRootCert() != null) {
+      debezium.setProperty("database.sslrootcert", source.sslRootCert().localFile().toString());
     }
     return debezium;
   }

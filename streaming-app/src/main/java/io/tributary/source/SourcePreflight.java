@@ -54,7 +54,49 @@ public final class SourcePreflight {
     }
     props.setProperty("ApplicationName", "tributary");
     props.setProperty("connectTimeout", "10");
-    return DriverManager.getConnection(source.jdbcUrl(), props);
+    source.addTlsProperties(props);
+    try {
+      return DriverManager.getConnection(source.jdbcUrl(), props);
+    } catch (SQLException e) {
+      throw explainTls(source, e);
+    }
+  }
+
+  /**
+   * The exception with what to do added when the server's certificate could not be verified: a
+   * certificate problem is almost always the wrong or missing {@code source.ssl-root-cert}.
+   */
+  static SQLException explainTls(SourceConfig source, SQLException e) {
+    String text = String.valueOf(e.getMessage());
+    Throwable cause = e.getCause();
+    while (cause != null) {
+      text = text + " " + cause;
+      cause = cause.getCause();
+    }
+    if (!text.contains("SSL")
+        && !text.contains("certificate")
+        && !text.contains("PKIX")
+        && !text.contains("root.crt")) {
+      return e;
+    }
+    String given =
+        source.sslRootCert() == null
+            ? "source.ssl-root-cert is not set, so the driver looked for ~/.postgresql/root.crt"
+            : "source.ssl-root-cert is " + source.sslRootCert().reference();
+    return new SQLException(
+        "Cannot open a TLS connection to "
+            + source.host()
+            + ":"
+            + source.port()
+            + " with ssl-mode "
+            + source.sslMode().libpqName()
+            + " ("
+            + given
+            + "): set source.ssl-root-cert to the certificate authority (PEM) that signed the"
+            + " server's certificate. "
+            + e.getMessage(),
+        e.getSQLState(),
+        e);
   }
 
   /**

@@ -45,12 +45,54 @@ import org.apache.flink.connector.base.source.reader.RecordEmitter;
 public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
   private static final long serialVersionUID = 1L;
 
+  /** The certificate authority Debezium's {@code database.sslrootcert} names, or null. */
+  private io.tributary.config.SslRootCert sslRootCert;
+
   private TunedPostgresSource(
       PostgresSourceConfigFactory configFactory,
       DebeziumDeserializationSchema<T> deserializer,
       PostgresOffsetFactory offsetFactory,
       PostgresDialect dialect) {
     super(configFactory, deserializer, offsetFactory, dialect);
+  }
+
+  /**
+   * This source, writing the certificate authority's local file (the path its Debezium properties
+   * name) in each process before the enumerator or a reader connects.
+   */
+  TunedPostgresSource<T> withSslRootCert(io.tributary.config.SslRootCert sslRootCert) {
+    this.sslRootCert = sslRootCert;
+    return this;
+  }
+
+  private void writeSslRootCert() {
+    if (sslRootCert != null) {
+      sslRootCert.localFile();
+    }
+  }
+
+  @Override
+  public org.apache.flink.cdc.connectors.postgres.source.enumerator.PostgresSourceEnumerator
+      createEnumerator(
+          org.apache.flink.api.connector.source.SplitEnumeratorContext<SourceSplitBase> context) {
+    writeSslRootCert();
+    return super.createEnumerator(context);
+  }
+
+  @Override
+  public org.apache.flink.cdc.connectors.postgres.source.enumerator.PostgresSourceEnumerator
+      restoreEnumerator(
+          org.apache.flink.api.connector.source.SplitEnumeratorContext<SourceSplitBase> context,
+          org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState state) {
+    writeSslRootCert();
+    return super.restoreEnumerator(context, state);
+  }
+
+  @Override
+  public org.apache.flink.cdc.connectors.postgres.source.reader.PostgresSourceReader createReader(
+      org.apache.flink.api.connector.source.SourceReaderContext context) throws Exception {
+    writeSslRootCert();
+    return super.createReader(context);
   }
 
   /**

@@ -178,4 +178,27 @@ class SecretTest {
         .contains("password=Secret{value=****}");
     assertThat(config.source().password().resolve()).isEqualTo("source-secret");
   }
+
+  @Test
+  void oneSecretFormatHoldsTheUsernameBesideThePassword() {
+    String arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tributary/db-AbCdEf";
+    Secret.SecretsManagerAccess json =
+        (id, region) -> "{\"username\": \"cdc\", \"password\": \"pw\"}";
+    Secret secret = Secret.ofSecretsManager(arn);
+    assertThat(secret.isSecretsManager()).isTrue();
+    assertThat(secret.resolveUsername(json)).isEqualTo("cdc");
+    assertThat(secret.resolve(Map.of(), json)).isEqualTo("pw");
+
+    // A plain-text secret is only the password: the user comes from the configuration.
+    Secret.SecretsManagerAccess plain = (id, region) -> "just-the-password";
+    assertThat(secret.resolveUsername(plain)).isNull();
+    assertThat(secret.resolve(Map.of(), plain)).isEqualTo("just-the-password");
+
+    assertThat(Secret.usernameOf("{\"password\": \"pw\"}")).isNull();
+    assertThat(Secret.usernameOf("{\"username\": \"\", \"password\": \"pw\"}")).isNull();
+    assertThat(Secret.usernameOf("{\"username\": {\"x\": 1}}")).isNull();
+    assertThat(Secret.usernameOf("{not json")).isNull();
+    assertThat(Secret.ofEnv("PW").resolveUsername()).isNull();
+    assertThat(Secret.ofEnv("PW").isSecretsManager()).isFalse();
+  }
 }

@@ -37,4 +37,33 @@ class SourceConfigTest {
     assertThat(base().build()).isNotEqualTo(base().password(Secret.ofEnv("PW")).build());
     assertThat(base().build().toBuilder().build()).isEqualTo(base().build());
   }
+
+  @Test
+  void theUserMayComeFromThePasswordSecret() {
+    String arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tributary/db-AbCdEf";
+    SourceConfig fromSecret =
+        SourceConfig.builder()
+            .host("db")
+            .database("shop")
+            .password(Secret.ofSecretsManager(arn))
+            .build();
+    assertThat(fromSecret.toString()).contains("user=null");
+    // Without Secrets Manager or without a secret at all, a user is required.
+    assertThatThrownBy(() -> SourceConfig.builder().host("db").database("shop").build())
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("source.user is required")
+        .hasMessageContaining("'username'");
+    assertThat(base().password(Secret.ofSecretsManager(arn)).build().user()).isEqualTo("u");
+  }
+
+  @Test
+  void theCertificateAuthorityIsKeptAndCompared() {
+    SslRootCert ca = SslRootCert.parse("s3://certs/ca.pem");
+    SourceConfig withCa = base().sslMode(SslMode.VERIFY_FULL).sslRootCert(ca).build();
+    assertThat(withCa.sslRootCert()).isEqualTo(ca);
+    assertThat(withCa.toBuilder().build()).isEqualTo(withCa);
+    assertThat(withCa).isNotEqualTo(base().sslMode(SslMode.VERIFY_FULL).build());
+    assertThat(withCa.toString()).contains("sslRootCert=s3://certs/ca.pem");
+    assertThat(withCa.jdbcUrl()).doesNotContain("sslrootcert");
+  }
 }

@@ -6,6 +6,7 @@ import io.debezium.config.Configuration;
 import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
 import io.tributary.config.SslMode;
+import io.tributary.config.SslRootCert;
 import java.time.Duration;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -50,5 +51,20 @@ class PostgresSourcesTest {
     assertThat(grouped.getProperty("publication.name")).isEqualTo("tributary_big_table");
     assertThat(grouped.getProperty("publication.autocreate.mode")).isEqualTo("disabled");
     assertThat(grouped.getProperty("database.sslmode")).isEqualTo("require");
+  }
+
+  @Test
+  void debeziumGetsTheLocalCopyOfTheCertificateAuthority() {
+    SslRootCert ca =
+        SslRootCert.ofPem("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    SourceConfig source = source(SslMode.VERIFY_FULL).toBuilder().sslRootCert(ca).build();
+    Properties debezium = PostgresSources.debeziumProperties(source, "");
+    assertThat(debezium.getProperty("database.sslmode")).isEqualTo("verify-full");
+    assertThat(debezium.getProperty("database.sslrootcert")).isEqualTo(ca.localFile().toString());
+    Properties jdbc = new Properties();
+    source.addTlsProperties(jdbc);
+    assertThat(jdbc.getProperty("sslrootcert")).isEqualTo(ca.localFile().toString());
+    assertThat(PostgresSources.debeziumProperties(source(SslMode.REQUIRE), ""))
+        .doesNotContainKey("database.sslrootcert");
   }
 }
