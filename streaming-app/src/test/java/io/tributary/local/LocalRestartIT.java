@@ -1,0 +1,129 @@
+package io.tributary.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.config.TributaryConfig;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code tributary local} killed with SIGKILL in the middle of the stream (its embedded PostgreSQL
+ * outlives it) starts again without manual steps: the next start stops the orphaned server, resumes
+ * from the last checkpoint, and the lake equals the source. A second start while a run is alive is
+ * refused, naming the process that serves the stack.
+ */
+class LocalRestartIT {
+
+  @TempDir Path dir;
+
+  @Test
+  void restartsAfterSigkillAndRefusesASecondStartWhileAlive() throws Exception {
+    Path workdir = dir.resolve("work");
+
+    Process first = local(workdir, "first.out");
+    try {
+      // Mid-stream: the demo workload runs and checkpoints have completed.
+      await()
+          .atMost(Duration.ofMinutes(3))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> completedCheckpoints(workdir) >= 2 || !first.isAlive());
+      assertThat(first.isAlive()).as(tail(dir.resolve("first.out"))).isTrue();
+
+      Process second = local(workdir, "second.out");
+      assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
+      String refused = Files.readString(dir.resolve("second.out"));
+      assertThat(second.exitValue()).as(refused).isEqualTo(2);
+      assertThat(refused)
+          .contains("The local stack in " + workdir)
+          .contains("is in use by process " + first.pid())
+          .contains("kill " + first.pid());
+      assertThat(first.isAlive()).isTrue();
+    } finally {
+      first.destroyForcibly(); // SIGKILL: no shutdown hook, no savepoint
+      first.waitFor();
+    }
+    long orphan =
+        Long.parseLong(
+            Files.readAllLines(workdir.resolve("postgres/postmaster.pid")).get(0).trim());
+    assertThat(ProcessHandle.of(orphan).map(ProcessHandle::isAlive))
+        .as("the embedded PostgreSQL outlives the killed run")
+        .contains(true);
+
+    Process restart = local(workdir, "restart.out", "--duration", "3");
+    boolean ended = restart.waitFor(4, TimeUnit.MINUTES);
+    String out = tail(dir.resolve("restart.out"));
+    if (!ended) {
+      restart.destroyForcibly().waitFor();
+    }
+    assertThat(ended).as(out).isTrue();
+    assertThat(restart.exitValue()).as(out).isZero();
+    assertThat(out).contains("Resuming from " + workdir.resolve("flink/checkpoints"));
+    assertThat(ProcessHandle.of(orphan).filter(ProcessHandle::isAlive))
+        .as("the orphaned PostgreSQL was stopped")
+        .isEmpty();
+
+    try (LocalStack stack = LocalStack.start(workdir)) {
+      TributaryConfig config = LocalRunner.localConfigFor(stack, workdir);
+      List<VerifyResult> results =
+          LakeVerifier.verify(config, CatalogSpecs.from(config.sink()), null);
+      assertThat(results).isNotEmpty().allMatch(VerifyResult::equal, "EQUAL");
+    }
+  }
+
+  /** {@code tributary local --workdir W} in a JVM of its own, so that it can be SIGKILLed. */
+  private Process local(Path workdir, String output, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+        .filter(a -> a.startsWith("--add-opens"))
+        .forEach(command::add);
+    command.add("-Xmx1g");
+    command.add("-Dlog4j.configurationFile=" + Path.of("config/log4j2-local.xml").toAbsolutePath());
+    command.add("-Dtributary.log.dir=" + workdir.resolve("logs"));
+    command.add("-cp");
+    command.add(
+        System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
+    command.add("io.tributary.cli.Main");
+    command.add("local");
+    command.add("--workdir");
+    command.add(workdir.toString());
+    command.addAll(List.of(args));
+    return new ProcessBuilder(command)
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve(output).toFile())
+        .start();
+  }
+
+  private static long completedCheckpoints(Path workdir) throws Exception {
+    Path checkpoints = workdir.resolve("flink/checkpoints");
+    if (!Files.isDirectory(checkpoints)) {
+      return 0;
+    }
+    try (Stream<Path> files = Files.walk(checkpoints, 3)) {
+      return files.filter(f -> f.getFileName().toString().equals("_metadata")).count();
+    }
+  }
+
+  private static String tail(Path file) throws Exception {
+    if (!Files.exists(file)) {
+      return "(no output)";
+    }
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    return lines.subList(Math.max(0, lines.size() - 60), lines.size()).stream()
+        .collect(Collectors.joining("\n"));
+  }
+}
