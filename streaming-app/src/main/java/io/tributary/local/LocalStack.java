@@ -92,7 +92,8 @@ public final class LocalStack implements AutoCloseable {
     // The owner may still be starting: its endpoints appear once its servers run.
     long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
     while (!Files.exists(endpoints)) {
-      if (System.nanoTime() > deadline || ProcessHandle.of(live.pid()).isEmpty()) {
+      if (System.nanoTime() > deadline
+          || (live.pid() > 0 && ProcessHandle.of(live.pid()).isEmpty())) {
         throw new IllegalStateException(
             "The local stack in "
                 + root
