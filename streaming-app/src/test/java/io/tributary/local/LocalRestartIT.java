@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * refused, naming the process that serves the stack.
  */
 class LocalRestartIT {
+  /** customers, products, orders, order_items, events. */
+  private static final int DEMO_TABLES = 5;
 
   @TempDir Path dir;
 
@@ -36,14 +38,25 @@ class LocalRestartIT {
 
     Process first = local(workdir, "first.out");
     try {
-      // Mid-stream: the demo workload runs and checkpoints have completed.
+      // A second start while the first serves the stack is refused (checked while the first runs).
       await()
-          .atMost(Duration.ofMinutes(3))
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> ownerRecord(workdir).contains("pid=" + first.pid()) || !first.isAlive());
+      Process second = local(workdir, "second.out");
+      // Mid-stream: the snapshot is complete, and a checkpoint completed after it.
+      await()
+          .atMost(Duration.ofMinutes(4))
           .pollInterval(Duration.ofMillis(500))
-          .until(() -> completedCheckpoints(workdir) >= 2 || !first.isAlive());
+          .until(() -> snapshotComplete(dir.resolve("first.out")) || !first.isAlive());
+      assertThat(first.isAlive()).as(tail(dir.resolve("first.out"))).isTrue();
+      long snapshotDone = newestCheckpoint(workdir);
+      await()
+          .atMost(Duration.ofMinutes(1))
+          .pollInterval(Duration.ofMillis(500))
+          .until(() -> newestCheckpoint(workdir) > snapshotDone || !first.isAlive());
       assertThat(first.isAlive()).as(tail(dir.resolve("first.out"))).isTrue();
 
-      Process second = local(workdir, "second.out");
       assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
       String refused = Files.readString(dir.resolve("second.out"));
       assertThat(second.exitValue()).as(refused).isEqualTo(2);
@@ -108,14 +121,52 @@ class LocalRestartIT {
         .start();
   }
 
-  private static long completedCheckpoints(Path workdir) throws Exception {
+  private static String ownerRecord(Path workdir) throws Exception {
+    Path file = workdir.resolve(StackOwner.OWNER_FILE);
+    return Files.exists(file) ? Files.readString(file) : "";
+  }
+
+  /** The number of the newest completed checkpoint, or 0. */
+  private static long newestCheckpoint(Path workdir) throws Exception {
     Path checkpoints = workdir.resolve("flink/checkpoints");
     if (!Files.isDirectory(checkpoints)) {
       return 0;
     }
     try (Stream<Path> files = Files.walk(checkpoints, 3)) {
-      return files.filter(f -> f.getFileName().toString().equals("_metadata")).count();
+      return files
+          .filter(f -> f.getFileName().toString().equals("_metadata"))
+          .map(f -> f.getParent().getFileName().toString())
+          .filter(name -> name.startsWith("chk-"))
+          .mapToLong(name -> Long.parseLong(name.substring(4)))
+          .max()
+          .orElse(0);
     }
+  }
+
+  /** Whether the last progress lines of the run show every table's snapshot at 100%. */
+  private static boolean snapshotComplete(Path output) throws Exception {
+    if (!Files.exists(output)) {
+      return false;
+    }
+    List<String> lines = Files.readAllLines(output, StandardCharsets.UTF_8);
+    int header = -1;
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).startsWith("table ") && lines.get(i).contains("snapshot")) {
+        header = i;
+      }
+    }
+    int tables = 0;
+    for (int i = header + 1; header >= 0 && i < lines.size() && !lines.get(i).isBlank(); i++) {
+      if (lines.get(i).startsWith("slot lag")) {
+        break;
+      }
+      String[] columns = lines.get(i).trim().split("\\s+");
+      if (columns.length < 2 || !columns[1].equals("100%")) {
+        return false;
+      }
+      tables++;
+    }
+    return tables == DEMO_TABLES;
   }
 
   private static String tail(Path file) throws Exception {
