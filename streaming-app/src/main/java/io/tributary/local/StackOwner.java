@@ -33,6 +33,13 @@ public final class StackOwner implements AutoCloseable {
   static final String OWNER_FILE = "owner.lock";
   private static final Duration POSTGRES_STOP_WAIT = Duration.ofSeconds(60);
 
+  /**
+   * The owner files this process holds locked: closing any other channel of such a file would
+   * release the lock (POSIX record locks belong to the process), so none is opened.
+   */
+  private static final java.util.Set<Path> HELD =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   private final Path workdir;
   private final FileChannel channel;
   private final FileLock lock;
@@ -67,10 +74,13 @@ public final class StackOwner implements AutoCloseable {
    * Takes the ownership of the stack in {@code workdir}, or returns the live owner when another
    * process (or this one) holds it.
    */
-  static Acquired acquire(Path workdir) throws IOException {
+  static synchronized Acquired acquire(Path workdir) throws IOException {
     Path root = workdir.toAbsolutePath();
     Files.createDirectories(root);
     Path file = root.resolve(OWNER_FILE);
+    if (HELD.contains(file)) {
+      return new Acquired(null, Optional.of(readOwner(file)));
+    }
     FileChannel channel =
         FileChannel.open(
             file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
@@ -94,6 +104,7 @@ public final class StackOwner implements AutoCloseable {
     channel.truncate(0);
     channel.write(java.nio.ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8)), 0);
     channel.force(true);
+    HELD.add(file);
     return new Acquired(new StackOwner(root, channel, lock), Optional.empty());
   }
 
@@ -165,7 +176,7 @@ public final class StackOwner implements AutoCloseable {
         pid,
         data);
     ProcessHandle postgres = process.get();
-    postgres.destroy(); // SIGTERM: a smart shutdown; the dead run's connections are gone already
+    fastShutdown(postgres);
     try {
       postgres.onExit().get(POSTGRES_STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.TimeoutException e) {
@@ -189,6 +200,27 @@ public final class StackOwner implements AutoCloseable {
       }
     }
     Files.deleteIfExists(pidFile);
+  }
+
+  /**
+   * Asks the server for a fast shutdown (SIGINT, what {@code pg_ctl stop -m fast} sends: clients
+   * are disconnected, a shutdown checkpoint is written), else for a smart one (SIGTERM).
+   */
+  private static void fastShutdown(ProcessHandle postgres) {
+    try {
+      Process kill =
+          new ProcessBuilder("kill", "-INT", Long.toString(postgres.pid()))
+              .redirectErrorStream(true)
+              .start();
+      if (kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0) {
+        return;
+      }
+    } catch (IOException e) {
+      LOG.debug("kill -INT is not available", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    postgres.destroy();
   }
 
   /**
@@ -242,11 +274,14 @@ public final class StackOwner implements AutoCloseable {
   /** Releases the ownership; the record stays (the lock is what counts). */
   @Override
   public void close() {
-    try {
-      lock.release();
-      channel.close();
-    } catch (IOException e) {
-      LOG.debug("Could not release {}", workdir.resolve(OWNER_FILE), e);
+    synchronized (StackOwner.class) {
+      HELD.remove(workdir.resolve(OWNER_FILE));
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        LOG.debug("Could not release {}", workdir.resolve(OWNER_FILE), e);
+      }
     }
   }
 }
