@@ -61,7 +61,8 @@ public final class Main implements Callable<Integer> {
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     if (e instanceof ConfigException
         || e instanceof SourceNotReadyException
-        || e instanceof IllegalArgumentException) {
+        || e instanceof IllegalArgumentException
+        || e instanceof io.tributary.local.LocalStackInUseException) {
       cmd.getErr().println("error: " + e.getMessage());
       return 2;
     }

@@ -57,6 +57,7 @@ public final class LocalStack implements AutoCloseable {
   private final int s3Port;
   private final Dynalite dynalite;
   private final int dynamoPort;
+  private StackOwner owner;
 
   private LocalStack(
       Path workdir,
@@ -77,29 +78,55 @@ public final class LocalStack implements AutoCloseable {
 
   /**
    * Connects to the stack that a running {@code tributary local} serves from {@code workdir}, or
-   * starts the stack when none runs. Closing an attached stack leaves the running one alone.
+   * starts the stack when none runs (cleaning up after a run that was killed). Closing an attached
+   * stack leaves the running one alone.
    */
   public static LocalStack attachOrStart(Path workdir) throws Exception {
     Path root = workdir.toAbsolutePath();
-    Path endpoints = root.resolve(ENDPOINTS_FILE);
-    if (Files.exists(endpoints) && Files.exists(root.resolve("postgres/postmaster.pid"))) {
-      java.util.Properties p = new java.util.Properties();
-      try (java.io.Reader r = Files.newBufferedReader(endpoints)) {
-        p.load(r);
-      }
-      int pgPort = Integer.parseInt(p.getProperty("postgres.port"));
-      int s3p = Integer.parseInt(p.getProperty("s3.port"));
-      int dynamo = Integer.parseInt(p.getProperty("dynamodb.port", "-1"));
-      try (Connection c =
-          DriverManager.getConnection(
-              "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", SUPERUSER, "")) {
-        LOG.info("Attached to the running local stack in {}", root);
-        return new LocalStack(root, null, null, pgPort, s3p, null, dynamo);
-      } catch (SQLException e) {
-        LOG.info("No local stack answers in {}; starting one", root);
-      }
+    StackOwner.Acquired acquired = StackOwner.acquire(root);
+    if (acquired.owned() != null) {
+      return startOwned(root, acquired.owned());
     }
-    return start(root);
+    StackOwner.Owner live = acquired.liveOwner().orElseThrow();
+    Path endpoints = root.resolve(ENDPOINTS_FILE);
+    // The owner may still be starting: its endpoints appear once its servers run.
+    long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+    while (!Files.exists(endpoints)) {
+      if (System.nanoTime() > deadline
+          || (live.pid() > 0 && ProcessHandle.of(live.pid()).isEmpty())) {
+        throw new IllegalStateException(
+            "The local stack in "
+                + root
+                + " is in use by "
+                + live
+                + " but does not publish its endpoints: stop that process and retry");
+      }
+      Thread.sleep(200);
+    }
+    java.util.Properties p = new java.util.Properties();
+    try (java.io.Reader r = Files.newBufferedReader(endpoints)) {
+      p.load(r);
+    }
+    int pgPort = Integer.parseInt(p.getProperty("postgres.port"));
+    int s3p = Integer.parseInt(p.getProperty("s3.port"));
+    int dynamo = Integer.parseInt(p.getProperty("dynamodb.port", "-1"));
+    try (Connection c =
+        DriverManager.getConnection(
+            "jdbc:postgresql://127.0.0.1:" + pgPort + "/postgres", SUPERUSER, "")) {
+      LOG.info("Attached to the local stack of {} in {}", live, root);
+      return new LocalStack(root, null, null, pgPort, s3p, null, dynamo);
+    } catch (SQLException e) {
+      throw new IllegalStateException(
+          "The local stack in "
+              + root
+              + " is in use by "
+              + live
+              + " but its PostgreSQL does not answer on port "
+              + pgPort
+              + ": "
+              + e.getMessage(),
+          e);
+    }
   }
 
   /** Records the ports so that other commands can attach while this stack runs. */
@@ -115,9 +142,35 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  /** Starts the stack with its state in {@code workdir}, reusing what an earlier start left. */
+  /**
+   * Starts the stack with its state in {@code workdir}, reusing what an earlier start left and
+   * cleaning up after a run that was killed (its orphaned PostgreSQL, its stale endpoints).
+   *
+   * @throws LocalStackInUseException when a live process serves the stack of {@code workdir}
+   */
   public static LocalStack start(Path workdir) throws Exception {
     Path root = workdir.toAbsolutePath();
+    StackOwner.Acquired acquired = StackOwner.acquire(root);
+    if (acquired.owned() == null) {
+      throw new LocalStackInUseException(root, acquired.liveOwner().orElseThrow());
+    }
+    return startOwned(root, acquired.owned());
+  }
+
+  private static LocalStack startOwned(Path root, StackOwner owner) throws Exception {
+    LocalStack stack;
+    try {
+      owner.cleanUpAfterDeadOwner();
+      stack = startServers(root);
+    } catch (Exception | Error e) {
+      owner.close();
+      throw e;
+    }
+    stack.owner = owner;
+    return stack;
+  }
+
+  private static LocalStack startServers(Path root) throws Exception {
     Files.createDirectories(root);
     EmbeddedPostgres postgres = startPostgres(root);
     S3Proxy s3 = null;
@@ -359,6 +412,9 @@ public final class LocalStack implements AutoCloseable {
       postgres.close();
     } catch (IOException e) {
       LOG.warn("Stopping the embedded PostgreSQL failed", e);
+    }
+    if (owner != null) {
+      owner.close();
     }
   }
 }
