@@ -891,7 +891,7 @@ public final class Benchmark {
   }
 
   /** Whether the job has stopped (its local cluster shuts down with it). */
-  private static boolean stopped(JobClient job) {
+  static boolean stopped(JobClient job) {
     try {
       return job.getJobStatus().get().isGloballyTerminalState();
     } catch (Exception e) {
@@ -900,7 +900,7 @@ public final class Benchmark {
   }
 
   /** CPU time of this JVM so far (all threads), in seconds. */
-  private static double cpuSeconds() {
+  static double cpuSeconds() {
     java.lang.management.OperatingSystemMXBean os =
         java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean) {
@@ -915,12 +915,20 @@ public final class Benchmark {
   }
 
   private long totalRecords() {
-    Snapshot s = current();
-    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+    return totalRecords(current(catalog, TableIdentifier.of(db, "bench")));
   }
 
   private long committedLsn() {
-    Snapshot s = current();
+    return committedLsn(current(catalog, TableIdentifier.of(db, "bench")));
+  }
+
+  /** The rows a snapshot's table holds, 0 for none. */
+  static long totalRecords(Snapshot s) {
+    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+  }
+
+  /** The highest source position a snapshot committed, -1 for none. */
+  static long committedLsn(Snapshot s) {
     if (s == null) {
       return -1;
     }
@@ -929,9 +937,10 @@ public final class Benchmark {
     return lsn == null ? -1 : Long.parseLong(lsn);
   }
 
-  private Snapshot current() {
+  /** The table's current snapshot, null when it has none or does not exist yet. */
+  static Snapshot current(Catalog catalog, TableIdentifier id) {
     try {
-      Table table = catalog.loadTable(TableIdentifier.of(db, "bench"));
+      Table table = catalog.loadTable(id);
       return table.currentSnapshot();
     } catch (NoSuchTableException e) {
       return null;
@@ -945,7 +954,7 @@ public final class Benchmark {
         | Long.parseLong(text.substring(slash + 1), 16);
   }
 
-  private interface Condition {
+  interface Condition {
     boolean met() throws Exception;
   }
 
@@ -997,7 +1006,7 @@ public final class Benchmark {
     return false;
   }
 
-  private static void waitUntil(Condition condition, Duration timeout) throws Exception {
+  static void waitUntil(Condition condition, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (!condition.met()) {
       if (System.nanoTime() > deadline) {

@@ -9,7 +9,6 @@ import io.tributary.config.SslMode;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
-import io.tributary.sink.IcebergCommitterOperator;
 import io.tributary.sink.StoredRows;
 import io.tributary.source.CapturedTable;
 import io.tributary.verify.LakeVerifier;
@@ -25,18 +24,14 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.iceberg.Snapshot;
-import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.NoSuchTableException;
 
 /**
  * The memory benchmark of the writer's stored rows: the heap while the pipeline snapshots a table
@@ -180,7 +175,7 @@ public final class ToastBenchmark {
     long started = System.nanoTime();
     JobClient job = env.executeAsync("toast-bench");
     try {
-      waitUntil(() -> totalRecords() >= rows, Duration.ofMinutes(30));
+      Benchmark.waitUntil(() -> totalRecords() >= rows, Duration.ofMinutes(30));
       f.snapshotSeconds = (System.nanoTime() - started) / 1e9;
       f.peakHeapAfterGc = heap.peak();
       out.printf(
@@ -191,15 +186,15 @@ public final class ToastBenchmark {
           f.peakHeapAfterGc >> 20);
       StoredRows.keepSnapshotRowsForReference(false);
       long updateStarted = System.nanoTime();
-      double cpuStarted = cpuSeconds();
+      double cpuStarted = Benchmark.cpuSeconds();
       sql("UPDATE docs SET n = n + 1 WHERE id <= " + updates);
       // A last single-row change after them: once it is committed, all of them are (a commit
       // records the highest source position of its changes, and changes commit in order).
       long before = Benchmark.lsn(value("SELECT pg_current_wal_insert_lsn()::text"));
       sql("UPDATE docs SET n = n + 1 WHERE id = 1");
-      waitUntil(() -> committedLsn() > before, Duration.ofMinutes(60));
+      Benchmark.waitUntil(() -> committedLsn() > before, Duration.ofMinutes(60));
       f.updateSeconds = (System.nanoTime() - updateStarted) / 1e9;
-      f.updateCpu = cpuSeconds() - cpuStarted;
+      f.updateCpu = Benchmark.cpuSeconds() - cpuStarted;
       out.printf(
           Locale.ROOT,
           "  %,d updates visible after %.1f s (%,.0f/s), %.1f s of JVM CPU%n",
@@ -209,7 +204,7 @@ public final class ToastBenchmark {
           f.updateCpu);
     } finally {
       job.cancel().get();
-      waitUntil(() -> stopped(job), Duration.ofMinutes(2));
+      Benchmark.waitUntil(() -> Benchmark.stopped(job), Duration.ofMinutes(2));
     }
     VerifyResult verified = LakeVerifier.verify(config, spec, null).get(0);
     f.equal = verified.equal();
@@ -218,15 +213,6 @@ public final class ToastBenchmark {
         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE database ="
             + " current_database() AND NOT active");
     return f;
-  }
-
-  /** Whether the job has stopped (its local cluster shuts down with it). */
-  private static boolean stopped(JobClient job) {
-    try {
-      return job.getJobStatus().get().isGloballyTerminalState();
-    } catch (Exception e) {
-      return true;
-    }
   }
 
   private TributaryConfig config() {
@@ -251,27 +237,11 @@ public final class ToastBenchmark {
   }
 
   private long totalRecords() {
-    Snapshot s = current();
-    return s == null ? 0 : Long.parseLong(s.summary().getOrDefault("total-records", "0"));
+    return Benchmark.totalRecords(Benchmark.current(catalog, TableIdentifier.of(db, "docs")));
   }
 
   private long committedLsn() {
-    Snapshot s = current();
-    if (s == null) {
-      return -1;
-    }
-    Map<String, String> summary = s.summary();
-    String lsn = summary.get(IcebergCommitterOperator.MAX_LSN);
-    return lsn == null ? -1 : Long.parseLong(lsn);
-  }
-
-  private Snapshot current() {
-    try {
-      Table table = catalog.loadTable(TableIdentifier.of(db, "docs"));
-      return table.currentSnapshot();
-    } catch (NoSuchTableException e) {
-      return null;
-    }
+    return Benchmark.committedLsn(Benchmark.current(catalog, TableIdentifier.of(db, "docs")));
   }
 
   private void sql(String... statements) throws SQLException {
@@ -289,29 +259,6 @@ public final class ToastBenchmark {
         ResultSet rs = st.executeQuery(query)) {
       rs.next();
       return rs.getString(1);
-    }
-  }
-
-  private static double cpuSeconds() {
-    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
-    if (os instanceof com.sun.management.OperatingSystemMXBean) {
-      return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
-    }
-    return Double.NaN;
-  }
-
-  private interface Condition {
-    boolean met() throws Exception;
-  }
-
-  private static void waitUntil(Condition condition, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!condition.met()) {
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException(
-            "The benchmark did not reach its condition within " + timeout);
-      }
-      TimeUnit.MILLISECONDS.sleep(50);
     }
   }
 

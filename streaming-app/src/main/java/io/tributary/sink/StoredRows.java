@@ -115,7 +115,7 @@ public final class StoredRows {
     StoredRow version = mayBeNeeded || keepSnapshotRows ? compact(row) : null;
     if (version == null || version.isEmpty()) {
       unkeptSinceFlush = true;
-      if (!current.isEmpty() || !flushed.isEmpty() || !deadLettered.isEmpty()) {
+      if (holdsRows()) {
         // An older version in memory would now be stale.
         RowKey key = key(row);
         current.remove(key);
@@ -132,6 +132,22 @@ public final class StoredRows {
     if (!deadLettered.isEmpty()) {
       deadLettered.remove(key);
     }
+  }
+
+  /**
+   * Whether any version is held in memory. Checkpoints of rows not kept leave empty maps behind, so
+   * a snapshot (never kept) does not compute keys to remove from memory that holds nothing.
+   */
+  private boolean holdsRows() {
+    if (!current.isEmpty() || !deadLettered.isEmpty()) {
+      return true;
+    }
+    for (Map<RowKey, StoredRow> rows : flushed.values()) {
+      if (!rows.isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Rows written since this table was opened by this subtask. */
@@ -208,16 +224,8 @@ public final class StoredRows {
    * the delete is committed).
    */
   StoredRow findBeforeDelete(Table table, Record keyRow) {
-    RowKey key = key(keyRow);
-    StoredRow last = lastDeleted.get(key);
-    if (last != null) {
-      return last;
-    }
-    StoredRow live = inMemory(key);
-    if (live == null) {
-      live = deadLettered.get(key);
-    }
-    return live != null ? live : read(table, keyRow, key);
+    StoredRow held = findBeforeDeleteInMemory(keyRow);
+    return held != NOT_IN_MEMORY ? held : read(table, keyRow, key(keyRow));
   }
 
   /** The rows written so far were sent to the committer with this checkpoint. */
@@ -371,19 +379,8 @@ public final class StoredRows {
 
   /** The stored version of the row with the key of {@code keyRow}, or null when there is none. */
   StoredRow find(Table table, Record keyRow) {
-    RowKey key = key(keyRow);
-    if (current.containsKey(key)) {
-      return current.get(key);
-    }
-    for (Map<RowKey, StoredRow> rows : flushed.descendingMap().values()) {
-      if (rows.containsKey(key)) {
-        return rows.get(key);
-      }
-    }
-    if (deadLettered.containsKey(key)) {
-      return deadLettered.get(key);
-    }
-    return read(table, keyRow, key);
+    StoredRow held = findInMemory(keyRow);
+    return held != NOT_IN_MEMORY ? held : read(table, keyRow, key(keyRow));
   }
 
   private StoredRow read(Table table, Record keyRow, RowKey key) {
