@@ -39,6 +39,7 @@ import picocli.CommandLine.Parameters;
       Main.Query.class,
       Main.Bench.class,
       Main.BenchToast.class,
+      Main.Faults.class,
       Main.Maintain.class,
       Main.Backfill.class,
       Main.Orchestrate.class,
@@ -353,6 +354,42 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return io.tributary.local.ToastBenchmark.run(rows, updates, textBytes, System.out);
+    }
+  }
+
+  /** {@code tributary faults}: the fault matrix. */
+  @Command(
+      name = "faults",
+      description =
+          "Inject faults (the job killed, the source crashed or restarted, S3, the catalog or the"
+              + " source network cut) while a workload runs, one new database per fault, and check"
+              + " after each that the lake equals the source: lost and duplicated rows per fault;"
+              + " writes docs/reliability.md's table.")
+  static final class Faults implements Callable<Integer> {
+    @Option(
+        names = "--quick",
+        description = "shorter outages and a smaller snapshot (the integration test's version)")
+    boolean quick;
+
+    @Option(
+        names = "--only",
+        split = ",",
+        description = "run only these faults (ids such as job-kill or job-kill/streaming)")
+    List<String> only = new java.util.ArrayList<>();
+
+    @Option(names = "--workdir", description = "working folder (default: a new temporary folder)")
+    Path workdir;
+
+    @Option(
+        names = "--output",
+        description = "write the results table to this file (e.g. docs/reliability-results.md)")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+      Path dir =
+          workdir != null ? workdir : java.nio.file.Files.createTempDirectory("tributary-faults");
+      return io.tributary.faults.FaultMatrix.run(dir, quick, only, output, System.out);
     }
   }
 

@@ -308,6 +308,15 @@ public final class LocalRunner {
 
   /** The newest of the last savepoint and the retained checkpoints, if any. */
   Optional<Path> resumePoint() throws IOException {
+    return resumePoint(workdir);
+  }
+
+  /**
+   * The newest of the last savepoint and the retained checkpoints of a working folder laid out as
+   * {@code tributary local} lays it out ({@code flink/checkpoints}, {@code flink/last-savepoint}).
+   */
+  public static Optional<Path> resumePoint(Path workdir) throws IOException {
+    Path checkpointDir = workdir.resolve("flink/checkpoints");
     Optional<Path> newest = Optional.empty();
     long newestTime = Long.MIN_VALUE;
     Path lastSavepoint = workdir.resolve("flink/last-savepoint");
@@ -319,8 +328,8 @@ public final class LocalRunner {
         newestTime = Files.getLastModifiedTime(p.resolve("_metadata")).toMillis();
       }
     }
-    if (Files.isDirectory(checkpointDir())) {
-      try (Stream<Path> files = Files.walk(checkpointDir(), 3)) {
+    if (Files.isDirectory(checkpointDir)) {
+      try (Stream<Path> files = Files.walk(checkpointDir, 3)) {
         for (Path metadata :
             (Iterable<Path>)
                 files

@@ -366,18 +366,26 @@ public final class LocalStack implements AutoCloseable {
 
   /** The sink of the local lake: JDBC catalog in PostgreSQL, warehouse in the local S3 server. */
   public SinkConfig sink(String namespace) {
+    return sinkAt(namespace, postgresPort, s3Port);
+  }
+
+  /**
+   * The sink of a local lake whose catalog server and S3 server answer on the given ports of
+   * 127.0.0.1 (the stack's own, or forwarders in front of them).
+   */
+  public static SinkConfig sinkAt(String namespace, int catalogPort, int s3Port) {
     return SinkConfig.builder()
         .warehouse("s3://" + BUCKET + "/warehouse")
         .namespace(namespace)
         .catalog(
             CatalogConfig.builder()
                 .type(CatalogType.JDBC)
-                .uri(jdbcUrl(CATALOG_DATABASE))
+                .uri("jdbc:postgresql://127.0.0.1:" + catalogPort + "/" + CATALOG_DATABASE)
                 .user(SUPERUSER)
                 .build())
         .s3(
             S3Config.builder()
-                .endpoint(s3Endpoint())
+                .endpoint("http://127.0.0.1:" + s3Port)
                 .pathStyleAccess(true)
                 .region("us-east-1")
                 .accessKeyId(S3_ACCESS_KEY)

@@ -1,0 +1,34 @@
+package io.tributary.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The short version of {@code tributary faults}: the job process killed with SIGKILL and the
+ * source's postmaster killed with SIGKILL while the workload streams; after each, the lake equals
+ * the source (checked twice, a few checkpoints apart), with nothing lost or duplicated.
+ */
+class FaultMatrixIT {
+  @TempDir Path dir;
+
+  @Test
+  void aKilledJobAndACrashedSourceLoseAndDuplicateNothing() throws Exception {
+    List<FaultMatrix.Result> results =
+        FaultMatrix.results(
+            dir, true, List.of("job-kill/streaming", "source-crash/streaming"), System.out);
+
+    assertThat(results).hasSize(2);
+    assertThat(results)
+        .allSatisfy(
+            r -> {
+              assertThat(r.clean()).as(FaultMatrix.line(r) + "\n" + r.differences).isTrue();
+              assertThat(r.recoverMillis).as("a commit after the fault").isPositive();
+              assertThat(r.transactions).as("the workload ran").isGreaterThan(100);
+            });
+    assertThat(results.get(0).jobStarts).as("the killed job was started again").isEqualTo(2);
+  }
+}
