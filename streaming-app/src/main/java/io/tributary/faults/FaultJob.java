@@ -15,13 +15,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -33,6 +36,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 public final class FaultJob {
   static final String SETTINGS = "job.properties";
+
+  /** A file whose appearance makes the job kill one of its task managers. */
+  static final String KILL_TASK_MANAGER = "kill-task-manager";
 
   private FaultJob() {}
 
@@ -90,7 +96,6 @@ public final class FaultJob {
     Configuration flink = new Configuration();
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
-    flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     flink.set(
@@ -102,16 +107,41 @@ public final class FaultJob {
     TributaryJob.configure(flink, config.job());
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     Optional<Path> resume = LocalRunner.resumePoint(workdir);
-    resume.ifPresent(
-        r -> {
-          flink.set(SavepointConfigOptions.SAVEPOINT_PATH, r.toUri().toString());
-          System.out.println("Resuming from " + r);
-        });
+    resume.ifPresent(r -> System.out.println("Resuming from " + r));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(2);
     TributaryJob.build(env, config, checked.tables(), checked.refused());
-    JobClient job = env.executeAsync(config.job().name());
-    System.out.println("Job " + job.getJobID() + " running");
-    job.getJobExecutionResult().get();
+    JobGraph graph = env.getStreamGraph().getJobGraph();
+    resume.ifPresent(
+        r ->
+            graph.setSavepointRestoreSettings(
+                SavepointRestoreSettings.forPath(r.toUri().toString(), false)));
+    // Two task managers of one slot each, as a small cluster: the matrix kills one of them, and a
+    // replacement starts a few seconds later (as a cluster's resource manager would provide).
+    MiniClusterConfiguration cluster =
+        new MiniClusterConfiguration.Builder()
+            .setConfiguration(flink)
+            .setNumTaskManagers(2)
+            .setNumSlotsPerTaskManager(1)
+            .build();
+    Path killTaskManager = workdir.resolve(KILL_TASK_MANAGER);
+    try (MiniCluster mini = new MiniCluster(cluster)) {
+      mini.start();
+      JobID id = mini.submitJob(graph).get().getJobID();
+      System.out.println("Job " + id + " running");
+      while (!mini.getJobStatus(id).get().isGloballyTerminalState()) {
+        if (Files.exists(killTaskManager)) {
+          Files.delete(killTaskManager);
+          System.out.println("Killing task manager 0");
+          mini.terminateTaskManager(0).get();
+          Thread.sleep(5000);
+          System.out.println("Starting a replacement task manager");
+          mini.startTaskManager();
+        }
+        Thread.sleep(200);
+      }
+      System.out.println("Job ended: " + mini.getJobStatus(id).get());
+      mini.requestJobResult(id).get().toJobExecutionResult(FaultJob.class.getClassLoader());
+    }
   }
 }

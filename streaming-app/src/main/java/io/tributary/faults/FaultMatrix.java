@@ -118,6 +118,37 @@ public final class FaultMatrix {
         };
     all.add(new Fault("job-kill", "job process killed (SIGKILL)", Phase.SNAPSHOT, kill));
     all.add(new Fault("job-kill", "job process killed (SIGKILL)", Phase.STREAMING, kill));
+    Injection killTaskManager =
+        c -> {
+          c.job.killTaskManager();
+          c.cleared = Instant.now();
+        };
+    all.add(
+        new Fault(
+            "taskmanager-kill",
+            "one of two task managers killed",
+            Phase.SNAPSHOT,
+            killTaskManager));
+    all.add(
+        new Fault(
+            "taskmanager-kill",
+            "one of two task managers killed",
+            Phase.STREAMING,
+            killTaskManager));
+    all.add(
+        new Fault(
+            "job-halt-commit",
+            "job process halted between two tables' commits of one checkpoint",
+            Phase.STREAMING,
+            c -> {
+              c.job.arm(io.tributary.sink.CrashPoint.BETWEEN_TABLES);
+              if (!c.job.awaitEnd(120)) {
+                throw new IllegalStateException(
+                    "the job never reached the crash point between two tables' commits");
+              }
+              c.cleared = Instant.now();
+              c.job.start();
+            }));
     Injection crash =
         c -> {
           c.source.crash();
@@ -249,6 +280,9 @@ public final class FaultMatrix {
           r.problem = "the cell failed: " + e;
         }
         out.println("  " + line(r));
+        for (String d : r.differences.subList(0, Math.min(10, r.differences.size()))) {
+          out.println("    " + d);
+        }
         results.add(r);
       }
     }
@@ -473,9 +507,10 @@ public final class FaultMatrix {
     }
     return String.format(
         Locale.ROOT,
-        "%s: recovered in %s, lost %d, duplicated %d, tables equal %d/%d, %d transactions (%d"
+        "%s: injected during %s, recovered in %s, lost %d, duplicated %d, tables equal %d/%d, %d transactions (%d"
             + " retried), job started %d times%s",
         r.clean() ? "ok" : "NOT OK",
+        r.phase,
         r.recoverMillis < 0
             ? "(no commit)"
             : String.format(Locale.ROOT, "%.1f s", r.recoverMillis / 1000.0),

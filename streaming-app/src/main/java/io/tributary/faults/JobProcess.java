@@ -1,5 +1,6 @@
 package io.tributary.faults;
 
+import io.tributary.sink.CrashPoint;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ final class JobProcess {
         .forEach(command::add);
     command.add("-Xmx1g");
     command.add("-Dtributary.log.dir=" + workdir.resolve("logs"));
+    command.add("-D" + CrashPoint.PROPERTY + "=" + crashPointFile());
     command.add("-cp");
     command.add(
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path")));
@@ -38,6 +40,25 @@ final class JobProcess {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(workdir.resolve("job.out").toFile()))
             .start();
+  }
+
+  Path crashPointFile() {
+    return workdir.resolve("crash-point");
+  }
+
+  /** Arms a crash point of the job ({@link CrashPoint}); the process halts when it passes there. */
+  void arm(String point) throws IOException {
+    Files.writeString(crashPointFile(), point);
+  }
+
+  /** Makes the job kill one of its two task managers (a replacement starts 5 s later). */
+  void killTaskManager() throws IOException {
+    Files.writeString(workdir.resolve(FaultJob.KILL_TASK_MANAGER), "now");
+  }
+
+  /** Waits until the process has ended; false after {@code seconds}. */
+  boolean awaitEnd(long seconds) throws InterruptedException {
+    return process == null || process.waitFor(seconds, TimeUnit.SECONDS);
   }
 
   /** SIGKILL: no shutdown hook, no savepoint, no goodbye to the source. */

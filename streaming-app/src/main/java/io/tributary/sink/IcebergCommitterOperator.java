@@ -182,7 +182,11 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
         byTable.computeIfAbsent(write.table(), t -> new ArrayList<>()).add(write);
       }
     }
+    int committed = 0;
     for (Map.Entry<String, List<TableWrite>> entry : byTable.entrySet()) {
+      if (committed++ == 1) {
+        CrashPoint.reached(CrashPoint.BETWEEN_TABLES);
+      }
       commitTable(checkpointId, batchSession, entry.getKey(), entry.getValue());
     }
   }

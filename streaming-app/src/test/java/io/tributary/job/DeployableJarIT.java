@@ -41,6 +41,7 @@ class DeployableJarIT {
             "com/amazonaws/services/kinesisanalytics/runtime/KinesisAnalyticsRuntime.class");
     assertThat(entries)
         .noneMatch(e -> e.startsWith("io/tributary/local/"))
+        .noneMatch(e -> e.startsWith("io/tributary/faults/"))
         .noneMatch(e -> e.startsWith("io/zonky/"))
         .noneMatch(e -> e.startsWith("org/gaul/"))
         .noneMatch(e -> e.startsWith("org/sqlite/"))
