@@ -595,8 +595,10 @@ public final class TableVerifier {
   /**
    * The changes a changelog table holds more than once: two change rows with the same operation,
    * source position ({@code _source_lsn}) and key are one change written twice, as a commit
-   * replayed after a restart would leave it. The mirror table cannot show this (an upsert of the
-   * same values changes nothing), its changelog can.
+   * replayed after a restart would leave it. Snapshot rows, which share one position, are told
+   * apart by the time they were written ({@code _ingested_at}) instead: the same snapshot row twice
+   * is a replayed commit, a later snapshot of the same key is not. The mirror table cannot show
+   * this (an upsert of the same values changes nothing), its changelog can.
    *
    * <p>Memory holds one hash per change row; only the rows of repeated hashes are read again to
    * name them.
@@ -639,6 +641,9 @@ public final class TableVerifier {
     }
     names.add(IcebergSchemas.OP);
     names.add(IcebergSchemas.SOURCE_LSN);
+    if (schema.findField(IcebergSchemas.INGESTED_AT) != null) {
+      names.add(IcebergSchemas.INGESTED_AT);
+    }
     long[] hashes = new long[1024];
     int n = 0;
     try (CloseableIterable<Record> records =
@@ -719,6 +724,15 @@ public final class TableVerifier {
           .append(field.name())
           .append('=')
           .append(value == null ? "null" : canonical(value, field.type()));
+    }
+    if ("r".equals(op)) {
+      // Snapshot rows carry no position of their own (every chunk's rows share one): a snapshot
+      // row is one write, told apart by when it was written, so that a table snapshotted again
+      // (started without its savepoint) is not a repeated change, and a commit replayed is.
+      return text.append(" (snapshot row written at ")
+          .append(record.getField(IcebergSchemas.INGESTED_AT))
+          .append(')')
+          .toString();
     }
     Object lsn = record.getField(IcebergSchemas.SOURCE_LSN);
     return text.append(" (op ")
