@@ -21,7 +21,9 @@ public final class DemoDatabase {
   public static TableSelection selection() {
     return TableSelection.builder()
         .include("public.*")
-        .option("public.orders", TableOptions.builder().partitionSpec("month(ordered_at)").build())
+        .option(
+            "public.orders",
+            TableOptions.builder().partitionSpec("month(ordered_at)").changelog(true).build())
         .option("public.events", TableOptions.builder().keyColumns("event_id").build())
         .build();
   }

@@ -178,6 +178,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   @Override
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
+    // The checkpoint restored from completed (its commit is finished by the committer's restore).
+    lastCompletedCheckpoint = context.getRestoredCheckpointId().orElse(-1L);
     streamingState =
         context
             .getOperatorStateStore()
@@ -228,9 +230,55 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
   }
 
+  /** The newest checkpoint this subtask was told completed, or -1. */
+  private transient long lastCompletedCheckpoint = -1;
+
+  /** Checkpoints this subtask was told were aborted, after the last completed one. */
+  private transient java.util.NavigableSet<Long> abortedCheckpoints;
+
+  /** Runs the task's mails (checkpoint notifications) while a read of stored rows waits. */
+  private transient org.apache.flink.api.common.operators.MailboxExecutor mailbox;
+
+  /**
+   * What a read of stored rows learns about checkpoints while it waits: the notifications this
+   * writer is sent, processed by yielding to the task's mailbox (they would otherwise wait behind
+   * the change being processed).
+   */
+  private transient StoredRows.Checkpoints checkpoints;
+
+  private StoredRows.Checkpoints checkpointNotifications() {
+    return new StoredRows.Checkpoints() {
+      @Override
+      public long lastCompleted() {
+        return lastCompletedCheckpoint;
+      }
+
+      @Override
+      public boolean aborted(long checkpointId) {
+        return abortedCheckpoints != null && abortedCheckpoints.contains(checkpointId);
+      }
+
+      @Override
+      public void pause() throws InterruptedException {
+        if (mailbox == null || !mailbox.tryYield()) {
+          Thread.sleep(50);
+        }
+      }
+    };
+  }
+
   @Override
   public void open() throws Exception {
     super.open();
+    abortedCheckpoints = new java.util.TreeSet<>();
+    checkpoints = checkpointNotifications();
+    if (getContainingTask() != null) {
+      mailbox =
+          getContainingTask()
+              .getMailboxExecutorFactory()
+              .createExecutor(
+                  org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox.MIN_PRIORITY);
+    }
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     catalog = spec.catalog().open();
     tables = new TableManager(catalog, spec.namespace(), spec.partitionTerms(), runId);
@@ -1038,7 +1086,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
     if (!keyNames.isEmpty()) {
       java.util.Collections.sort(keyNames);
-      state.stored = new StoredRows(keyNames, runId);
+      state.stored = new StoredRows(keyNames, runId, checkpoints, System::currentTimeMillis);
       Long flushedBefore = restoredFlushed.get(source.id());
       if (flushedBefore != null) {
         state.stored.requireCommitted(flushedBefore);
@@ -1253,8 +1301,22 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   }
 
   @Override
+  public void notifyCheckpointAborted(long checkpointId) throws Exception {
+    super.notifyCheckpointAborted(checkpointId);
+    if (checkpointId > lastCompletedCheckpoint && abortedCheckpoints != null) {
+      abortedCheckpoints.add(checkpointId);
+    }
+  }
+
+  @Override
   public void notifyCheckpointComplete(long checkpointId) throws Exception {
     super.notifyCheckpointComplete(checkpointId);
+    if (checkpointId > lastCompletedCheckpoint) {
+      lastCompletedCheckpoint = checkpointId;
+      if (abortedCheckpoints != null) {
+        abortedCheckpoints.headSet(checkpointId, true).clear();
+      }
+    }
     Map<Long, List<String>> done = pendingDeadLetters.headMap(checkpointId, true);
     for (List<String> files : done.values()) {
       for (String file : files) {

@@ -115,6 +115,42 @@ final class ItStack implements AutoCloseable {
             });
   }
 
+  /**
+   * After a restart: waits until the lake equals the source (changelog tables included, where a
+   * replayed commit shows as a change held twice), then lets a few more checkpoints complete and
+   * verifies once more, so that a late replay or a commit of stale files after the first EQUAL is
+   * caught too.
+   */
+  void awaitEqualAndStayEqual(int tables, Duration atMost) throws Exception {
+    awaitEqual(tables, atMost);
+    long first = newestCheckpoint();
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> newestCheckpoint() >= first + 3);
+    List<VerifyResult> results = LakeVerifier.verify(config, catalog, null);
+    assertThat(results).hasSize(tables);
+    assertThat(results)
+        .allSatisfy(r -> assertThat(r.equal()).as("3 checkpoints later: " + r).isTrue());
+  }
+
+  /** The number of the newest completed checkpoint of the running job, or 0. */
+  long newestCheckpoint() throws Exception {
+    java.nio.file.Path dir = workdir.resolve("checkpoints").resolve(job.getJobID().toString());
+    if (!java.nio.file.Files.isDirectory(dir)) {
+      return 0;
+    }
+    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+      return files
+          .map(f -> f.getFileName().toString())
+          .filter(name -> name.startsWith("chk-"))
+          .filter(name -> java.nio.file.Files.exists(dir.resolve(name).resolve("_metadata")))
+          .mapToLong(name -> Long.parseLong(name.substring(4)))
+          .max()
+          .orElse(0);
+    }
+  }
+
   Table table(String name) {
     Catalog c = catalog.open();
     try {

@@ -45,7 +45,15 @@ class ReusedColumnNamesIT {
         "INSERT INTO dro SELECT g, g, 'b' || g, 'c' || g FROM generate_series(1, 300) g",
         "CREATE TABLE calm (id int PRIMARY KEY, v text)",
         "INSERT INTO calm SELECT g, 'v' || g FROM generate_series(1, 100) g");
-    it.configure(TableSelection.builder().include("public.*").build(), Duration.ofSeconds(1), 1000);
+    it.configure(
+        TableSelection.builder()
+            .include("public.*")
+            // A changelog table, where a commit replayed after the restore would show.
+            .option(
+                "public.calm", io.tributary.config.TableOptions.builder().changelog(true).build())
+            .build(),
+        Duration.ofSeconds(1),
+        1000);
     it.start(null);
     it.awaitEqual(3, Duration.ofMinutes(2));
   }
@@ -154,7 +162,7 @@ class ReusedColumnNamesIT {
         "INSERT INTO calm SELECT g, 'while stopped' FROM generate_series(151, 170) g");
     // ...and reach it after the restore.
     it.start(savepoint);
-    it.awaitEqual(3, Duration.ofMinutes(2));
+    it.awaitEqualAndStayEqual(3, Duration.ofMinutes(2));
 
     Table ren = it.table("ren");
     assertThat(ren.schema().findField("y_old").fieldId()).isEqualTo(y);

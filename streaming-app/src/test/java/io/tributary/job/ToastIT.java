@@ -63,7 +63,13 @@ class ToastIT {
         "ALTER TABLE docs_full REPLICA IDENTITY FULL",
         insert("1, 40").replace("INTO docs", "INTO docs_full"));
     it.configure(
-        TableSelection.builder().include("public.docs", "public.docs_full").build(),
+        TableSelection.builder()
+            .include("public.docs", "public.docs_full")
+            // A changelog table, where a commit replayed after the restore would show.
+            .option(
+                "public.docs_full",
+                io.tributary.config.TableOptions.builder().changelog(true).build())
+            .build(),
         Duration.ofSeconds(1),
         1000);
   }
@@ -138,8 +144,10 @@ class ToastIT {
             .get();
     it.sql("UPDATE docs SET counter = counter + 100 WHERE id % 2 = 0");
     it.start(savepoint);
-    it.sql("UPDATE docs SET counter = counter + 1000 WHERE id % 5 = 0");
-    it.awaitEqual(2, Duration.ofMinutes(2));
+    it.sql(
+        "UPDATE docs SET counter = counter + 1000 WHERE id % 5 = 0",
+        "UPDATE docs_full SET counter = counter + 1000 WHERE id % 5 = 0");
+    it.awaitEqualAndStayEqual(2, Duration.ofMinutes(2));
     assertNoPlaceholder();
     await()
         .atMost(Duration.ofSeconds(30))

@@ -85,26 +85,34 @@ class VerifyIT {
         "INSERT INTO log_changed SELECT g, 'b' || g FROM generate_series(1, 20) g",
         "CREATE TABLE log_deleted (a int NOT NULL, b text)",
         "ALTER TABLE log_deleted REPLICA IDENTITY FULL",
-        "INSERT INTO log_deleted SELECT g, 'b' || g FROM generate_series(1, 20) g");
+        "INSERT INTO log_deleted SELECT g, 'b' || g FROM generate_series(1, 20) g",
+        "CREATE TABLE keyed (id int PRIMARY KEY, v text)",
+        "INSERT INTO keyed SELECT g, 'v' || g FROM generate_series(1, 20) g");
     it.configure(
-        TableSelection.builder().include("public.kinds", "public.log_*").build(),
+        TableSelection.builder()
+            .include("public.kinds", "public.log_*", "public.keyed")
+            .option(
+                "public.keyed", io.tributary.config.TableOptions.builder().changelog(true).build())
+            .build(),
         Duration.ofSeconds(1),
         1000);
     it.start(null);
-    it.awaitEqual(4, Duration.ofMinutes(2));
+    it.awaitEqual(5, Duration.ofMinutes(2));
     // An update in a changelog (its row before the update is not kept) and deletes with their
     // whole before-image.
     it.sql(
         "UPDATE log_changed SET b = 'changed' WHERE a = 1",
         "DELETE FROM log_deleted WHERE a IN (2, 3)",
-        "INSERT INTO log_deleted VALUES (2, 'b2')");
+        "INSERT INTO log_deleted VALUES (2, 'b2')",
+        "UPDATE keyed SET v = 'changed' WHERE id = 3");
     await()
         .atMost(Duration.ofMinutes(1))
         .pollInterval(Duration.ofSeconds(1))
         .until(
             () ->
                 ops("log_changed__changes").contains("u")
-                    && lakeRows("log_deleted__changes") == 23);
+                    && lakeRows("log_deleted__changes") == 23
+                    && ops("keyed__changes").contains("u"));
     it.job.cancel().get();
     it.job = null;
     lake = it.catalog.open();
@@ -247,7 +255,8 @@ class VerifyIT {
   @Order(1)
   void theLakeAsCapturedIsEqualAndAChangelogWithUpdatesIsNotCompared() throws Exception {
     List<VerifyResult> results = LakeVerifier.verify(it.config, it.catalog, null);
-    assertThat(results).hasSize(4);
+    assertThat(results).hasSize(5);
+    assertThat(verify("public.keyed").equal()).as(verify("public.keyed").toString()).isTrue();
     assertThat(verify("public.kinds").equal()).as(verify("public.kinds").toString()).isTrue();
     assertThat(verify("public.log_full").equal()).isTrue();
     // Deletes carry the whole row under REPLICA IDENTITY FULL: the changelog is replayed.
@@ -261,7 +270,7 @@ class VerifyIT {
     // Not equal for a script either: exit code 2, and the summary says why.
     assertThat(LakeVerifier.exitCode(results)).isEqualTo(2);
     assertThat(LakeVerifier.summary(results))
-        .contains("1 of 4 tables could not be compared")
+        .contains("1 of 5 tables could not be compared")
         .contains("other tables are equal");
   }
 
@@ -360,6 +369,58 @@ class VerifyIT {
     assertThat(twice.state()).as(twice.toString()).isEqualTo(VerifyResult.State.DIFFERENT);
     assertThat(twice.differences())
         .contains("row (a=1, b=b1): 1 times in the source, 2 times in the lake");
+    // The deletes and the insert after the snapshot are also named as changes held twice.
+    assertThat(twice.differences())
+        .anySatisfy(
+            d ->
+                assertThat(d)
+                    .matches(
+                        "a=2, b=b2 \\(op d at LSN \\d+\\): .*log_deleted__changes holds this"
+                            + " change 2 times \\(a commit applied twice\\)"));
+  }
+
+  @Test
+  @Order(6)
+  void aChangelogDataFileCommittedTwiceIsADifferenceOfAMirroredTable() throws Exception {
+    // The mirror is equal (an upsert applied twice leaves the same row); its changelog shows the
+    // replayed commit, as a restart that committed a checkpoint's files twice would leave it.
+    Table log = table("keyed__changes");
+    long baseline = log.currentSnapshot().snapshotId();
+    DataFile updates = updateFile(log);
+    assertThat(updates).as("the data file of the update").isNotNull();
+    log.newAppend().appendFile(updates).commit();
+    VerifyResult result = verify("public.keyed");
+    assertThat(result.state()).as(result.toString()).isEqualTo(VerifyResult.State.DIFFERENT);
+    assertThat(result.differences())
+        .singleElement()
+        .asString()
+        .matches(
+            "id=3 \\(op u at LSN \\d+\\): .*keyed__changes holds this change 2 times \\(a"
+                + " commit applied twice\\)");
+    restore("keyed__changes", baseline);
+    assertThat(verify("public.keyed").equal()).isTrue();
+  }
+
+  /** The data file that holds the update of a changelog. */
+  private static DataFile updateFile(Table log) throws Exception {
+    for (org.apache.iceberg.FileScanTask task : log.newScan().planFiles()) {
+      try (CloseableIterable<Record> rows =
+          org.apache.iceberg.parquet.Parquet.read(
+                  log.io().newInputFile(task.file().path().toString()))
+              .project(log.schema())
+              .createReaderFunc(
+                  s ->
+                      org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(
+                          log.schema(), s))
+              .build()) {
+        for (Record row : rows) {
+          if ("u".equals(row.getField(IcebergSchemas.OP))) {
+            return task.file();
+          }
+        }
+      }
+    }
+    return null;
   }
 
   @Test

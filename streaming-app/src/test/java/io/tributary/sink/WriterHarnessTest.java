@@ -138,4 +138,90 @@ class WriterHarnessTest {
     checkpoint(3);
     assertThat(rows()).isEqualTo(Map.of(1L, 2, 2L, 2));
   }
+
+  /** An update of key 1 that leaves out its region (an unchanged value stored out of line). */
+  private void updateWithoutRegion(int v) throws Exception {
+    writer.processElement(
+        new StreamRecord<>(
+            new ChangeEvent(
+                SOURCE,
+                ChangeEvent.Op.UPDATE,
+                new Object[] {1L, null, v},
+                lsn++,
+                1_000L,
+                new boolean[] {false, true, false})));
+  }
+
+  /** The writer's barrier and snapshot of a checkpoint, its files handed to the committer. */
+  private void checkpointNotCompleted(long id) throws Exception {
+    writer.prepareSnapshotPreBarrier(id);
+    writer.snapshot(id, id);
+    for (WriteBatch batch : writer.extractOutputValues()) {
+      committer.processElement(new StreamRecord<>(batch));
+    }
+    writer.getOutput().clear();
+    committer.snapshot(id, id);
+  }
+
+  private String region(long id) throws IOException {
+    Table fresh = catalog.loadTable(TableIdentifier.parse(TABLE));
+    try (CloseableIterable<Record> records = IcebergGenerics.read(fresh).build()) {
+      for (Record r : records) {
+        if (r.getField("id").equals(id)) {
+          return (String) r.getField("region");
+        }
+      }
+    }
+    return null;
+  }
+
+  /**
+   * A snapshot row is not kept in memory: an update that leaves out one of its values reads it from
+   * the table once the table holds the row's checkpoint. When that checkpoint is aborted it never
+   * will (its files go with the next checkpoint, which the writer cannot take while it waits): the
+   * writer fails at once naming the checkpoint and the table, instead of blocking for minutes.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void anUpdateNeedingRowsOfAnAbortedCheckpointFailsAtOnceNamingIt() throws Exception {
+    change(SOURCE, ChangeEvent.Op.SNAPSHOT, 1L, "US", 0);
+    checkpointNotCompleted(1);
+    writer.getOperator().notifyCheckpointAborted(1);
+    updateWithoutRegion(5);
+    long started = System.nanoTime();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.prepareSnapshotPreBarrier(2))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Checkpoint 1 was aborted before table")
+        .hasMessageContaining("shop.accounts")
+        .hasMessageContaining("restarts from its last completed checkpoint");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
+        .isLessThan(java.time.Duration.ofSeconds(10));
+  }
+
+  /**
+   * The checkpoint of the row completes while the update waits for it (the notification reaches the
+   * writer through its task's mailbox, behind the change being processed): the committer commits
+   * it, and the update takes the value left out from the table.
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(60)
+  void anUpdateWaitsForACheckpointThatCompletesWhileItWaits() throws Exception {
+    change(SOURCE, ChangeEvent.Op.SNAPSHOT, 1L, "US", 0);
+    change(SOURCE, ChangeEvent.Op.SNAPSHOT, 2L, "EU", 0);
+    checkpointNotCompleted(1);
+    updateWithoutRegion(5);
+    writer
+        .getTaskMailbox()
+        .put(
+            new org.apache.flink.streaming.runtime.tasks.mailbox.Mail(
+                () -> {
+                  committer.notifyOfCompletedCheckpoint(1);
+                  writer.notifyOfCompletedCheckpoint(1);
+                },
+                org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox.MIN_PRIORITY,
+                "checkpoint 1 completed"));
+    checkpoint(2);
+    assertThat(rows()).isEqualTo(Map.of(1L, 5, 2L, 0));
+    assertThat(region(1)).isEqualTo("US");
+  }
 }
