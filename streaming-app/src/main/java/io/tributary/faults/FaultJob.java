@@ -4,6 +4,7 @@ import io.tributary.config.JobConfig;
 import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
 import io.tributary.config.SslMode;
+import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
@@ -67,7 +68,13 @@ public final class FaultJob {
                 .publicationName("tributary_" + database)
                 .snapshotChunkSize(Integer.parseInt(p.getProperty("chunk-size", "8096")))
                 .build())
-        .tables(TableSelection.builder().include("public.*").build())
+        .tables(
+            TableSelection.builder()
+                .include("public.*")
+                // Changelog tables, where a commit applied twice would show as a repeated change.
+                .option("public.hot", TableOptions.builder().changelog(true).build())
+                .option("public.docs", TableOptions.builder().changelog(true).build())
+                .build())
         .sink(
             LocalStack.sinkAt(
                 database,

@@ -384,6 +384,7 @@ public final class FaultMatrix {
           } else if (d.contains("holds the key")
               || d.contains("in the lake but not in the source")
               || d.contains("times in the lake")
+              || d.contains("holds this change")
               || d.contains("duplicate")) {
             r.duplicated++;
           }

@@ -74,11 +74,6 @@ final class FaultWorkload implements AutoCloseable {
     }
   }
 
-  /** Tables the workload writes, for the report. */
-  static int tables() {
-    return 6;
-  }
-
   void start() {
     running.set(true);
     thread = new Thread(this::run, "fault-workload");
