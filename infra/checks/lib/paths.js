@@ -16,6 +16,8 @@ module.exports = {
   GLUE_LAUNCHER: path.join(INFRA, 'glue', 'TributaryGlueLauncher.scala'),
   CONFIG_DOC: path.join(REPO, 'docs', 'configuration.md'),
   STREAMING_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java'),
+  // The lake model (configuration options, catalog, naming) that the streaming job and the Glue jobs share.
+  MODEL_JAVA: path.join(REPO, 'streaming-app', 'model', 'src', 'main', 'java'),
   METRIC_NAMES_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java', 'io', 'tributary', 'metrics', 'MetricNames.java'),
   GLUE_COMPAT_JAVA: path.join(REPO, 'glue-compat', 'src', 'main', 'java'),
   STREAMING_CONTRACT: path.join(__dirname, '..', 'contracts', 'streaming-job.json'),

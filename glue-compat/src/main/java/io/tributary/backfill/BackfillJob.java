@@ -12,8 +12,7 @@ import io.tributary.glue.SparkSessions;
 import io.tributary.maintenance.DanglingDeletes;
 import io.tributary.maintenance.StreamSnapshots;
 import io.tributary.sink.IcebergSchemas;
-import io.tributary.sink.IcebergWriterOperator;
-import io.tributary.sink.TableManager;
+import io.tributary.sink.StreamMarkers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
@@ -217,17 +216,17 @@ public final class BackfillJob {
       table.refresh();
       org.apache.iceberg.UpdateProperties done =
           table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT);
-      if (committed && table.properties().containsKey(TableManager.BLOCKED)) {
+      if (committed && table.properties().containsKey(StreamMarkers.BLOCKED)) {
         // The table now holds the source's rows: the stream's writers resume it at their next
         // checkpoint barrier (a parked table's recovery, see docs/operations.md).
         LOG.warn(
             "Backfilled {}, which was parked ({}): the stream writes its changes again from its"
                 + " next checkpoint",
             qualified,
-            table.properties().get(TableManager.BLOCKED));
-        done.remove(TableManager.BLOCKED)
-            .remove(IcebergWriterOperator.BLOCKED_LSN)
-            .set(IcebergWriterOperator.RESUMING, Instant.now().toString());
+            table.properties().get(StreamMarkers.BLOCKED));
+        done.remove(StreamMarkers.BLOCKED)
+            .remove(StreamMarkers.BLOCKED_LSN)
+            .set(StreamMarkers.RESUMING, Instant.now().toString());
       }
       done.commit();
     }
@@ -235,18 +234,18 @@ public final class BackfillJob {
 
   /**
    * Waits while the stream's writers have not all resumed the table since a backfill removed its
-   * parked marker ({@link IcebergWriterOperator#RESUMING}): a source snapshot opened before would
-   * miss changes a still-parked writer sends to the dead letters afterwards.
+   * parked marker ({@link StreamMarkers#RESUMING}): a source snapshot opened before would miss
+   * changes a still-parked writer sends to the dead letters afterwards.
    */
   private static void awaitResumed(Table table, String qualified) throws InterruptedException {
     long deadline = System.nanoTime() + RESUME_WAIT.toNanos();
     boolean logged = false;
-    while (table.properties().containsKey(IcebergWriterOperator.RESUMING)) {
+    while (table.properties().containsKey(StreamMarkers.RESUMING)) {
       if (!logged) {
         LOG.info(
             "Waiting until every writer of the stream writes {} again (its property {} is set)",
             qualified,
-            IcebergWriterOperator.RESUMING);
+            StreamMarkers.RESUMING);
         logged = true;
       }
       if (System.nanoTime() > deadline) {
@@ -256,9 +255,9 @@ public final class BackfillJob {
                 + " minutes that every writer writes "
                 + qualified
                 + " again since the last backfill removed its parked marker (table property "
-                + IcebergWriterOperator.RESUMING
+                + StreamMarkers.RESUMING
                 + " = "
-                + table.properties().get(IcebergWriterOperator.RESUMING)
+                + table.properties().get(StreamMarkers.RESUMING)
                 + "); nothing was changed. The job must be running and the table must receive a"
                 + " change: run the backfill again then. If the job was restarted since that"
                 + " backfill, remove the property and run it again.");

@@ -1,6 +1,6 @@
 package io.tributary.maintenance;
 
-import io.tributary.sink.IcebergCommitterOperator;
+import io.tributary.sink.StreamMarkers;
 import java.util.Optional;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -11,7 +11,7 @@ public final class StreamSnapshots {
 
   /** Whether the streaming job committed this snapshot. */
   public static boolean isStreamCommit(Snapshot snapshot) {
-    return snapshot.summary().containsKey(IcebergCommitterOperator.RUN_ID);
+    return snapshot.summary().containsKey(StreamMarkers.RUN_ID);
   }
 
   /**

@@ -221,7 +221,7 @@ public final class StateUpdate {
 
   /** The key of an item. */
   public static Map<String, AttributeValue> key(String pk, String sk) {
-    return Map.of(ControlTable.PK, s(pk), ControlTable.SK, s(sk));
+    return ControlTable.key(pk, sk);
   }
 
   private static void set(
@@ -255,11 +255,11 @@ public final class StateUpdate {
   }
 
   static AttributeValue s(String value) {
-    return AttributeValue.builder().s(value).build();
+    return ControlTable.s(value);
   }
 
   static AttributeValue n(long value) {
-    return AttributeValue.builder().n(Long.toString(value)).build();
+    return ControlTable.n(value);
   }
 
   @Override

@@ -1,7 +1,12 @@
 package io.tributary.job;
 
+import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
+import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
+import java.io.IOException;
+import java.util.Map;
+import java.util.Properties;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
@@ -12,7 +17,26 @@ public final class FlinkMain {
   private FlinkMain() {}
 
   public static void main(String[] args) throws Exception {
-    run(ConfigLoader.fromManagedFlinkRuntime());
+    run(fromManagedFlinkRuntime());
+  }
+
+  /**
+   * Reads and validates the runtime properties of the Managed Flink application this job runs in.
+   *
+   * @throws ConfigException when the properties cannot be read or are invalid
+   */
+  public static TributaryConfig fromManagedFlinkRuntime() {
+    Map<String, Properties> groups;
+    try {
+      groups = KinesisAnalyticsRuntime.getApplicationProperties();
+    } catch (IOException e) {
+      throw new ConfigException(
+          "Cannot read the Managed Flink runtime properties: "
+              + e.getMessage()
+              + ". Outside Managed Flink, start the job with a YAML configuration file instead",
+          e);
+    }
+    return ConfigLoader.fromPropertyGroups(groups);
   }
 
   /** Checks the source, builds the job on the current execution environment, and runs it. */

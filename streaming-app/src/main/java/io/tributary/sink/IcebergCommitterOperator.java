@@ -51,7 +51,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   private static final Logger LOG = LoggerFactory.getLogger(IcebergCommitterOperator.class);
 
   /** Snapshot summary key: the run that committed the snapshot. */
-  public static final String RUN_ID = "tributary.run-id";
+  public static final String RUN_ID = StreamMarkers.RUN_ID;
 
   /**
    * Snapshot summary key: the committer session that received the files. A new session starts with

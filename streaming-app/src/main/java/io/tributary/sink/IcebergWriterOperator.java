@@ -87,7 +87,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
    * Table property: the source position (LSN) of the change that parked the table. Removed with
    * {@link TableManager#BLOCKED} when the table is recovered.
    */
-  public static final String BLOCKED_LSN = "tributary.blocked-lsn";
+  public static final String BLOCKED_LSN = StreamMarkers.BLOCKED_LSN;
 
   /**
    * Table property of a mirror table the writers rebuilt after its parked predecessor was dropped:
@@ -104,7 +104,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
    * removes it once checkpoint {@code c + 1} completed: every writer then passed a barrier after
    * the backfill's commit, so writes the table again. The next backfill waits for that.
    */
-  public static final String RESUMING = "tributary.resuming";
+  public static final String RESUMING = StreamMarkers.RESUMING;
 
   /** The parked-marker text of a table the writers rebuilt and that waits for its backfill. */
   static final String REBUILT_PREFIX = "blocked: rebuilt, waiting for its backfill; parked by: ";

@@ -50,7 +50,7 @@ public final class TableManager {
   public static final String SCHEMA_LSN = "tributary.schema-lsn";
 
   /** Table property: why the table is parked (its changes go to dead letters); absent if not. */
-  public static final String BLOCKED = "tributary.blocked";
+  public static final String BLOCKED = StreamMarkers.BLOCKED;
 
   private static final int MAX_ATTEMPTS = 20;
 

@@ -20,6 +20,10 @@ import org.apache.spark.sql.SparkSession;
  * Glue, with Spark in this process, on the lake of a working folder (attaching to a running {@code
  * tributary local}, or starting the stack when none runs). Without {@code --table}, maintain takes
  * every table.
+ *
+ * <p>It lives in the test sources because it needs the local stack of the streaming app, which the
+ * module depends on for its tests only: the Glue jar does not hold it. {@code
+ * glue-compat/bin/tributary-spark} runs it with the test class path.
  */
 public final class LocalJobs {
   private static final String WORKDIR = "--workdir";

@@ -1,6 +1,5 @@
 package io.tributary.config;
 
-import com.amazonaws.services.kinesisanalytics.runtime.KinesisAnalyticsRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -76,25 +75,6 @@ public final class ConfigLoader {
     }
     return ConfigBinder.bind(
         PropertyGroupReader.read(groups), "Invalid Managed Flink runtime properties");
-  }
-
-  /**
-   * Reads and validates the runtime properties of the Managed Flink application this job runs in.
-   *
-   * @throws ConfigException when the properties cannot be read or are invalid
-   */
-  public static TributaryConfig fromManagedFlinkRuntime() {
-    Map<String, Properties> groups;
-    try {
-      groups = KinesisAnalyticsRuntime.getApplicationProperties();
-    } catch (IOException e) {
-      throw new ConfigException(
-          "Cannot read the Managed Flink runtime properties: "
-              + e.getMessage()
-              + ". Outside Managed Flink, start the job with a YAML configuration file instead",
-          e);
-    }
-    return fromPropertyGroups(groups);
   }
 
   private static TributaryConfig fromYaml(String yaml, String source, String context) {

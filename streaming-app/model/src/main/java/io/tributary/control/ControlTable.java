@@ -3,6 +3,8 @@ package io.tributary.control;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The key design and attribute names of the control table (docs/control-plane.md): partition key
@@ -91,6 +93,21 @@ public final class ControlTable {
    */
   public static String time(Instant instant) {
     return TIME.format(instant);
+  }
+
+  /** The key of an item. */
+  public static Map<String, AttributeValue> key(String pk, String sk) {
+    return Map.of(PK, s(pk), SK, s(sk));
+  }
+
+  /** A string attribute value. */
+  public static AttributeValue s(String value) {
+    return AttributeValue.builder().s(value).build();
+  }
+
+  /** A number attribute value. */
+  public static AttributeValue n(long value) {
+    return AttributeValue.builder().n(Long.toString(value)).build();
   }
 
   private static final DateTimeFormatter TIME =

@@ -79,7 +79,7 @@ public final class JobRecords implements AutoCloseable {
               .getItem(
                   GetItemRequest.builder()
                       .tableName(tableName)
-                      .key(StateUpdate.key(ControlTable.pk(namespace, table), ControlTable.STATE))
+                      .key(ControlTable.key(ControlTable.pk(namespace, table), ControlTable.STATE))
                       .consistentRead(true)
                       .build())
               .item();
@@ -108,38 +108,38 @@ public final class JobRecords implements AutoCloseable {
     String status = succeeded ? ControlTable.SUCCEEDED : ControlTable.FAILED;
     try {
       Map<String, AttributeValue> item = new HashMap<>();
-      item.put(ControlTable.PK, StateUpdate.s(pk));
+      item.put(ControlTable.PK, ControlTable.s(pk));
       item.put(
-          ControlTable.SK, StateUpdate.s(ControlTable.MAINT_PREFIX + ControlTable.time(started)));
-      item.put(ControlTable.OUTCOME_STATUS, StateUpdate.s(status));
-      item.put(ControlTable.TABLE, StateUpdate.s(table));
-      item.put("startedAt", StateUpdate.s(ControlTable.time(started)));
-      item.put("endedAt", StateUpdate.s(ControlTable.time(Instant.now())));
+          ControlTable.SK, ControlTable.s(ControlTable.MAINT_PREFIX + ControlTable.time(started)));
+      item.put(ControlTable.OUTCOME_STATUS, ControlTable.s(status));
+      item.put(ControlTable.TABLE, ControlTable.s(table));
+      item.put("startedAt", ControlTable.s(ControlTable.time(started)));
+      item.put("endedAt", ControlTable.s(ControlTable.time(Instant.now())));
       if (reportJson != null) {
-        item.put(ControlTable.REPORT, StateUpdate.s(reportJson));
+        item.put(ControlTable.REPORT, ControlTable.s(reportJson));
       }
       if (error != null) {
-        item.put(ControlTable.ERROR, StateUpdate.s(error));
+        item.put(ControlTable.ERROR, ControlTable.s(error));
       }
       client.putItem(PutItemRequest.builder().tableName(tableName).item(item).build());
       Map<String, String> names = new HashMap<>();
       Map<String, AttributeValue> values = new HashMap<>();
       names.put("#at", ControlTable.LAST_MAINTENANCE_AT);
       names.put("#status", ControlTable.LAST_MAINTENANCE_STATUS);
-      values.put(":at", StateUpdate.s(ControlTable.time(started)));
-      values.put(":status", StateUpdate.s(status));
+      values.put(":at", ControlTable.s(ControlTable.time(started)));
+      values.put(":status", ControlTable.s(status));
       String expression = "SET #at = :at, #status = :status";
       if (succeeded) {
         names.put("#data", ControlTable.DATA_FILES_SINCE_MAINTENANCE);
         names.put("#deletes", ControlTable.DELETE_FILES_SINCE_MAINTENANCE);
-        values.put(":data", StateUpdate.n(-before.dataFiles()));
-        values.put(":deletes", StateUpdate.n(-before.deleteFiles()));
+        values.put(":data", ControlTable.n(-before.dataFiles()));
+        values.put(":deletes", ControlTable.n(-before.deleteFiles()));
         expression += " ADD #data :data, #deletes :deletes";
       }
       client.updateItem(
           UpdateItemRequest.builder()
               .tableName(tableName)
-              .key(StateUpdate.key(pk, ControlTable.STATE))
+              .key(ControlTable.key(pk, ControlTable.STATE))
               .updateExpression(expression)
               .conditionExpression("attribute_exists(pk)")
               .expressionAttributeNames(names)
@@ -174,15 +174,15 @@ public final class JobRecords implements AutoCloseable {
     names.put("#namespace", ControlTable.NAMESPACE);
     names.put("#status", ControlTable.BACKFILL_STATUS);
     names.put("#at", ControlTable.BACKFILL_AT);
-    values.put(":table", StateUpdate.s(table));
-    values.put(":namespace", StateUpdate.s(namespace));
-    values.put(":status", StateUpdate.s(status));
-    values.put(":at", StateUpdate.s(ControlTable.time(Instant.now())));
+    values.put(":table", ControlTable.s(table));
+    values.put(":namespace", ControlTable.s(namespace));
+    values.put(":status", ControlTable.s(status));
+    values.put(":at", ControlTable.s(ControlTable.time(Instant.now())));
     String expression =
         "SET #table = :table, #namespace = :namespace, #status = :status, #at = :at";
     names.put("#report", "backfillReport");
     if (reportOrError != null) {
-      values.put(":report", StateUpdate.s(reportOrError));
+      values.put(":report", ControlTable.s(reportOrError));
       expression += ", #report = :report";
     } else {
       expression += " REMOVE #report";
@@ -191,7 +191,7 @@ public final class JobRecords implements AutoCloseable {
       client.updateItem(
           UpdateItemRequest.builder()
               .tableName(tableName)
-              .key(StateUpdate.key(ControlTable.pk(namespace, table), ControlTable.STATE))
+              .key(ControlTable.key(ControlTable.pk(namespace, table), ControlTable.STATE))
               .updateExpression(expression)
               .expressionAttributeNames(names)
               .expressionAttributeValues(values)
