@@ -225,6 +225,7 @@ public final class FaultMatrix {
   private final Path workdir;
   private final boolean quick;
   private final PrintStream out;
+  private volatile JobProcess currentJob;
 
   private FaultMatrix(Path workdir, boolean quick, PrintStream out) {
     this.workdir = workdir.toAbsolutePath();
@@ -262,31 +263,67 @@ public final class FaultMatrix {
         TcpProxy sourceProxy = TcpProxy.start("source", source.port());
         TcpProxy s3Proxy = TcpProxy.start("s3", URI.create(lake.s3Endpoint()).getPort());
         TcpProxy catalogProxy = TcpProxy.start("catalog", lake.postgresPort())) {
-      int n = 0;
-      for (Fault fault : faults(quick)) {
-        String name = fault.id + "/" + fault.phase.label;
-        if (!only.isEmpty() && !only.contains(fault.id) && !only.contains(name)) {
-          continue;
-        }
-        n++;
-        String database =
-            "cell" + n + "_" + fault.id.replace('-', '_') + "_" + fault.phase.label.charAt(0);
-        out.println("[" + name + "] " + fault.description + " during the " + fault.phase.label);
-        Result r = new Result(fault);
-        try {
-          runCell(lake, source, sourceProxy, s3Proxy, catalogProxy, database, r);
-        } catch (Exception e) {
-          LOG.warn("Cell {} failed", name, e);
-          r.problem = "the cell failed: " + e;
-        }
-        out.println("  " + line(r));
-        for (String d : r.differences.subList(0, Math.min(10, r.differences.size()))) {
-          out.println("    " + d);
-        }
-        results.add(r);
+      // Ctrl-C: the job's process and both PostgreSQL servers go with this one.
+      Thread cleanUp =
+          new Thread(
+              () -> {
+                JobProcess job = currentJob;
+                if (job != null) {
+                  try {
+                    job.kill();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }
+                try {
+                  source.close();
+                } catch (IOException | RuntimeException e) {
+                  LOG.warn("Stopping the source server failed", e);
+                }
+                lake.close();
+              },
+              "faults-clean-up");
+      Runtime.getRuntime().addShutdownHook(cleanUp);
+      try {
+        runCells(only, results, lake, source, sourceProxy, s3Proxy, catalogProxy);
+      } finally {
+        Runtime.getRuntime().removeShutdownHook(cleanUp);
       }
     }
     return results;
+  }
+
+  private void runCells(
+      List<String> only,
+      List<Result> results,
+      LocalStack lake,
+      SourceServer source,
+      TcpProxy sourceProxy,
+      TcpProxy s3Proxy,
+      TcpProxy catalogProxy) {
+    int n = 0;
+    for (Fault fault : faults(quick)) {
+      String name = fault.id + "/" + fault.phase.label;
+      if (!only.isEmpty() && !only.contains(fault.id) && !only.contains(name)) {
+        continue;
+      }
+      n++;
+      String database =
+          "cell" + n + "_" + fault.id.replace('-', '_') + "_" + fault.phase.label.charAt(0);
+      out.println("[" + name + "] " + fault.description + " during the " + fault.phase.label);
+      Result r = new Result(fault);
+      try {
+        runCell(lake, source, sourceProxy, s3Proxy, catalogProxy, database, r);
+      } catch (Exception e) {
+        LOG.warn("Cell {} failed", name, e);
+        r.problem = "the cell failed: " + e;
+      }
+      out.println("  " + line(r));
+      for (String d : r.differences.subList(0, Math.min(10, r.differences.size()))) {
+        out.println("    " + d);
+      }
+      results.add(r);
+    }
   }
 
   private void runCell(
@@ -321,6 +358,7 @@ public final class FaultMatrix {
     CatalogSpec catalog = CatalogSpecs.from(config.sink());
 
     JobProcess job = new JobProcess(cellDir);
+    currentJob = job;
     Context context =
         new Context(
             source,

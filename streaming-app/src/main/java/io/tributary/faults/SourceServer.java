@@ -151,7 +151,7 @@ public final class SourceServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws IOException {
+  public synchronized void close() throws IOException {
     if (postgres != null) {
       postgres.close();
       postgres = null;
