@@ -42,8 +42,9 @@ locals {
     }
     # Each table's state, written once per checkpoint (docs/control-plane.md).
     control = {
-      "table-name" = aws_dynamodb_table.control.name
-      "region"     = local.region
+      "table-name"        = aws_dynamodb_table.control.name
+      "region"            = local.region
+      "history-retention" = "${var.control_history_retention_days}d"
     }
   }
 

@@ -713,6 +713,17 @@ variable "backfill_lock_lease_seconds" {
   }
 }
 
+variable "control_history_retention_days" {
+  type        = number
+  description = "Days the control table keeps its history (maintenance and backfill records, and a lock left behind, counted from the end of its lease) before DynamoDB's time to live deletes it (attribute expiresAt). Table states never expire. Given to the Flink application (control.history-retention) and the Glue jobs (--control-history-retention)."
+  default     = 90
+
+  validation {
+    condition     = var.control_history_retention_days >= 1 && var.control_history_retention_days <= 3650 && floor(var.control_history_retention_days) == var.control_history_retention_days
+    error_message = "control_history_retention_days must be a whole number of days from 1 to 3650."
+  }
+}
+
 # ---------------------------------------------------------------------------------------------------
 # Monitoring
 # ---------------------------------------------------------------------------------------------------
