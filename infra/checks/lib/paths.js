@@ -12,6 +12,7 @@ module.exports = {
   TERRAFORM: path.join(INFRA, 'terraform'),
   STEPFUNCTIONS: path.join(INFRA, 'stepfunctions'),
   CFN_TEMPLATE: path.join(INFRA, 'cfn', 'seed.yaml'),
+  INFRA_README: path.join(INFRA, 'README.md'),
   BUILDSPEC: path.join(INFRA, 'buildspec.yml'),
   GLUE_LAUNCHER: path.join(INFRA, 'glue', 'TributaryGlueLauncher.scala'),
   CONFIG_DOC: path.join(REPO, 'docs', 'configuration.md'),

@@ -120,3 +120,20 @@ test('the Glue launcher knows the main-class argument and the jobs start it', ()
   const args = c.glueJobArguments(real);
   for (const job of Object.values(args)) assert.equal(job.args['--class'], 'TributaryGlueLauncher');
 });
+
+test('every security control in infra/README.md points at Terraform that exists and does what the row says', () => {
+  const { checkSecurityControls } = require('../lib/security-controls');
+  assert.deepEqual(checkSecurityControls(real, P.INFRA_README), []);
+});
+
+test('a security control naming missing Terraform, a store not encrypted as claimed, or a role without a row is reported', async () => {
+  const { checkSecurityControls } = require('../lib/security-controls');
+  const dir = path.join(P.FIXTURES, 'security-controls-broken');
+  const broken = await loadTerraform(path.join(dir, 'terraform'));
+  const p = checkSecurityControls(broken, path.join(dir, 'README.md'));
+  includes(p, 'says aws_dynamodb_table.control is encrypted with aws_kms_key.main, but it does not reference the key');
+  includes(p, 'names aws_s3_bucket_server_side_encryption_configuration.data, which the Terraform does not define');
+  includes(p, 'names aws_vpc_endpoint.s3, which the Terraform does not define');
+  includes(p, '"A claim without an address" names no Terraform address');
+  includes(p, 'aws_iam_role.extra (main.tf) has no row in the security controls table');
+});
