@@ -36,9 +36,10 @@ locals {
       "catalog.glue-catalog-id" = local.glue_catalog_id
       "s3.region"               = local.region
     }
+    # No "parallelism": on Managed Flink the application's parallelism configuration applies
+    # (flink_parallelism, flink_autoscaling_enabled), and the job sets none of its own.
     job = {
-      "name"        = local.flink_application_name
-      "parallelism" = tostring(var.flink_parallelism)
+      "name" = local.flink_application_name
     }
     # Each table's state, written once per checkpoint (docs/control-plane.md).
     control = {

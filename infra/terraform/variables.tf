@@ -436,29 +436,29 @@ variable "athena_bytes_scanned_cutoff" {
 
 variable "flink_parallelism" {
   type        = number
-  description = "Initial parallelism of the Flink application."
+  description = "Parallelism of the Flink application (ParallelismConfiguration.Parallelism): the source and the writers run at it, and with flink_autoscaling_enabled it is the floor the service scales down to. The job sets no parallelism of its own there (code would override the service's); the committer and the other single operators always run once. KPUs = ceil(parallelism / flink_parallelism_per_kpu)."
   default     = 2
 
   validation {
-    condition     = var.flink_parallelism >= 1
-    error_message = "flink_parallelism must be at least 1."
+    condition     = var.flink_parallelism >= 1 && var.flink_parallelism <= 256 && floor(var.flink_parallelism) == var.flink_parallelism
+    error_message = "flink_parallelism must be a whole number from 1 to 256 (the service's default maximum)."
   }
 }
 
 variable "flink_parallelism_per_kpu" {
   type        = number
-  description = "Parallel tasks per KPU (1 to 8)."
+  description = "Parallel tasks per KPU (ParallelismConfiguration.ParallelismPerKPU, 1 to 8). Above 1 suits this job's I/O-bound writers (waiting on S3 and the catalog) at lower cost per task."
   default     = 1
 
   validation {
-    condition     = var.flink_parallelism_per_kpu >= 1 && var.flink_parallelism_per_kpu <= 8
-    error_message = "flink_parallelism_per_kpu must be between 1 and 8."
+    condition     = var.flink_parallelism_per_kpu >= 1 && var.flink_parallelism_per_kpu <= 8 && floor(var.flink_parallelism_per_kpu) == var.flink_parallelism_per_kpu
+    error_message = "flink_parallelism_per_kpu must be a whole number from 1 to 8."
   }
 }
 
 variable "flink_autoscaling_enabled" {
   type        = bool
-  description = "Let Managed Flink scale parallelism with CPU use."
+  description = "Let Managed Flink scale the application's parallelism with CPU use (doubling it after 15 minutes at 75% or more, halving it after 6 hours under 10%, never below flink_parallelism). Each scaling restarts the job from a snapshot; the writers' key groups (128 while the first parallelism is at most 85) bound how far they can scale."
   default     = false
 }
 

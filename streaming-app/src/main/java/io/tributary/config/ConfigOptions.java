@@ -286,7 +286,9 @@ public final class ConfigOptions {
           "job.parallelism",
           Kind.INT,
           "2",
-          "Default parallelism of the job's operators (Managed Flink may set its own).");
+          "Parallelism of the source and the writers (the committer and other single operators"
+              + " run once). Not used on Managed Flink, where the application's parallelism"
+              + " configuration applies (Terraform `flink_parallelism`, autoscaling).");
   public static final OptionDoc JOB_CHECKPOINT_DIR =
       OptionDoc.optional(
           "job.checkpoint-dir",
