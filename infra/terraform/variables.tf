@@ -529,12 +529,12 @@ variable "log_retention_days" {
 
 variable "glue_version" {
   type        = string
-  description = "AWS Glue version of the maintenance and backfill jobs (5.x runs Spark 3.5 on Java 17)."
-  default     = "5.0"
+  description = "AWS Glue version of the maintenance and backfill jobs. The jobs are built and tested against exactly the Spark and Iceberg of the supported versions (table in docs/maintenance.md, compared with glue-compat/pom.xml by infra/checks): 5.1 = Spark 3.5.6, Iceberg 1.10.0, Java 17."
+  default     = "5.1"
 
   validation {
-    condition     = can(regex("^5\\.[0-9]+$", var.glue_version))
-    error_message = "glue_version must be a Glue 5.x version such as 5.0."
+    condition     = contains(["5.1"], var.glue_version)
+    error_message = "glue_version must be 5.1: the Glue jobs are built against its Spark 3.5.6 and Iceberg 1.10.0; Glue 5.0 ships Iceberg 1.7.1, which cannot run them (see the Glue versions table in docs/maintenance.md)."
   }
 }
 
