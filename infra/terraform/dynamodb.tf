@@ -5,8 +5,9 @@
 #   pk = TABLE#<namespace>.<table>   sk = BACKFILL#<ts>  (backfill outcome)
 # Every attribute is described in docs/control-plane.md.
 # No transactions are used, so the same design runs against the local stand-in. Time to live is on
-# attribute expiresAt (epoch seconds): DynamoDB deletes an item some time after it; items without the
-# attribute (STATE, LOCK, and history items written without it) are kept. The maintenance state
+# attribute expiresAt (epoch seconds): DynamoDB deletes an item some time after it. MAINT#, BACKFILL#
+# and left-behind LOCK items get it (var.control_history_retention_days after the time they record;
+# the stream sets it on the state machines' items); STATE items never do. The maintenance state
 # machine reads every Scan page, so the table's size never hides a table from it.
 
 resource "aws_dynamodb_table" "control" {

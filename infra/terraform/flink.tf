@@ -36,14 +36,16 @@ locals {
       "catalog.glue-catalog-id" = local.glue_catalog_id
       "s3.region"               = local.region
     }
+    # No "parallelism": on Managed Flink the application's parallelism configuration applies
+    # (flink_parallelism, flink_autoscaling_enabled), and the job sets none of its own.
     job = {
-      "name"        = local.flink_application_name
-      "parallelism" = tostring(var.flink_parallelism)
+      "name" = local.flink_application_name
     }
     # Each table's state, written once per checkpoint (docs/control-plane.md).
     control = {
-      "table-name" = aws_dynamodb_table.control.name
-      "region"     = local.region
+      "table-name"        = aws_dynamodb_table.control.name
+      "region"            = local.region
+      "history-retention" = "${var.control_history_retention_days}d"
     }
   }
 

@@ -92,6 +92,7 @@ locals {
     "--namespace"                        = local.glue_database_name
     "--glue-catalog-id"                  = local.glue_catalog_id
     "--control-table"                    = aws_dynamodb_table.control.name
+    "--control-history-retention"        = "${var.control_history_retention_days}d"
   }
 
   # Defaults of the maintenance job; a run passes --table (or --all-tables true).

@@ -436,29 +436,29 @@ variable "athena_bytes_scanned_cutoff" {
 
 variable "flink_parallelism" {
   type        = number
-  description = "Initial parallelism of the Flink application."
+  description = "Parallelism of the Flink application (ParallelismConfiguration.Parallelism): the source and the writers run at it, and with flink_autoscaling_enabled it is the floor the service scales down to. The job sets no parallelism of its own there (code would override the service's); the committer and the other single operators always run once. KPUs = ceil(parallelism / flink_parallelism_per_kpu)."
   default     = 2
 
   validation {
-    condition     = var.flink_parallelism >= 1
-    error_message = "flink_parallelism must be at least 1."
+    condition     = var.flink_parallelism >= 1 && var.flink_parallelism <= 256 && floor(var.flink_parallelism) == var.flink_parallelism
+    error_message = "flink_parallelism must be a whole number from 1 to 256 (the service's default maximum)."
   }
 }
 
 variable "flink_parallelism_per_kpu" {
   type        = number
-  description = "Parallel tasks per KPU (1 to 8)."
+  description = "Parallel tasks per KPU (ParallelismConfiguration.ParallelismPerKPU, 1 to 8). Above 1 suits this job's I/O-bound writers (waiting on S3 and the catalog) at lower cost per task."
   default     = 1
 
   validation {
-    condition     = var.flink_parallelism_per_kpu >= 1 && var.flink_parallelism_per_kpu <= 8
-    error_message = "flink_parallelism_per_kpu must be between 1 and 8."
+    condition     = var.flink_parallelism_per_kpu >= 1 && var.flink_parallelism_per_kpu <= 8 && floor(var.flink_parallelism_per_kpu) == var.flink_parallelism_per_kpu
+    error_message = "flink_parallelism_per_kpu must be a whole number from 1 to 8."
   }
 }
 
 variable "flink_autoscaling_enabled" {
   type        = bool
-  description = "Let Managed Flink scale parallelism with CPU use."
+  description = "Let Managed Flink scale the application's parallelism with CPU use (doubling it after 15 minutes at 75% or more, halving it after 6 hours under 10%, never below flink_parallelism). Each scaling restarts the job from a snapshot; the writers' key groups (128 while the first parallelism is at most 85) bound how far they can scale."
   default     = false
 }
 
@@ -529,12 +529,12 @@ variable "log_retention_days" {
 
 variable "glue_version" {
   type        = string
-  description = "AWS Glue version of the maintenance and backfill jobs (5.x runs Spark 3.5 on Java 17)."
-  default     = "5.0"
+  description = "AWS Glue version of the maintenance and backfill jobs. The jobs are built and tested against exactly the Spark and Iceberg of the supported versions (table in docs/maintenance.md, compared with glue-compat/pom.xml by infra/checks): 5.1 = Spark 3.5.6, Iceberg 1.10.0, Java 17."
+  default     = "5.1"
 
   validation {
-    condition     = can(regex("^5\\.[0-9]+$", var.glue_version))
-    error_message = "glue_version must be a Glue 5.x version such as 5.0."
+    condition     = contains(["5.1"], var.glue_version)
+    error_message = "glue_version must be 5.1: the Glue jobs are built against its Spark 3.5.6 and Iceberg 1.10.0; Glue 5.0 ships Iceberg 1.7.1, which cannot run them (see the Glue versions table in docs/maintenance.md)."
   }
 }
 
@@ -710,6 +710,17 @@ variable "backfill_lock_lease_seconds" {
   validation {
     condition     = var.backfill_lock_lease_seconds >= 600
     error_message = "backfill_lock_lease_seconds must be at least 600."
+  }
+}
+
+variable "control_history_retention_days" {
+  type        = number
+  description = "Days the control table keeps its history (maintenance and backfill records, and a lock left behind, counted from the end of its lease) before DynamoDB's time to live deletes it (attribute expiresAt). Table states never expire. Given to the Flink application (control.history-retention) and the Glue jobs (--control-history-retention)."
+  default     = 90
+
+  validation {
+    condition     = var.control_history_retention_days >= 1 && var.control_history_retention_days <= 3650 && floor(var.control_history_retention_days) == var.control_history_retention_days
+    error_message = "control_history_retention_days must be a whole number of days from 1 to 3650."
   }
 }
 

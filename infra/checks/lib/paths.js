@@ -12,9 +12,13 @@ module.exports = {
   TERRAFORM: path.join(INFRA, 'terraform'),
   STEPFUNCTIONS: path.join(INFRA, 'stepfunctions'),
   CFN_TEMPLATE: path.join(INFRA, 'cfn', 'seed.yaml'),
+  INFRA_README: path.join(INFRA, 'README.md'),
   BUILDSPEC: path.join(INFRA, 'buildspec.yml'),
   GLUE_LAUNCHER: path.join(INFRA, 'glue', 'TributaryGlueLauncher.scala'),
   CONFIG_DOC: path.join(REPO, 'docs', 'configuration.md'),
+  MAINTENANCE_DOC: path.join(REPO, 'docs', 'maintenance.md'),
+  GLUE_POM: path.join(REPO, 'glue-compat', 'pom.xml'),
+  ROOT_POM: path.join(REPO, 'pom.xml'),
   STREAMING_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java'),
   // The lake model (configuration options, catalog, naming) that the streaming job and the Glue jobs share.
   MODEL_JAVA: path.join(REPO, 'streaming-app', 'model', 'src', 'main', 'java'),

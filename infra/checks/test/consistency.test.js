@@ -121,3 +121,44 @@ test('the Glue launcher knows the main-class argument and the jobs start it', ()
   const args = c.glueJobArguments(real);
   for (const job of Object.values(args)) assert.equal(job.args['--class'], 'TributaryGlueLauncher');
 });
+
+test('the Glue version Terraform deploys provides exactly the Spark and Iceberg the Glue jobs are built with', () => {
+  const { checkGlueVersions } = require('../lib/glue-versions');
+  assert.deepEqual(checkGlueVersions(real, { doc: P.MAINTENANCE_DOC, gluePom: P.GLUE_POM, rootPom: P.ROOT_POM }), []);
+});
+
+test('a Glue version, build or stream Iceberg that disagrees with the Glue versions table is reported', async () => {
+  const { checkGlueVersions } = require('../lib/glue-versions');
+  const dir = path.join(P.FIXTURES, 'glue-versions-broken');
+  const broken = await loadTerraform(path.join(dir, 'terraform'));
+  const p = checkGlueVersions(broken, {
+    doc: P.MAINTENANCE_DOC,
+    gluePom: path.join(dir, 'glue-pom.xml'),
+    rootPom: path.join(dir, 'root-pom.xml'),
+  });
+  includes(p, 'glue_version defaults to 5.0, which the Glue versions table marks as not supported');
+  includes(p, 'glue_version must be validated with contains([...], var.glue_version)');
+  includes(p, 'aws_glue_job.backfill sets glue_version 4.0');
+  includes(p, 'spark.version is 3.5.7');
+  includes(p, 'glue.iceberg.version is 1.10.1');
+  includes(p, 'must take iceberg-spark-runtime at ${glue.iceberg.version} in the provided scope');
+  includes(p, "the streaming job's iceberg.version 1.9.2");
+  assert.ok(!p.some((x) => x.includes('spark-sql at')), p.join('\n'));
+});
+
+test('every security control in infra/README.md points at Terraform that exists and does what the row says', () => {
+  const { checkSecurityControls } = require('../lib/security-controls');
+  assert.deepEqual(checkSecurityControls(real, P.INFRA_README), []);
+});
+
+test('a security control naming missing Terraform, a store not encrypted as claimed, or a role without a row is reported', async () => {
+  const { checkSecurityControls } = require('../lib/security-controls');
+  const dir = path.join(P.FIXTURES, 'security-controls-broken');
+  const broken = await loadTerraform(path.join(dir, 'terraform'));
+  const p = checkSecurityControls(broken, path.join(dir, 'README.md'));
+  includes(p, 'says aws_dynamodb_table.control is encrypted with aws_kms_key.main, but it does not reference the key');
+  includes(p, 'names aws_s3_bucket_server_side_encryption_configuration.data, which the Terraform does not define');
+  includes(p, 'names aws_vpc_endpoint.s3, which the Terraform does not define');
+  includes(p, '"A claim without an address" names no Terraform address');
+  includes(p, 'aws_iam_role.extra (main.tf) has no row in the security controls table');
+});

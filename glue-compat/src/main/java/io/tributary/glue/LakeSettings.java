@@ -31,6 +31,9 @@ public final class LakeSettings {
   /** Endpoint of a DynamoDB-compatible server holding the control table (local runs only). */
   public static final String CONTROL_ENDPOINT = "--control-endpoint";
 
+  /** How long the control table keeps history items ({@code control.history-retention}). */
+  public static final String CONTROL_HISTORY_RETENTION = "--control-history-retention";
+
   public static final String CONFIG = "--config";
 
   /** The arguments every job accepts. */
@@ -42,6 +45,7 @@ public final class LakeSettings {
           GLUE_CATALOG_ID,
           CONTROL_TABLE,
           CONTROL_ENDPOINT,
+          CONTROL_HISTORY_RETENTION,
           CONFIG);
 
   private final SinkConfig sink;
@@ -65,19 +69,26 @@ public final class LakeSettings {
   private static ControlConfig control(GlueArguments args, TributaryConfig fileConfig) {
     String table = args.get(CONTROL_TABLE);
     if (table == null) {
-      if (args.has(CONTROL_ENDPOINT)) {
-        throw new ArgumentException(
-            CONTROL_ENDPOINT + " needs " + CONTROL_TABLE + " NAME: name the control table too");
+      for (String key : List.of(CONTROL_ENDPOINT, CONTROL_HISTORY_RETENTION)) {
+        if (args.has(key)) {
+          throw new ArgumentException(
+              key + " needs " + CONTROL_TABLE + " NAME: name the control table too");
+        }
       }
       return fileConfig == null ? null : fileConfig.control().orElse(null);
     }
     try {
-      return ControlConfig.builder().tableName(table).endpoint(args.get(CONTROL_ENDPOINT)).build();
+      return ControlConfig.builder()
+          .tableName(table)
+          .endpoint(args.get(CONTROL_ENDPOINT))
+          .historyRetention(args.get(CONTROL_HISTORY_RETENTION))
+          .build();
     } catch (io.tributary.config.ConfigException e) {
       throw new ArgumentException(
           String.join("; ", e.problems())
               .replace("control.table-name", CONTROL_TABLE)
-              .replace("control.endpoint", CONTROL_ENDPOINT));
+              .replace("control.endpoint", CONTROL_ENDPOINT)
+              .replace("control.history-retention", CONTROL_HISTORY_RETENTION));
     }
   }
 

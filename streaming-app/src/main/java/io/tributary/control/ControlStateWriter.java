@@ -19,13 +19,16 @@ import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
  * writes every pending table, one UpdateItem each; a failed write stays pending (merged with what
  * comes later) and is retried with a growing pause, logged, and never fails the job. With a source
  * of dead-letter counts, it also refreshes each table's {@code deadLetters} every {@value
- * #DEAD_LETTER_POLL_SECONDS} seconds when the count changed.
+ * #DEAD_LETTER_POLL_SECONDS} seconds when the count changed. With a {@link HistoryExpiry}, it gives
+ * the history items of every table it wrote an expiry, once when it first writes and then at the
+ * expiry's interval (one Query per table; a failure is logged and tried again next time).
  */
 public final class ControlStateWriter implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlStateWriter.class);
   private static final Duration FIRST_RETRY = Duration.ofMillis(500);
   private static final Duration MAX_RETRY = Duration.ofSeconds(30);
   static final long DEAD_LETTER_POLL_SECONDS = 30;
+  static final Duration HISTORY_SWEEP_INTERVAL = Duration.ofHours(1);
 
   private final String tableName;
   private final Function<UpdateItemRequest, ?> writer;
@@ -34,6 +37,10 @@ public final class ControlStateWriter implements AutoCloseable {
   private Supplier<Map<String, DeadLetterCounts.Count>> deadLetters;
   private final Map<String, DeadLetterCounts.Count> writtenDeadLetters = new HashMap<>();
   private long nextDeadLetterPoll;
+  private final HistoryExpiry history;
+  private final java.util.Set<String> tables = new java.util.LinkedHashSet<>();
+  private long nextHistorySweep;
+  private long stamped;
   private final Thread thread;
   private boolean closed;
   private long written;
@@ -47,7 +54,15 @@ public final class ControlStateWriter implements AutoCloseable {
   static ControlStateWriter start(
       ControlConfig config, Supplier<Map<String, DeadLetterCounts.Count>> deadLetters) {
     DynamoDbClient client = ControlClients.open(config);
-    return new ControlStateWriter(config.tableName(), client::updateItem, client, deadLetters);
+    HistoryExpiry history =
+        new HistoryExpiry(
+            config.tableName(),
+            config.historyRetention(),
+            HISTORY_SWEEP_INTERVAL,
+            client::query,
+            client::updateItem);
+    return new ControlStateWriter(
+        config.tableName(), client::updateItem, client, deadLetters, history);
   }
 
   ControlStateWriter(
@@ -55,10 +70,23 @@ public final class ControlStateWriter implements AutoCloseable {
       Function<UpdateItemRequest, ?> writer,
       AutoCloseable client,
       Supplier<Map<String, DeadLetterCounts.Count>> deadLetters) {
+    this(tableName, writer, client, deadLetters, null);
+  }
+
+  /**
+   * @param history gives history items their expiry, or null for none
+   */
+  ControlStateWriter(
+      String tableName,
+      Function<UpdateItemRequest, ?> writer,
+      AutoCloseable client,
+      Supplier<Map<String, DeadLetterCounts.Count>> deadLetters,
+      HistoryExpiry history) {
     this.tableName = tableName;
     this.writer = writer;
     this.client = client;
     this.deadLetters = deadLetters;
+    this.history = history;
     this.thread = new Thread(this::loop, "tributary-control-state-writer");
     thread.setDaemon(true);
     thread.start();
@@ -67,6 +95,9 @@ public final class ControlStateWriter implements AutoCloseable {
   /** Queues an update; returns at once. */
   public synchronized void submit(StateUpdate update) {
     pending.merge(update.pk(), update, StateUpdate::merge);
+    if (history != null && tables.add(update.pk())) {
+      nextHistorySweep = 0; // a table seen for the first time: its history now
+    }
     notifyAll();
   }
 
@@ -75,14 +106,19 @@ public final class ControlStateWriter implements AutoCloseable {
     return written;
   }
 
+  /** History items given an expiry so far, for tests and logs. */
+  public synchronized long stamped() {
+    return stamped;
+  }
+
   private void loop() {
     Duration pause = FIRST_RETRY;
     while (true) {
       Map<String, StateUpdate> batch;
       synchronized (this) {
-        while (pending.isEmpty() && !closed && !deadLettersDue()) {
+        while (pending.isEmpty() && !closed && !deadLettersDue() && !historyDue()) {
           try {
-            wait(deadLetters == null ? 0 : DEAD_LETTER_POLL_SECONDS * 1000);
+            wait(waitMillis());
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -97,6 +133,9 @@ public final class ControlStateWriter implements AutoCloseable {
       boolean failed = false;
       if (deadLettersDue()) {
         failed = !writeDeadLetters();
+      }
+      if (historyDue()) {
+        sweepHistory();
       }
       for (StateUpdate update : batch.values()) {
         try {
@@ -147,6 +186,52 @@ public final class ControlStateWriter implements AutoCloseable {
 
   private boolean deadLettersDue() {
     return deadLetters != null && System.currentTimeMillis() >= nextDeadLetterPoll;
+  }
+
+  private synchronized boolean historyDue() {
+    return history != null && !tables.isEmpty() && System.currentTimeMillis() >= nextHistorySweep;
+  }
+
+  /** How long the idle thread may wait (0: until notified). */
+  private long waitMillis() {
+    long now = System.currentTimeMillis();
+    long next = Long.MAX_VALUE;
+    if (deadLetters != null) {
+      next = Math.min(next, nextDeadLetterPoll);
+    }
+    if (history != null && !tables.isEmpty()) {
+      next = Math.min(next, nextHistorySweep);
+    }
+    return next == Long.MAX_VALUE ? 0 : Math.max(1, next - now);
+  }
+
+  /** Gives the history items of every known table their expiry; failures wait for the next time. */
+  private void sweepHistory() {
+    java.util.List<String> known;
+    synchronized (this) {
+      nextHistorySweep = System.currentTimeMillis() + history.interval().toMillis();
+      known = new java.util.ArrayList<>(tables);
+    }
+    for (String pk : known) {
+      try {
+        int count = history.stamp(pk);
+        synchronized (this) {
+          stamped += count;
+        }
+        if (count > 0) {
+          LOG.info(
+              "Set the expiry of {} history items of {} in control table {}", count, pk, tableName);
+        }
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "Could not set the expiry of the history of {} in control table {}; trying again in {}:"
+                + " {}",
+            pk,
+            tableName,
+            history.interval(),
+            e.toString());
+      }
+    }
   }
 
   /**

@@ -39,12 +39,17 @@ public final class FlinkMain {
     return ConfigLoader.fromPropertyGroups(groups);
   }
 
-  /** Checks the source, builds the job on the current execution environment, and runs it. */
+  /**
+   * Checks the source, builds the job on the current execution environment, and runs it. The
+   * parallelism is the service's (the application's parallelism configuration, which autoscaling
+   * changes): the job sets none of its own for the source and the writers, because a parallelism
+   * set in code overrides the service's; {@code job.parallelism} is not used here.
+   */
   public static void run(TributaryConfig config) throws Exception {
     TributaryJob.Start start = TributaryJob.check(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    env.setParallelism(config.job().parallelism());
-    TributaryJob.build(env, config, start.tables(), start.refused());
+    TributaryJob.build(
+        env, config, start.tables(), start.refused(), TributaryJob.SERVICE_PARALLELISM);
     env.execute(config.job().name());
   }
 }

@@ -179,28 +179,52 @@ public final class TributaryJob {
   }
 
   /**
+   * The parallelism argument of {@link #build(StreamExecutionEnvironment, TributaryConfig, List,
+   * java.util.Set, int)} that leaves the source and the writers at the environment's parallelism:
+   * on Managed Flink the service's, which autoscaling changes (code that sets a parallelism
+   * overrides the service's setting).
+   */
+  public static final int SERVICE_PARALLELISM = 0;
+
+  /**
    * Adds the pipeline to the environment; {@code refused} names the tables the preflight refused.
+   * The source and the writers run at {@code job.parallelism}.
    */
   public static void build(
       StreamExecutionEnvironment env,
       TributaryConfig config,
       List<CapturedTable> tables,
       java.util.Set<String> refused) {
+    build(env, config, tables, refused, config.job().parallelism());
+  }
+
+  /**
+   * Adds the pipeline to the environment; {@code refused} names the tables the preflight refused.
+   * The source and the writers run at {@code parallelism}, or at the environment's with {@link
+   * #SERVICE_PARALLELISM}; the committer and the operators that must run once keep parallelism 1.
+   */
+  public static void build(
+      StreamExecutionEnvironment env,
+      TributaryConfig config,
+      List<CapturedTable> tables,
+      java.util.Set<String> refused,
+      int parallelism) {
     JobConfig job = config.job();
     configureCheckpoints(env, job);
-    int parallelism = job.parallelism();
 
     Map<TableId, List<String>> keys = PostgresSources.keys(tables);
     DataStream<ChangeEvent> events = null;
     for (Map.Entry<String, List<CapturedTable>> group : PostgresSources.groups(tables).entrySet()) {
       String uid = PostgresSources.uid(group.getKey());
-      DataStream<ChangeEvent> stream =
+      org.apache.flink.streaming.api.datastream.DataStreamSource<ChangeEvent> stream =
           env.fromSource(
-                  PostgresSources.build(config.source(), group.getKey(), group.getValue(), keys),
-                  WatermarkStrategy.noWatermarks(),
-                  uid)
-              .uid(uid)
-              .setParallelism(parallelism);
+              PostgresSources.build(config.source(), group.getKey(), group.getValue(), keys),
+              WatermarkStrategy.noWatermarks(),
+              uid);
+      stream.uid(uid);
+      if (parallelism > 0) {
+        stream.setParallelism(parallelism);
+      }
       events = events == null ? stream : events.union(stream);
     }
 
@@ -248,12 +272,19 @@ public final class TributaryJob {
             truncateIgnored,
             UUID.randomUUID().toString());
 
+    org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<
+            io.tributary.sink.WriteBatch>
+        writers =
+            events
+                .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
+                .transform(
+                    WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
+                .uid(WRITER_UID);
+    if (parallelism > 0) {
+      writers.setParallelism(parallelism);
+    }
     DataStream<TableCommit> commits =
-        events
-            .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
-            .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
-            .uid(WRITER_UID)
-            .setParallelism(parallelism)
+        writers
             .transform(
                 COMMITTER_UID,
                 TypeInformation.of(TableCommit.class),

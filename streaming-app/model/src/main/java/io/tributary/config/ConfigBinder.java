@@ -238,6 +238,7 @@ final class ConfigBinder {
     text(ConfigOptions.CONTROL_TABLE_NAME, b::tableName);
     text(ConfigOptions.CONTROL_REGION, b::region);
     text(ConfigOptions.CONTROL_ENDPOINT, b::endpoint);
+    duration(ConfigOptions.CONTROL_HISTORY_RETENTION, b::historyRetention);
     return b.build();
   }
 

@@ -286,7 +286,9 @@ public final class ConfigOptions {
           "job.parallelism",
           Kind.INT,
           "2",
-          "Default parallelism of the job's operators (Managed Flink may set its own).");
+          "Parallelism of the source and the writers (the committer and other single operators"
+              + " run once). Not used on Managed Flink, where the application's parallelism"
+              + " configuration applies (Terraform `flink_parallelism`, autoscaling).");
   public static final OptionDoc JOB_CHECKPOINT_DIR =
       OptionDoc.optional(
           "job.checkpoint-dir",
@@ -323,6 +325,15 @@ public final class ConfigOptions {
           null,
           "Endpoint of a DynamoDB-compatible server, e.g. `http://127.0.0.1:4567` (the local"
               + " stack); not set for AWS.");
+  public static final OptionDoc CONTROL_HISTORY_RETENTION =
+      OptionDoc.optional(
+          "control.history-retention",
+          Kind.DURATION,
+          "90d",
+          "How long the control table keeps its history: maintenance and backfill records, and a"
+              + " lock left behind by a run that ended without releasing it (counted from the end"
+              + " of its lease). Such items get `expiresAt` (epoch seconds) and DynamoDB deletes"
+              + " them some time after it; table states never expire. 1d to 3650d.");
 
   private static final List<OptionDoc> ALL =
       List.of(
@@ -380,7 +391,8 @@ public final class ConfigOptions {
           JOB_SOURCE_POLL_INTERVAL,
           CONTROL_TABLE_NAME,
           CONTROL_REGION,
-          CONTROL_ENDPOINT);
+          CONTROL_ENDPOINT,
+          CONTROL_HISTORY_RETENTION);
 
   /** Keys without placeholders, which the readers match exactly. */
   private static final Map<String, OptionDoc> FIXED = fixedKeys();

@@ -65,6 +65,12 @@ public final class ControlTable {
 
   // ---- attributes of MAINT# and BACKFILL# items ----
 
+  /**
+   * Time to live (a number, epoch seconds): DynamoDB deletes the item some time after it. Set on
+   * MAINT# and BACKFILL# items and on a LOCK left behind, never on STATE.
+   */
+  public static final String EXPIRES_AT = "expiresAt";
+
   /** SUCCEEDED or FAILED (MAINT#, BACKFILL#), RUNNING (BACKFILL# while the job runs). */
   public static final String OUTCOME_STATUS = "status";
 
@@ -108,6 +114,11 @@ public final class ControlTable {
   /** A number attribute value. */
   public static AttributeValue n(long value) {
     return AttributeValue.builder().n(Long.toString(value)).build();
+  }
+
+  /** The {@link #EXPIRES_AT} value of an item recording {@code at}, kept for {@code retention}. */
+  public static long expiresAt(Instant at, java.time.Duration retention) {
+    return at.plus(retention).getEpochSecond();
   }
 
   private static final DateTimeFormatter TIME =

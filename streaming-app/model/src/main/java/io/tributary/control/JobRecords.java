@@ -25,15 +25,18 @@ public final class JobRecords implements AutoCloseable {
 
   private final DynamoDbClient client;
   private final String tableName;
+  private final java.time.Duration historyRetention;
 
-  private JobRecords(DynamoDbClient client, String tableName) {
+  private JobRecords(DynamoDbClient client, String tableName, java.time.Duration historyRetention) {
     this.client = client;
     this.tableName = tableName;
+    this.historyRetention = historyRetention;
   }
 
   /** Opens a client for the configured control table. */
   public static JobRecords open(ControlConfig config) {
-    return new JobRecords(ControlClients.open(config), config.tableName());
+    return new JobRecords(
+        ControlClients.open(config), config.tableName(), config.historyRetention());
   }
 
   /**
@@ -93,8 +96,9 @@ public final class JobRecords implements AutoCloseable {
   }
 
   /**
-   * Records a maintenance run as item {@code MAINT#<started>}; after a success, subtracts the
-   * counters it started from, so that files the stream added meanwhile still count.
+   * Records a maintenance run as item {@code MAINT#<started>}, which expires {@code
+   * control.history-retention} after {@code started}; after a success, subtracts the counters it
+   * started from, so that files the stream added meanwhile still count.
    */
   public void maintenance(
       String namespace,
@@ -115,6 +119,9 @@ public final class JobRecords implements AutoCloseable {
       item.put(ControlTable.TABLE, ControlTable.s(table));
       item.put("startedAt", ControlTable.s(ControlTable.time(started)));
       item.put("endedAt", ControlTable.s(ControlTable.time(Instant.now())));
+      item.put(
+          ControlTable.EXPIRES_AT,
+          ControlTable.n(ControlTable.expiresAt(started, historyRetention)));
       if (reportJson != null) {
         item.put(ControlTable.REPORT, ControlTable.s(reportJson));
       }

@@ -106,6 +106,10 @@ class ConfigOptionsTest {
   private static Map<String, Properties> withTableGroup() {
     Map<String, Properties> groups = ConfigLoaderPropertyGroupsTest.minimalGroups();
     groups.put("table." + TABLE, new Properties());
+    // The optional control section, so that its defaults are compared too.
+    Properties control = new Properties();
+    control.setProperty("table-name", "tributary-control");
+    groups.put("control", control);
     return groups;
   }
 

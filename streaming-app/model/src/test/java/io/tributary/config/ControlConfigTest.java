@@ -54,6 +54,51 @@ class ControlConfigTest {
         .hasMessageContaining("Did you mean 'control.table-name'?");
   }
 
+  @Test
+  void historyRetentionDefaultsToNinetyDaysAndIsReadFromBothForms() {
+    assertThat(
+            ConfigLoader.fromYamlString(BASE + "control: {table-name: tributary-control}\n")
+                .control()
+                .orElseThrow()
+                .historyRetention())
+        .isEqualTo(java.time.Duration.ofDays(90));
+    TributaryConfig yaml =
+        ConfigLoader.fromYamlString(
+            BASE + "control: {table-name: tributary-control, history-retention: 30d}\n");
+    assertThat(yaml.control().orElseThrow().historyRetention())
+        .isEqualTo(java.time.Duration.ofDays(30));
+    Map<String, Properties> groups = new LinkedHashMap<>();
+    groups.put(
+        "source", props("host", "db", "database", "shop", "user", "u", "password.env", "PW"));
+    groups.put("tables", props("include", "public.*"));
+    groups.put("sink", props("warehouse", "s3://lake/w"));
+    groups.put("control", props("table-name", "tributary-control", "history-retention", "P30D"));
+    assertThat(ConfigLoader.fromPropertyGroups(groups)).isEqualTo(yaml);
+  }
+
+  @Test
+  void historyRetentionOutOfRangeOrNotADurationIsRefused() {
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.fromYamlString(
+                    BASE + "control: {table-name: tributary-control, history-retention: 12h}\n"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("control.history-retention 12h is out of range")
+        .hasMessageContaining("between 1d and 3650d");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.fromYamlString(
+                    BASE + "control: {table-name: tributary-control, history-retention: 3651d}\n"))
+        .hasMessageContaining("control.history-retention 87624h is out of range");
+    assertThatThrownBy(
+            () ->
+                ControlConfig.builder()
+                    .tableName("tributary-control")
+                    .historyRetention("ninety days")
+                    .build())
+        .hasMessageContaining("control.history-retention 'ninety days' is not a duration");
+  }
+
   private static Properties props(String... keyValues) {
     Properties p = new Properties();
     for (int i = 0; i < keyValues.length; i += 2) {
