@@ -424,6 +424,19 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
           new RowMapper(
               source, state.table.schema(), TableManager.renamedColumns(state.table.properties()));
       state.sourceFingerprint = source.fingerprint();
+      if (state.stored != null) {
+        List<String> keys = keyNames(state.table.schema());
+        if (!keys.equals(state.stored.keyNames())) {
+          // A key column was renamed (same field): rows are found under its new name.
+          LOG.info(
+              "Key of {} renamed from {} to {}: writer {} follows it",
+              state.table.name(),
+              state.stored.keyNames(),
+              keys,
+              subtask);
+          state.stored.renameKeys(keys);
+        }
+      }
     }
     boolean snapshotRow = event.op() == ChangeEvent.Op.SNAPSHOT;
     if (!snapshotRow && streaming.add(source.id())) {
@@ -1032,12 +1045,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
             .format(FileFormat.PARQUET)
             .operationId(UUID.randomUUID().toString())
             .build();
-    List<String> keyNames = new ArrayList<>();
-    for (Integer id : state.table.schema().identifierFieldIds()) {
-      keyNames.add(state.table.schema().findColumnName(id));
-    }
+    List<String> keyNames = keyNames(state.table.schema());
     if (!keyNames.isEmpty()) {
-      java.util.Collections.sort(keyNames);
       state.stored = new StoredRows(keyNames, runId);
       Long flushedBefore = restoredFlushed.get(source.id());
       if (flushedBefore != null) {
@@ -1063,6 +1072,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         state.initialLoad,
         state.deleteSpec.specId());
     return state;
+  }
+
+  /**
+   * The names of a table's key (identifier) fields, ordered by field id: a rename of a key column
+   * keeps the field and its place in this order, so the values of a row's key stay in the same
+   * order (see {@link StoredRows#renameKeys}).
+   */
+  static List<String> keyNames(org.apache.iceberg.Schema schema) {
+    List<Integer> ids = new ArrayList<>(schema.identifierFieldIds());
+    java.util.Collections.sort(ids);
+    List<String> names = new ArrayList<>();
+    for (Integer id : ids) {
+      names.add(schema.findColumnName(id));
+    }
+    return names;
   }
 
   /** An append-only table: its changelog table, written insert-only, and no mirror. */
