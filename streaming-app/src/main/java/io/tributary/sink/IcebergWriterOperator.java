@@ -173,6 +173,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
 
     /** Whether this is an append-only table: {@link #table} is its changelog table. */
     boolean appendOnly;
+
+    /** Whether this writer reported the primary key the append-only table gained. */
+    boolean keyAddedReported;
   }
 
   @Override
@@ -393,6 +396,11 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     if (state.appendOnly) {
+      if (!state.keyAddedReported
+          && source.keySize() > 0
+          && spec.keylessTables().contains(source.id())) {
+        reportKeyAdded(state, source, event.lsn());
+      }
       if (event.hasUnchanged()) {
         // No mirror holds the row's other values: the changelog row would hold null for them.
         deadLetter(
@@ -485,6 +493,41 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     if (state.changelog != null) {
       appendChange(state.changelog, event, event.hasUnchanged() ? record : null);
     }
+  }
+
+  /**
+   * An append-only table (captured without a primary key) whose changes now carry a primary key:
+   * the key was added at the source while the job runs. The table stays append-only for this run,
+   * every change still goes to its changelog table (a mirror started now would miss every row not
+   * changed since), and the start from a savepoint keeps it so (see the preflight check). Logged
+   * once per writer, and recorded on the changelog table ({@link TableManager#KEY_ADDED}), where
+   * the control table's status reason shows it.
+   */
+  private void reportKeyAdded(TableState state, SourceTable source, long lsn) {
+    state.keyAddedReported = true;
+    String key = source.keyNames().toString();
+    LOG.warn(
+        "Table {} gained the primary key {} at the source (seen at LSN {}), but it is captured"
+            + " append-only: it stays append-only, every change still goes to {} and no mirror"
+            + " table is created, also after a restart. To mirror it by key instead, see"
+            + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-at-the-source",
+        source.id(),
+        key,
+        lsn,
+        state.identifier);
+    String value = key + " at LSN " + lsn;
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      try {
+        state.table.refresh();
+        if (state.table.properties().get(TableManager.KEY_ADDED) == null) {
+          state.table.updateProperties().set(TableManager.KEY_ADDED, value).commit();
+        }
+        return;
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.debug("Retrying to record the key added to {}", source.id(), e);
+      }
+    }
+    LOG.warn("Could not record the key added to {} on {}", source.id(), state.identifier);
   }
 
   /**

@@ -3,8 +3,13 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.config.TableMode;
+import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.metrics.LocalMetricsReporter;
+import io.tributary.sink.TableManager;
+import io.tributary.source.CapturedTable;
+import io.tributary.source.SourcePreflight;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;
@@ -12,7 +17,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
@@ -26,7 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Changes of a table's key at the source while the job runs: a renamed key column is a rename of
- * the mirror's key field (no failover, the equality deletes follow the new name).
+ * the mirror's key field (no failover, the equality deletes follow the new name); a primary key
+ * added to a table captured append-only is reported, the table stays append-only (also after a
+ * restart), and the documented switch to a keyed mirror ends with an exact mirror.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KeyChangesIT {
@@ -39,11 +49,14 @@ class KeyChangesIT {
     it.sql(
         "CREATE TABLE orders (id int PRIMARY KEY, v text, n int)",
         "INSERT INTO orders SELECT g, 'v' || g, g FROM generate_series(1, 400) g",
+        "CREATE TABLE log (id int NOT NULL, v text)",
+        "ALTER TABLE log REPLICA IDENTITY FULL",
+        "INSERT INTO log SELECT g, 'v' || g FROM generate_series(1, 200) g",
         "CREATE TABLE calm (id int PRIMARY KEY, v text)",
         "INSERT INTO calm SELECT g, 'v' || g FROM generate_series(1, 100) g");
     it.configure(TableSelection.builder().include("public.*").build(), Duration.ofSeconds(1), 1000);
     it.start(null);
-    it.awaitEqual(2, Duration.ofMinutes(2));
+    it.awaitEqual(3, Duration.ofMinutes(2));
   }
 
   @AfterAll
@@ -118,5 +131,124 @@ class KeyChangesIT {
     assertThat(rows).doesNotContainKey(25).containsKey(5043);
     assertThat(restarts()).as("restarts of the job").isEqualTo(restartsBefore);
     calmFlows(1001);
+  }
+
+  private static boolean lakeHas(String name) {
+    org.apache.iceberg.catalog.Catalog c = it.catalog.open();
+    try {
+      return c.tableExists(TableIdentifier.of(it.database, name));
+    } finally {
+      io.tributary.catalog.CatalogSpec.closeQuietly(c);
+    }
+  }
+
+  private static String savepoint() throws Exception {
+    return it.job
+        .stopWithSavepoint(
+            false, workdir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        .get(2, TimeUnit.MINUTES);
+  }
+
+  private static CapturedTable captured(List<CapturedTable> tables, String name) {
+    return tables.stream().filter(t -> t.id().table().equals(name)).findFirst().orElseThrow();
+  }
+
+  @Test
+  @Order(2)
+  void aPrimaryKeyAddedToAnAppendOnlyTableIsReportedAndTheTableStaysAppendOnly() throws Exception {
+    assertThat(lakeHas("log__changes")).isTrue();
+    assertThat(lakeHas("log")).isFalse();
+    it.sql(
+        "ALTER TABLE log ADD PRIMARY KEY (id)",
+        "INSERT INTO log SELECT g, 'after key' FROM generate_series(201, 220) g",
+        "DELETE FROM log WHERE id <= 10");
+    // The running job notices: the changelog table records the key.
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> it.table("log__changes").properties().get(TableManager.KEY_ADDED) != null);
+    assertThat(it.table("log__changes").properties().get(TableManager.KEY_ADDED))
+        .startsWith("[id] at LSN ");
+    awaitTableEqual("public.log");
+    assertThat(lakeHas("log")).as("no mirror table is started").isFalse();
+    calmFlows(1002);
+
+    // The preflight of the next start says what happens: it stays append-only, as captured.
+    String savepoint = savepoint();
+    org.apache.iceberg.catalog.Catalog lake = it.catalog.open();
+    SourcePreflight preflight = new SourcePreflight(it.config.source(), it.config.tables());
+    List<CapturedTable> tables;
+    try {
+      tables =
+          preflight
+              .lakeAppendOnly(TributaryJob.lakeAppendOnly(lake, it.config.sink().namespace()))
+              .run();
+    } finally {
+      io.tributary.catalog.CatalogSpec.closeQuietly(lake);
+    }
+    CapturedTable log = captured(tables, "log");
+    assertThat(log.appendOnly()).isTrue();
+    assertThat(log.primaryKey()).isEmpty();
+    assertThat(preflight.warnings())
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .contains("public.log has the primary key [id] now")
+                    .contains("it stays append-only")
+                    .contains("mode: mirror"));
+
+    it.start(savepoint);
+    it.sql(
+        "INSERT INTO log SELECT g, 'after restart' FROM generate_series(221, 230) g",
+        "DELETE FROM log WHERE id BETWEEN 11 AND 15");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              VerifyResult r = LakeVerifier.verify(it.config, it.catalog, "public.log").get(0);
+              assertThat(r.equal()).as(r.toString()).isTrue();
+            });
+    assertThat(lakeHas("log")).as("no mirror table is started").isFalse();
+    assertThat(restarts()).isZero();
+    calmFlows(1003);
+  }
+
+  @Test
+  @Order(3)
+  void theSwitchToAKeyedMirrorAsDocumentedEndsExact() throws Exception {
+    // Stop with a savepoint, set mode: mirror, start from the savepoint (allowing the state of the
+    // source that only this table had to go).
+    String savepoint = savepoint();
+    it.config =
+        it.config.toBuilder()
+            .tables(
+                it.config.tables().toBuilder()
+                    .option("public.log", TableOptions.builder().mode(TableMode.MIRROR).build())
+                    .build())
+            .build();
+    it.start(savepoint, true);
+    it.sql(
+        "INSERT INTO log SELECT g, 'mirrored' FROM generate_series(231, 240) g",
+        "UPDATE log SET v = 'updated' WHERE id BETWEEN 100 AND 120",
+        "DELETE FROM log WHERE id BETWEEN 16 AND 20");
+    await()
+        .atMost(Duration.ofMinutes(3))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              assertThat(lakeHas("log")).isTrue();
+              VerifyResult r = LakeVerifier.verify(it.config, it.catalog, "public.log").get(0);
+              assertThat(r.equal()).as(r.toString()).isTrue();
+            });
+    Map<Integer, Record> rows = rows(it.table("log"), "id");
+    assertThat(rows).hasSize(240 - 20);
+    assertThat(rows.get(110).getField("v")).isEqualTo("updated");
+    assertThat(it.table("log").schema().identifierFieldIds()).hasSize(1);
+    calmFlows(1004);
+    // The former source's slot is no longer read: dropped as the docs say.
+    it.sql(
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+            + " WHERE slot_name LIKE '%\\_id' AND NOT active");
   }
 }
