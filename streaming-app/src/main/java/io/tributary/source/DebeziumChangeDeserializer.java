@@ -475,7 +475,8 @@ public final class DebeziumChangeDeserializer
       return false;
     }
     List<String> names = keyNames(record.keySchema());
-    if (names.equals(converter.table.keyNames())) {
+    if (new java.util.HashSet<>(names)
+        .equals(new java.util.HashSet<>(converter.table.keyNames()))) {
       converter.keySchema = record.keySchema();
       return false;
     }
@@ -513,6 +514,13 @@ public final class DebeziumChangeDeserializer
         && record != null
         && record.keySchema() != null) {
       List<String> names = keyNames(record.keySchema());
+      if (!keyless
+          && names.size() == override.size()
+          && new java.util.HashSet<>(names).equals(new java.util.HashSet<>(override))) {
+        // The same key: in the preflight's order, which snapshot rows (no record key) use too,
+        // so that every change of one key is routed alike.
+        return override;
+      }
       if (hasColumns(rowSchema, names)) {
         return names;
       }
