@@ -110,8 +110,13 @@ public final class Main implements Callable<Integer> {
       io.tributary.source.SourcePreflight preflight =
           new io.tributary.source.SourcePreflight(c.source(), c.tables());
       java.io.PrintWriter out = spec.commandLine().getOut();
+      org.apache.iceberg.catalog.Catalog lake = io.tributary.job.TributaryJob.openLake(c);
       try {
-        List<io.tributary.source.CapturedTable> tables = preflight.run();
+        List<io.tributary.source.CapturedTable> tables =
+            preflight
+                .lakeAppendOnly(
+                    io.tributary.job.TributaryJob.lakeAppendOnly(lake, c.sink().namespace()))
+                .run();
         for (String warning : preflight.warnings()) {
           out.println("warning: " + warning);
         }
@@ -143,6 +148,7 @@ public final class Main implements Callable<Integer> {
         }
         return 1;
       } finally {
+        io.tributary.catalog.CatalogSpec.closeQuietly(lake);
         out.flush();
       }
     }

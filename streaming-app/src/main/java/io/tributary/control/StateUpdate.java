@@ -28,6 +28,7 @@ public final class StateUpdate {
   private final long deleteFiles;
   private final boolean streaming;
   private final String blockedReason;
+  private final String notice;
 
   StateUpdate(
       String namespace,
@@ -44,6 +45,41 @@ public final class StateUpdate {
       long deleteFiles,
       boolean streaming,
       String blockedReason) {
+    this(
+        namespace,
+        table,
+        checkpointId,
+        snapshotId,
+        sourceLsn,
+        sourceTsMicros,
+        committedAtMillis,
+        rows,
+        deletes,
+        changes,
+        dataFiles,
+        deleteFiles,
+        streaming,
+        blockedReason,
+        null);
+  }
+
+  StateUpdate(
+      String namespace,
+      String table,
+      long checkpointId,
+      long snapshotId,
+      long sourceLsn,
+      long sourceTsMicros,
+      long committedAtMillis,
+      long rows,
+      long deletes,
+      long changes,
+      long dataFiles,
+      long deleteFiles,
+      boolean streaming,
+      String blockedReason,
+      String notice) {
+    this.notice = notice;
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.table = Objects.requireNonNull(table, "table");
     this.checkpointId = checkpointId;
@@ -87,7 +123,8 @@ public final class StateUpdate {
         commit.dataFiles(),
         commit.deleteFiles(),
         streaming,
-        commit.blockedReason());
+        commit.blockedReason(),
+        commit.notice());
   }
 
   /** The control table's partition key of this table. */
@@ -126,7 +163,8 @@ public final class StateUpdate {
         dataFiles + later.dataFiles,
         deleteFiles + later.deleteFiles,
         streaming || later.streaming,
-        later.blockedReason);
+        later.blockedReason,
+        later.notice);
   }
 
   /**
@@ -179,8 +217,12 @@ public final class StateUpdate {
     add(add, names, values, ControlTable.CHANGES_SINCE_START, changes);
     add(add, names, values, ControlTable.DATA_FILES_SINCE_MAINTENANCE, dataFiles);
     add(add, names, values, ControlTable.DELETE_FILES_SINCE_MAINTENANCE, deleteFiles);
+    if (blockedReason == null && notice != null) {
+      // The table flows, but needs the operator's attention: the status reason says why.
+      set(set, names, values, ControlTable.STATUS_REASON, s(notice));
+    }
     String expression = set.toString() + add;
-    if (blockedReason == null) {
+    if (blockedReason == null && notice == null) {
       names.put("#reason", ControlTable.STATUS_REASON);
       expression += " REMOVE #reason";
     }

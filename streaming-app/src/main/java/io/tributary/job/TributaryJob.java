@@ -130,7 +130,13 @@ public final class TributaryJob {
   /** Like {@link #preflight}, also returning the tables the preflight refused. */
   public static Start check(TributaryConfig config) {
     SourcePreflight preflight = new SourcePreflight(config.source(), config.tables());
-    List<CapturedTable> tables = preflight.run();
+    List<CapturedTable> tables;
+    org.apache.iceberg.catalog.Catalog lake = openLake(config);
+    try {
+      tables = preflight.lakeAppendOnly(lakeAppendOnly(lake, config.sink().namespace())).run();
+    } finally {
+      CatalogSpec.closeQuietly(lake);
+    }
     java.util.Set<String> refused = new java.util.TreeSet<>();
     preflight.refused().keySet().forEach(id -> refused.add(id.qualified()));
     java.util.Set<String> created = SourcePreflight.createMissingSlots(config.source(), tables);
@@ -144,6 +150,37 @@ public final class TributaryJob {
       }
     }
     return new Start(marked, refused);
+  }
+
+  /** The lake's catalog, or null when it cannot be opened (the check then does without it). */
+  public static org.apache.iceberg.catalog.Catalog openLake(TributaryConfig config) {
+    try {
+      return CatalogSpecs.from(config.sink()).open();
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Could not open the lake's catalog to check how tables were captured: {}", e.toString());
+      return null;
+    }
+  }
+
+  /**
+   * Whether the lake holds a source table as captured append-only: its changelog table exists and
+   * its mirror table does not (see {@link SourcePreflight#lakeAppendOnly}).
+   */
+  public static java.util.function.Predicate<TableId> lakeAppendOnly(
+      org.apache.iceberg.catalog.Catalog catalog, String namespace) {
+    return id -> {
+      if (catalog == null) {
+        return false;
+      }
+      try {
+        return catalog.tableExists(TableNames.changelog(namespace, id))
+            && !catalog.tableExists(TableNames.mirror(namespace, id));
+      } catch (RuntimeException e) {
+        LOG.warn("Could not look up the lake tables of {}: {}", id, e.toString());
+        return false;
+      }
+    };
   }
 
   /** Applies the job's checkpoint settings to a Flink configuration (local runs only). */
@@ -243,12 +280,16 @@ public final class TributaryJob {
     Map<TableId, List<String>> partitionTerms = new HashMap<>();
     java.util.Set<TableId> changelogs = new java.util.HashSet<>();
     java.util.Set<TableId> appendOnly = new java.util.HashSet<>();
+    java.util.Set<TableId> keyless = new java.util.HashSet<>();
     java.util.Set<TableId> truncateIgnored = new java.util.HashSet<>();
     for (CapturedTable table : tables) {
       String name = table.id().qualified();
       TableOptions options = config.tables().optionsFor(name);
       if (table.appendOnly()) {
         appendOnly.add(table.id());
+        if (table.primaryKey().isEmpty()) {
+          keyless.add(table.id());
+        }
       } else if (!options.partitionSpec().isEmpty()) {
         partitionTerms.put(table.id(), options.partitionSpec());
       }
@@ -270,6 +311,7 @@ public final class TributaryJob {
             changelogs,
             appendOnly,
             truncateIgnored,
+            keyless,
             UUID.randomUUID().toString());
 
     org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<

@@ -24,8 +24,11 @@ public final class LocalMetricsReporter implements MetricReporter {
   /** Flink's job metric: duration of the last completed checkpoint, in milliseconds. */
   public static final String LAST_CHECKPOINT_DURATION = "lastCheckpointDuration";
 
+  /** Flink's job metric: how often the job restarted (failed over) since it was submitted. */
+  public static final String NUM_RESTARTS = "numRestarts";
+
   private static final List<String> FLINK_METRICS =
-      List.of(LAST_CHECKPOINT_DURATION, "numberOfCompletedCheckpoints");
+      List.of(LAST_CHECKPOINT_DURATION, "numberOfCompletedCheckpoints", NUM_RESTARTS);
 
   private static final String TABLE_VARIABLE = "<" + MetricNames.TABLE + ">";
 

@@ -173,6 +173,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
 
     /** Whether this is an append-only table: {@link #table} is its changelog table. */
     boolean appendOnly;
+
+    /** Whether this writer reported the primary key the append-only table gained. */
+    boolean keyAddedReported;
   }
 
   @Override
@@ -441,6 +444,11 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     if (state.appendOnly) {
+      if (!state.keyAddedReported
+          && source.keySize() > 0
+          && spec.keylessTables().contains(source.id())) {
+        reportKeyAdded(state, source, event.lsn());
+      }
       if (event.hasUnchanged()) {
         // No mirror holds the row's other values: the changelog row would hold null for them.
         deadLetter(
@@ -472,6 +480,19 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
           new RowMapper(
               source, state.table.schema(), TableManager.renamedColumns(state.table.properties()));
       state.sourceFingerprint = source.fingerprint();
+      if (state.stored != null) {
+        List<String> keys = keyNames(state.table.schema());
+        if (!keys.equals(state.stored.keyNames())) {
+          // A key column was renamed (same field): rows are found under its new name.
+          LOG.info(
+              "Key of {} renamed from {} to {}: writer {} follows it",
+              state.table.name(),
+              state.stored.keyNames(),
+              keys,
+              subtask);
+          state.stored.renameKeys(keys);
+        }
+      }
     }
     boolean snapshotRow = event.op() == ChangeEvent.Op.SNAPSHOT;
     if (!snapshotRow && streaming.add(source.id())) {
@@ -520,6 +541,41 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     if (state.changelog != null) {
       appendChange(state.changelog, event, event.hasUnchanged() ? record : null);
     }
+  }
+
+  /**
+   * An append-only table (captured without a primary key) whose changes now carry a primary key:
+   * the key was added at the source while the job runs. The table stays append-only for this run,
+   * every change still goes to its changelog table (a mirror started now would miss every row not
+   * changed since), and the start from a savepoint keeps it so (see the preflight check). Logged
+   * once per writer, and recorded on the changelog table ({@link TableManager#KEY_ADDED}), where
+   * the control table's status reason shows it.
+   */
+  private void reportKeyAdded(TableState state, SourceTable source, long lsn) {
+    state.keyAddedReported = true;
+    String key = source.keyNames().toString();
+    LOG.warn(
+        "Table {} gained the primary key {} at the source (seen at LSN {}), but it is captured"
+            + " append-only: it stays append-only, every change still goes to {} and no mirror"
+            + " table is created, also after a restart. To mirror it by key instead, see"
+            + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-at-the-source",
+        source.id(),
+        key,
+        lsn,
+        state.identifier);
+    String value = key + " at LSN " + lsn;
+    for (int attempt = 1; attempt <= 10; attempt++) {
+      try {
+        state.table.refresh();
+        if (state.table.properties().get(TableManager.KEY_ADDED) == null) {
+          state.table.updateProperties().set(TableManager.KEY_ADDED, value).commit();
+        }
+        return;
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        LOG.debug("Retrying to record the key added to {}", source.id(), e);
+      }
+    }
+    LOG.warn("Could not record the key added to {} on {}", source.id(), state.identifier);
   }
 
   /**
@@ -1080,12 +1136,8 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
             .format(FileFormat.PARQUET)
             .operationId(UUID.randomUUID().toString())
             .build();
-    List<String> keyNames = new ArrayList<>();
-    for (Integer id : state.table.schema().identifierFieldIds()) {
-      keyNames.add(state.table.schema().findColumnName(id));
-    }
+    List<String> keyNames = keyNames(state.table.schema());
     if (!keyNames.isEmpty()) {
-      java.util.Collections.sort(keyNames);
       state.stored = new StoredRows(keyNames, runId, checkpoints, System::currentTimeMillis);
       Long flushedBefore = restoredFlushed.get(source.id());
       if (flushedBefore != null) {
@@ -1111,6 +1163,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         state.initialLoad,
         state.deleteSpec.specId());
     return state;
+  }
+
+  /**
+   * The names of a table's key (identifier) fields, ordered by field id: a rename of a key column
+   * keeps the field and its place in this order, so the values of a row's key stay in the same
+   * order (see {@link StoredRows#renameKeys}).
+   */
+  static List<String> keyNames(org.apache.iceberg.Schema schema) {
+    List<Integer> ids = new ArrayList<>(schema.identifierFieldIds());
+    java.util.Collections.sort(ids);
+    List<String> names = new ArrayList<>();
+    for (Integer id : ids) {
+      names.add(schema.findColumnName(id));
+    }
+    return names;
   }
 
   /** An append-only table: its changelog table, written insert-only, and no mirror. */

@@ -20,6 +20,7 @@ public final class SinkSpec implements Serializable {
   private final java.util.Set<TableId> changelogTables;
   private final java.util.Set<TableId> appendOnlyTables;
   private final java.util.Set<TableId> truncateIgnored;
+  private final java.util.Set<TableId> keylessTables;
 
   public SinkSpec(
       CatalogSpec catalog,
@@ -49,6 +50,31 @@ public final class SinkSpec implements Serializable {
       java.util.Set<TableId> appendOnlyTables,
       java.util.Set<TableId> truncateIgnored,
       String runId) {
+    this(
+        catalog,
+        namespace,
+        partitionTerms,
+        changelogTables,
+        appendOnlyTables,
+        truncateIgnored,
+        java.util.Set.of(),
+        runId);
+  }
+
+  /**
+   * @param keylessTables the append-only tables that had no primary key when the job started: a
+   *     primary key added to one while the job runs is reported (see the writer)
+   */
+  public SinkSpec(
+      CatalogSpec catalog,
+      String namespace,
+      Map<TableId, List<String>> partitionTerms,
+      java.util.Set<TableId> changelogTables,
+      java.util.Set<TableId> appendOnlyTables,
+      java.util.Set<TableId> truncateIgnored,
+      java.util.Set<TableId> keylessTables,
+      String runId) {
+    this.keylessTables = java.util.Set.copyOf(keylessTables);
     this.changelogTables = java.util.Set.copyOf(changelogTables);
     this.appendOnlyTables = java.util.Set.copyOf(appendOnlyTables);
     this.truncateIgnored = java.util.Set.copyOf(truncateIgnored);
@@ -78,6 +104,11 @@ public final class SinkSpec implements Serializable {
   /** Tables without a mirror table: every change is appended to their changelog table. */
   public java.util.Set<TableId> appendOnlyTables() {
     return appendOnlyTables;
+  }
+
+  /** Append-only tables that had no primary key when the job started. */
+  public java.util.Set<TableId> keylessTables() {
+    return keylessTables;
   }
 
   /** Tables whose {@code TRUNCATE} is logged and counted but not applied (truncate: ignore). */

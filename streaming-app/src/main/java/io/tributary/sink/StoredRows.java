@@ -112,7 +112,7 @@ public final class StoredRows {
     keepSnapshotRows = keep;
   }
 
-  private final List<String> keyNames;
+  private List<String> keyNames;
   private final String runId;
   private Map<RowKey, StoredRow> current = new HashMap<>();
   private final NavigableMap<Long, Map<RowKey, StoredRow>> flushed = new TreeMap<>();
@@ -160,6 +160,24 @@ public final class StoredRows {
     this.runId = runId;
     this.checkpoints = checkpoints;
     this.clock = clock;
+  }
+
+  /** The Iceberg names of the key columns, in the order of the key values of {@link RowKey}. */
+  List<String> keyNames() {
+    return keyNames;
+  }
+
+  /**
+   * Follows a rename of key columns (same fields, in the same order, under new names): rows kept so
+   * far stay under their keys, whose values do not change with a rename.
+   */
+  void renameKeys(List<String> names) {
+    if (names.size() != keyNames.size()) {
+      throw new IllegalArgumentException("Key " + keyNames + " cannot be renamed to " + names);
+    }
+    keyNames = List.copyOf(names);
+    // The kept (non-key) columns are looked up by name again with the next row.
+    keptStruct = null;
   }
 
   /**

@@ -17,6 +17,7 @@ public final class TableCommit implements Serializable {
   private final int dataFiles;
   private final int deleteFiles;
   private final String blockedReason;
+  private final String notice;
 
   public TableCommit(
       String table,
@@ -60,6 +61,39 @@ public final class TableCommit implements Serializable {
       int dataFiles,
       int deleteFiles,
       String blockedReason) {
+    this(
+        table,
+        checkpointId,
+        snapshotId,
+        rows,
+        deletes,
+        maxLsn,
+        maxSourceTsMicros,
+        committedAtMillis,
+        dataFiles,
+        deleteFiles,
+        blockedReason,
+        null);
+  }
+
+  /**
+   * A commit as above, with a notice about the table that needs the operator's attention (see
+   * {@link #notice()}).
+   */
+  public TableCommit(
+      String table,
+      long checkpointId,
+      long snapshotId,
+      long rows,
+      long deletes,
+      long maxLsn,
+      long maxSourceTsMicros,
+      long committedAtMillis,
+      int dataFiles,
+      int deleteFiles,
+      String blockedReason,
+      String notice) {
+    this.notice = notice;
     this.table = table;
     this.checkpointId = checkpointId;
     this.snapshotId = snapshotId;
@@ -122,6 +156,14 @@ public final class TableCommit implements Serializable {
   /** Why the table is parked (its changes go to dead letters), or null. */
   public String blockedReason() {
     return blockedReason;
+  }
+
+  /**
+   * Something about the table that needs the operator's attention although it flows (a primary key
+   * added at the source to a table captured append-only), or null.
+   */
+  public String notice() {
+    return notice;
   }
 
   @Override

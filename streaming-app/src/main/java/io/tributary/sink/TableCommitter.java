@@ -284,7 +284,20 @@ public final class TableCommitter {
         System.currentTimeMillis(),
         addedDataFiles,
         addedDeleteFiles,
-        table.properties().get(TableManager.BLOCKED));
+        table.properties().get(TableManager.BLOCKED),
+        notice(table.properties()));
+  }
+
+  /** The notice of a table (see {@link TableCommit#notice()}) from its properties, or null. */
+  static String notice(Map<String, String> properties) {
+    String keyAdded = properties.get(TableManager.KEY_ADDED);
+    if (keyAdded == null) {
+      return null;
+    }
+    return "primary key added at the source: "
+        + keyAdded
+        + "; still captured append-only (see"
+        + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-at-the-source)";
   }
 
   private Map<String, String> summary(

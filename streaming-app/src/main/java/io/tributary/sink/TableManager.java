@@ -52,6 +52,13 @@ public final class TableManager {
   /** Table property: why the table is parked (its changes go to dead letters); absent if not. */
   public static final String BLOCKED = StreamMarkers.BLOCKED;
 
+  /**
+   * Table property of the changelog table of an append-only table: the primary key the source table
+   * gained while it was captured without one, and the source position where it was seen ({@code
+   * [id] at LSN 123}). The table stays append-only (see the preflight check).
+   */
+  public static final String KEY_ADDED = "tributary.key-added";
+
   private static final int MAX_ATTEMPTS = 20;
 
   private final Catalog catalog;

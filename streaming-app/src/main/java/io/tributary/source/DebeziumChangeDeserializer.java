@@ -76,6 +76,10 @@ public final class DebeziumChangeDeserializer
 
   private final Map<TableId, List<String>> keyOverrides;
   private final java.util.Set<TableId> fullIdentity;
+  private final java.util.Set<TableId> sourceKeyed;
+
+  /** The key columns each table's latest row schema was read with. */
+  private transient Map<TableId, List<String>> lastKeys;
 
   /**
    * The before-image of the last delete of a {@link #fullIdentity} table: a primary-key change
@@ -106,8 +110,24 @@ public final class DebeziumChangeDeserializer
    */
   public DebeziumChangeDeserializer(
       Map<TableId, List<String>> keyOverrides, java.util.Set<TableId> fullIdentity) {
+    this(keyOverrides, fullIdentity, java.util.Set.of());
+  }
+
+  /**
+   * @param keyOverrides the key columns of each table, as the preflight check found them
+   * @param fullIdentity see {@link #DebeziumChangeDeserializer(Map, java.util.Set)}
+   * @param sourceKeyed the tables whose key is their primary key, or that had no key at all: for
+   *     them the key of a streamed record (Debezium's key schema, the primary key as the source has
+   *     it now) wins over {@code keyOverrides}, so that a renamed key column, or a primary key
+   *     added while the job runs, is followed
+   */
+  public DebeziumChangeDeserializer(
+      Map<TableId, List<String>> keyOverrides,
+      java.util.Set<TableId> fullIdentity,
+      java.util.Set<TableId> sourceKeyed) {
     this.keyOverrides = new HashMap<>(keyOverrides);
     this.fullIdentity = new java.util.HashSet<>(fullIdentity);
+    this.sourceKeyed = new java.util.HashSet<>(sourceKeyed);
   }
 
   @Override
@@ -135,7 +155,7 @@ public final class DebeziumChangeDeserializer
         new TableId((String) source.get(envelope.schema), (String) source.get(envelope.table));
     switch (op) {
       case "r":
-        emit(out, tableId, ChangeEvent.Op.SNAPSHOT, after, lsn, tsMicros);
+        emit(out, tableId, record, ChangeEvent.Op.SNAPSHOT, after, lsn, tsMicros);
         break;
       case "c":
         if (record.headers() != null
@@ -143,7 +163,7 @@ public final class DebeziumChangeDeserializer
             && after != null) {
           insertOfKeyChange(out, tableId, record, after, lsn, tsMicros);
         } else {
-          emit(out, tableId, ChangeEvent.Op.INSERT, after, lsn, tsMicros);
+          emit(out, tableId, record, ChangeEvent.Op.INSERT, after, lsn, tsMicros);
         }
         break;
       case "u":
@@ -202,7 +222,7 @@ public final class DebeziumChangeDeserializer
           lastDeleteValues = lastDeleteConverter.convert(before, null);
           lastDeleteLsn = lsn;
         }
-        emit(out, tableId, ChangeEvent.Op.DELETE, before, lsn, tsMicros);
+        emit(out, tableId, record, ChangeEvent.Op.DELETE, before, lsn, tsMicros);
         break;
       case "t":
         // Handled by the writer, as tables.truncate says (apply or ignore).
@@ -218,6 +238,7 @@ public final class DebeziumChangeDeserializer
   private void emit(
       Collector<ChangeEvent> out,
       TableId tableId,
+      SourceRecord record,
       ChangeEvent.Op op,
       Struct row,
       long lsn,
@@ -231,7 +252,7 @@ public final class DebeziumChangeDeserializer
               + " has no row image. For deletes this means the table's REPLICA IDENTITY sends"
               + " nothing: give the table a primary key or set REPLICA IDENTITY FULL.");
     }
-    RowConverter converter = converter(tableId, row.schema(), null);
+    RowConverter converter = converter(tableId, row.schema(), record);
     out.collect(new ChangeEvent(converter.table, op, converter.convert(row, null), lsn, tsMicros));
   }
 
@@ -409,10 +430,25 @@ public final class DebeziumChangeDeserializer
       byValue = new HashMap<>();
     }
     RowConverter converter = byIdentity.get(rowSchema);
+    if (converter != null && keyChanged(converter, tableId, record)) {
+      // Same columns, another key (a primary key added or dropped at the source): a new schema.
+      byIdentity.remove(rowSchema);
+      byValue.remove(rowSchema);
+      converter = null;
+    }
     if (converter == null) {
       converter = byValue.get(rowSchema);
+      if (converter != null && keyChanged(converter, tableId, record)) {
+        byValue.remove(rowSchema);
+        converter = null;
+      }
       if (converter == null) {
-        converter = RowConverter.create(tableId, rowSchema, keyColumns(tableId, record));
+        converter = RowConverter.create(tableId, rowSchema, keyColumns(tableId, rowSchema, record));
+        converter.keySchema = record == null ? null : record.keySchema();
+        if (lastKeys == null) {
+          lastKeys = new HashMap<>();
+        }
+        lastKeys.put(tableId, converter.table.keyNames());
         if (byValue.size() >= MAX_CACHED_SCHEMAS) {
           byValue.clear();
         }
@@ -427,19 +463,85 @@ public final class DebeziumChangeDeserializer
     return converter;
   }
 
-  private List<String> keyColumns(TableId tableId, SourceRecord record) {
+  /**
+   * Whether a streamed record carries another key than the converter of its row schema was built
+   * with (only for tables whose record key wins, see {@link #sourceKeyed}).
+   */
+  private boolean keyChanged(RowConverter converter, TableId tableId, SourceRecord record) {
+    if (record == null || record.keySchema() == null || record.keySchema() == converter.keySchema) {
+      return false;
+    }
+    if (!sourceKeyed.contains(tableId) && !keylessOverride(tableId)) {
+      return false;
+    }
+    List<String> names = keyNames(record.keySchema());
+    if (new java.util.HashSet<>(names)
+        .equals(new java.util.HashSet<>(converter.table.keyNames()))) {
+      converter.keySchema = record.keySchema();
+      return false;
+    }
+    LOG.info(
+        "Key of {} changed at the source from {} to {} (Debezium's record key)",
+        tableId,
+        converter.table.keyNames(),
+        names);
+    return true;
+  }
+
+  private boolean keylessOverride(TableId tableId) {
     List<String> override = keyOverrides.get(tableId);
-    if (override != null && !override.isEmpty()) {
+    return override == null || override.isEmpty();
+  }
+
+  private static List<String> keyNames(Schema keySchema) {
+    List<String> names = new ArrayList<>();
+    for (Field field : keySchema.fields()) {
+      names.add(field.name());
+    }
+    return names;
+  }
+
+  /**
+   * The key columns of a row schema: a streamed record's key when the table's key is its primary
+   * key (or it had none), else the configured or preflight key; when the row schema does not have
+   * those columns (a key column renamed since the start), the key the table's latest row schema was
+   * read with, when the row has it.
+   */
+  private List<String> keyColumns(TableId tableId, Schema rowSchema, SourceRecord record) {
+    List<String> override = keyOverrides.get(tableId);
+    boolean keyless = override == null || override.isEmpty();
+    if ((keyless || sourceKeyed.contains(tableId))
+        && record != null
+        && record.keySchema() != null) {
+      List<String> names = keyNames(record.keySchema());
+      if (!keyless
+          && names.size() == override.size()
+          && new java.util.HashSet<>(names).equals(new java.util.HashSet<>(override))) {
+        // The same key: in the preflight's order, which snapshot rows (no record key) use too,
+        // so that every change of one key is routed alike.
+        return override;
+      }
+      if (hasColumns(rowSchema, names)) {
+        return names;
+      }
+    }
+    if (!keyless && hasColumns(rowSchema, override)) {
       return override;
     }
-    if (record != null && record.keySchema() != null) {
-      List<String> names = new ArrayList<>();
-      for (Field field : record.keySchema().fields()) {
-        names.add(field.name());
-      }
-      return names;
+    List<String> last = lastKeys == null ? null : lastKeys.get(tableId);
+    if (last != null && !last.isEmpty() && hasColumns(rowSchema, last)) {
+      return last;
     }
-    return null;
+    return keyless ? null : override;
+  }
+
+  private static boolean hasColumns(Schema rowSchema, List<String> names) {
+    for (String name : names) {
+      if (rowSchema.field(name) == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
@@ -454,6 +556,9 @@ public final class DebeziumChangeDeserializer
     private final ValueConverter[] converters;
 
     private final boolean[] hasDefault;
+
+    /** The record key schema this converter was built or last checked with; may be null. */
+    private Schema keySchema;
 
     private RowConverter(SourceTable table, Field[] fields, ValueConverter[] converters) {
       this.table = table;

@@ -97,6 +97,20 @@ public final class PostgresSources {
     return Pattern.quote(id.schema()) + "\\." + Pattern.quote(id.table());
   }
 
+  /**
+   * The tables whose key is their primary key, or that have no key (append-only): their streamed
+   * records' key (the primary key as the source has it) is followed when it changes.
+   */
+  static java.util.Set<TableId> sourceKeyed(List<CapturedTable> tables) {
+    java.util.Set<TableId> keyed = new java.util.HashSet<>();
+    for (CapturedTable table : tables) {
+      if (table.key().isEmpty() || table.key().equals(table.primaryKey())) {
+        keyed.add(table.id());
+      }
+    }
+    return keyed;
+  }
+
   /** The tables whose replica identity is {@code FULL}. */
   static java.util.Set<TableId> fullIdentity(List<CapturedTable> tables) {
     java.util.Set<TableId> full = new java.util.HashSet<>();
@@ -138,7 +152,8 @@ public final class PostgresSources {
                     : "")
             .slotName(slotName(source, group))
             .decodingPluginName("pgoutput")
-            .deserializer(new DebeziumChangeDeserializer(keys, fullIdentity(tables)))
+            .deserializer(
+                new DebeziumChangeDeserializer(keys, fullIdentity(tables), sourceKeyed(tables)))
             .splitSize(source.snapshotChunkSize())
             .fetchSize(source.snapshotFetchSize())
             .heartbeatInterval(source.heartbeatInterval())

@@ -40,9 +40,22 @@ public final class SourcePreflight {
   private final List<String> warnings = new ArrayList<>();
   private final Map<TableId, List<String>> refused = new LinkedHashMap<>();
 
+  /** Whether the lake holds a table as captured append-only (see {@link #lakeAppendOnly}). */
+  private java.util.function.Predicate<TableId> lakeAppendOnly = id -> false;
+
   public SourcePreflight(SourceConfig source, TableSelection selection) {
     this.source = source;
     this.selection = selection;
+  }
+
+  /**
+   * Tells the check which tables the lake holds as captured append-only (a changelog table and no
+   * mirror table): such a table that has a primary key now, and no configured mode or key, stays
+   * append-only and keyless, as it was captured (see {@link #run()}).
+   */
+  public SourcePreflight lakeAppendOnly(java.util.function.Predicate<TableId> appendOnly) {
+    this.lakeAppendOnly = appendOnly;
+    return this;
   }
 
   /** Opens a JDBC connection to the source with the configured credentials and TLS mode. */
@@ -594,6 +607,44 @@ public final class SourcePreflight {
       List<String> primaryKey = primaryKey(connection, id);
       Set<String> columns = columns(connection, id);
       TableOptions options = selection.optionsFor(id.qualified());
+      if (!primaryKey.isEmpty() && options.keyColumns().isEmpty() && lakeAppendOnly.test(id)) {
+        String lake = TableNames.mirrorName(id) + TableNames.CHANGELOG_SUFFIX;
+        if (options.mode() == null) {
+          found.add(
+              "Table "
+                  + id
+                  + " has the primary key "
+                  + primaryKey
+                  + " now, but it was captured append-only without one (the lake holds "
+                  + lake
+                  + " and no mirror table): it stays append-only, captured as before (same source,"
+                  + " slot and publication), every change going to "
+                  + lake
+                  + ", so that no mirror table is started that lacks the rows not changed since."
+                  + " To mirror it by key, set tables.options."
+                  + id
+                  + ".mode: mirror and start from the savepoint (see"
+                  + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-at-the-source).");
+          primaryKey = List.of();
+        } else if (options.mode() == TableMode.MIRROR) {
+          found.add(
+              "Table "
+                  + id
+                  + " was captured append-only (the lake holds "
+                  + lake
+                  + " and no mirror table) and is configured with mode mirror, on its primary key "
+                  + primaryKey
+                  + ": from this start it is captured like a new table, an initial snapshot into"
+                  + " the new mirror table "
+                  + TableNames.mirrorName(id)
+                  + ", then its changes; "
+                  + lake
+                  + " keeps the changes captured until now. If it was the only table of its former"
+                  + " source, start from the savepoint allowing non-restored state, and drop that"
+                  + " source's replication slot afterwards (see"
+                  + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-at-the-source).");
+        }
+      }
       List<String> key = options.keyColumns().isEmpty() ? primaryKey : options.keyColumns();
       refusals.addAll(columnNameProblems(id, columns));
       Set<String> nullable = nullableColumns(connection, id);

@@ -175,6 +175,18 @@ public final class LakeVerifier {
             options.keyColumns().isEmpty()
                 ? SourcePreflight.primaryKey(source, id)
                 : options.keyColumns();
+        if (!key.isEmpty()
+            && options.mode() == null
+            && options.keyColumns().isEmpty()
+            && catalog.tableExists(TableNames.changelog(config.sink().namespace(), id))
+            && !catalog.tableExists(TableNames.mirror(config.sink().namespace(), id))) {
+          // Captured append-only before its primary key was added: it stays so (see the
+          // preflight check), keyless.
+          results.add(
+              appendOnly(
+                  source, catalog, config.sink().namespace(), id, identities.get(id), List.of()));
+          continue;
+        }
         if (SourcePreflight.mode(options, key) == TableMode.APPEND_ONLY) {
           results.add(
               appendOnly(source, catalog, config.sink().namespace(), id, identities.get(id), key));

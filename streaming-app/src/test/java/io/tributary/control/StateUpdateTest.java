@@ -159,4 +159,35 @@ class StateUpdateTest {
         .hasMessageContaining("TABLE#shop.orders")
         .hasMessageContaining("TABLE#shop.items");
   }
+
+  @Test
+  void aNoticeIsTheStatusReasonOfATableThatFlows() {
+    TableCommit noticed =
+        new TableCommit(
+            "shop.log__changes",
+            4,
+            1004,
+            10,
+            0,
+            40,
+            1_700_000_000_000_004L,
+            1_700_000_001_004L,
+            1,
+            0,
+            null,
+            "primary key added at the source: [id] at LSN 40");
+    UpdateItemRequest request = StateUpdate.of(noticed).toRequest("control", NOW);
+    assertThat(value(request, "statusReason").s())
+        .isEqualTo("primary key added at the source: [id] at LSN 40");
+    assertThat(request.updateExpression()).doesNotContain("REMOVE");
+    assertThat(value(request, "status").s()).isEqualTo("SNAPSHOTTING");
+    // A later commit without the notice (the property was removed) clears the reason again.
+    UpdateItemRequest merged =
+        StateUpdate.of(noticed)
+            .merge(
+                StateUpdate.of(
+                    new TableCommit("shop.log__changes", 5, 1005, 1, 0, 50, 1L, 2L, 1, 0, null)))
+            .toRequest("control", NOW);
+    assertThat(merged.updateExpression()).endsWith(" REMOVE #reason");
+  }
 }

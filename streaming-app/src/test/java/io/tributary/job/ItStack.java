@@ -75,6 +75,14 @@ final class ItStack implements AutoCloseable {
   }
 
   JobClient start(String restoreFrom) throws Exception {
+    return start(restoreFrom, false);
+  }
+
+  /**
+   * Starts the job, from a savepoint when given; {@code allowNonRestoredState} lets the restore
+   * skip state of operators the job no longer has (a source group left without tables).
+   */
+  JobClient start(String restoreFrom, boolean allowNonRestoredState) throws Exception {
     TributaryJob.Start checked = TributaryJob.check(config);
     Configuration flink = new Configuration();
     flink.set(
@@ -82,6 +90,7 @@ final class ItStack implements AutoCloseable {
         workdir.resolve("checkpoints").toUri().toString());
     if (restoreFrom != null) {
       flink.set(SavepointConfigOptions.SAVEPOINT_PATH, restoreFrom);
+      flink.set(SavepointConfigOptions.SAVEPOINT_IGNORE_UNCLAIMED_STATE, allowNonRestoredState);
     }
     LocalMetricsReporter.configure(flink);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
