@@ -31,12 +31,17 @@ import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.ManifestFile;
 import org.apache.iceberg.ManifestFiles;
 import org.apache.iceberg.ManifestReader;
+import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.DataFileSet;
+import org.apache.iceberg.util.DeleteFileSet;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -298,6 +303,14 @@ public final class BackfillJob {
       written.forEach(append::appendFile);
       append.set(JobMarkers.BACKFILL, runId);
       append.commit();
+    } else if (rows > recordsIn(oldData)
+        && isCurrent(table, base)
+        && overwrite(table, base, oldData, oldDeletes, written, runId)) {
+      LOG.info(
+          "Backfilled {} with more rows than its files held and no stream commit since snapshot"
+              + " {}: committed as an overwrite",
+          qualified,
+          base.snapshotId());
     } else {
       RewriteFiles rewrite =
           table
@@ -332,6 +345,59 @@ public final class BackfillJob {
         oldDeletes.size(),
         report.baseSnapshotId());
     return report;
+  }
+
+  private static long recordsIn(List<DataFile> files) {
+    long records = 0;
+    for (DataFile file : files) {
+      records += file.recordCount();
+    }
+    return records;
+  }
+
+  private static boolean isCurrent(Table table, Snapshot base) {
+    Snapshot current = table.currentSnapshot();
+    return current != null && current.snapshotId() == base.snapshotId();
+  }
+
+  /**
+   * Replaces every file of {@code base} with the loaded files in an overwrite, when the table is
+   * still at {@code base}: Iceberg refuses a rewrite that adds more rows than the files it removes
+   * held ({@code Invalid REPLACE operation}), as when the source gained rows that the stream sent
+   * to the dead letters while the table was parked (the second backfill of a parked table's
+   * recovery) or that the lake lost. With no stream commit since {@code base}, no delete needs the
+   * loaded files to take {@code base}'s sequence number, so an overwrite restates the table the
+   * same way. Returns false, having changed nothing, when the stream committed meanwhile: the
+   * rewrite is tried then.
+   */
+  private static boolean overwrite(
+      Table table,
+      Snapshot base,
+      List<DataFile> oldData,
+      List<DeleteFile> oldDeletes,
+      List<DataFile> written,
+      String runId) {
+    OverwriteFiles overwrite =
+        table
+            .newOverwrite()
+            .validateFromSnapshot(base.snapshotId())
+            .conflictDetectionFilter(Expressions.alwaysTrue())
+            .validateNoConflictingData()
+            .validateNoConflictingDeletes();
+    overwrite.deleteFiles(DataFileSet.of(oldData), DeleteFileSet.of(oldDeletes));
+    written.forEach(overwrite::addFile);
+    overwrite.set(JobMarkers.BACKFILL, runId);
+    try {
+      overwrite.commit();
+      return true;
+    } catch (ValidationException e) {
+      LOG.info(
+          "The stream committed to {} while the backfill committed; committing as a rewrite: {}",
+          table.name(),
+          e.getMessage());
+      table.refresh();
+      return false;
+    }
   }
 
   /** Fails unless every snapshot after {@code base} on the current branch is a stream commit. */

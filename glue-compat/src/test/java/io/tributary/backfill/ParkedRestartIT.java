@@ -51,11 +51,6 @@ class ParkedRestartIT {
   }
 
   @Test
-  @org.junit.jupiter.api.Disabled(
-      "Fails since the committer's one-transaction commits and the writer's batched lookups were"
-          + " merged with the parked-table recovery: after the restart and the first backfill, the"
-          + " table's later changes are not committed, so the second backfill is refused (Invalid"
-          + " REPLACE operation). Passes on the recovery's own branch; open in issue 15.")
   void aRestartAfterTheDropRebuildsTheTableParked() throws Exception {
     lake.startStream(null);
     lake.awaitLakeEqualsSource(2);
