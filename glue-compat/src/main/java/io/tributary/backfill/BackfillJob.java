@@ -212,7 +212,7 @@ public final class BackfillJob {
       }
       long rows = written.stream().mapToLong(DataFile::recordCount).sum();
       BackfillReport report =
-          commit(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
+          commitRetrying(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
       committed = true;
       out.println(REPORT_PREFIX + report.toJson());
       out.flush();
@@ -276,6 +276,45 @@ public final class BackfillJob {
    * Replaces every file live in {@code base} with the loaded files, which get {@code base}'s data
    * sequence number so that every delete the stream committed after {@code base} applies to them.
    */
+  /** Commit attempts after Iceberg's own retries lost to the stream's commits. */
+  private static final int COMMIT_ROUNDS = 8;
+
+  /**
+   * {@link #commit} again, from a fresh view of the table, when Iceberg's own retries all lost the
+   * race to the stream's commits (a stream committing every second while each attempt of a large
+   * commit takes seconds). The loaded files stay valid: a failed commit removes only the manifests
+   * it wrote.
+   */
+  private static BackfillReport commitRetrying(
+      Table table,
+      String qualified,
+      TableId sourceTable,
+      Snapshot base,
+      List<DataFile> written,
+      String runId,
+      long lsn,
+      long rows,
+      long started)
+      throws InterruptedException {
+    for (int round = 1; ; round++) {
+      try {
+        return commit(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
+      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        if (round >= COMMIT_ROUNDS) {
+          throw e;
+        }
+        LOG.warn(
+            "The backfill's commit to {} lost to concurrent commits (round {} of {}); trying again:"
+                + " {}",
+            qualified,
+            round,
+            COMMIT_ROUNDS,
+            e.getMessage());
+        Thread.sleep(500L * round);
+      }
+    }
+  }
+
   private static BackfillReport commit(
       Table table,
       String qualified,
