@@ -65,11 +65,22 @@ public final class FaultMatrix {
     final Phase phase;
     final Injection injection;
 
+    /**
+     * For a fault the job must not recover from (the position it needs is gone): what its output
+     * must say when it stops; null when the job must recover.
+     */
+    final String expectedStop;
+
     Fault(String id, String description, Phase phase, Injection injection) {
+      this(id, description, phase, injection, null);
+    }
+
+    Fault(String id, String description, Phase phase, Injection injection, String expectedStop) {
       this.id = id;
       this.description = description;
       this.phase = phase;
       this.injection = injection;
+      this.expectedStop = expectedStop;
     }
   }
 
@@ -81,6 +92,7 @@ public final class FaultMatrix {
     final TcpProxy catalogProxy;
     final JobProcess job;
     final Duration outage;
+    String database;
     Instant cleared;
 
     Context(
@@ -187,6 +199,13 @@ public final class FaultMatrix {
             "network to the source drops everything for " + hang.toSeconds() + " s (no reset)",
             Phase.STREAMING,
             c -> c.outage(c.sourceProxy, TcpProxy.Mode.HANG, hang)));
+    all.add(
+        new Fault(
+            "slot-lost",
+            "replication slot invalidated by max_slot_wal_keep_size while the job is down",
+            Phase.STREAMING,
+            FaultMatrix::loseSlot,
+            "wal_status = lost"));
     if (!quick) {
       all.add(
           new Fault(
@@ -211,6 +230,8 @@ public final class FaultMatrix {
     long failedTransactions;
     int jobStarts;
     String problem;
+    boolean expectedStopCell;
+    String stopMessage;
     final List<String> differences = new ArrayList<>();
 
     Result(Fault fault) {
@@ -218,6 +239,9 @@ public final class FaultMatrix {
     }
 
     boolean clean() {
+      if (expectedStopCell) {
+        return problem == null && stopMessage != null;
+      }
       return problem == null && lost == 0 && duplicated == 0 && tablesEqual == tables;
     }
   }
@@ -367,6 +391,7 @@ public final class FaultMatrix {
             catalogProxy,
             job,
             quick ? Duration.ofSeconds(15) : Duration.ofSeconds(30));
+    context.database = database;
     FaultWorkload workload = new FaultWorkload(() -> source.connect(database), 40);
     job.start();
     try {
@@ -394,6 +419,10 @@ public final class FaultMatrix {
         }
         long injected = System.currentTimeMillis();
         r.fault.injection.inject(context);
+        if (r.fault.expectedStop != null) {
+          expectStop(job, r);
+          return;
+        }
         long cleared = context.cleared == null ? injected : context.cleared.toEpochMilli();
         if (r.fault.phase == Phase.SNAPSHOT) {
           workload.start();
@@ -437,6 +466,67 @@ public final class FaultMatrix {
       job.kill();
       dropSlot(source, database);
     }
+  }
+
+  /**
+   * A fault the job must not recover from: it must stop for good, without restarts, and say why and
+   * what to do, instead of streaming from a position that no longer exists.
+   */
+  private static void expectStop(JobProcess job, Result r) throws InterruptedException {
+    r.expectedStopCell = true;
+    if (!job.awaitEnd(300)) {
+      r.problem = "the job did not stop within 5 minutes (it must not go on from a lost position)";
+      return;
+    }
+    String output = job.output();
+    int at = output.indexOf(r.fault.expectedStop);
+    if (at < 0) {
+      r.problem = "the job stopped without saying '" + r.fault.expectedStop + "':\n" + job.tail();
+      return;
+    }
+    int start = output.lastIndexOf("Replication slot", at);
+    int end = output.indexOf('\n', at);
+    r.stopMessage =
+        output.substring(
+            start < 0 ? Math.max(0, at - 200) : start, end < 0 ? output.length() : end);
+  }
+
+  /**
+   * Stops the job, lets the source remove WAL the slot still needs (max_slot_wal_keep_size small,
+   * WAL written outside the captured schema, checkpoints), then starts the job again.
+   */
+  private static void loseSlot(Context c) throws Exception {
+    c.job.kill();
+    String slot = "tributary_" + c.database;
+    try (Connection admin = c.source.connect("postgres");
+        Statement st = admin.createStatement()) {
+      st.execute("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'");
+      st.execute("SELECT pg_reload_conf()");
+      try (Connection db = c.source.connect(c.database);
+          Statement w = db.createStatement()) {
+        w.execute("CREATE SCHEMA IF NOT EXISTS filler");
+        w.execute("CREATE TABLE IF NOT EXISTS filler.wal (x text)");
+        String status = "";
+        for (int i = 0; i < 40 && !"lost".equals(status); i++) {
+          w.execute("INSERT INTO filler.wal SELECT md5(g::text) FROM generate_series(1, 50000) g");
+          w.execute("SELECT pg_switch_wal()");
+          st.execute("CHECKPOINT");
+          try (ResultSet rs =
+              st.executeQuery(
+                  "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '" + slot + "'")) {
+            status = rs.next() ? String.valueOf(rs.getString(1)) : "(no slot)";
+          }
+        }
+        if (!"lost".equals(status)) {
+          throw new IllegalStateException("slot " + slot + " is still " + status);
+        }
+      } finally {
+        st.execute("ALTER SYSTEM RESET max_slot_wal_keep_size");
+        st.execute("SELECT pg_reload_conf()");
+      }
+    }
+    c.cleared = Instant.now();
+    c.job.start();
   }
 
   interface Condition {
@@ -541,6 +631,9 @@ public final class FaultMatrix {
   }
 
   static String line(Result r) {
+    if (r.expectedStopCell && r.clean()) {
+      return "ok: the job stopped for good, as it must: " + r.stopMessage;
+    }
     if (r.problem != null && r.tables == 0) {
       return "FAILED: " + r.problem;
     }
@@ -569,6 +662,16 @@ public final class FaultMatrix {
         "| Fault | Injected during | Recovered in | Lost | Duplicated | Tables equal | Result |\n");
     b.append("|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
+      if (r.expectedStopCell) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | stops for good (must not recover) | - | - | - | %s |\n",
+                r.fault.description,
+                r.phase == null ? r.fault.phase.label : r.phase,
+                r.clean() ? "ok" : "NOT OK"));
+        continue;
+      }
       b.append(
           String.format(
               Locale.ROOT,

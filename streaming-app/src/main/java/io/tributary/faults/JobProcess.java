@@ -77,6 +77,15 @@ final class JobProcess {
     return starts;
   }
 
+  /** Everything the job's processes printed. */
+  String output() {
+    try {
+      return Files.readString(workdir.resolve("job.out"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
   /** The last lines the job printed, for a failure's report. */
   String tail() {
     try {
