@@ -20,6 +20,7 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
@@ -104,6 +105,9 @@ public final class FaultJob {
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     flink.set(CheckpointingOptions.MAX_RETAINED_CHECKPOINTS, 3);
     flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
+    flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
+    flink.set(RestOptions.ADDRESS, "127.0.0.1");
+    flink.set(RestOptions.PORT, LocalStack.freePort());
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "exponential-delay");
     flink.set(
         RestartStrategyOptions.RESTART_STRATEGY_EXPONENTIAL_DELAY_INITIAL_BACKOFF,

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * rename.
  */
 class RenameDuringSnapshotIT {
-  private static final int ROWS = 100_000;
+  private static final int ROWS = 40_000;
 
   @TempDir static Path workdir;
   private static ItStack it;
@@ -43,7 +43,7 @@ class RenameDuringSnapshotIT {
         "CREATE TABLE calm (id int PRIMARY KEY, v text)",
         "INSERT INTO calm SELECT g, 'v' || g FROM generate_series(1, 100) g");
     // Small chunks: the snapshot of big takes many chunks and checkpoints.
-    it.configure(TableSelection.builder().include("public.*").build(), Duration.ofSeconds(1), 500);
+    it.configure(TableSelection.builder().include("public.*").build(), Duration.ofSeconds(1), 400);
   }
 
   @AfterAll
