@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.debezium.relational.TableId;
 import io.debezium.relational.Tables.TableFilter;

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.debezium.connector.postgresql.connection.AbstractColumnValue;
 import io.debezium.data.SpecialValueDecimal;

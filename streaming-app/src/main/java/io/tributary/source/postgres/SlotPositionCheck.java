@@ -1,6 +1,7 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.debezium.connector.postgresql.connection.Lsn;
+import io.tributary.source.SourceNotReadyException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import java.lang.reflect.Field;
 import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;

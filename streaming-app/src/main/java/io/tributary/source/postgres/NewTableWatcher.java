@@ -1,9 +1,10 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.tributary.change.TableId;
 import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
 import io.tributary.config.TableSelection;
+import io.tributary.source.CapturedTable;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -1,8 +1,9 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.TableId;
 import io.tributary.config.SourceConfig;
+import io.tributary.source.CapturedTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import java.util.IdentityHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.tributary.change.TableId;
 import io.tributary.config.SourceConfig;
@@ -7,6 +7,8 @@ import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.sink.IcebergSchemas;
 import io.tributary.sink.TableNames;
+import io.tributary.source.CapturedTable;
+import io.tributary.source.SourceNotReadyException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

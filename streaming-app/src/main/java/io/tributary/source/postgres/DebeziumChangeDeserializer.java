@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.ChangeEventTypeInfo;

@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import io.debezium.config.Configuration;
 import io.debezium.connector.postgresql.PostgresConnectorConfig;

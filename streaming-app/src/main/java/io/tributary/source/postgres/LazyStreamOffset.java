@@ -1,4 +1,4 @@
-package io.tributary.source;
+package io.tributary.source.postgres;
 
 import java.util.Map;
 import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
