@@ -107,8 +107,8 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       TributaryConfig c = ConfigLoader.fromYaml(config);
-      io.tributary.source.SourcePreflight preflight =
-          new io.tributary.source.SourcePreflight(c.source(), c.tables());
+      io.tributary.source.postgres.SourcePreflight preflight =
+          new io.tributary.source.postgres.SourcePreflight(c.source(), c.tables());
       java.io.PrintWriter out = spec.commandLine().getOut();
       org.apache.iceberg.catalog.Catalog lake = io.tributary.job.TributaryJob.openLake(c);
       try {
@@ -154,7 +154,8 @@ public final class Main implements Callable<Integer> {
     }
 
     /** Every reason a table was refused, once (a name collision refuses two tables for one). */
-    private static java.util.Set<String> refusals(io.tributary.source.SourcePreflight preflight) {
+    private static java.util.Set<String> refusals(
+        io.tributary.source.postgres.SourcePreflight preflight) {
       java.util.Set<String> reasons = new java.util.LinkedHashSet<>();
       preflight.refused().values().forEach(reasons::addAll);
       return reasons;

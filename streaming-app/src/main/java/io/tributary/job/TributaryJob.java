@@ -15,12 +15,13 @@ import io.tributary.sink.IcebergCommitterOperator;
 import io.tributary.sink.IcebergWriterOperator;
 import io.tributary.sink.SinkSpec;
 import io.tributary.sink.TableCommit;
+import io.tributary.sink.TableCommitSerializer;
 import io.tributary.sink.TableNames;
 import io.tributary.sink.WriteBatchSerializer;
 import io.tributary.source.CapturedTable;
-import io.tributary.source.NewTableWatcher;
-import io.tributary.source.PostgresSources;
-import io.tributary.source.SourcePreflight;
+import io.tributary.source.postgres.NewTableWatcher;
+import io.tributary.source.postgres.PostgresSources;
+import io.tributary.source.postgres.SourcePreflight;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
@@ -248,6 +250,7 @@ public final class TributaryJob {
       int parallelism) {
     JobConfig job = config.job();
     configureCheckpoints(env, job);
+    forbidGenericTypes(env);
 
     Map<TableId, List<String>> keys = PostgresSources.keys(tables);
     DataStream<ChangeEvent> events = null;
@@ -328,9 +331,7 @@ public final class TributaryJob {
     DataStream<TableCommit> commits =
         writers
             .transform(
-                COMMITTER_UID,
-                TypeInformation.of(TableCommit.class),
-                new IcebergCommitterOperator(sink))
+                COMMITTER_UID, TableCommitSerializer.typeInfo(), new IcebergCommitterOperator(sink))
             .uid(COMMITTER_UID)
             // Never chained to a writer (as it would be at parallelism 1): a writer may wait for
             // the committer to commit a checkpoint (see StoredRows).
@@ -350,5 +351,17 @@ public final class TributaryJob {
         .uid("commit-events")
         .setParallelism(1)
         .name("commit-events");
+  }
+
+  /**
+   * Every record that travels between the job's operators has its own serializer ({@code
+   * ChangeEvent}, {@code WriteBatch}, {@code TableCommit}). A type without one would fall back to
+   * Kryo silently, in a format that changes with the class; with generic types off, building the
+   * job fails instead and names the type.
+   */
+  public static void forbidGenericTypes(StreamExecutionEnvironment env) {
+    Configuration noGenericTypes = new Configuration();
+    noGenericTypes.set(PipelineOptions.GENERIC_TYPES, false);
+    env.configure(noGenericTypes);
   }
 }

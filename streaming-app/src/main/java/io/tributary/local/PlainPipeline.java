@@ -86,7 +86,7 @@ final class PlainPipeline {
     debezium.setProperty("publication.autocreate.mode", "disabled");
     debezium.setProperty("decimal.handling.mode", "precise");
     // The same slot retry as Tributary's, so that neither pipeline pays a random 10 s stall.
-    io.tributary.source.PostgresSources.slotRetries(debezium);
+    io.tributary.source.postgres.PostgresSources.slotRetries(debezium);
     RowDataDebeziumDeserializeSchema deserializer =
         RowDataDebeziumDeserializeSchema.newBuilder()
             .setPhysicalRowType(ROW)

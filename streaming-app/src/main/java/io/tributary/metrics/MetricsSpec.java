@@ -4,7 +4,7 @@ import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.TributaryConfig;
 import io.tributary.sink.TableNames;
 import io.tributary.source.CapturedTable;
-import io.tributary.source.PostgresSources;
+import io.tributary.source.postgres.PostgresSources;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.Collections;

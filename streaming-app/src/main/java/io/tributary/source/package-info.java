@@ -1,5 +1,7 @@
 /**
- * Capture from PostgreSQL: the preflight check of the source, the Flink CDC sources (snapshot, then
- * the WAL through pgoutput), and the conversion of Debezium records into change events.
+ * What every source shares: the tables a source's preflight check accepted ({@link
+ * io.tributary.source.CapturedTable}) and the refusal of a source that cannot be captured ({@link
+ * io.tributary.source.SourceNotReadyException}). Each database has its own package beside this one:
+ * {@code io.tributary.source.postgres} for PostgreSQL.
  */
 package io.tributary.source;

@@ -9,7 +9,7 @@ import io.tributary.config.TableSelection;
 import io.tributary.metrics.LocalMetricsReporter;
 import io.tributary.sink.TableManager;
 import io.tributary.source.CapturedTable;
-import io.tributary.source.SourcePreflight;
+import io.tributary.source.postgres.SourcePreflight;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.config.TableSelection;
-import io.tributary.source.NewTableWatcher;
+import io.tributary.source.postgres.NewTableWatcher;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;

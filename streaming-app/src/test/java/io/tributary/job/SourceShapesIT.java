@@ -9,7 +9,7 @@ import io.tributary.config.TruncateMode;
 import io.tributary.sink.IcebergSchemas;
 import io.tributary.sink.TableCommitter;
 import io.tributary.source.CapturedTable;
-import io.tributary.source.NewTableWatcher;
+import io.tributary.source.postgres.NewTableWatcher;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;

@@ -142,8 +142,8 @@ class TypeMappingIT {
     }
     assertThat(wrong).isEmpty();
     // The preflight names the lossy column types it finds.
-    io.tributary.source.SourcePreflight preflight =
-        new io.tributary.source.SourcePreflight(it.config.source(), it.config.tables());
+    io.tributary.source.postgres.SourcePreflight preflight =
+        new io.tributary.source.postgres.SourcePreflight(it.config.source(), it.config.tables());
     preflight.run();
     assertThat(preflight.warnings())
         .anySatisfy(w -> assertThat(w).contains("public.types.c8 (money)").contains("15 digits"));

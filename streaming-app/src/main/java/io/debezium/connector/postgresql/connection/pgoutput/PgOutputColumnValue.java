@@ -1,6 +1,6 @@
 package io.debezium.connector.postgresql.connection.pgoutput;
 
-import io.tributary.source.WalTextValue;
+import io.tributary.source.postgres.WalTextValue;
 
 /**
  * The value of one column in a {@code pgoutput} change, as Debezium's WAL reader creates it: the

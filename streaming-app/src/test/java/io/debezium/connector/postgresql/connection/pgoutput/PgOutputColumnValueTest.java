@@ -3,7 +3,7 @@ package io.debezium.connector.postgresql.connection.pgoutput;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.debezium.data.SpecialValueDecimal;
-import io.tributary.source.WalTextValue;
+import io.tributary.source.postgres.WalTextValue;
 import java.math.BigDecimal;
 import org.junit.jupiter.api.Test;
 

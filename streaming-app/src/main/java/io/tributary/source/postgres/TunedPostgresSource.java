@@ -1,0 +1,202 @@
+package io.tributary.source.postgres;
+
+import java.lang.reflect.Field;
+import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
+import org.apache.flink.cdc.connectors.base.config.SourceConfig;
+import org.apache.flink.cdc.connectors.base.source.IncrementalSource;
+import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitState;
+import org.apache.flink.cdc.connectors.base.source.metrics.SourceReaderMetrics;
+import org.apache.flink.cdc.connectors.base.source.reader.external.FetchTask;
+import org.apache.flink.cdc.connectors.base.source.reader.external.JdbcSourceFetchTaskContext;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresDialect;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
+import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfig;
+import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfigFactory;
+import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
+import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
+import org.apache.flink.connector.base.source.reader.RecordEmitter;
+
+/**
+ * Flink CDC's PostgreSQL incremental source with per-record costs of its reader moved off the path
+ * that sets the pace of streaming. Same splits, same state, same offsets; only the work done per
+ * change differs:
+ *
+ * <ul>
+ *   <li>The record emitter ({@link BatchPositionEmitter}) records the stream position once per
+ *       batch of changes instead of once per change: the position is only read at a checkpoint,
+ *       which never falls inside a batch. It also recognises schema-change events by their key
+ *       schema once, instead of matching a regular expression for every change.
+ *   <li>The split fetcher asks for each change's position to decide whether a table is past its
+ *       snapshot; once it is, it no longer compares positions. The position is now built only when
+ *       it is compared ({@link LazyStreamOffset}).
+ *   <li>Debezium's WAL reader looks configuration values up and matches the table against the
+ *       include patterns for every change; {@link TunedFetchTaskContext} answers those once.
+ * </ul>
+ *
+ * <p>One difference is about values, not cost: snapshot splits are read by {@link
+ * TunedScanFetchTask}, whose rows carry the values the WAL reader produces for the same rows
+ * ({@link SnapshotRowReader}), where Flink CDC's reader loses precision or fails for some types.
+ *
+ * <p>Measured with {@code ./tributary bench}; see docs/benchmarks.md.
+ */
+public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
+  private static final long serialVersionUID = 1L;
+
+  /** The certificate authority Debezium's {@code database.sslrootcert} names, or null. */
+  private io.tributary.config.SslRootCert sslRootCert;
+
+  private TunedPostgresSource(
+      PostgresSourceConfigFactory configFactory,
+      DebeziumDeserializationSchema<T> deserializer,
+      PostgresOffsetFactory offsetFactory,
+      PostgresDialect dialect) {
+    super(configFactory, deserializer, offsetFactory, dialect);
+  }
+
+  /**
+   * This source, writing the certificate authority's local file (the path its Debezium properties
+   * name) in each process before the enumerator or a reader connects.
+   */
+  TunedPostgresSource<T> withSslRootCert(io.tributary.config.SslRootCert sslRootCert) {
+    this.sslRootCert = sslRootCert;
+    return this;
+  }
+
+  private void writeSslRootCert() {
+    if (sslRootCert != null) {
+      sslRootCert.localFile();
+    }
+  }
+
+  @Override
+  public org.apache.flink.cdc.connectors.postgres.source.enumerator.PostgresSourceEnumerator
+      createEnumerator(
+          org.apache.flink.api.connector.source.SplitEnumeratorContext<SourceSplitBase> context) {
+    writeSslRootCert();
+    return super.createEnumerator(context);
+  }
+
+  @Override
+  public org.apache.flink.cdc.connectors.postgres.source.enumerator.PostgresSourceEnumerator
+      restoreEnumerator(
+          org.apache.flink.api.connector.source.SplitEnumeratorContext<SourceSplitBase> context,
+          org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState state) {
+    writeSslRootCert();
+    return super.restoreEnumerator(context, state);
+  }
+
+  @Override
+  public org.apache.flink.cdc.connectors.postgres.source.reader.PostgresSourceReader createReader(
+      org.apache.flink.api.connector.source.SourceReaderContext context) throws Exception {
+    writeSslRootCert();
+    return super.createReader(context);
+  }
+
+  /**
+   * The tuned equivalent of a source built by {@code PostgresSourceBuilder}, whose stream refuses
+   * to start behind its slot ({@link SlotPositionCheck}).
+   */
+  public static <T> TunedPostgresSource<T> of(PostgresIncrementalSource<T> built) {
+    return of(built, false, false);
+  }
+
+  /**
+   * The tuned equivalent of a source built by {@code PostgresSourceBuilder}.
+   *
+   * @param allowWalGap whether the stream may start behind its slot's confirmed position ({@code
+   *     source.allow-wal-gap})
+   * @param slotCreatedAtStart whether this start created the slot (it did not exist)
+   */
+  @SuppressWarnings("unchecked")
+  public static <T> TunedPostgresSource<T> of(
+      PostgresIncrementalSource<T> built, boolean allowWalGap, boolean slotCreatedAtStart) {
+    PostgresSourceConfigFactory configFactory =
+        (PostgresSourceConfigFactory) field(built, "configFactory");
+    return new TunedPostgresSource<>(
+        configFactory,
+        (DebeziumDeserializationSchema<T>) field(built, "deserializationSchema"),
+        (PostgresOffsetFactory) field(built, "offsetFactory"),
+        new TunedDialect(configFactory.create(0), allowWalGap, slotCreatedAtStart));
+  }
+
+  private static Object field(IncrementalSource<?, ?> source, String name) {
+    try {
+      Field field = IncrementalSource.class.getDeclaredField(name);
+      field.setAccessible(true);
+      Object value = field.get(source);
+      if (value == null) {
+        throw new IllegalStateException("Flink CDC's source has no " + name);
+      }
+      return value;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException(
+          "This Flink CDC version's IncrementalSource has no field "
+              + name
+              + "; TunedPostgresSource is written for flink-connector-postgres-cdc 3.5",
+          e);
+    }
+  }
+
+  @Override
+  protected RecordEmitter<SourceRecords, T, SourceSplitState> createRecordEmitter(
+      SourceConfig sourceConfig, SourceReaderMetrics metrics) {
+    return new BatchPositionEmitter<>(
+        deserializationSchema, metrics, sourceConfig.isIncludeSchemaChanges(), offsetFactory);
+  }
+
+  /**
+   * The dialect, whose fetch contexts are {@link TunedFetchTaskContext}s and whose snapshot splits
+   * are read by {@link TunedScanFetchTask}s, and whose stream starts only after {@link
+   * SlotPositionCheck}.
+   */
+  static final class TunedDialect extends PostgresDialect {
+    private static final long serialVersionUID = 1L;
+
+    private final boolean allowWalGap;
+    private final boolean slotCreatedAtStart;
+
+    /** The stream task, whose offsets are committed to the slot at completed checkpoints. */
+    private transient CheckedStreamFetchTask streamFetchTask;
+
+    TunedDialect(PostgresSourceConfig config, boolean allowWalGap, boolean slotCreatedAtStart) {
+      super(config);
+      this.allowWalGap = allowWalGap;
+      this.slotCreatedAtStart = slotCreatedAtStart;
+    }
+
+    @Override
+    public JdbcSourceFetchTaskContext createFetchTaskContext(JdbcSourceConfig config) {
+      return new TunedFetchTaskContext(config, this);
+    }
+
+    @Override
+    public FetchTask<SourceSplitBase> createFetchTask(SourceSplitBase split) {
+      if (split.isSnapshotSplit()) {
+        return new TunedScanFetchTask(split.asSnapshotSplit());
+      }
+      streamFetchTask =
+          new CheckedStreamFetchTask(split.asStreamSplit(), allowWalGap, slotCreatedAtStart);
+      return streamFetchTask;
+    }
+
+    /**
+     * Commits the completed checkpoint's stream position to the slot, and nothing else.
+     *
+     * <p>Flink CDC's dialect also commits when the checkpoint holds no stream position (a
+     * checkpoint taken during the snapshot, whose completion is acknowledged a few checkpoints
+     * later once the stream runs); its stream task then confirms the position it has read up to,
+     * which no checkpoint holds. A restore from the latest checkpoint would then ask for a position
+     * behind the slot, and PostgreSQL would skip the changes in between. Here such a checkpoint
+     * confirms nothing; the next one that holds a position does.
+     */
+    @Override
+    public void notifyCheckpointComplete(long checkpointId, Offset offset) throws Exception {
+      if (streamFetchTask != null && offset != null) {
+        streamFetchTask.commitCurrentOffset(offset);
+      }
+    }
+  }
+}

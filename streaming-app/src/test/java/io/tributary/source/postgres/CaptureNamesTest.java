@@ -1,0 +1,62 @@
+package io.tributary.source.postgres;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.change.TableId;
+import io.tributary.sink.TableNames;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+class CaptureNamesTest {
+
+  @Test
+  void namesThatSurviveFlinkCdcsCheckpointsAreCaptured() {
+    for (TableId id :
+        new TableId[] {
+          new TableId("public", "orders"),
+          new TableId("public", "Orders"),
+          new TableId("Sales", "Items"),
+          new TableId("public", "1st"),
+          new TableId("public", "select")
+        }) {
+      assertThat(CaptureNames.problem(id)).as(id.toString()).isEmpty();
+    }
+  }
+
+  @Test
+  void otherCharactersAreRefusedWithTheRenameToRun() {
+    assertThat(CaptureNames.problem(new TableId("public", "Order Lines")))
+        .hasValueSatisfying(
+            m ->
+                assertThat(m)
+                    .startsWith("Table \"public\".\"Order Lines\" is not captured")
+                    .contains("ALTER TABLE \"public\".\"Order Lines\" RENAME TO \"Order_Lines\"")
+                    .contains("the other tables are captured"));
+    assertThat(CaptureNames.problem(new TableId("public", "a.b"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("my schema", "t"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("public", "a,b"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("public", "tab\there"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("public", "a$b"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("Sales", "Größe"))).isPresent();
+    assertThat(CaptureNames.problem(new TableId("public", "we\"ird"))).isPresent();
+  }
+
+  @Test
+  void theTableFilterMatchesNamesWithRegularExpressionCharactersLiterally() {
+    String pattern = PostgresSources.includePattern(new TableId("public", "a$b"));
+    assertThat(Pattern.compile(pattern).matcher("public.a$b").matches()).isTrue();
+    String plus = PostgresSources.includePattern(new TableId("public", "c++"));
+    assertThat(Pattern.compile(plus).matcher("public.c++").matches()).isTrue();
+    assertThat(Pattern.compile(plus).matcher("public.cc").matches()).isFalse();
+  }
+
+  @Test
+  void lakeNamesAreLowerCaseLettersDigitsAndUnderscores() {
+    assertThat(TableNames.mirrorName(new TableId("public", "orders"))).isEqualTo("orders");
+    assertThat(TableNames.mirrorName(new TableId("public", "Orders"))).isEqualTo("orders");
+    assertThat(TableNames.mirrorName(new TableId("Sales", "Order$Lines")))
+        .isEqualTo("sales_order_lines");
+    assertThat(TableNames.mirrorName(new TableId("public", "Größe"))).isEqualTo("gr__e");
+    assertThat(TableNames.mirrorName(new TableId("public", "we\"ird"))).isEqualTo("we_ird");
+  }
+}
