@@ -31,15 +31,15 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
 /** An embedded stack, a source database and a job on a MiniCluster, for integration tests. */
-final class ItStack implements AutoCloseable {
-  final LocalStack stack;
+public final class ItStack implements AutoCloseable {
+  public final LocalStack stack;
   final String database;
   final Path workdir;
-  TributaryConfig config;
-  CatalogSpec catalog;
+  public TributaryConfig config;
+  public CatalogSpec catalog;
   JobClient job;
 
-  ItStack(Path workdir, String database) throws Exception {
+  public ItStack(Path workdir, String database) throws Exception {
     this.workdir = workdir;
     this.database = database;
     this.stack = LocalStack.start(workdir.resolve("stack"));
@@ -47,7 +47,7 @@ final class ItStack implements AutoCloseable {
   }
 
   /** Configures the capture of the selected tables with a checkpoint interval and chunk size. */
-  void configure(TableSelection tables, Duration checkpointInterval, int chunkSize) {
+  public void configure(TableSelection tables, Duration checkpointInterval, int chunkSize) {
     config =
         TributaryConfig.builder()
             .source(
@@ -74,7 +74,7 @@ final class ItStack implements AutoCloseable {
     catalog = CatalogSpecs.from(config.sink());
   }
 
-  JobClient start(String restoreFrom) throws Exception {
+  public JobClient start(String restoreFrom) throws Exception {
     return start(restoreFrom, false);
   }
 
@@ -100,7 +100,7 @@ final class ItStack implements AutoCloseable {
     return job;
   }
 
-  void sql(String... statements) throws SQLException {
+  public void sql(String... statements) throws SQLException {
     try (Connection c = stack.connect(database)) {
       c.setAutoCommit(false);
       try (Statement st = c.createStatement()) {
@@ -112,7 +112,7 @@ final class ItStack implements AutoCloseable {
     }
   }
 
-  void awaitEqual(int tables, Duration atMost) {
+  public void awaitEqual(int tables, Duration atMost) {
     await()
         .atMost(atMost)
         .pollInterval(Duration.ofSeconds(2))

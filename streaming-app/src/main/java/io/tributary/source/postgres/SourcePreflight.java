@@ -1051,6 +1051,9 @@ public final class SourcePreflight {
           "Publication "
               + publication
               + (exists ? " does not cover " + missing : " does not exist")
+              + (publishedSchemas.isEmpty()
+                  ? ""
+                  : " (it publishes the tables in schema " + publishedSchemas + ")")
               + " and user "
               + source.user()
               + " cannot "

@@ -3,6 +3,7 @@ package io.tributary.source.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.cli.Main;
+import io.tributary.job.ItStack;
 import io.tributary.local.LocalStack;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintWriter;
@@ -417,5 +418,99 @@ class PreflightIT {
       assertThat(rs.next()).isTrue();
       assertThat(rs.getBoolean(1)).isTrue();
     }
+  }
+
+  @Test
+  @Order(8)
+  void aSchemaPublicationCoversEveryTableOfTheSchemaAndTakesSingleTablesBesideIt()
+      throws Exception {
+    String db = "pubschema";
+    try (ItStack it = new ItStack(dir.resolve("schema-publication"), db)) {
+      it.sql(
+          "CREATE SCHEMA sales",
+          "CREATE TABLE sales.orders (id int PRIMARY KEY, total numeric(10,2))",
+          "INSERT INTO sales.orders SELECT g, g FROM generate_series(1, 300) g",
+          "CREATE PUBLICATION tributary FOR TABLES IN SCHEMA sales",
+          // Created after the publication, which covers it all the same.
+          "CREATE TABLE sales.refunds (id int PRIMARY KEY, reason text)",
+          "INSERT INTO sales.refunds SELECT g, 'r' || g FROM generate_series(1, 100) g",
+          "CREATE TABLE public.customers (id int PRIMARY KEY, name text)",
+          "INSERT INTO public.customers SELECT g, 'c' || g FROM generate_series(1, 50) g",
+          "CREATE ROLE reader LOGIN REPLICATION",
+          "GRANT SELECT ON ALL TABLES IN SCHEMA sales, public TO reader",
+          "GRANT USAGE ON SCHEMA sales TO reader");
+      int port = it.stack.postgresPort();
+      String superuser = it.stack.superuser();
+
+      Result schemaOnly = preflight(port, superuser, db, "  include: [\"sales.*\"]\n");
+      assertThat(schemaOnly.code).as(schemaOnly.output).isZero();
+      assertThat(schemaOnly.output)
+          .contains("ok: 2 tables can be captured: [sales.orders key [id], sales.refunds key [id]]")
+          .doesNotContain("does not cover")
+          .doesNotContain("error:");
+      assertThat(publishedTables(it, db)).isEmpty();
+
+      // A table outside the schema: a user who cannot change the publication is told what to run
+      // (PostgreSQL 15+ takes single tables in a publication of schemas).
+      Result outside =
+          preflight(port, "reader", db, "  include: [\"sales.*\", public.customers]\n");
+      assertThat(outside.code).as(outside.output).isEqualTo(1);
+      assertThat(outside.output)
+          .contains(
+              "error: Publication tributary does not cover [\"public\".\"customers\"] (it"
+                  + " publishes the tables in schema [sales]) and user reader cannot change it"
+                  + " (ERROR: must be owner of publication tributary): run as the tables' owner:"
+                  + " ALTER PUBLICATION \"tributary\" ADD TABLE \"public\".\"customers\";")
+          .doesNotContain("sales\".\"orders")
+          .doesNotContain("sales\".\"refunds");
+
+      // The owner's preflight adds the single table next to the schema.
+      Result added = preflight(port, superuser, db, "  include: [\"sales.*\", public.customers]\n");
+      assertThat(added.code).as(added.output).isZero();
+      assertThat(added.output)
+          .contains(
+              "ok: 3 tables can be captured: [public.customers key [id], sales.orders key [id],"
+                  + " sales.refunds key [id]]")
+          .doesNotContain("error:");
+      assertThat(publishedTables(it, db)).containsExactly("public.customers");
+
+      it.configure(
+          io.tributary.config.TableSelection.builder()
+              .include("sales.*", "public.customers")
+              .build(),
+          Duration.ofSeconds(1),
+          64);
+      it.start(null);
+      it.awaitEqual(3, Duration.ofMinutes(2));
+      it.sql(
+          "INSERT INTO sales.orders VALUES (1000, 1)",
+          "UPDATE sales.orders SET total = 0 WHERE id = 5",
+          "DELETE FROM sales.orders WHERE id = 6",
+          "INSERT INTO sales.refunds VALUES (1000, 'late')",
+          "UPDATE sales.refunds SET reason = 'changed' WHERE id = 7",
+          "DELETE FROM sales.refunds WHERE id = 8",
+          "INSERT INTO public.customers VALUES (1000, 'new')",
+          "DELETE FROM public.customers WHERE id = 9");
+      it.awaitEqual(3, Duration.ofMinutes(1));
+    }
+  }
+
+  /** The tables named one by one in publication tributary (not those it has through a schema). */
+  private static List<String> publishedTables(ItStack it, String db) throws SQLException {
+    List<String> names = new java.util.ArrayList<>();
+    try (Connection c = it.stack.connect(db);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT n.nspname || '.' || c.relname FROM pg_publication_rel r"
+                    + " JOIN pg_publication p ON p.oid = r.prpubid"
+                    + " JOIN pg_class c ON c.oid = r.prrelid"
+                    + " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                    + " WHERE p.pubname = 'tributary' ORDER BY 1")) {
+      while (rs.next()) {
+        names.add(rs.getString(1));
+      }
+    }
+    return names;
   }
 }
