@@ -210,7 +210,7 @@ public final class FaultMatrix {
       all.add(
           new Fault(
               "s3-down-long",
-              "S3 unreachable for 300 s (past the checkpoint timeout)",
+              "S3 unreachable for 300 s",
               Phase.STREAMING,
               c -> c.outage(c.s3Proxy, TcpProxy.Mode.REFUSE, Duration.ofMinutes(5))));
     }
