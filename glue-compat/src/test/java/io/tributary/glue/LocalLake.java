@@ -174,6 +174,27 @@ public final class LocalLake implements AutoCloseable {
     return catalog.loadTable(TableIdentifier.of(namespace(), name));
   }
 
+  /**
+   * The data file of the named table holding the most rows: the one a test removes to damage the
+   * mirror. The snapshot may commit over several checkpoints, and a file of a few rows would make
+   * the damage too small to tell a repair from a coincidence.
+   */
+  public org.apache.iceberg.DataFile largestDataFile(String name) throws java.io.IOException {
+    org.apache.iceberg.DataFile largest = null;
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        table(name).newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        if (largest == null || task.file().recordCount() > largest.recordCount()) {
+          largest = task.file();
+        }
+      }
+    }
+    if (largest == null) {
+      throw new IllegalStateException("table " + name + " has no data file");
+    }
+    return largest;
+  }
+
   /** The Spark session on this lake, created on first use. */
   public SparkSession spark() {
     if (spark == null) {
