@@ -223,6 +223,7 @@ public final class FaultMatrix {
     String phase;
     long recoverMillis = -1;
     long lost;
+    long notDeleted;
     long duplicated;
     int tablesEqual;
     int tables;
@@ -242,7 +243,11 @@ public final class FaultMatrix {
       if (expectedStopCell) {
         return problem == null && stopMessage != null;
       }
-      return problem == null && lost == 0 && duplicated == 0 && tablesEqual == tables;
+      return problem == null
+          && lost == 0
+          && notDeleted == 0
+          && duplicated == 0
+          && tablesEqual == tables;
     }
   }
 
@@ -448,8 +453,9 @@ public final class FaultMatrix {
           r.differences.add(v.table() + ": " + d);
           if (d.contains("missing in the lake") || d.contains("values differ")) {
             r.lost++;
+          } else if (d.contains("in the lake but not in the source")) {
+            r.notDeleted++;
           } else if (d.contains("holds the key")
-              || d.contains("in the lake but not in the source")
               || d.contains("times in the lake")
               || d.contains("holds this change")
               || d.contains("duplicate")) {
@@ -639,14 +645,15 @@ public final class FaultMatrix {
     }
     return String.format(
         Locale.ROOT,
-        "%s: injected during %s, recovered in %s, lost %d, duplicated %d, tables equal %d/%d, %d transactions (%d"
-            + " retried), job started %d times%s",
+        "%s: injected during %s, recovered in %s, lost %d, not deleted %d, duplicated %d, tables"
+            + " equal %d/%d, %d transactions (%d retried), job started %d times%s",
         r.clean() ? "ok" : "NOT OK",
         r.phase,
         r.recoverMillis < 0
             ? "(no commit)"
             : String.format(Locale.ROOT, "%.1f s", r.recoverMillis / 1000.0),
         r.lost,
+        r.notDeleted,
         r.duplicated,
         r.tablesEqual,
         r.tables,
@@ -659,14 +666,15 @@ public final class FaultMatrix {
   static String report(List<Result> results, boolean quick) {
     StringBuilder b = new StringBuilder();
     b.append(
-        "| Fault | Injected during | Recovered in | Lost | Duplicated | Tables equal | Result |\n");
-    b.append("|---|---|---|---|---|---|---|\n");
+        "| Fault | Injected during | Recovered in | Lost | Not deleted | Duplicated | Tables equal |"
+            + " Result |\n");
+    b.append("|---|---|---|---|---|---|---|---|\n");
     for (Result r : results) {
       if (r.expectedStopCell) {
         b.append(
             String.format(
                 Locale.ROOT,
-                "| %s | %s | stops for good (must not recover) | - | - | - | %s |\n",
+                "| %s | %s | stops for good (must not recover) | - | - | - | - | %s |\n",
                 r.fault.description,
                 r.phase == null ? r.fault.phase.label : r.phase,
                 r.clean() ? "ok" : "NOT OK"));
@@ -675,13 +683,14 @@ public final class FaultMatrix {
       b.append(
           String.format(
               Locale.ROOT,
-              "| %s | %s | %s | %d | %d | %d/%d | %s |\n",
+              "| %s | %s | %s | %d | %d | %d | %d/%d | %s |\n",
               r.fault.description,
               r.phase == null ? r.fault.phase.label : r.phase,
               r.recoverMillis < 0
                   ? "no commit"
                   : String.format(Locale.ROOT, "%.1f s", r.recoverMillis / 1000.0),
               r.lost,
+              r.notDeleted,
               r.duplicated,
               r.tablesEqual,
               r.tables,

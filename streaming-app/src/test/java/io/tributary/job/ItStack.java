@@ -171,9 +171,14 @@ public final class ItStack implements AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    if (job != null && !job.getJobStatus().get().isTerminalState()) {
-      job.cancel().get();
+    try {
+      if (job != null && !job.getJobStatus().get().isTerminalState()) {
+        job.cancel().get();
+      }
+    } catch (IllegalStateException e) {
+      // The job ended already, and its local cluster with it.
+    } finally {
+      stack.close();
     }
-    stack.close();
   }
 }

@@ -8,6 +8,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.lang.reflect.Field;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,9 +24,13 @@ import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
 import org.apache.flink.cdc.connectors.base.source.IncrementalSource;
 import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplit;
+import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplitState;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
 import org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplit;
 import org.apache.flink.cdc.connectors.base.source.meta.split.StreamSplitState;
+import org.apache.flink.cdc.connectors.base.source.meta.wartermark.WatermarkEvent;
+import org.apache.flink.cdc.connectors.base.source.meta.wartermark.WatermarkKind;
 import org.apache.flink.cdc.connectors.base.source.metrics.SourceReaderMetrics;
 import org.apache.flink.cdc.connectors.base.source.reader.IncrementalSourceRecordEmitter;
 import org.apache.flink.cdc.connectors.base.source.reader.external.FetchTask;
@@ -37,8 +43,11 @@ import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Stru
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.source.SourceRecord;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
+import org.apache.flink.table.types.logical.BigIntType;
+import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The tuned source reads like Flink CDC's own: the batch emitter leaves the same stream position
@@ -197,6 +206,81 @@ class TunedPostgresSourceTest {
         .isEqualTo(stockOut.values)
         .containsExactly(10L, 11L, 12L, 20L, 30L, 40L, 60L);
     assertThat(batchState.getStartingOffset().getOffset()).containsEntry("lsn", "60");
+  }
+
+  private static SourceRecord watermark(long lsn, String split, WatermarkKind kind) {
+    return WatermarkEvent.create(
+        Map.of("server", "bench"),
+        "bench.public.t",
+        split,
+        kind,
+        new PostgresOffsetFactory().newOffset(Map.of("lsn", Long.toString(lsn))));
+  }
+
+  private static SnapshotSplitState snapshotState(String split) {
+    return new SnapshotSplitState(
+        new SnapshotSplit(
+            new io.debezium.relational.TableId(null, "public", "t"),
+            split,
+            RowType.of(new BigIntType()),
+            null,
+            null,
+            null,
+            new HashMap<>()));
+  }
+
+  /**
+   * The rows of a snapshot chunk that arrive in several batches are emitted together when the
+   * chunk's high watermark arrives, so that no checkpoint falls between two of them; with a memory
+   * budget of nothing they go through a local file and come back in order.
+   */
+  @Test
+  void snapshotChunkIsEmittedWholeAtItsHighWatermark(@TempDir Path dir) throws Exception {
+    for (long budget : new long[] {SnapshotChunkBuffer.DEFAULT_MEMORY_BUDGET, 0}) {
+      BatchPositionEmitter<Long> emitter =
+          new BatchPositionEmitter<>(
+              new LsnDeserializer(),
+              new SourceReaderMetrics(UnregisteredMetricsGroup.createSourceReaderMetricGroup()),
+              false,
+              new PostgresOffsetFactory(),
+              budget,
+              dir);
+      SnapshotSplitState state = snapshotState("t:0");
+      ListOutput out = new ListOutput();
+      emitter.emitRecord(
+          new SourceRecords(List.of(watermark(5, "t:0", WatermarkKind.LOW), change(1), change(2))),
+          out,
+          state);
+      emitter.emitRecord(new SourceRecords(List.of(change(3), change(4))), out, state);
+      assertThat(out.values).as("budget %d: before the high watermark", budget).isEmpty();
+      assertThat(state.getHighWatermark()).isNull();
+      emitter.emitRecord(
+          new SourceRecords(List.of(change(5), watermark(5, "t:0", WatermarkKind.HIGH))),
+          out,
+          state);
+      assertThat(out.values).as("budget %d", budget).containsExactly(1L, 2L, 3L, 4L, 5L);
+      assertThat(state.getHighWatermark().getOffset()).containsEntry("lsn", "5");
+      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+        assertThat(files).as("files left behind").isEmpty();
+      }
+
+      // A chunk whose high watermark never came (its reader failed) is dropped when the next
+      // chunk begins: it is read again.
+      emitter.emitRecord(
+          new SourceRecords(List.of(watermark(6, "t:1", WatermarkKind.LOW), change(6))),
+          out,
+          snapshotState("t:1"));
+      SnapshotSplitState again = snapshotState("t:1");
+      emitter.emitRecord(
+          new SourceRecords(
+              List.of(
+                  watermark(7, "t:1", WatermarkKind.LOW),
+                  change(7),
+                  watermark(7, "t:1", WatermarkKind.HIGH))),
+          out,
+          again);
+      assertThat(out.values).containsExactly(1L, 2L, 3L, 4L, 5L, 7L);
+    }
   }
 
   @Test
