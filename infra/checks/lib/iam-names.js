@@ -256,6 +256,14 @@ async function conditionKeyProblems(statements) {
   return problems;
 }
 
+/** The access level (List, Read, Write, Permissions management, Tagging) of "svc:Name", or null. */
+async function accessLevel(action) {
+  const [prefix, name] = action.split(':');
+  const svc = await service(prefix);
+  const details = svc && svc.actions.get(String(name).toLowerCase());
+  return details ? details.accessLevel : null;
+}
+
 async function datasetVersion() {
   return `${await iam.iamDataVersion()} (data of ${(await iam.iamDataUpdatedAt()).toISOString().slice(0, 10)})`;
 }
@@ -267,5 +275,6 @@ module.exports = {
   actionProblems,
   conditionKeyProblems,
   expand,
+  accessLevel,
   datasetVersion,
 };

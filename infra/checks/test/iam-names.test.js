@@ -45,7 +45,7 @@ test('the statements read cover every policy document: Terraform (dynamic blocks
     assert.ok(files.has(f), `no statement read from ${f}`);
   }
   assert.ok(real.some((s) => s.sid === 'ReadSourceCaSecret'), 'the dynamic statements of source_ca_access are not read');
-  assert.ok(real.some((s) => s.sid === 'SourcePull'), 'the Fn::If statements of the seed template are not read');
+  assert.ok(real.some((s) => s.sid === 'TerraformStateBucketKey'), 'the Fn::If statements of the seed template are not read');
   assert.ok(real.some((s) => s.policy.includes('AssumeRolePolicyDocument')), 'the trust policies of the seed template are not read');
 });
 
