@@ -92,18 +92,24 @@ function cloudFormationPolicyStatements(template, file) {
   return out;
 }
 
-/** The actions contracts/deploy-actions.json lists per resource type, one pseudo-statement per type. */
+/** The actions contracts/deploy-actions.json lists per resource type (create and read), one pseudo-statement per type. */
 function contractStatements(contract, file) {
-  return Object.entries(contract.create || {}).map(([type, actions]) => ({
-    key: `${path.basename(file)}#create#${type}`,
-    file: `checks/contracts/${path.basename(file)}`,
-    policy: `create.${type}`,
-    sid: type,
-    effect: 'Allow',
-    actions: asList(actions),
-    notActions: [],
-    conditionKeys: [],
-  }));
+  const out = [];
+  for (const section of ['create', 'read']) {
+    for (const [type, actions] of Object.entries(contract[section] || {})) {
+      out.push({
+        key: `${path.basename(file)}#${section}#${type}`,
+        file: `checks/contracts/${path.basename(file)}`,
+        policy: `${section}.${type}`,
+        sid: type,
+        effect: 'Allow',
+        actions: asList(actions),
+        notActions: [],
+        conditionKeys: [],
+      });
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------
