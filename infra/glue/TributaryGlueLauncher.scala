@@ -1,19 +1,9 @@
 // Entry point of Tributary's Glue jobs. Glue 5 starts a script, not a main class of a jar: this object
 // is that script. The glue-compat jar is on the classpath (--extra-jars); the main class to run is named
-// by --tributary-main-class, and it receives every argument except Glue's own reserved ones.
+// by --tributary-main-class, and it receives every other argument: the job's argument parser
+// (io.tributary.glue.GlueArguments in glue-compat) drops those of Glue itself and fails on unknown ones.
 
 object TributaryGlueLauncher {
-
-  // Arguments Glue adds or consumes itself; they are not options of the Tributary jobs.
-  private val Reserved: Set[String] = Set(
-    "--JOB_ID", "--JOB_RUN_ID", "--JOB_NAME", "--SECURITY_CONFIGURATION", "--TempDir",
-    "--job-bookmark-option", "--job-language", "--class", "--extra-jars", "--extra-files",
-    "--extra-py-files", "--user-jars-first", "--datalake-formats", "--conf", "--enable-metrics",
-    "--enable-continuous-cloudwatch-log", "--enable-continuous-log-filter", "--enable-spark-ui",
-    "--spark-event-logs-path", "--enable-glue-datacatalog", "--enable-job-insights",
-    "--enable-observability-metrics", "--enable-auto-scaling", "--encryption-type",
-    "--continuous-log-logGroup", "--continuous-log-logStreamPrefix", "--redshift-tmp-dir"
-  )
 
   private val MainClassArg = "--tributary-main-class"
 
@@ -26,7 +16,7 @@ object TributaryGlueLauncher {
       val value = if (i + 1 < sysArgs.length && !sysArgs(i + 1).startsWith("--")) Some(sysArgs(i + 1)) else None
       if (key == MainClassArg) {
         mainClass = value
-      } else if (!Reserved.contains(key)) {
+      } else {
         forwarded += key
         value.foreach(forwarded += _)
       }

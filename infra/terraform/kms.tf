@@ -33,8 +33,10 @@ data "aws_iam_policy_document" "kms_key" {
     actions = [
       "kms:Encrypt",
       "kms:Decrypt",
-      "kms:ReEncrypt*",
-      "kms:GenerateDataKey*",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
       "kms:DescribeKey",
     ]
     resources = ["*"] # key policy: "*" is this key
@@ -53,7 +55,7 @@ data "aws_iam_policy_document" "kms_key" {
 
   statement {
     sid       = "AlarmsAndEventsPublishToEncryptedTopic"
-    actions   = ["kms:Decrypt", "kms:GenerateDataKey*"]
+    actions   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext"]
     resources = ["*"] # key policy: "*" is this key
 
     principals {

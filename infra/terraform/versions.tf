@@ -3,9 +3,11 @@ terraform {
   required_version = ">= 1.6.0, < 2.0.0"
 
   required_providers {
+    # 6.x: infra/checks verifies every type, argument, block and attribute against the 6.x schema
+    # (the provider version of @cdktn/provider-aws in infra/checks/package.json).
     aws = {
       source  = "hashicorp/aws"
-      version = ">= 5.80.0, < 7.0.0"
+      version = ">= 6.0.0, < 7.0.0"
     }
   }
 

@@ -58,6 +58,35 @@ function deployPermissionProblems(model, template, roleId, contract) {
   return problems;
 }
 
+/**
+ * Does the plan role read what refreshing each resource type (and each data source calling AWS)
+ * needs? The actions are listed in contracts/deploy-actions.json under "read".
+ */
+function planReadProblems(model, template, roleId, contract) {
+  const problems = [];
+  const statements = roleStatements(template, roleId);
+  const types = [
+    ...new Set(model.resources.map((r) => r.type)),
+    ...new Set(model.data.map((d) => `data.${d.type}`).filter((t) => contract.read[t] !== undefined || !LOCAL_DATA.has(t))),
+  ].sort();
+  for (const type of types) {
+    const actions = contract.read[type];
+    if (!actions) {
+      problems.push(`${type} is used in Terraform but contracts/deploy-actions.json "read" does not list the actions refreshing it needs; add them and grant them to ${roleId} in infra/cfn/seed.yaml`);
+      continue;
+    }
+    for (const action of actions) {
+      if (!statements.some((st) => grants(st, action))) {
+        problems.push(`${type}: the plan role ${roleId} does not grant ${action}, which refreshing it calls; add it to DeployReadPolicy of infra/cfn/seed.yaml`);
+      }
+    }
+  }
+  return problems;
+}
+
+// Data sources computed by Terraform itself, without an AWS call.
+const LOCAL_DATA = new Set(['data.aws_iam_policy_document', 'data.aws_partition', 'data.aws_region']);
+
 /** Statements that allow kms:CreateKey must restrict it by aws:RequestTag conditions. */
 function keyCreationProblems(template, roleId) {
   const problems = [];
@@ -98,4 +127,4 @@ function boundaryProblems(template, roleId, projectId) {
   return problems;
 }
 
-module.exports = { deployPermissionProblems, keyCreationProblems, boundaryProblems, roleStatements };
+module.exports = { deployPermissionProblems, planReadProblems, keyCreationProblems, boundaryProblems, roleStatements };

@@ -51,17 +51,55 @@ test('a broken template is reported by the spec check, cfn-lint, the bucket chec
   includes(wildcardProblems(cloudFormationStatements(t, BROKEN), allowlist), 'cfn-broken.yaml#Role#Everything: wildcard action *');
 });
 
-test('the build spec installs a checksum-verified Terraform and uses remote state with locking', () => {
+test('the test stage runs every test without the Trino one on its image, and passes on the configuration and the jars', () => {
   const yaml = require('js-yaml');
   const spec = yaml.load(fs.readFileSync(P.BUILDSPEC, 'utf8'));
   assert.equal(String(spec.version), '0.2');
   const all = JSON.stringify(spec.phases);
-  assert.match(all, /sha256sum -c/);
   assert.match(all, /mvn -B -ntp verify/);
   assert.deepEqual(buildJdkProblems(spec, cfn.loadTemplate(P.CFN_TEMPLATE)), []);
-  assert.match(all, /-backend-config=\\"dynamodb_table=/);
-  assert.match(all, /terraform plan/);
-  assert.match(all, /terraform apply -input=false tfplan/);
+  assert.doesNotMatch(all, /terraform/, 'the test stage has no rights to plan or apply');
+  for (const f of ['infra/terraform/**/*', 'infra/glue/**/*', 'infra/stepfunctions/**/*']) assert.ok(spec.artifacts.files.includes(f), `the test stage does not pass on ${f}`);
+  assert.ok(spec.artifacts.files.some((f) => /streaming-app\/target\/.*-flink\.jar/.test(f)) && spec.artifacts.files.some((f) => /glue-compat\/target\/.*\.jar/.test(f)));
+});
+
+const PROJECTS = { test: 'TestProject', plan: 'PlanProject', apply: 'DeployProject' };
+
+test('the pipeline tests without rights, plans read-only, waits for approval and applies exactly the reviewed plan with a build spec of the template', async () => {
+  const pl = require('../lib/pipeline');
+  const t = cfn.loadTemplate(P.CFN_TEMPLATE);
+  assert.deepEqual(pl.pipelineOrderProblems(t, PROJECTS), []);
+  assert.deepEqual(pl.buildSpecProblems(t, PROJECTS), []);
+  assert.deepEqual(await pl.readOnlyRoleProblems(t, 'PlanRole'), []);
+  assert.deepEqual(pl.noRightsRoleProblems(t, 'TestRole'), []);
+  const role = (id) => t.Resources[id].Properties.ServiceRole['Fn::GetAtt'][0];
+  assert.deepEqual([role('TestProject'), role('PlanProject'), role('DeployProject')], ['TestRole', 'PlanRole', 'BuildRole']);
+  const plan = t.Resources.PlanProject.Properties.Source.BuildSpec;
+  assert.match(plan, /-backend-config="dynamodb_table=\$\{TF_LOCK_TABLE\}"/);
+  assert.match(t.Resources.DeployProject.Properties.Source.BuildSpec, /-lockfile=readonly/);
+});
+
+test('a pipeline without approval, applying other than the plan, with repository build specs and roles with rights is reported', async () => {
+  const pl = require('../lib/pipeline');
+  const t = cfn.loadTemplate(path.join(P.FIXTURES, 'pipeline-broken.yaml'));
+  const order = pl.pipelineOrderProblems(t, PROJECTS);
+  includes(order, 'Pipeline: no manual approval stage');
+  const noPlanOutput = pl.pipelineOrderProblems({ Resources: { ...t.Resources, Pipeline: { ...t.Resources.Pipeline, Properties: { ...t.Resources.Pipeline.Properties, Stages: [...t.Resources.Pipeline.Properties.Stages, { Name: 'Approve', Actions: [{ Name: 'A', ActionTypeId: { Category: 'Approval', Provider: 'Manual' } }] }] } } } }, PROJECTS);
+  includes(noPlanOutput, 'Pipeline: the stages must run test, then plan, then the manual approval, then apply');
+  includes(noPlanOutput, "Pipeline: the apply must take its input from the plan's output artifact (Plan)");
+  const specs = pl.buildSpecProblems(t, PROJECTS);
+  includes(specs, 'DeployProject: its build spec is read from the repository ("infra/buildspec.yml")');
+  includes(specs, 'PlanProject: the build spec must run terraform plan -lock=false -out=tfplan');
+  includes(specs, "PlanProject: the plan's build spec applies");
+  includes(specs, 'DeployProject: the build spec must run terraform apply -input=false tfplan');
+  includes(specs, 'PlanProject: the build spec does not verify the Terraform download');
+  const plan = await pl.readOnlyRoleProblems(t, 'PlanRole');
+  includes(plan, 'PlanRole Buckets: s3:PutBucketPolicy (s3:PutBucketPolicy) is of access level Permissions management');
+  includes(plan, 'PlanRole Secret: secretsmanager:GetSecretValue reads data, not configuration');
+  assert.ok(!plan.some((p) => p.includes('s3:GetBucketAcl')), 'the GetBucket* reads are allowed');
+  const testRole = pl.noRightsRoleProblems(t, 'TestRole');
+  includes(testRole, 'TestRole: has managed policies');
+  includes(testRole, 'TestRole ControlTable: dynamodb:PutItem; the test project may only write its logs');
 });
 
 // The highest JDK each CodeBuild image offers in runtime-versions (CodeBuild's list of available runtimes).

@@ -199,6 +199,18 @@ test('the seed role grants every action the Terraform apply calls, and creates k
   includes(unlisted, 'aws_lambda_function is used in Terraform but contracts/deploy-actions.json does not list');
 });
 
+test('the plan role reads what refreshing every resource type and data source needs', () => {
+  const contract = require('../contracts/deploy-actions.json');
+  assert.deepEqual(d.planReadProblems(real, cfn.loadTemplate(P.CFN_TEMPLATE), 'PlanRole', contract), []);
+  const broken = cfn.loadTemplate(path.join(P.FIXTURES, 'pipeline-broken.yaml'));
+  const p = d.planReadProblems(real, broken, 'PlanRole', contract);
+  includes(p, 'aws_kms_key: the plan role PlanRole does not grant kms:DescribeKey');
+  includes(p, 'data.aws_caller_identity: the plan role PlanRole does not grant sts:GetCallerIdentity');
+  assert.ok(!p.some((x) => x.includes('s3:GetBucketPolicy')), 's3:GetBucket* grants s3:GetBucketPolicy');
+  const unlisted = d.planReadProblems({ resources: [{ type: 'aws_lambda_function' }], data: [] }, broken, 'PlanRole', contract);
+  includes(unlisted, 'aws_lambda_function is used in Terraform but contracts/deploy-actions.json "read" does not list');
+});
+
 test('every IAM policy of the seed template fits the IAM size limits at its worst case', (t) => {
   const r = cloudFormationPolicySizes(cfn.loadTemplate(P.CFN_TEMPLATE), 'seed.yaml');
   for (const s of r.sizes) t.diagnostic(`${s.what}: ${s.size} of ${s.limit}`);

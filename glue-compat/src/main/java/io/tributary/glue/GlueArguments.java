@@ -18,39 +18,79 @@ import java.util.TreeSet;
  */
 public final class GlueArguments {
 
-  /** Arguments of AWS Glue (and of the launcher script) that are not options of a Tributary job. */
+  /**
+   * Arguments of AWS Glue and of the launcher script, none of them an option of a Tributary job:
+   * every job parameter of AWS Glue's reference ("Using job parameters in AWS Glue jobs"), the
+   * arguments that page says Glue uses internally, the arguments Glue adds to every run, and the
+   * launcher's main class. A run must never fail on one of them.
+   */
   public static final Set<String> GLUE_RESERVED =
       Collections.unmodifiableSet(
           new TreeSet<>(
               List.of(
-                  "--JOB_ID",
-                  "--JOB_RUN_ID",
-                  "--JOB_NAME",
-                  "--SECURITY_CONFIGURATION",
-                  "--TempDir",
-                  "--job-bookmark-option",
-                  "--job-language",
+                  // The job parameter reference.
+                  "--additional-python-modules",
+                  "--auto-scale-within-microbatch",
                   "--class",
-                  "--extra-jars",
-                  "--extra-files",
-                  "--extra-py-files",
-                  "--user-jars-first",
-                  "--datalake-formats",
-                  "--conf",
-                  "--enable-metrics",
-                  "--enable-continuous-cloudwatch-log",
-                  "--enable-continuous-log-filter",
-                  "--enable-spark-ui",
-                  "--spark-event-logs-path",
-                  "--enable-glue-datacatalog",
-                  "--enable-job-insights",
-                  "--enable-observability-metrics",
-                  "--enable-auto-scaling",
-                  "--encryption-type",
+                  "--continuous-log-conversionPattern",
                   "--continuous-log-logGroup",
                   "--continuous-log-logStreamPrefix",
+                  "--customer-driver-env-vars",
+                  "--customer-executor-env-vars",
+                  "--datalake-formats",
+                  "--disable-proxy-v2",
+                  "--enable-auto-scaling",
+                  "--enable-continuous-cloudwatch-log",
+                  "--enable-continuous-log-filter",
+                  "--enable-glue-datacatalog",
+                  "--enable-job-insights",
+                  "--enable-lakeformation-fine-grained-access",
+                  "--enable-metrics",
+                  "--enable-observability-metrics",
+                  "--enable-rename-algorithm-v2",
+                  "--enable-s3-parquet-optimized-committer",
+                  "--enable-spark-ui",
+                  "--executor-cores",
+                  "--extra-files",
+                  "--extra-jars",
+                  "--extra-py-files",
+                  "--job-bookmark-option",
+                  "--job-language",
+                  "--python-modules-installer-option",
+                  "--scriptLocation",
+                  "--spark-event-logs-path",
+                  "--TempDir",
+                  "--use-postgres-driver",
+                  "--user-jars-first",
+                  // Used by Glue internally (the same page: never set them).
+                  "--conf",
+                  "--debug",
+                  "--mode",
+                  "--JOB_NAME",
+                  // Added by Glue to every run.
+                  "--JOB_ID",
+                  "--JOB_RUN_ID",
+                  "--SECURITY_CONFIGURATION",
+                  // Documented on other pages of the Glue guide, or by earlier Glue versions.
+                  "--disable-proxy",
+                  "--encryption-type",
                   "--redshift-tmp-dir",
+                  "--write-shuffle-files-to-s3",
+                  "--write-shuffle-spills-to-s3",
+                  // The launcher script's own (infra/glue/TributaryGlueLauncher.scala).
                   "--tributary-main-class")));
+
+  /**
+   * Prefixes of Glue's parameter families: a parameter Glue adds to one of them later is Glue's
+   * too. No option of a Tributary job starts with one of them (GlueArgumentsTest checks it).
+   */
+  public static final List<String> GLUE_RESERVED_PREFIXES =
+      List.of("--enable-", "--continuous-log-", "--customer-", "--JOB_");
+
+  /** Whether {@code key} is an argument of AWS Glue or of the launcher, never a job option. */
+  public static boolean isGlueReserved(String key) {
+    return GLUE_RESERVED.contains(key) || GLUE_RESERVED_PREFIXES.stream().anyMatch(key::startsWith);
+  }
 
   private final Map<String, String> values;
 
@@ -92,7 +132,7 @@ public final class GlueArguments {
         value = "true";
         i++;
       }
-      if (GLUE_RESERVED.contains(key)) {
+      if (isGlueReserved(key)) {
         continue;
       }
       if (!accepted.contains(key)) {

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class GlueArgumentsTest {
@@ -46,6 +47,121 @@ class GlueArgumentsTest {
             },
             KEYS);
     assertThat(args.asMap()).containsOnlyKeys("--table");
+  }
+
+  /**
+   * The job parameters of AWS Glue's reference page "Using job parameters in AWS Glue jobs"
+   * (https://docs.aws.amazon.com/glue/latest/dg/aws-glue-programming-etl-glue-arguments.html): the
+   * parameters it lists, the ones it says Glue uses internally, and those Glue adds to each run.
+   */
+  private static final List<String> GLUE_DOCUMENTED =
+      List.of(
+          "--additional-python-modules",
+          "--auto-scale-within-microbatch",
+          "--class",
+          "--continuous-log-conversionPattern",
+          "--continuous-log-logGroup",
+          "--continuous-log-logStreamPrefix",
+          "--customer-driver-env-vars",
+          "--customer-executor-env-vars",
+          "--datalake-formats",
+          "--disable-proxy-v2",
+          "--enable-auto-scaling",
+          "--enable-continuous-cloudwatch-log",
+          "--enable-continuous-log-filter",
+          "--enable-glue-datacatalog",
+          "--enable-job-insights",
+          "--enable-lakeformation-fine-grained-access",
+          "--enable-metrics",
+          "--enable-observability-metrics",
+          "--enable-rename-algorithm-v2",
+          "--enable-s3-parquet-optimized-committer",
+          "--enable-spark-ui",
+          "--executor-cores",
+          "--extra-files",
+          "--extra-jars",
+          "--extra-py-files",
+          "--job-bookmark-option",
+          "--job-language",
+          "--python-modules-installer-option",
+          "--scriptLocation",
+          "--spark-event-logs-path",
+          "--TempDir",
+          "--use-postgres-driver",
+          "--user-jars-first",
+          "--conf",
+          "--debug",
+          "--mode",
+          "--JOB_NAME",
+          "--JOB_ID",
+          "--JOB_RUN_ID");
+
+  @Test
+  void everyDocumentedGlueParameterIsDroppedWithAValueOrAsAFlag() {
+    assertThat(GlueArguments.GLUE_RESERVED).containsAll(GLUE_DOCUMENTED);
+    for (String glue : GLUE_DOCUMENTED) {
+      GlueArguments withValue =
+          GlueArguments.parse(new String[] {glue, "some-value", "--table", "orders"}, KEYS);
+      assertThat(withValue.asMap()).as(glue).containsOnlyKeys("--table");
+      GlueArguments asFlag = GlueArguments.parse(new String[] {glue, "--table", "orders"}, KEYS);
+      assertThat(asFlag.get("--table")).as(glue).isEqualTo("orders");
+      GlueArguments empty =
+          GlueArguments.parse(new String[] {"--table", "orders", glue + "="}, KEYS);
+      assertThat(empty.asMap()).as(glue).containsOnlyKeys("--table");
+    }
+  }
+
+  @Test
+  void glueParametersOfTheDocumentedFamiliesAreDroppedEvenWhenNewer() {
+    GlueArguments args =
+        GlueArguments.parse(
+            new String[] {
+              "--enable-some-future-feature", "true",
+              "--continuous-log-someFutureSetting", "x",
+              "--customer-future-env-vars", "CUSTOMER_A=1",
+              "--JOB_FUTURE_ID", "j_1",
+              "--table", "orders"
+            },
+            KEYS);
+    assertThat(args.asMap()).containsOnlyKeys("--table");
+  }
+
+  @Test
+  void unknownUserArgumentsStillFailBesideGlueOnes() {
+    assertThatThrownBy(
+            () ->
+                GlueArguments.parse(
+                    new String[] {
+                      "--JOB_NAME",
+                      "m",
+                      "--enable-metrics",
+                      "--tabel",
+                      "orders",
+                      "--TempDir",
+                      "s3://t/"
+                    },
+                    KEYS))
+        .isInstanceOf(ArgumentException.class)
+        .hasMessageContaining("unknown argument --tabel: did you mean --table?");
+    assertThatThrownBy(() -> GlueArguments.parse(new String[] {"--job-name", "m"}, KEYS))
+        .hasMessageContaining("unknown argument --job-name");
+  }
+
+  /** No option of a Tributary job could be mistaken for (and dropped as) one of Glue's. */
+  @Test
+  void noJobOptionIsAGlueArgument() {
+    for (String option :
+        Stream.concat(MaintenanceJob.ARGUMENTS.stream(), BackfillJob.ARGUMENTS.stream()).toList()) {
+      assertThat(GlueArguments.isGlueReserved(option)).as(option).isFalse();
+    }
+  }
+
+  /** The launcher forwards every argument; the list of Glue's arguments is only here. */
+  @Test
+  void theLauncherKeepsNoListOfItsOwn() throws Exception {
+    String launcher =
+        Files.readString(repoRoot().resolve("infra/glue/TributaryGlueLauncher.scala"));
+    assertThat(launcher).doesNotContain("\"--JOB_NAME\"").contains("--tributary-main-class");
   }
 
   @Test
