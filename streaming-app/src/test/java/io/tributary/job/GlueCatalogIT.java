@@ -1,0 +1,360 @@
+package io.tributary.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.change.TableId;
+import io.tributary.config.CatalogType;
+import io.tributary.config.ConfigLoader;
+import io.tributary.config.TributaryConfig;
+import io.tributary.control.ControlClients;
+import io.tributary.control.ControlTable;
+import io.tributary.local.Dynalite;
+import io.tributary.sink.TableNames;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.Column;
+import software.amazon.awssdk.services.glue.model.DatabaseInput;
+import software.amazon.awssdk.services.glue.model.Table;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The production catalog path against AWS API emulation ({@code moto_server}): the job runs with
+ * the runtime property groups {@code infra/terraform/flink.tf} deploys (read from the file and
+ * evaluated with the variables below), so with {@code catalog.type: glue}, the warehouse in S3, the
+ * source password read from the Secrets Manager secret Terraform creates (JSON {@code
+ * username}/{@code password}), and the control table in DynamoDB. The only additions are what
+ * points the AWS clients at the emulation instead of AWS (endpoints, static credentials) and a
+ * short checkpoint interval (the service's setting in AWS). A snapshot, then inserts, updates,
+ * deletes and an added column on two tables; the lake must equal the source by {@code verify}, and
+ * the Glue tables must be Iceberg tables with their {@code metadata_location} in S3.
+ */
+class GlueCatalogIT {
+  private static final String DB = "it_glue";
+  private static final String REGION = "us-east-1";
+  private static final String LOGIN = "tributary";
+
+  /** The tfvars of this rehearsal; every other variable takes its default from variables.tf. */
+  private static final Map<String, String> TFVARS = new LinkedHashMap<>();
+
+  /** System properties set for the AWS SDK's default chains, restored afterwards. */
+  private static final List<String> AWS_PROPERTIES =
+      List.of(
+          "aws.accessKeyId", "aws.secretAccessKey", "aws.region", "aws.endpointUrlSecretsManager");
+
+  @TempDir static Path workdir;
+  private static MotoServer moto;
+  private static ItStack it;
+  private static final Map<String, String> savedProperties = new LinkedHashMap<>();
+  private static TributaryConfig config;
+  private static CatalogSpec catalog;
+  private static Map<String, Properties> groups;
+  private static String namespace;
+  private static String bucket;
+  private static JobClient job;
+
+  @BeforeAll
+  static void start() throws Exception {
+    moto = MotoServer.start(workdir.resolve("moto"));
+    it = new ItStack(workdir, DB);
+    // The role's credentials and region, which the service gives the job, as the default chains
+    // find them; Secrets Manager is reached through the SDK's own endpoint setting.
+    for (String name : AWS_PROPERTIES) {
+      savedProperties.put(name, System.getProperty(name));
+    }
+    System.setProperty("aws.accessKeyId", "rehearsal");
+    System.setProperty("aws.secretAccessKey", "rehearsal-secret");
+    System.setProperty("aws.region", REGION);
+    System.setProperty("aws.endpointUrlSecretsManager", moto.endpoint());
+
+    String password = "pw-" + UUID.randomUUID();
+    prepareSource(password);
+
+    TFVARS.put("name_prefix", "tributary");
+    TFVARS.put("environment", "dev");
+    TFVARS.put("source_host", "127.0.0.1");
+    TFVARS.put("source_port", Integer.toString(it.stack.postgresPort()));
+    TFVARS.put("source_database", DB);
+    TFVARS.put("source_user", LOGIN);
+    // TLS verify-full (the default) is the next stage of the rehearsal; the embedded server has
+    // no certificate here.
+    TFVARS.put("source_ssl_mode", "disable");
+    TFVARS.put("tables_include", "public.customers,public.orders");
+    TFVARS.put("snapshot_chunk_size", "100");
+
+    // What Terraform creates: the names follow main.tf, s3.tf, glue_jobs.tf and dynamodb.tf.
+    String name = TFVARS.get("name_prefix") + "-" + TFVARS.get("environment");
+    namespace = name.replace('-', '_');
+    bucket = name + "-warehouse-" + MotoServer.ACCOUNT_ID + "-" + REGION;
+    String secretArn = createSecret(name + "/source-database", password);
+    Map<String, String> references = new LinkedHashMap<>();
+    references.put("aws_secretsmanager_secret.source.arn", secretArn);
+    references.put("local.warehouse_uri", "s3://" + bucket + "/warehouse");
+    references.put("local.glue_database_name", namespace);
+    references.put("local.glue_catalog_id", MotoServer.ACCOUNT_ID);
+    references.put("local.region", REGION);
+    references.put("local.flink_application_name", name + "-cdc");
+    references.put("aws_dynamodb_table.control.name", name + "-control");
+    groups =
+        TerraformPropertyGroups.evaluate(
+            TerraformPropertyGroups.terraformDir(), TFVARS, references);
+
+    // Pointing the clients at the emulation instead of AWS, and the service's checkpoint interval.
+    groups.get("sink").setProperty("s3.endpoint", moto.endpoint());
+    groups.get("sink").setProperty("s3.path-style-access", "true");
+    groups.get("sink").setProperty("catalog.properties.glue.endpoint", moto.endpoint());
+    groups.get("control").setProperty("endpoint", moto.endpoint());
+    groups.get("job").setProperty("checkpoint-interval", "2s");
+
+    config = ConfigLoader.fromPropertyGroups(groups);
+    catalog = CatalogSpecs.from(config.sink());
+    createAwsResources();
+
+    job = startJob();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (job != null && !job.getJobStatus().get().isTerminalState()) {
+        job.cancel().get();
+      }
+    } finally {
+      try {
+        if (it != null) {
+          it.close();
+        }
+      } finally {
+        if (moto != null) {
+          moto.close();
+        }
+        savedProperties.forEach(
+            (key, value) -> {
+              if (value == null) {
+                System.clearProperty(key);
+              } else {
+                System.setProperty(key, value);
+              }
+            });
+      }
+    }
+  }
+
+  /**
+   * A login that must give its password (SCRAM), owning the captured tables, with the REPLICATION
+   * attribute; the superuser of the embedded server keeps trust authentication for the workload.
+   */
+  private static void prepareSource(String password) throws Exception {
+    Path hba = workdir.resolve("stack").resolve("postgres").resolve("pg_hba.conf");
+    String rules =
+        "host all "
+            + LOGIN
+            + " 127.0.0.1/32 scram-sha-256\nhost replication "
+            + LOGIN
+            + " 127.0.0.1/32 scram-sha-256\n";
+    Files.writeString(hba, rules + Files.readString(hba, StandardCharsets.UTF_8));
+    it.sql(
+        "CREATE ROLE " + LOGIN + " LOGIN REPLICATION PASSWORD '" + password + "'",
+        "GRANT CREATE ON DATABASE " + DB + " TO " + LOGIN,
+        "CREATE TABLE customers (id int PRIMARY KEY, name text NOT NULL, tier text)",
+        "INSERT INTO customers SELECT g, 'c' || g, CASE WHEN g % 3 = 0 THEN 'gold' END"
+            + " FROM generate_series(1, 300) g",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, amount numeric(10,2),"
+            + " status text, placed_at timestamptz)",
+        "INSERT INTO orders SELECT g, g % 300 + 1, g * 1.25, 'new',"
+            + " timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute'"
+            + " FROM generate_series(1, 600) g",
+        "ALTER TABLE customers OWNER TO " + LOGIN,
+        "ALTER TABLE orders OWNER TO " + LOGIN,
+        "SELECT pg_reload_conf()");
+    // The rule applies: a wrong password is refused, so the job can only log in with the secret.
+    String url = it.stack.jdbcUrl(DB).replaceAll("\\?.*$", "");
+    assertThatThrownBy(() -> DriverManager.getConnection(url, LOGIN, "wrong").close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("password authentication failed");
+  }
+
+  /** The secret Terraform creates, with the value the operator stores (infra/README.md). */
+  private static String createSecret(String name, String password) {
+    try (SecretsManagerClient secrets =
+        SecretsManagerClient.builder()
+            .httpClient(UrlConnectionHttpClient.create())
+            .endpointOverride(URI.create(moto.endpoint()))
+            .region(Region.of(REGION))
+            .credentialsProvider(credentials())
+            .build()) {
+      return secrets
+          .createSecret(
+              b ->
+                  b.name(name)
+                      .secretString(
+                          "{\"username\": \"" + LOGIN + "\", \"password\": \"" + password + "\"}"))
+          .arn();
+    }
+  }
+
+  /** The warehouse bucket, the Glue database and the control table Terraform creates. */
+  private static void createAwsResources() {
+    try (S3Client s3 = s3()) {
+      s3.createBucket(b -> b.bucket(bucket));
+    }
+    try (GlueClient glue = glue()) {
+      glue.createDatabase(
+          b ->
+              b.catalogId(MotoServer.ACCOUNT_ID)
+                  .databaseInput(DatabaseInput.builder().name(namespace).build()));
+    }
+    Dynalite.createControlTable(config.control().orElseThrow());
+  }
+
+  /** Starts the job as FlinkMain does, at the service's parallelism, without waiting for it. */
+  private static JobClient startJob() throws Exception {
+    TributaryJob.Start start = TributaryJob.check(config);
+    Configuration flink = new Configuration();
+    flink.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        workdir.resolve("checkpoints").toUri().toString());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    env.setParallelism(2);
+    TributaryJob.build(
+        env, config, start.tables(), start.refused(), TributaryJob.SERVICE_PARALLELISM);
+    return env.executeAsync(config.job().name());
+  }
+
+  @Test
+  void lakeInGlueAndS3EqualsTheSourceThroughSnapshotChangesAndASchemaChange() throws Exception {
+    assertThat(config.sink().catalog().type()).isEqualTo(CatalogType.GLUE);
+    assertThat(config.source().password().isSecretsManager()).isTrue();
+    assertThat(config.control()).isPresent();
+
+    awaitEqual();
+
+    it.sql(
+        "INSERT INTO customers SELECT g, 'c' || g, 'new' FROM generate_series(301, 340) g",
+        "UPDATE customers SET tier = 'silver' WHERE id % 7 = 0",
+        "DELETE FROM customers WHERE id % 11 = 0",
+        "INSERT INTO orders SELECT g, g % 340 + 1, g * 0.5, 'new', now()"
+            + " FROM generate_series(601, 700) g",
+        "UPDATE orders SET status = 'shipped', amount = amount + 1 WHERE id % 5 = 0",
+        "DELETE FROM orders WHERE id % 13 = 0");
+    it.sql(
+        "ALTER TABLE customers ADD COLUMN email text",
+        "UPDATE customers SET email = 'c' || id || '@example.com' WHERE id % 2 = 0",
+        "INSERT INTO customers VALUES (1000, 'late', 'gold', 'late@example.com')",
+        "DELETE FROM orders WHERE id BETWEEN 650 AND 660");
+    awaitEqual();
+
+    try (GlueClient glue = glue()) {
+      for (String source : List.of("customers", "orders")) {
+        String lakeName = TableNames.mirror(namespace, new TableId("public", source)).name();
+        Table table =
+            glue.getTable(
+                    b -> b.catalogId(MotoServer.ACCOUNT_ID).databaseName(namespace).name(lakeName))
+                .table();
+        Map<String, String> parameters = table.parameters();
+        assertThat(parameters.get("table_type")).as(lakeName).isEqualToIgnoringCase("ICEBERG");
+        String metadata = parameters.get("metadata_location");
+        assertThat(metadata)
+            .as(lakeName)
+            .startsWith("s3://" + bucket + "/warehouse/")
+            .endsWith(".metadata.json");
+        String key = metadata.substring(("s3://" + bucket + "/").length());
+        try (S3Client s3 = s3()) {
+          assertThat(s3.headObject(b -> b.bucket(bucket).key(key)).contentLength())
+              .as(metadata)
+              .isPositive();
+        }
+        if (source.equals("customers")) {
+          List<String> columns =
+              table.storageDescriptor().columns().stream()
+                  .map(Column::name)
+                  .collect(Collectors.toList());
+          assertThat(columns).as("Glue columns of " + lakeName).contains("email");
+        }
+      }
+    }
+
+    try (DynamoDbClient dynamo = ControlClients.open(config.control().orElseThrow())) {
+      List<String> tables = new ArrayList<>();
+      for (Map<String, AttributeValue> item :
+          dynamo.scan(b -> b.tableName(config.control().orElseThrow().tableName())).items()) {
+        if (ControlTable.STATE.equals(item.get(ControlTable.SK).s())) {
+          tables.add(item.get(ControlTable.TABLE).s());
+        }
+      }
+      assertThat(tables).as("control table state items").hasSize(2);
+    }
+  }
+
+  private static void awaitEqual() {
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              assertThat(job.getJobStatus().get().isTerminalState())
+                  .as("the job stopped")
+                  .isFalse();
+              List<VerifyResult> results = LakeVerifier.verify(config, catalog, null);
+              assertThat(results).hasSize(2);
+              assertThat(results).allSatisfy(r -> assertThat(r.equal()).as(r.toString()).isTrue());
+            });
+  }
+
+  private static StaticCredentialsProvider credentials() {
+    return StaticCredentialsProvider.create(
+        AwsBasicCredentials.create("rehearsal", "rehearsal-secret"));
+  }
+
+  private static S3Client s3() {
+    return S3Client.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .endpointOverride(URI.create(moto.endpoint()))
+        .forcePathStyle(true)
+        .region(Region.of(REGION))
+        .credentialsProvider(credentials())
+        .build();
+  }
+
+  private static GlueClient glue() {
+    return GlueClient.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .endpointOverride(URI.create(moto.endpoint()))
+        .region(Region.of(REGION))
+        .credentialsProvider(credentials())
+        .build();
+  }
+}
