@@ -8,7 +8,6 @@ import io.tributary.catalog.CatalogSpec;
 import io.tributary.catalog.CatalogSpecs;
 import io.tributary.change.TableId;
 import io.tributary.config.CatalogType;
-import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import io.tributary.control.ControlClients;
 import io.tributary.control.ControlTable;
@@ -139,7 +138,10 @@ class GlueCatalogIT {
     groups.get("control").setProperty("endpoint", moto.endpoint());
     groups.get("job").setProperty("checkpoint-interval", "2s");
 
-    config = ConfigLoader.fromPropertyGroups(groups);
+    // As the service hands them to the job: a runtime properties file read by its library.
+    Path properties = workdir.resolve("application_properties.json");
+    Files.writeString(properties, applicationPropertiesJson(groups));
+    config = FlinkMain.fromApplicationProperties(properties.toString());
     catalog = CatalogSpecs.from(config.sink());
     createAwsResources();
 
@@ -240,18 +242,38 @@ class GlueCatalogIT {
     Dynalite.createControlTable(config.control().orElseThrow());
   }
 
-  /** Starts the job as FlinkMain does, at the service's parallelism, without waiting for it. */
+  /**
+   * Starts the job as FlinkMain does (preflight, then the pipeline at the environment's
+   * parallelism, here 2 as the service's), without waiting for it.
+   */
   private static JobClient startJob() throws Exception {
-    TributaryJob.Start start = TributaryJob.check(config);
     Configuration flink = new Configuration();
     flink.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,
         workdir.resolve("checkpoints").toUri().toString());
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(2);
-    TributaryJob.build(
-        env, config, start.tables(), start.refused(), TributaryJob.SERVICE_PARALLELISM);
+    FlinkMain.prepare(env, config);
     return env.executeAsync(config.job().name());
+  }
+
+  /** Property groups in the format of the service's runtime properties file. */
+  private static String applicationPropertiesJson(Map<String, Properties> groups) throws Exception {
+    com.fasterxml.jackson.databind.ObjectMapper json =
+        new com.fasterxml.jackson.databind.ObjectMapper();
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (Map.Entry<String, Properties> group : groups.entrySet()) {
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("PropertyGroupId", group.getKey());
+      Map<String, String> map = new java.util.TreeMap<>();
+      group
+          .getValue()
+          .stringPropertyNames()
+          .forEach(k -> map.put(k, group.getValue().getProperty(k)));
+      entry.put("PropertyMap", map);
+      list.add(entry);
+    }
+    return json.writerWithDefaultPrettyPrinter().writeValueAsString(list);
   }
 
   @Test
