@@ -19,8 +19,12 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -39,6 +44,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -65,6 +71,7 @@ class GlueCatalogIT {
   private static final String DB = "it_glue";
   private static final String REGION = "us-east-1";
   private static final String LOGIN = "tributary";
+  private static final String CA_KEY = "certs/source-ca.pem";
 
   /** The tfvars of this rehearsal; every other variable takes its default from variables.tf. */
   private static final Map<String, String> TFVARS = new LinkedHashMap<>();
@@ -101,6 +108,7 @@ class GlueCatalogIT {
 
     String password = "pw-" + UUID.randomUUID();
     prepareSource(password);
+    Path ca = enableTls();
 
     TFVARS.put("name_prefix", "tributary");
     TFVARS.put("environment", "dev");
@@ -108,9 +116,9 @@ class GlueCatalogIT {
     TFVARS.put("source_port", Integer.toString(it.stack.postgresPort()));
     TFVARS.put("source_database", DB);
     TFVARS.put("source_user", LOGIN);
-    // TLS verify-full (the default) is the next stage of the rehearsal; the embedded server has
-    // no certificate here.
-    TFVARS.put("source_ssl_mode", "disable");
+    // ssl-mode keeps its default, verify-full: the certificate authority is an S3 object, one of
+    // the two documented ways to deliver it.
+    TFVARS.put("source_ssl_root_cert", "s3://" + artifactsBucket() + "/" + CA_KEY);
     TFVARS.put("tables_include", "public.customers,public.orders");
     TFVARS.put("snapshot_chunk_size", "100");
 
@@ -143,7 +151,7 @@ class GlueCatalogIT {
     Files.writeString(properties, applicationPropertiesJson(groups));
     config = FlinkMain.fromApplicationProperties(properties.toString());
     catalog = CatalogSpecs.from(config.sink());
-    createAwsResources();
+    createAwsResources(ca);
 
     job = startJob();
   }
@@ -209,6 +217,104 @@ class GlueCatalogIT {
         .hasMessageContaining("password authentication failed");
   }
 
+  /**
+   * A certificate for 127.0.0.1 signed by a certificate authority made here, and TLS on in the
+   * embedded server; returns the authority's certificate.
+   */
+  private static Path enableTls() throws Exception {
+    Path certs = Files.createDirectories(workdir.resolve("certs"));
+    openssl(
+        certs,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Tributary Rehearsal CA");
+    openssl(
+        certs,
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1");
+    Files.writeString(certs.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    openssl(
+        certs,
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext");
+    Files.setPosixFilePermissions(
+        certs.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+    try (Connection c = it.stack.connect("postgres");
+        Statement st = c.createStatement()) {
+      st.execute("ALTER SYSTEM SET ssl_cert_file = '" + certs.resolve("server.crt") + "'");
+      st.execute("ALTER SYSTEM SET ssl_key_file = '" + certs.resolve("server.key") + "'");
+      st.execute("ALTER SYSTEM SET ssl = on");
+      st.execute("SELECT pg_reload_conf()");
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              try (Connection c = it.stack.connect("postgres");
+                  Statement st = c.createStatement();
+                  ResultSet rs = st.executeQuery("SHOW ssl")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("on");
+              }
+            });
+    return certs.resolve("ca.crt");
+  }
+
+  private static void openssl(Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("openssl");
+    command.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("openssl.log").toFile())
+            .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("openssl " + String.join(" ", args)).isZero();
+  }
+
+  private static String artifactsBucket() {
+    return TFVARS.get("name_prefix")
+        + "-"
+        + TFVARS.get("environment")
+        + "-artifacts-"
+        + MotoServer.ACCOUNT_ID
+        + "-"
+        + REGION;
+  }
+
   /** The secret Terraform creates, with the value the operator stores (infra/README.md). */
   private static String createSecret(String name, String password) {
     try (SecretsManagerClient secrets =
@@ -228,10 +334,15 @@ class GlueCatalogIT {
     }
   }
 
-  /** The warehouse bucket, the Glue database and the control table Terraform creates. */
-  private static void createAwsResources() {
+  /**
+   * The warehouse and artifacts buckets, the Glue database and the control table Terraform creates,
+   * and the certificate authority the operator uploads.
+   */
+  private static void createAwsResources(Path ca) {
     try (S3Client s3 = s3()) {
       s3.createBucket(b -> b.bucket(bucket));
+      s3.createBucket(b -> b.bucket(artifactsBucket()));
+      s3.putObject(b -> b.bucket(artifactsBucket()).key(CA_KEY), RequestBody.fromFile(ca));
     }
     try (GlueClient glue = glue()) {
       glue.createDatabase(
@@ -298,6 +409,19 @@ class GlueCatalogIT {
         "INSERT INTO customers VALUES (1000, 'late', 'gold', 'late@example.com')",
         "DELETE FROM orders WHERE id BETWEEN 650 AND 660");
     awaitEqual();
+
+    // The replication stream runs over TLS, as verify-full demands.
+    try (Connection c = it.stack.connect(DB);
+        Statement st = c.createStatement();
+        ResultSet rs =
+            st.executeQuery(
+                "SELECT count(*), count(*) FILTER (WHERE s.ssl AND r.usename = '"
+                    + LOGIN
+                    + "') FROM pg_stat_replication r JOIN pg_stat_ssl s USING (pid)")) {
+      rs.next();
+      assertThat(rs.getInt(1)).as("replication connections").isPositive();
+      assertThat(rs.getInt(2)).as("over TLS as " + LOGIN).isEqualTo(rs.getInt(1));
+    }
 
     try (GlueClient glue = glue()) {
       for (String source : List.of("customers", "orders")) {
