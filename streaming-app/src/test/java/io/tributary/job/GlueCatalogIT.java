@@ -144,7 +144,7 @@ class GlueCatalogIT {
     groups.get("sink").setProperty("s3.path-style-access", "true");
     groups.get("sink").setProperty("catalog.properties.glue.endpoint", moto.endpoint());
     groups.get("control").setProperty("endpoint", moto.endpoint());
-    groups.get("job").setProperty("checkpoint-interval", "2s");
+    groups.get("job").setProperty("checkpoint-interval", "1s");
 
     // As the service hands them to the job: a runtime properties file read by its library.
     Path properties = workdir.resolve("application_properties.json");
@@ -467,7 +467,7 @@ class GlueCatalogIT {
 
   private static void awaitEqual() {
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(2))
         .untilAsserted(
             () -> {
