@@ -8,6 +8,7 @@ import io.tributary.catalog.CatalogSpec;
 import io.tributary.catalog.CatalogSpecs;
 import io.tributary.change.TableId;
 import io.tributary.config.CatalogType;
+import io.tributary.config.SslMode;
 import io.tributary.config.TributaryConfig;
 import io.tributary.control.ControlClients;
 import io.tributary.control.ControlTable;
@@ -392,6 +393,7 @@ class GlueCatalogIT {
     assertThat(config.sink().catalog().type()).isEqualTo(CatalogType.GLUE);
     assertThat(config.source().password().isSecretsManager()).isTrue();
     assertThat(config.control()).isPresent();
+    assertThat(config.source().sslMode()).isEqualTo(SslMode.VERIFY_FULL);
 
     awaitEqual();
 

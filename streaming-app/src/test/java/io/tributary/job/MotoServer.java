@@ -93,7 +93,7 @@ public final class MotoServer implements AutoCloseable {
         "moto_server (the AWS API emulation the Glue catalog tests run against) is not installed:"
             + " install it with "
             + INSTALL_HINT
-            + " (Python 3.9+), so that moto_server is on the PATH");
+            + ", so that moto_server is on the PATH");
   }
 
   private void awaitAnswer() throws IOException, InterruptedException {
