@@ -1,7 +1,7 @@
 # The database credentials. Terraform creates the secret but never its value, so the password is in
 # neither a variable nor the state: set it once with
 #   aws secretsmanager put-secret-value --secret-id <output source_secret_arn> \
-#     --secret-string file://credentials.json        # {"password": "..."} (see infra/README.md)
+#     --secret-string file://credentials.json        # {"username": "...", "password": "..."} (see infra/README.md)
 
 resource "aws_secretsmanager_secret" "source" {
   name                    = "${local.name}/source-database"

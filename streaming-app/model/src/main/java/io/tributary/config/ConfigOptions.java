@@ -324,7 +324,9 @@ public final class ConfigOptions {
           Kind.STRING,
           null,
           "Endpoint of a DynamoDB-compatible server, e.g. `http://127.0.0.1:4567` (the local"
-              + " stack); not set for AWS.");
+              + " stack) or an AWS API emulation; not set for AWS. With it, the client signs with"
+              + " the credentials of the environment or the JVM's system properties when set,"
+              + " else with fixed local ones.");
   public static final OptionDoc CONTROL_HISTORY_RETENTION =
       OptionDoc.optional(
           "control.history-retention",
