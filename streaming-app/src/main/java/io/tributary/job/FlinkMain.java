@@ -5,15 +5,20 @@ import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The entry point of the deployable jar on Amazon Managed Service for Apache Flink: reads the
  * application's runtime property groups, runs the preflight check, and submits the job.
  */
 public final class FlinkMain {
+  private static final Logger LOG = LoggerFactory.getLogger(FlinkMain.class);
+
   private FlinkMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -74,9 +79,40 @@ public final class FlinkMain {
    * {@code env} at the environment's parallelism.
    */
   public static TributaryJob.Start prepare(StreamExecutionEnvironment env, TributaryConfig config) {
-    TributaryJob.Start start = TributaryJob.check(config);
+    long serviceInterval = env.getCheckpointConfig().getCheckpointInterval();
+    long serviceMinPause = env.getCheckpointConfig().getMinPauseBetweenCheckpoints();
+    TributaryConfig effective = withServiceCheckpointInterval(config, serviceInterval);
+    TributaryJob.Start start = TributaryJob.check(effective);
     TributaryJob.build(
-        env, config, start.tables(), start.refused(), TributaryJob.SERVICE_PARALLELISM);
+        env, effective, start.tables(), start.refused(), TributaryJob.SERVICE_PARALLELISM);
+    if (serviceInterval > 0) {
+      env.getCheckpointConfig().setMinPauseBetweenCheckpoints(serviceMinPause);
+    }
     return start;
+  }
+
+  /**
+   * The configuration with the service's checkpoint interval, when the environment has one: the
+   * application's checkpoint configuration (Terraform's {@code flink_checkpoint_interval_ms}, or
+   * the service's default of 60 s) is what the service documents and what the alarms assume, so the
+   * job keeps it instead of overriding it with {@code job.checkpoint-interval}. Every commit to the
+   * lake happens once per checkpoint, so this interval is also the commit interval.
+   */
+  static TributaryConfig withServiceCheckpointInterval(
+      TributaryConfig config, long serviceIntervalMillis) {
+    if (serviceIntervalMillis <= 0) {
+      return config;
+    }
+    Duration service = Duration.ofMillis(serviceIntervalMillis);
+    if (!service.equals(config.job().checkpointInterval())) {
+      LOG.info(
+          "Checkpoint interval: the application's {} ms (its checkpoint configuration), not"
+              + " job.checkpoint-interval {}",
+          serviceIntervalMillis,
+          config.job().checkpointInterval());
+    }
+    return config.toBuilder()
+        .job(config.job().toBuilder().checkpointInterval(service).build())
+        .build();
   }
 }

@@ -140,12 +140,11 @@ class GlueCatalogIT {
         TerraformPropertyGroups.evaluate(
             TerraformPropertyGroups.terraformDir(), TFVARS, references);
 
-    // Pointing the clients at the emulation instead of AWS, and the service's checkpoint interval.
+    // Pointing the clients at the emulation instead of AWS.
     groups.get("sink").setProperty("s3.endpoint", moto.endpoint());
     groups.get("sink").setProperty("s3.path-style-access", "true");
     groups.get("sink").setProperty("catalog.properties.glue.endpoint", moto.endpoint());
     groups.get("control").setProperty("endpoint", moto.endpoint());
-    groups.get("job").setProperty("checkpoint-interval", "1s");
 
     // As the service hands them to the job: a runtime properties file read by its library.
     Path properties = workdir.resolve("application_properties.json");
@@ -363,6 +362,8 @@ class GlueCatalogIT {
     flink.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,
         workdir.resolve("checkpoints").toUri().toString());
+    // The service's checkpoint configuration (Terraform's is 60 s; short here).
+    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, java.time.Duration.ofSeconds(1));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
     env.setParallelism(2);
     FlinkMain.prepare(env, config);

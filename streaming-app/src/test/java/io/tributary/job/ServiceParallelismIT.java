@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
  * As on Managed Flink: the service sets the environment's parallelism (and autoscaling changes it),
  * so the job built with {@link TributaryJob#SERVICE_PARALLELISM} sets none of its own for the
  * source and the writers, which run at the environment's parallelism rather than {@code
- * job.parallelism}; the committer stays at 1. The lake ends equal to the source.
+ * job.parallelism}; the committer stays at 1. The checkpoint interval and pause are the
+ * application's checkpoint configuration, not {@code job.checkpoint-interval}. The lake ends equal
+ * to the source.
  */
 class ServiceParallelismIT {
   @TempDir Path workdir;
@@ -33,15 +35,21 @@ class ServiceParallelismIT {
           TableSelection.builder().include("public.items").build(), Duration.ofSeconds(2), 500);
       assertThat(it.config.job().parallelism()).isEqualTo(2);
 
-      TributaryJob.Start checked = TributaryJob.check(it.config);
       Configuration flink = new Configuration();
       flink.set(
           CheckpointingOptions.CHECKPOINTS_DIRECTORY,
           workdir.resolve("checkpoints").toUri().toString());
+      // What the service sets: the application's parallelism and checkpoint configuration.
+      flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(1500));
+      flink.set(CheckpointingOptions.MIN_PAUSE_BETWEEN_CHECKPOINTS, Duration.ofMillis(700));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-      env.setParallelism(3); // what the service sets
-      TributaryJob.build(
-          env, it.config, checked.tables(), checked.refused(), TributaryJob.SERVICE_PARALLELISM);
+      env.setParallelism(3);
+      FlinkMain.prepare(env, it.config);
+
+      // The service's checkpoint settings win over job.checkpoint-interval (2 s here).
+      assertThat(env.getCheckpointConfig().getCheckpointInterval()).isEqualTo(1500);
+      assertThat(env.getCheckpointConfig().getMinPauseBetweenCheckpoints()).isEqualTo(700);
+      assertThat(env.getCheckpointConfig().isUnalignedCheckpointsEnabled()).isFalse();
 
       Map<String, Integer> parallelism = new HashMap<>();
       for (StreamNode node : env.getStreamGraph(false).getStreamNodes()) {

@@ -96,7 +96,10 @@ public final class ConfigOptions {
           "source.snapshot.chunk-size",
           Kind.INT,
           "50000",
-          "Rows per split of a table's initial snapshot; splits are read in parallel.");
+          "Rows per split of a table's initial snapshot; splits are read in parallel. A reader"
+              + " holds the rows of the split it reads until the split ends (in memory up to 64"
+              + " MB, beyond that in a file under `java.io.tmpdir`), so the local disk needs room"
+              + " for one split per reader.");
   public static final OptionDoc SOURCE_SNAPSHOT_FETCH_SIZE =
       OptionDoc.optional(
           "source.snapshot.fetch-size",
@@ -280,7 +283,8 @@ public final class ConfigOptions {
           Kind.DURATION,
           "30s",
           "Time between checkpoints; each completed checkpoint commits the tables, so this is"
-              + " the data latency.");
+              + " the data latency. On Managed Flink the application's checkpoint configuration"
+              + " applies instead (Terraform `flink_checkpoint_interval_ms`).");
   public static final OptionDoc JOB_PARALLELISM =
       OptionDoc.optional(
           "job.parallelism",
