@@ -1,6 +1,7 @@
 package io.tributary.metrics;
 
 import io.tributary.catalog.CatalogSpec;
+import io.tributary.config.Secret;
 import io.tributary.config.TributaryConfig;
 import io.tributary.sink.TableNames;
 import io.tributary.source.CapturedTable;
@@ -24,7 +25,7 @@ public final class MetricsSpec implements Serializable {
   private final Map<String, Table> tables;
   private final String jdbcUrl;
   private final String user;
-  private final String password;
+  private final Secret password;
   private final io.tributary.config.SslRootCert sslRootCert;
   private final long pollIntervalMillis;
 
@@ -70,7 +71,7 @@ public final class MetricsSpec implements Serializable {
       Map<String, Table> tables,
       String jdbcUrl,
       String user,
-      String password,
+      Secret password,
       io.tributary.config.SslRootCert sslRootCert,
       long pollIntervalMillis) {
     this.catalog = catalog;
@@ -101,9 +102,11 @@ public final class MetricsSpec implements Serializable {
                 target.toMillis()));
       }
     }
-    String password =
+    // Where the password is, read at each connection: never the value, so that it is not part of
+    // the job's definition and a rotated secret is picked up.
+    Secret password =
         config.source().password() != null && config.source().password().isPresent()
-            ? config.source().password().resolve()
+            ? config.source().password()
             : null;
     return new MetricsSpec(
         catalog,
@@ -135,8 +138,8 @@ public final class MetricsSpec implements Serializable {
     return user;
   }
 
-  /** Password of the source database, or null. */
-  String password() {
+  /** Where the password of the source database is, or null. */
+  Secret password() {
     return password;
   }
 

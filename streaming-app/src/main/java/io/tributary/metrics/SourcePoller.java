@@ -115,7 +115,7 @@ final class SourcePoller implements Runnable, AutoCloseable {
       Properties props = new Properties();
       props.setProperty("user", spec.user());
       if (spec.password() != null) {
-        props.setProperty("password", spec.password());
+        props.setProperty("password", spec.password().resolve());
       }
       props.setProperty("ApplicationName", "tributary-metrics");
       if (spec.sslRootCert() != null) {

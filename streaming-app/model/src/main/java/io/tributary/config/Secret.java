@@ -198,6 +198,50 @@ public final class Secret implements java.io.Serializable {
     return value.asText();
   }
 
+  /**
+   * Where the secret comes from as one string that {@link #fromReference} reads back ({@code
+   * env:NAME}, {@code file:PATH}, {@code secretsmanager:ARN} or {@code secretsmanager:ARN#KEY}):
+   * handed to a process that reads the value itself, each time it needs it, so that the value is
+   * never part of a job's definition and a rotated secret is picked up. Null for no secret or a
+   * value given in code.
+   */
+  public String reference() {
+    switch (kind) {
+      case ENV:
+        return "env:" + reference;
+      case FILE:
+        return "file:" + reference;
+      case SECRETS_MANAGER:
+        return "secretsmanager:" + reference + (jsonKey == null ? "" : "#" + jsonKey);
+      default:
+        return null;
+    }
+  }
+
+  /** The secret a {@link #reference()} stands for. */
+  public static Secret fromReference(String reference) {
+    if (reference == null) {
+      throw new ConfigException("no secret reference given");
+    }
+    if (reference.startsWith("env:")) {
+      return ofEnv(reference.substring(4));
+    }
+    if (reference.startsWith("file:")) {
+      return ofFile(Path.of(reference.substring(5)));
+    }
+    if (reference.startsWith("secretsmanager:")) {
+      String rest = reference.substring("secretsmanager:".length());
+      int hash = rest.lastIndexOf('#');
+      return hash < 0
+          ? ofSecretsManager(rest)
+          : ofSecretsManager(rest.substring(0, hash), rest.substring(hash + 1));
+    }
+    throw new ConfigException(
+        "'"
+            + reference
+            + "' is not a secret reference: expected env:NAME, file:PATH or secretsmanager:ARN");
+  }
+
   /** Where the secret comes from, e.g. "environment variable PGPASSWORD"; never the value. */
   public String describe() {
     switch (kind) {

@@ -201,4 +201,26 @@ class SecretTest {
     assertThat(Secret.ofEnv("PW").resolveUsername()).isNull();
     assertThat(Secret.ofEnv("PW").isSecretsManager()).isFalse();
   }
+
+  @Test
+  void aReferenceStandsForTheSameSecretAndNeverHoldsAValue() {
+    String arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tributary/db-AbCdEf";
+    for (Secret secret :
+        new Secret[] {
+          Secret.ofEnv("PGPASSWORD"),
+          Secret.ofFile(Path.of("/run/secrets/db password")),
+          Secret.ofSecretsManager(arn),
+          Secret.ofSecretsManager(arn, "pw"),
+          Secret.ofSecretsManager("tributary/db")
+        }) {
+      assertThat(Secret.fromReference(secret.reference())).as(secret.reference()).isEqualTo(secret);
+    }
+    assertThat(Secret.ofSecretsManager(arn, "pw").reference())
+        .isEqualTo("secretsmanager:" + arn + "#pw");
+    assertThat(Secret.ofValue("hunter2").reference()).isNull();
+    assertThat(Secret.none().reference()).isNull();
+    assertThatThrownBy(() -> Secret.fromReference("hunter2"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("env:NAME, file:PATH or secretsmanager:ARN");
+  }
 }

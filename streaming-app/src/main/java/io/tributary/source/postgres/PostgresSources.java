@@ -2,6 +2,7 @@ package io.tributary.source.postgres;
 
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.TableId;
+import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
 import io.tributary.source.CapturedTable;
 import java.time.Duration;
@@ -147,10 +148,7 @@ public final class PostgresSources {
             .schemaList(schemas.toArray(new String[0]))
             .tableList(tableList)
             .username(source.user())
-            .password(
-                source.password() != null && source.password().isPresent()
-                    ? source.password().resolve()
-                    : "")
+            .password(embeddedPassword(source))
             .slotName(slotName(source, group))
             .decodingPluginName("pgoutput")
             .deserializer(
@@ -177,9 +175,27 @@ public final class PostgresSources {
         .withSslRootCert(source.sslRootCert());
   }
 
+  /**
+   * The password written into the job's definition: none when the configured secret can be read
+   * where the connections are opened ({@link SecretPasswordPlugin}); only a password given in code
+   * (the local runner, tests) is embedded.
+   */
+  static String embeddedPassword(SourceConfig source) {
+    Secret password = source.password();
+    if (password == null || !password.isPresent() || password.reference() != null) {
+      return "";
+    }
+    return password.resolve();
+  }
+
   /** Debezium's properties for the source of one group. */
   static Properties debeziumProperties(SourceConfig source, String group) {
     Properties debezium = new Properties();
+    Secret password = source.password();
+    if (password != null && password.reference() != null) {
+      SecretPasswordPlugin.driverProperties(password)
+          .forEach((key, value) -> debezium.setProperty("database." + key, (String) value));
+    }
     debezium.setProperty("publication.name", publicationName(source, group));
     debezium.setProperty("publication.autocreate.mode", "disabled");
     debezium.setProperty("decimal.handling.mode", "precise");

@@ -173,6 +173,12 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
     }
 
     @Override
+    public org.apache.flink.cdc.connectors.base.relational.connection.JdbcConnectionPoolFactory
+        getPooledDataSourceFactory() {
+      return new PoolFactory();
+    }
+
+    @Override
     public FetchTask<SourceSplitBase> createFetchTask(SourceSplitBase split) {
       if (split.isSnapshotSplit()) {
         return new TunedScanFetchTask(split.asSnapshotSplit());
@@ -197,6 +203,50 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
       if (streamFetchTask != null && offset != null) {
         streamFetchTask.commitCurrentOffset(offset);
       }
+    }
+  }
+
+  /**
+   * Flink CDC's connection pool (the connections of the snapshot's chunk queries and split reads),
+   * with the connection settings Debezium's own connections get from the {@code database.*}
+   * properties: the TLS settings ({@code sslmode}, {@code sslrootcert}; Flink CDC's pool leaves
+   * them out, so its connections would use the driver's default {@code prefer}, without checking
+   * the server's certificate) and the password plugin ({@link SecretPasswordPlugin}).
+   */
+  static final class PoolFactory
+      extends org.apache.flink.cdc.connectors.postgres.source.PostgresConnectionPoolFactory {
+    private static final String PREFIX = "database.";
+
+    @Override
+    public com.zaxxer.hikari.HikariDataSource createPooledDataSource(JdbcSourceConfig config) {
+      com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
+      pool.setPoolName(CONNECTION_POOL_PREFIX + config.getHostname() + ":" + config.getPort());
+      pool.setJdbcUrl(getJdbcUrl(config));
+      pool.setUsername(config.getUsername());
+      pool.setPassword(config.getPassword());
+      pool.setMinimumIdle(MINIMUM_POOL_SIZE);
+      pool.setMaximumPoolSize(config.getConnectionPoolSize());
+      pool.setConnectionTimeout(config.getConnectTimeout().toMillis());
+      pool.setDriverClassName(config.getDriverClassName());
+      driverProperties(config.getDbzProperties()).forEach(pool::addDataSourceProperty);
+      return new com.zaxxer.hikari.HikariDataSource(pool);
+    }
+
+    /** The driver properties among a source's Debezium properties that the pool must share. */
+    static java.util.Map<String, String> driverProperties(java.util.Properties debezium) {
+      java.util.Map<String, String> driver = new java.util.TreeMap<>();
+      for (String key : debezium.stringPropertyNames()) {
+        if (!key.startsWith(PREFIX)) {
+          continue;
+        }
+        String name = key.substring(PREFIX.length());
+        if (name.startsWith("ssl")
+            || name.equals(SecretPasswordPlugin.CLASS_PROPERTY)
+            || name.equals(SecretPasswordPlugin.SECRET_PROPERTY)) {
+          driver.put(name, debezium.getProperty(key));
+        }
+      }
+      return driver;
     }
   }
 }
