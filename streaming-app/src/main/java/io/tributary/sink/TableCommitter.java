@@ -58,7 +58,12 @@ public final class TableCommitter {
    * transaction commits: tests fail here to show that a failure between rounds leaves nothing of
    * the checkpoint visible.
    */
-  static volatile java.util.function.IntConsumer roundStaged = round -> {};
+  static volatile RoundStaged roundStaged = (table, round) -> {};
+
+  /** See {@link #roundStaged}. */
+  interface RoundStaged {
+    void staged(String table, int round);
+  }
 
   private final String runId;
 
@@ -209,7 +214,7 @@ public final class TableCommitter {
         }
         summary(session, checkpointId, round, rounds, maxLsn, maxTs).forEach(update::set);
         update.commit();
-        roundStaged.accept(round);
+        roundStaged.staged(name, round);
         dataCount += dataFiles.size();
         deleteCount += deleteFiles.size();
         lastRound = round;
