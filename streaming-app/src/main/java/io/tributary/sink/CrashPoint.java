@@ -21,8 +21,8 @@ public final class CrashPoint {
   public static final String PROPERTY = "tributary.crash-point.file";
 
   /**
-   * After the first table of a checkpoint that touches several tables is committed, while the
-   * other tables' commits run or wait (see {@link CheckpointCommitter}).
+   * After the first table of a checkpoint that touches several tables is committed, while the other
+   * tables' commits run or wait (see {@link CheckpointCommitter}).
    */
   public static final String BETWEEN_TABLES = "between-tables";
 
