@@ -396,6 +396,14 @@ public final class Main implements Callable<Integer> {
     int threads;
 
     @Option(
+        names = "--repeat",
+        defaultValue = "1",
+        description =
+            "rounds, each committing one checkpoint with 1 thread and one with --threads"
+                + " (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(
         names = "--output",
         defaultValue = "docs/benchmarks.md",
         description = "results file, whose commit section is replaced (default: ${DEFAULT-VALUE})")
@@ -403,7 +411,8 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      return io.tributary.local.CommitBenchmark.run(tables, delayMs, threads, output, System.out);
+      return io.tributary.local.CommitBenchmark.run(
+          tables, delayMs, threads, repeat, output, System.out);
     }
   }
 

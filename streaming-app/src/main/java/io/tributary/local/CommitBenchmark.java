@@ -57,14 +57,16 @@ public final class CommitBenchmark {
   private final int tables;
   private final long delayMillis;
   private final int threads;
+  private final int repeat;
   private final PrintStream out;
   private final List<SourceTable> sources = new ArrayList<>();
   private CatalogSpec plain;
   private Catalog catalog;
   private long nextId = 1;
 
-  private CommitBenchmark(int tables, long delayMillis, int threads, PrintStream out) {
+  private CommitBenchmark(int tables, long delayMillis, int threads, int repeat, PrintStream out) {
     this.tables = tables;
+    this.repeat = repeat;
     this.delayMillis = delayMillis;
     this.threads = threads;
     this.out = out;
@@ -75,10 +77,12 @@ public final class CommitBenchmark {
     int threads;
     double seconds;
     int tablesCommitted;
+    String load;
   }
 
   /** Runs the benchmark; returns the exit code. */
-  public static int run(int tables, long delayMillis, int threads, Path output, PrintStream out)
+  public static int run(
+      int tables, long delayMillis, int threads, int repeat, Path output, PrintStream out)
       throws Exception {
     if (tables < 2 || threads < 2 || threads > SinkConfig.MAX_COMMIT_THREADS || delayMillis < 0) {
       out.printf(
@@ -88,7 +92,7 @@ public final class CommitBenchmark {
           SinkConfig.MAX_COMMIT_THREADS);
       return 2;
     }
-    return new CommitBenchmark(tables, delayMillis, threads, out).run(output);
+    return new CommitBenchmark(tables, delayMillis, threads, Math.max(1, repeat), out).run(output);
   }
 
   private int run(Path output) throws Exception {
@@ -127,24 +131,36 @@ public final class CommitBenchmark {
 
         // Warm-up (not reported): class loading and JIT of the commit path, on a few tables.
         commit(slow, threads, 1, Math.min(tables, 4 * threads));
-        List<Run> runs = new ArrayList<>();
-        runs.add(commit(slow, 1, 2, tables));
-        runs.add(commit(slow, threads, 3, tables));
-        String load = loadAverage();
-        Run one = runs.get(0);
-        Run many = runs.get(1);
-        out.printf(
-            Locale.ROOT,
-            "%d tables, %d ms delay per commit: 1 thread %.1f s, %d threads %.1f s (%.1fx faster)."
-                + " Load average %s%n",
-            tables,
-            delayMillis,
-            one.seconds,
-            many.threads,
-            many.seconds,
-            one.seconds / many.seconds,
-            load);
-        write(output, machine, load, runs);
+        // Each round commits one checkpoint with 1 thread and one with the given threads; every
+        // other round starts with the threads, so that neither always runs second.
+        List<Run[]> rounds = new ArrayList<>();
+        long checkpoint = 2;
+        for (int round = 1; round <= repeat; round++) {
+          Run one;
+          Run many;
+          if (round % 2 == 1) {
+            one = commit(slow, 1, checkpoint++, tables);
+            many = commit(slow, threads, checkpoint++, tables);
+          } else {
+            many = commit(slow, threads, checkpoint++, tables);
+            one = commit(slow, 1, checkpoint++, tables);
+          }
+          many.load = loadAverage();
+          rounds.add(new Run[] {one, many});
+          out.printf(
+              Locale.ROOT,
+              "Round %d: %d tables, %d ms delay per commit: 1 thread %.1f s, %d threads %.1f s"
+                  + " (%.1fx faster). Load average %s%n",
+              round,
+              tables,
+              delayMillis,
+              one.seconds,
+              many.threads,
+              many.seconds,
+              one.seconds / many.seconds,
+              many.load);
+        }
+        write(output, machine, rounds);
       } finally {
         CatalogSpec.closeQuietly(catalog);
       }
@@ -284,21 +300,20 @@ public final class CommitBenchmark {
     }
   }
 
-  private void write(Path output, String machine, String load, List<Run> runs) throws IOException {
-    Run one = runs.get(0);
-    Run many = runs.get(1);
+  private void write(Path output, String machine, List<Run[]> rounds) throws IOException {
     StringBuilder md = new StringBuilder();
     md.append(START).append("\n## Commits of a checkpoint that changes many tables\n\n");
     md.append(
         String.format(
             Locale.ROOT,
-            "Measured by `./tributary bench-commit --tables %d --delay-ms %d --threads %d` on %s.%n%n",
+            "Measured by `./tributary bench-commit --tables %d --delay-ms %d --threads %d --repeat"
+                + " %d` on %s.%n%n",
             tables,
             delayMillis,
             threads,
+            repeat,
             LocalDate.now()));
     md.append("Machine: ").append(machine).append(".\n\n");
-    md.append("Load average at the end of the run (1, 5, 15 min): ").append(load).append(".\n\n");
     md.append(
         String.format(
             Locale.ROOT,
@@ -308,44 +323,60 @@ public final class CommitBenchmark {
                 + " slow, such as Glue); the time runs from the start of the checkpoint's commit"
                 + " until every table is committed, including the first load of each table. After"
                 + " each commit, every table was checked to hold the checkpoint once, with its"
-                + " rows. Same run, one after the other:%n%n",
+                + " rows. Each round commits one checkpoint with one thread and one with %d, one"
+                + " after the other (every other round starts with %d); every round:%n%n",
             tables,
             ROWS,
-            delayMillis));
-    md.append("| `sink.commit-threads` | Commit of the checkpoint | Per table | Ratio |\n");
-    md.append("|---|---|---|---|\n");
+            delayMillis,
+            threads,
+            threads));
+    String label = threads + (threads == SinkSpec.DEFAULT_COMMIT_THREADS ? " (the default)" : "");
+    md.append(
+        "| Round | `sink.commit-threads` 1 (one table after the other) | `sink.commit-threads` "
+            + label
+            + " | Ratio | Load average after the round (1, 5, 15 min) |\n");
+    md.append("|---|---|---|---|---|\n");
+    double slowest = 0;
+    double slowestOne = Double.MAX_VALUE;
+    double ratios = 0;
+    for (int r = 0; r < rounds.size(); r++) {
+      Run one = rounds.get(r)[0];
+      Run many = rounds.get(r)[1];
+      slowest = Math.max(slowest, many.seconds);
+      slowestOne = Math.min(slowestOne, one.seconds);
+      ratios += one.seconds / many.seconds;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.1f s (%.0f ms a table) | %.1f s (%.0f ms a table) | %.1fx faster | %s |%n",
+              r + 1,
+              one.seconds,
+              one.seconds * 1000 / tables,
+              many.seconds,
+              many.seconds * 1000 / tables,
+              one.seconds / many.seconds,
+              many.load));
+    }
     md.append(
         String.format(
-            Locale.ROOT,
-            "| 1 (one table after the other) | %.1f s | %.0f ms | 1.0x |%n",
-            one.seconds,
-            one.seconds * 1000 / tables));
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "| %d%s | %.1f s | %.0f ms | %.1fx faster |%n%n",
-            many.threads,
-            many.threads == SinkSpec.DEFAULT_COMMIT_THREADS ? " (the default)" : "",
-            many.seconds,
-            many.seconds * 1000 / tables,
-            one.seconds / many.seconds));
+            Locale.ROOT, "%nMean of the rounds' ratios: %.1fx.%n%n", ratios / rounds.size()));
     md.append(
         String.format(
             Locale.ROOT,
             "With the default checkpoint interval of 30 s, the checkpoint's commit %s within one"
-                + " interval with %d threads, and %s with 1. The delays alone take %.1f s with %d"
-                + " threads (%d tables x %d ms / %d); the rest is the commits' own work (manifest,"
-                + " manifest list and metadata file written to S3, the catalog's row updated, the"
-                + " table read again), which on this machine's 2 cores shares the CPU with"
-                + " everything else that runs (see the load average).%n",
-            many.seconds <= 30 ? "fits" : "does not fit",
-            many.threads,
-            one.seconds <= 30 ? "fits" : "does not fit",
-            tables * delayMillis / 1000.0 / many.threads,
-            many.threads,
+                + " interval with %d threads in every round, and %s with 1. The delays alone take"
+                + " %.1f s with %d threads (%d tables x %d ms / %d); the rest is the commits' own"
+                + " work (manifest, manifest list and metadata file written to S3, the catalog's"
+                + " row updated, the table read again), which on this machine's 2 cores shares the"
+                + " CPU with everything else that runs (see the load average).%n",
+            slowest <= 30 ? "fits" : "does not always fit",
+            threads,
+            slowestOne <= 30 ? "fits at least once" : "never fits",
+            tables * delayMillis / 1000.0 / threads,
+            threads,
             tables,
             delayMillis,
-            many.threads));
+            threads));
     md.append(END).append("\n");
     replaceSection(output, md.toString());
   }
