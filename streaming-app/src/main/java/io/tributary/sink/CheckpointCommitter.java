@@ -23,10 +23,11 @@ import org.slf4j.LoggerFactory;
  * SinkSpec#commitThreads()} tables at the same time. Each table's checkpoint is one task, and
  * {@link #commit} returns only once every task has ended, so the commits of one table stay in
  * checkpoint order: a table's next checkpoint cannot start before its last one ended. A table whose
- * commit fails does not stop the others: they all run to their end, then the first failure (in the
- * order the tables came) is thrown, as the job's failure, and the restored job commits what is not
- * committed yet ({@link TableCommitter} finds in each table's history what is). A table that no
- * longer exists in the catalog is reported blocked and the others commit.
+ * commit fails does not stop the others: they all run to their end, the tables that committed are
+ * reported, then the first failure (in the order the tables came) is thrown, as the job's failure,
+ * and the restored job commits what is not committed yet ({@link TableCommitter} finds in each
+ * table's history what is). A table that no longer exists in the catalog is reported blocked and
+ * the others commit.
  *
  * <p>The catalog is shared by the tasks (the Glue, JDBC, REST and Hadoop catalogs of Iceberg are
  * safe for that); each {@link Table} is used by one task at a time.
@@ -57,6 +58,8 @@ public final class CheckpointCommitter implements AutoCloseable {
     int threads = spec.commitThreads();
     if (threads > 1) {
       AtomicInteger count = new AtomicInteger();
+      // The job's class loader (Flink's user code class loader), also for threads started later.
+      ClassLoader loader = Thread.currentThread().getContextClassLoader();
       pool =
           new ThreadPoolExecutor(
               threads,
@@ -67,6 +70,7 @@ public final class CheckpointCommitter implements AutoCloseable {
               task -> {
                 Thread thread = new Thread(task, "tributary-commit-" + count.incrementAndGet());
                 thread.setDaemon(true);
+                thread.setContextClassLoader(loader);
                 return thread;
               });
       pool.allowCoreThreadTimeOut(true);
@@ -83,26 +87,44 @@ public final class CheckpointCommitter implements AutoCloseable {
    * @throws RuntimeException the first failure of a table's commit (after all others ended)
    */
   public List<TableCommit> commit(long checkpointId, String session, List<WriteBatch> batches) {
+    List<TableCommit> done = new ArrayList<>();
+    commit(checkpointId, session, batches, done::add);
+    return done;
+  }
+
+  /**
+   * Commits the writes of one checkpoint received by committer session {@code session}, and hands
+   * what each table's commit did to {@code committed}, on the calling thread, in the order the
+   * tables first appear in {@code batches}, once every table's commit has ended: also when one of
+   * them failed, so the tables that did commit are reported before the failure is thrown.
+   *
+   * @throws RuntimeException the first failure of a table's commit (after all others ended)
+   */
+  public void commit(
+      long checkpointId,
+      String session,
+      List<WriteBatch> batches,
+      java.util.function.Consumer<TableCommit> committed) {
     Map<String, List<TableWrite>> byTable = new LinkedHashMap<>();
     for (WriteBatch batch : batches) {
       for (TableWrite write : batch.tables()) {
         byTable.computeIfAbsent(write.table(), t -> new ArrayList<>()).add(write);
       }
     }
-    List<TableCommit> done = new ArrayList<>(byTable.size());
     if (pool == null || byTable.size() <= 1) {
-      int committed = 0;
+      int count = 0;
       for (Map.Entry<String, List<TableWrite>> entry : byTable.entrySet()) {
-        if (committed++ == 1) {
+        if (count++ == 1) {
           CrashPoint.reached(CrashPoint.BETWEEN_TABLES);
         }
         TableCommit commit = commitTable(checkpointId, session, entry.getKey(), entry.getValue());
         if (commit != null) {
-          done.add(commit);
+          committed.accept(commit);
         }
       }
-      return done;
+      return;
     }
+    List<TableCommit> done = new ArrayList<>(byTable.size());
     long started = System.nanoTime();
     AtomicInteger ended = new AtomicInteger();
     List<Future<TableCommit>> futures = new ArrayList<>(byTable.size());
@@ -123,7 +145,7 @@ public final class CheckpointCommitter implements AutoCloseable {
                 return commit;
               }));
     }
-    RuntimeException failure = null;
+    Throwable failure = null;
     boolean interrupted = false;
     for (int i = 0; i < futures.size(); i++) {
       Future<TableCommit> future = futures.get(i);
@@ -137,11 +159,10 @@ public final class CheckpointCommitter implements AutoCloseable {
           // table would race it.
           interrupted = true;
         } catch (ExecutionException e) {
-          RuntimeException cause = asRuntime(e.getCause());
           if (failure == null) {
-            failure = cause;
+            failure = e.getCause();
           } else {
-            failure.addSuppressed(cause);
+            failure.addSuppressed(e.getCause());
           }
           LOG.error(
               "Committing checkpoint {} to {} failed; the other tables of the checkpoint still"
@@ -159,8 +180,16 @@ public final class CheckpointCommitter implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+    done.forEach(committed);
+    if (failure instanceof RuntimeException) {
+      throw (RuntimeException) failure;
+    }
+    if (failure instanceof Error) {
+      throw (Error) failure;
+    }
     if (failure != null) {
-      throw failure;
+      throw new IllegalStateException(
+          "Committing checkpoint " + checkpointId + " failed: " + failure.getMessage(), failure);
     }
     LOG.info(
         "Committed checkpoint {} to {} tables in {} ms ({} at a time)",
@@ -168,17 +197,6 @@ public final class CheckpointCommitter implements AutoCloseable {
         byTable.size(),
         (System.nanoTime() - started) / 1_000_000,
         spec.commitThreads());
-    return done;
-  }
-
-  private static RuntimeException asRuntime(Throwable cause) {
-    if (cause instanceof RuntimeException) {
-      return (RuntimeException) cause;
-    }
-    if (cause instanceof Error) {
-      throw (Error) cause;
-    }
-    return new IllegalStateException(cause);
   }
 
   /** Commits one table's writes of a checkpoint; null when there is nothing to report. */

@@ -173,13 +173,15 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   }
 
   private void commitCheckpoint(long checkpointId, String batchSession, List<WriteBatch> batches) {
-    List<TableCommit> commits = checkpoints.commit(checkpointId, batchSession, batches);
-    if (!opened) {
-      return; // commits replayed while restoring state are not reported downstream
-    }
-    for (TableCommit commit : commits) {
-      output.collect(new StreamRecord<>(commit));
-    }
+    checkpoints.commit(
+        checkpointId,
+        batchSession,
+        batches,
+        commit -> {
+          if (opened) { // commits replayed while restoring state are not reported downstream
+            output.collect(new StreamRecord<>(commit));
+          }
+        });
   }
 
   /** The folder under the warehouse for the file lists of tables that no longer exist. */

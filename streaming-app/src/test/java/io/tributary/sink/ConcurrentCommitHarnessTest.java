@@ -279,11 +279,19 @@ class ConcurrentCommitHarnessTest {
         .hasMessageContaining("catalog unreachable while committing " + failing);
     assertThat(committed(failing)).as("nothing of checkpoint 2").isEqualTo(rounds(1));
     assertThat(rows(failing)).isEqualTo(expected(1));
+    List<String> reported = new ArrayList<>();
     for (int i = 0; i < TABLES; i++) {
       if (!name(i).equals(failing)) {
         assertThat(committed(name(i))).as("the other tables commit").isEqualTo(rounds(2));
+        reported.add(name(i));
       }
     }
+    assertThat(
+            first.extractOutputValues().stream()
+                .filter(c -> c.checkpointId() == 2)
+                .map(TableCommit::table))
+        .as("the tables that committed are reported before the failure")
+        .containsExactlyElementsOf(reported);
 
     // The job restarts from checkpoint 2: only the failed table is committed, once.
     TableCommitter.roundStaged = (name, round) -> {};
