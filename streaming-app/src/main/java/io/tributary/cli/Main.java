@@ -39,6 +39,7 @@ import picocli.CommandLine.Parameters;
       Main.Query.class,
       Main.Bench.class,
       Main.BenchToast.class,
+      Main.BenchCommit.class,
       Main.Faults.class,
       Main.Maintain.class,
       Main.Backfill.class,
@@ -361,6 +362,57 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
       return io.tributary.local.ToastBenchmark.run(rows, updates, textBytes, System.out);
+    }
+  }
+
+  /** {@code tributary bench-commit}: the commit benchmark of a checkpoint touching many tables. */
+  @Command(
+      name = "bench-commit",
+      description =
+          "Measure the commit of one checkpoint that changes many tables, with a delay in front of"
+              + " each table commit of the local catalog (a slow catalog such as Glue), with one"
+              + " commit thread and with --threads in the same run; writes its section of"
+              + " docs/benchmarks.md.")
+  static final class BenchCommit implements Callable<Integer> {
+    @Option(
+        names = "--tables",
+        defaultValue = "500",
+        description = "tables the checkpoint changes (default: ${DEFAULT-VALUE})")
+    int tables;
+
+    @Option(
+        names = "--delay-ms",
+        defaultValue = "300",
+        description =
+            "milliseconds slept in front of each table commit (default: ${DEFAULT-VALUE})")
+    long delayMs;
+
+    @Option(
+        names = "--threads",
+        defaultValue = "" + io.tributary.config.SinkConfig.DEFAULT_COMMIT_THREADS,
+        description =
+            "commit threads measured against one thread (default: ${DEFAULT-VALUE}, the default"
+                + " of sink.commit-threads)")
+    int threads;
+
+    @Option(
+        names = "--repeat",
+        defaultValue = "1",
+        description =
+            "rounds, each committing one checkpoint with 1 thread and one with --threads"
+                + " (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(
+        names = "--output",
+        defaultValue = "docs/benchmarks.md",
+        description = "results file, whose commit section is replaced (default: ${DEFAULT-VALUE})")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+      return io.tributary.local.CommitBenchmark.run(
+          tables, delayMs, threads, repeat, output, System.out);
     }
   }
 

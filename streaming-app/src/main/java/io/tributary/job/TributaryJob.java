@@ -308,14 +308,15 @@ public final class TributaryJob {
     logNewTables(catalog, config.sink().namespace(), tables);
     SinkSpec sink =
         new SinkSpec(
-            catalog,
-            config.sink().namespace(),
-            partitionTerms,
-            changelogs,
-            appendOnly,
-            truncateIgnored,
-            keyless,
-            UUID.randomUUID().toString());
+                catalog,
+                config.sink().namespace(),
+                partitionTerms,
+                changelogs,
+                appendOnly,
+                truncateIgnored,
+                keyless,
+                UUID.randomUUID().toString())
+            .withCommitThreads(config.sink().commitThreads());
 
     org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<
             io.tributary.sink.WriteBatch>

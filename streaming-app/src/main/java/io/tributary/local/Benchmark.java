@@ -184,7 +184,7 @@ public final class Benchmark {
     }
   }
 
-  private static void deleteQuietly(Path dir) {
+  static void deleteQuietly(Path dir) {
     try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | UncheckedIOException e) {
@@ -855,6 +855,11 @@ public final class Benchmark {
     Path parent = output.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
+    }
+    // The commit benchmark's figures (tributary bench-commit) stay.
+    String commits = Files.exists(output) ? CommitBenchmark.section(Files.readString(output)) : "";
+    if (!commits.isEmpty()) {
+      md.append('\n').append(commits);
     }
     Files.writeString(output, md.toString());
   }

@@ -20,7 +20,10 @@ public final class CrashPoint {
   /** The system property that names the arming file. */
   public static final String PROPERTY = "tributary.crash-point.file";
 
-  /** After the first table of a checkpoint that touches several tables is committed. */
+  /**
+   * After the first table of a checkpoint that touches several tables is committed, while the other
+   * tables' commits run or wait (see {@link CheckpointCommitter}).
+   */
   public static final String BETWEEN_TABLES = "between-tables";
 
   private static final String FILE = System.getProperty(PROPERTY);

@@ -1,9 +1,7 @@
 package io.tributary.sink;
 
 import io.tributary.catalog.CatalogSpec;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +16,7 @@ import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,12 +25,14 @@ import org.slf4j.LoggerFactory;
  * single subtask so that each table gets one ordered sequence of commits.
  *
  * <p>Protocol: the files of checkpoint {@code c} reach this operator before its barrier, so they
- * are in its state for {@code c}. When {@code c} completes they are committed, table by table, each
- * table's checkpoint in one Iceberg transaction ({@link TableCommitter}): round {@code r} holds
- * segment {@code r} of every writer, and each round is its own snapshot in the transaction, so each
- * has its own sequence number and the equality deletes of a round apply to the rows of all earlier
- * rounds, while readers see all rounds of the checkpoint or none. Every snapshot records the run
- * id, checkpoint id, round and number of rounds in its summary, with the committer session that
+ * are in its state for {@code c}. When {@code c} completes they are committed, up to {@link
+ * SinkSpec#commitThreads()} tables at the same time ({@link CheckpointCommitter}), each table's
+ * checkpoint in one Iceberg transaction ({@link TableCommitter}); all tables of {@code c} are
+ * committed before the commits of a later checkpoint start: round {@code r} holds segment {@code r}
+ * of every writer, and each round is its own snapshot in the transaction, so each has its own
+ * sequence number and the equality deletes of a round apply to the rows of all earlier rounds,
+ * while readers see all rounds of the checkpoint or none. Every snapshot records the run id,
+ * checkpoint id, round and number of rounds in its summary, with the committer session that
  * received the files. After a restore, pending files are committed unless the table's history shows
  * their session committed that checkpoint already, so a replayed checkpoint never commits twice;
  * files of the new session always commit, also when a restore from an older checkpoint makes Flink
@@ -79,8 +77,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   private transient ListState<String> runIdState;
   private transient String runId;
   private transient Catalog catalog;
-  private transient Map<String, Table> tables;
-  private transient TableCommitter committer;
+  private transient CheckpointCommitter checkpoints;
   private transient boolean opened;
 
   public IcebergCommitterOperator(SinkSpec spec) {
@@ -91,7 +88,6 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     pending = new TreeMap<>();
-    tables = new HashMap<>();
     pendingState =
         context
             .getOperatorStateStore()
@@ -108,8 +104,9 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
     }
     session = java.util.UUID.randomUUID().toString();
     catalog = spec.catalog().open();
-    committer = new TableCommitter(runId);
+    TableCommitter committer = new TableCommitter(runId);
     committer.newSession(session);
+    checkpoints = new CheckpointCommitter(spec, runId, catalog, committer);
     if (context.isRestored()) {
       for (byte[] bytes : pendingState.get()) {
         Pending restored = Pending.fromBytes(bytes);
@@ -176,107 +173,15 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
   }
 
   private void commitCheckpoint(long checkpointId, String batchSession, List<WriteBatch> batches) {
-    Map<String, List<TableWrite>> byTable = new LinkedHashMap<>();
-    for (WriteBatch batch : batches) {
-      for (TableWrite write : batch.tables()) {
-        byTable.computeIfAbsent(write.table(), t -> new ArrayList<>()).add(write);
-      }
-    }
-    int committed = 0;
-    for (Map.Entry<String, List<TableWrite>> entry : byTable.entrySet()) {
-      if (committed++ == 1) {
-        CrashPoint.reached(CrashPoint.BETWEEN_TABLES);
-      }
-      commitTable(checkpointId, batchSession, entry.getKey(), entry.getValue());
-    }
-  }
-
-  private void commitTable(
-      long checkpointId, String batchSession, String name, List<TableWrite> writes) {
-    Table table = tables.get(name);
-    TableCommit commit;
-    try {
-      if (table == null) {
-        table = catalog.loadTable(TableIdentifier.parse(name));
-        tables.put(name, table);
-      }
-      try {
-        commit = committer.commit(table, name, batchSession, checkpointId, writes);
-      } catch (IllegalStateException e) {
-        if (e.getMessage() == null || !e.getMessage().startsWith("Table UUID does not match")) {
-          throw e;
-        }
-        // Dropped and created again (the recovery of a parked table): the writers wrote these
-        // files for the new table, and the failed refresh committed nothing.
-        LOG.warn("Table {} was replaced in the catalog: committing to the new table", name);
-        table = catalog.loadTable(TableIdentifier.parse(name));
-        tables.put(name, table);
-        commit = committer.commit(table, name, batchSession, checkpointId, writes);
-      }
-    } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
-      tables.remove(name);
-      commit = tableGone(checkpointId, batchSession, name, writes);
-      if (commit == null) {
-        return;
-      }
-    }
-    if (!opened) {
-      return; // commits replayed while restoring state are not reported downstream
-    }
-    output.collect(new StreamRecord<>(commit));
-  }
-
-  /**
-   * The files of a table that no longer exists in the catalog (dropped while the job ran) cannot be
-   * committed. Rather than stopping every table, or dropping them unseen, their list is kept beside
-   * the warehouse ({@link #UNCOMMITTED}), the error is logged naming the table, and the table is
-   * reported blocked with the reason and the fix. Returns null when there were no files (only a
-   * TRUNCATE of a table no writer has created yet: nothing to empty).
-   */
-  private TableCommit tableGone(
-      long checkpointId, String batchSession, String name, List<TableWrite> writes) {
-    List<String> lines = new ArrayList<>();
-    long rows = 0;
-    long deletes = 0;
-    for (TableWrite write : writes) {
-      lines.addAll(WriteBatch.describeFiles(write));
-      rows += write.rows();
-      deletes += write.deletes();
-    }
-    if (lines.isEmpty()) {
-      LOG.info("No table {} yet; nothing to truncate in checkpoint {}", name, checkpointId);
-      return null;
-    }
-    String path =
-        uncommittedPath(spec.catalog().warehouse(), name, runId, checkpointId, batchSession);
-    String kept;
-    try (org.apache.iceberg.io.FileIO io = spec.catalog().openFileIo()) {
-      try (java.io.OutputStream out = io.newOutputFile(path).createOrOverwrite()) {
-        out.write(String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
-      }
-      kept = "their list is kept in " + path;
-    } catch (java.io.IOException | RuntimeException e) {
-      LOG.error("Cannot write the list of uncommitted files of {} to {}", name, path, e);
-      kept = "their list could not be written (" + e.getMessage() + "): " + lines;
-    }
-    String reason =
-        "Table "
-            + name
-            + " no longer exists in the catalog: "
-            + lines.size()
-            + " files of checkpoint "
-            + checkpointId
-            + " ("
-            + rows
-            + " rows, "
-            + deletes
-            + " deletes) were not committed; "
-            + kept
-            + ". Recreate the table and load it again (backfill), or remove it from the table"
-            + " selection.";
-    LOG.error(reason);
-    return new TableCommit(
-        name, checkpointId, -1, 0, 0, -1, -1, System.currentTimeMillis(), 0, 0, reason);
+    checkpoints.commit(
+        checkpointId,
+        batchSession,
+        batches,
+        commit -> {
+          if (opened) { // commits replayed while restoring state are not reported downstream
+            output.collect(new StreamRecord<>(commit));
+          }
+        });
   }
 
   /** The folder under the warehouse for the file lists of tables that no longer exist. */
@@ -343,6 +248,9 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
     try {
       super.close();
     } finally {
+      if (checkpoints != null) {
+        checkpoints.close();
+      }
       if (catalog != null) {
         CatalogSpec.closeQuietly(catalog);
       }

@@ -21,6 +21,11 @@ public final class SinkSpec implements Serializable {
   private final java.util.Set<TableId> appendOnlyTables;
   private final java.util.Set<TableId> truncateIgnored;
   private final java.util.Set<TableId> keylessTables;
+  private final int commitThreads;
+
+  /** How many tables the committer commits at the same time, unless set. */
+  public static final int DEFAULT_COMMIT_THREADS =
+      io.tributary.config.SinkConfig.DEFAULT_COMMIT_THREADS;
 
   public SinkSpec(
       CatalogSpec catalog,
@@ -74,6 +79,33 @@ public final class SinkSpec implements Serializable {
       java.util.Set<TableId> truncateIgnored,
       java.util.Set<TableId> keylessTables,
       String runId) {
+    this(
+        catalog,
+        namespace,
+        partitionTerms,
+        changelogTables,
+        appendOnlyTables,
+        truncateIgnored,
+        keylessTables,
+        runId,
+        DEFAULT_COMMIT_THREADS);
+  }
+
+  private SinkSpec(
+      CatalogSpec catalog,
+      String namespace,
+      Map<TableId, List<String>> partitionTerms,
+      java.util.Set<TableId> changelogTables,
+      java.util.Set<TableId> appendOnlyTables,
+      java.util.Set<TableId> truncateIgnored,
+      java.util.Set<TableId> keylessTables,
+      String runId,
+      int commitThreads) {
+    if (commitThreads < 1) {
+      throw new IllegalArgumentException(
+          "The committer needs at least 1 commit thread, got " + commitThreads);
+    }
+    this.commitThreads = commitThreads;
     this.keylessTables = java.util.Set.copyOf(keylessTables);
     this.changelogTables = java.util.Set.copyOf(changelogTables);
     this.appendOnlyTables = java.util.Set.copyOf(appendOnlyTables);
@@ -82,6 +114,27 @@ public final class SinkSpec implements Serializable {
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.partitionTerms = Collections.unmodifiableMap(new HashMap<>(partitionTerms));
     this.runId = Objects.requireNonNull(runId, "runId");
+  }
+
+  /** This spec with {@code threads} commit threads (see {@link #commitThreads()}). */
+  public SinkSpec withCommitThreads(int threads) {
+    return new SinkSpec(
+        catalog,
+        namespace,
+        partitionTerms,
+        changelogTables,
+        appendOnlyTables,
+        truncateIgnored,
+        keylessTables,
+        runId,
+        threads);
+  }
+
+  /**
+   * How many tables the committer commits at the same time; the commits of one table stay in order.
+   */
+  public int commitThreads() {
+    return commitThreads;
   }
 
   public CatalogSpec catalog() {

@@ -33,6 +33,9 @@ import org.slf4j.LoggerFactory;
  * number, and the catalog swaps the table's metadata once, so readers see all of a checkpoint or
  * none of it. Remembers, per table and committer session, the last checkpoint committed, read once
  * from the table's history.
+ *
+ * <p>Different tables may be committed from different threads at the same time; the commits of one
+ * table must come from one thread at a time, in checkpoint order.
  */
 public final class TableCommitter {
   private static final Logger LOG = LoggerFactory.getLogger(TableCommitter.class);
@@ -55,12 +58,21 @@ public final class TableCommitter {
    * transaction commits: tests fail here to show that a failure between rounds leaves nothing of
    * the checkpoint visible.
    */
-  static volatile java.util.function.IntConsumer roundStaged = round -> {};
+  static volatile RoundStaged roundStaged = (table, round) -> {};
+
+  /** See {@link #roundStaged}. */
+  interface RoundStaged {
+    void staged(String table, int round);
+  }
 
   private final String runId;
-  private final Map<String, Committed> lastCommitted = new HashMap<>();
 
-  private final java.util.Set<String> newSessions = new java.util.HashSet<>();
+  /** Per table and session; tables may commit from several threads, each table from one. */
+  private final Map<String, Committed> lastCommitted =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private final java.util.Set<String> newSessions =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   public TableCommitter(String runId) {
     this.runId = runId;
@@ -137,13 +149,14 @@ public final class TableCommitter {
     int addedDataFiles = 0;
     int addedDeleteFiles = 0;
     for (int attempt = 1; ; attempt++) {
-      Committed last =
-          lastCommitted.computeIfAbsent(
-              key,
-              k ->
-                  newSessions.contains(session)
-                      ? Committed.NOTHING
-                      : findLastCommitted(table, session));
+      // Not computeIfAbsent: reading the history may take long, and must not hold up the commits
+      // of other tables. Only one thread commits a given table at a time.
+      Committed last = lastCommitted.get(key);
+      if (last == null) {
+        last =
+            newSessions.contains(session) ? Committed.NOTHING : findLastCommitted(table, session);
+        lastCommitted.put(key, last);
+      }
       if (last == Committed.UNKNOWN) {
         last = byFiles(table, name, session, checkpointId, writes);
         lastCommitted.put(key, last);
@@ -201,7 +214,7 @@ public final class TableCommitter {
         }
         summary(session, checkpointId, round, rounds, maxLsn, maxTs).forEach(update::set);
         update.commit();
-        roundStaged.accept(round);
+        roundStaged.staged(name, round);
         dataCount += dataFiles.size();
         deleteCount += deleteFiles.size();
         lastRound = round;

@@ -24,10 +24,14 @@ import org.junit.jupiter.api.io.TempDir;
  * The two commit-ordering traps, with checkpoints long enough that everything of a step lands in
  * one checkpoint: snapshot rows and changes of the same keys, and rows written before and after a
  * column is added. In both, a key written by one writer segment and changed by the next must end as
- * one row.
+ * one row. With eight more small tables, checkpoints that change many tables are committed by
+ * several commit threads at once (the default {@code sink.commit-threads}).
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CommitOrderingIT {
+  private static final int SIDE_TABLES = 8;
+  private static final int TABLES = 2 + SIDE_TABLES;
+
   @TempDir static Path workdir;
   private static ItStack it;
 
@@ -38,6 +42,11 @@ class CommitOrderingIT {
         "CREATE TABLE hot (id bigint PRIMARY KEY, v integer, note text)",
         "INSERT INTO hot SELECT g, 0, 'seed' FROM generate_series(1, 20000) g",
         "CREATE TABLE evolving (id bigint PRIMARY KEY, a integer)");
+    for (int i = 0; i < SIDE_TABLES; i++) {
+      it.sql(
+          "CREATE TABLE side_" + i + " (id bigint PRIMARY KEY, v integer)",
+          "INSERT INTO side_" + i + " SELECT g, 0 FROM generate_series(1, 50) g");
+    }
     it.configure(
         TableSelection.builder().include("public.*").build(), Duration.ofSeconds(20), 4000);
   }
@@ -77,7 +86,7 @@ class CommitOrderingIT {
     it.sql("UPDATE hot SET v = v + 1, note = 'first'");
     it.sql("UPDATE hot SET v = v + 1, note = 'second' WHERE id % 2 = 0");
     it.sql("DELETE FROM hot WHERE id % 7 = 0");
-    it.awaitEqual(2, Duration.ofMinutes(2));
+    it.awaitEqual(TABLES, Duration.ofMinutes(2));
     // The first commit holds snapshot rows only: no delete file. (Whether the changes share the
     // first checkpoint depends on timing here; OrderedCommitTest covers that case
     // deterministically.)
@@ -93,7 +102,7 @@ class CommitOrderingIT {
         "ALTER TABLE evolving ADD COLUMN b text",
         "UPDATE evolving SET b = 'after ' || id, a = a + 1 WHERE id <= 4000",
         "DELETE FROM evolving WHERE id > 4500");
-    it.awaitEqual(2, Duration.ofMinutes(2));
+    it.awaitEqual(TABLES, Duration.ofMinutes(2));
     Table evolving = it.table("evolving");
     assertThat(evolving.schema().findField("b")).isNotNull();
     List<Map<String, String>> summaries = summaries(evolving);
@@ -112,7 +121,48 @@ class CommitOrderingIT {
       }
       it.sql(batch.toArray(new String[0]));
     }
-    it.awaitEqual(2, Duration.ofMinutes(2));
+    it.awaitEqual(TABLES, Duration.ofMinutes(2));
     await().until(() -> it.table("hot").currentSnapshot() != null);
+  }
+
+  @Test
+  @Order(4)
+  void oneTransactionChangingEveryTableCommitsToAllOfThemOnce() throws Exception {
+    List<String> statements = new ArrayList<>();
+    statements.add("UPDATE hot SET v = v + 10 WHERE id % 3 = 0");
+    statements.add("UPDATE evolving SET a = a + 10, b = 'all' WHERE id % 5 = 0");
+    for (int i = 0; i < SIDE_TABLES; i++) {
+      statements.add("UPDATE side_" + i + " SET v = v + 1 WHERE id % 2 = 0");
+      statements.add("DELETE FROM side_" + i + " WHERE id % 10 = 0");
+      statements.add(
+          "INSERT INTO side_" + i + " SELECT g, " + i + " FROM generate_series(51, 60) g");
+    }
+    it.sql(statements.toArray(new String[0]));
+    it.awaitEqual(TABLES, Duration.ofMinutes(2));
+    // The checkpoints that committed to several tables, each table once per checkpoint.
+    Map<String, Integer> tablesPerCheckpoint = new java.util.HashMap<>();
+    List<String> names = new ArrayList<>(List.of("hot", "evolving"));
+    for (int i = 0; i < SIDE_TABLES; i++) {
+      names.add("side_" + i);
+    }
+    for (String name : names) {
+      java.util.Set<String> checkpoints = new java.util.HashSet<>();
+      for (Map<String, String> summary : summaries(it.table(name))) {
+        String key =
+            summary.get(IcebergCommitterOperator.SESSION)
+                + "/"
+                + summary.get(IcebergCommitterOperator.CHECKPOINT_ID);
+        String round = summary.get(IcebergCommitterOperator.ROUND);
+        assertThat(checkpoints.add(key + "/" + round))
+            .as("%s: round %s of checkpoint %s committed once", name, round, key)
+            .isTrue();
+        if ("0".equals(round)) {
+          tablesPerCheckpoint.merge(key, 1, Integer::sum);
+        }
+      }
+    }
+    assertThat(tablesPerCheckpoint.values())
+        .as("a checkpoint committed to several tables")
+        .anySatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(SIDE_TABLES));
   }
 }

@@ -78,7 +78,7 @@ class CommitterHarnessTest {
 
   @AfterEach
   void close() throws Exception {
-    TableCommitter.roundStaged = round -> {};
+    TableCommitter.roundStaged = (name, round) -> {};
     for (OneInputStreamOperatorTestHarness<WriteBatch, TableCommit> harness : harnesses) {
       try {
         harness.close();
@@ -227,7 +227,7 @@ class CommitterHarnessTest {
     send(first, batch(2, segment(11, 20, 0, false), segment(1, 20, 2, true)));
     OperatorSubtaskState state = first.snapshot(2, 2);
     TableCommitter.roundStaged =
-        round -> {
+        (name, round) -> {
           if (round == 1) {
             throw new IllegalStateException("failure between rounds");
           }
@@ -237,7 +237,7 @@ class CommitterHarnessTest {
     assertThat(rows()).as("nothing of checkpoint 2").isEqualTo(expected(1, 10, 0));
     assertThat(committedCheckpoints()).containsExactly("1/0");
 
-    TableCommitter.roundStaged = round -> {};
+    TableCommitter.roundStaged = (name, round) -> {};
     var second = committer(state, 2);
     assertThat(rows()).as("all of checkpoint 2, once").isEqualTo(expected(1, 20, 2));
     second.notifyOfCompletedCheckpoint(2);

@@ -216,6 +216,7 @@ final class ConfigBinder {
     SinkConfig.Builder b = SinkConfig.builder().catalog(catalog).s3(s3);
     text(ConfigOptions.SINK_WAREHOUSE, b::warehouse);
     text(ConfigOptions.SINK_NAMESPACE, b::namespace);
+    integer(ConfigOptions.SINK_COMMIT_THREADS, b::commitThreads);
     return b.build();
   }
 

@@ -203,6 +203,18 @@ public final class ConfigOptions {
           "(source.database)",
           "Iceberg namespace (Glue database) of the mirror tables; defaults to the value of"
               + " `source.database`.");
+  public static final OptionDoc SINK_COMMIT_THREADS =
+      OptionDoc.optional(
+          "sink.commit-threads",
+          Kind.INT,
+          Integer.toString(SinkConfig.DEFAULT_COMMIT_THREADS),
+          "How many tables the committer commits at the same time when a checkpoint completes"
+              + " (1 to "
+              + SinkConfig.MAX_COMMIT_THREADS
+              + "). The commits of one table stay one after the other, and every table of a"
+              + " checkpoint is committed before the next checkpoint's commits start. `1` commits"
+              + " one table after the other. Raise it when a catalog commit is slow (Glue) and"
+              + " many tables change in each checkpoint; see docs/benchmarks.md.");
   public static final OptionDoc SINK_CATALOG_TYPE =
       OptionDoc.enumeration(
           "sink.catalog.type",
@@ -373,6 +385,7 @@ public final class ConfigOptions {
           TABLE_FRESHNESS_TARGET,
           SINK_WAREHOUSE,
           SINK_NAMESPACE,
+          SINK_COMMIT_THREADS,
           SINK_CATALOG_TYPE,
           SINK_CATALOG_URI,
           SINK_CATALOG_USER,

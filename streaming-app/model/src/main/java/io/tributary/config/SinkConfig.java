@@ -13,12 +13,20 @@ public final class SinkConfig {
   private final String warehouse;
   private final String namespace;
   private final S3Config s3;
+  private final int commitThreads;
+
+  /** Default of {@code sink.commit-threads}. */
+  public static final int DEFAULT_COMMIT_THREADS = 16;
+
+  /** Upper bound of {@code sink.commit-threads}. */
+  public static final int MAX_COMMIT_THREADS = 256;
 
   private SinkConfig(Builder b) {
     this.catalog = b.catalog;
     this.warehouse = b.warehouse;
     this.namespace = b.namespace;
     this.s3 = b.s3;
+    this.commitThreads = b.commitThreads;
   }
 
   /** A builder with a Glue catalog and AWS S3; the warehouse must be set. */
@@ -28,7 +36,12 @@ public final class SinkConfig {
 
   /** A builder holding this configuration's values. */
   public Builder toBuilder() {
-    return new Builder().catalog(catalog).warehouse(warehouse).namespace(namespace).s3(s3);
+    return new Builder()
+        .catalog(catalog)
+        .warehouse(warehouse)
+        .namespace(namespace)
+        .s3(s3)
+        .commitThreads(commitThreads);
   }
 
   /** The Iceberg catalog. */
@@ -53,6 +66,14 @@ public final class SinkConfig {
   /** How S3 is reached. */
   public S3Config s3() {
     return s3;
+  }
+
+  /**
+   * How many tables the committer commits at the same time; the commits of one table stay in order,
+   * one after the other.
+   */
+  public int commitThreads() {
+    return commitThreads;
   }
 
   /** What is wrong with {@code namespace} for a catalog of {@code type}, or null when valid. */
@@ -82,12 +103,13 @@ public final class SinkConfig {
     return catalog.equals(other.catalog)
         && warehouse.equals(other.warehouse)
         && Objects.equals(namespace, other.namespace)
-        && s3.equals(other.s3);
+        && s3.equals(other.s3)
+        && commitThreads == other.commitThreads;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(catalog, warehouse, namespace, s3);
+    return Objects.hash(catalog, warehouse, namespace, s3, commitThreads);
   }
 
   @Override
@@ -100,6 +122,8 @@ public final class SinkConfig {
         + namespace
         + ", s3="
         + s3
+        + ", commitThreads="
+        + commitThreads
         + "}";
   }
 
@@ -109,6 +133,7 @@ public final class SinkConfig {
     private String warehouse;
     private String namespace;
     private S3Config s3 = S3Config.builder().build();
+    private int commitThreads = DEFAULT_COMMIT_THREADS;
 
     private Builder() {}
 
@@ -130,6 +155,12 @@ public final class SinkConfig {
 
     public Builder s3(S3Config s3) {
       this.s3 = s3;
+      return this;
+    }
+
+    /** How many tables are committed at the same time (1: one after the other). */
+    public Builder commitThreads(int commitThreads) {
+      this.commitThreads = commitThreads;
       return this;
     }
 
@@ -160,6 +191,14 @@ public final class SinkConfig {
           problems.add("sink.namespace '" + namespace + "' " + problem);
         }
       }
+      problems.check(
+          commitThreads >= 1 && commitThreads <= MAX_COMMIT_THREADS,
+          "sink.commit-threads must be between 1 and "
+              + MAX_COMMIT_THREADS
+              + ", got "
+              + commitThreads
+              + ": use 1 to commit one table after the other, or e.g. "
+              + DEFAULT_COMMIT_THREADS);
       problems.throwIfAny();
       return new SinkConfig(this);
     }

@@ -219,6 +219,7 @@ class ConfigLoaderYamlTest {
     assertThat(config.sink().catalog().type()).isEqualTo(CatalogType.GLUE);
     assertThat(config.sink().s3().endpoint()).isNull();
     assertThat(config.sink().s3().pathStyleAccess()).isFalse();
+    assertThat(config.sink().commitThreads()).isEqualTo(16);
     assertThat(config.job()).isEqualTo(JobConfig.defaults());
     assertThat(config.job().name()).isEqualTo("tributary");
     assertThat(config.job().checkpointInterval()).isEqualTo(Duration.ofSeconds(30));
@@ -375,5 +376,28 @@ class ConfigLoaderYamlTest {
         .contains("sink.warehouse is required")
         .contains("job.parallelism must be at least 1");
     assertThat(List.copyOf(e.problems())).isEqualTo(e.problems());
+  }
+
+  @Test
+  void commitThreadsAreReadAndChecked() {
+    String head =
+        "source: {host: db, database: shop, user: u}\n" + "tables: {include: [public.orders]}\n";
+    assertThat(
+            ConfigLoader.fromYamlString(
+                    head + "sink: {warehouse: s3://lake/wh, commit-threads: 4}\n")
+                .sink()
+                .commitThreads())
+        .isEqualTo(4);
+    for (String bad : List.of("0", "257")) {
+      ConfigException e =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              ConfigException.class,
+              () ->
+                  ConfigLoader.fromYamlString(
+                      head + "sink: {warehouse: s3://lake/wh, commit-threads: " + bad + "}\n"));
+      assertThat(e.getMessage())
+          .contains("sink.commit-threads must be between 1 and 256, got " + bad)
+          .contains("use 1 to commit one table after the other");
+    }
   }
 }
