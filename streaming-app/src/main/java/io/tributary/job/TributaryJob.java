@@ -269,8 +269,9 @@ public final class TributaryJob {
     }
 
     // New matching tables are captured from the next start; warn about them meanwhile.
-    env.addSource(
+    env.fromSource(
             new NewTableWatcher(config.source(), config.tables(), tables, refused),
+            WatermarkStrategy.noWatermarks(),
             NEW_TABLE_WATCHER_UID,
             TypeInformation.of(String.class))
         .uid(NEW_TABLE_WATCHER_UID)

@@ -26,7 +26,7 @@ public final class CaptureNames {
     if (survives(id)) {
       return Optional.empty();
     }
-    String quoted = SourcePreflight.quoted(id);
+    String quoted = PgCatalog.quoted(id);
     return Optional.of(
         "Table "
             + quoted
@@ -60,7 +60,7 @@ public final class CaptureNames {
         refused.put(
             id,
             "Table "
-                + SourcePreflight.quoted(id)
+                + PgCatalog.quoted(id)
                 + " shares the lake name "
                 + TableNames.mirrorName(id)
                 + " with another selected table, so it is not captured");
@@ -92,6 +92,6 @@ public final class CaptureNames {
       boolean ascii = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
       name.append(ascii ? c : '_');
     }
-    return SourcePreflight.quoteIdent(name.toString());
+    return PgCatalog.quoteIdent(name.toString());
   }
 }

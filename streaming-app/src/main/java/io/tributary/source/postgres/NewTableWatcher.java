@@ -14,8 +14,14 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.streaming.api.functions.source.RichSourceFunction;
+import org.apache.flink.api.connector.source.Boundedness;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.api.connector.source.SourceReader;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SourceSplit;
+import org.apache.flink.api.connector.source.SplitEnumerator;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * was printed then, and they are not reported again. Emits nothing; the gauge {@code newTables}
  * counts the tables found.
  */
-public final class NewTableWatcher extends RichSourceFunction<String> {
+public final class NewTableWatcher implements Source<String, NewTableWatcher.NoSplit, Void> {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(NewTableWatcher.class);
 
@@ -41,9 +47,8 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
   private final Set<String> refused;
   private final long intervalMillis;
 
-  private transient volatile boolean running;
-  private transient Object lock;
   private transient Set<String> reported;
+  private transient TableSelection lookSelection;
 
   public NewTableWatcher(
       SourceConfig source, TableSelection selection, Collection<CapturedTable> tables) {
@@ -73,29 +78,52 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
   }
 
   @Override
-  public void open(Configuration parameters) throws Exception {
-    super.open(parameters);
-    running = true;
-    lock = new Object();
+  public Boundedness getBoundedness() {
+    return Boundedness.CONTINUOUS_UNBOUNDED;
+  }
+
+  /**
+   * The reader looks every {@code source.new-table-check-interval} on a thread of its own (a look
+   * can wait for the database, which the task's thread must not), and emits nothing.
+   */
+  @Override
+  public SourceReader<String, NoSplit> createReader(SourceReaderContext context) {
     reported = new java.util.concurrent.ConcurrentSkipListSet<>();
-    getRuntimeContext().getMetricGroup().gauge("newTables", () -> reported.size());
+    context.metricGroup().gauge("newTables", () -> reported.size());
+    return new NewTableWatcherReader(this::lookOnce, intervalMillis, context.getIndexOfSubtask());
+  }
+
+  /** One look of the running watcher; a failure is logged and the next look comes as planned. */
+  private void lookOnce() {
+    if (lookSelection == null) {
+      lookSelection = TableSelection.builder().include(include).exclude(exclude).build();
+    }
+    try {
+      check(lookSelection);
+    } catch (SQLException | RuntimeException e) {
+      LOG.warn("Could not look for new source tables: {}", e.getMessage());
+    }
   }
 
   @Override
-  public void run(SourceContext<String> context) throws Exception {
-    TableSelection selection = TableSelection.builder().include(include).exclude(exclude).build();
-    while (running) {
-      try {
-        check(selection);
-      } catch (SQLException | RuntimeException e) {
-        LOG.warn("Could not look for new source tables: {}", e.getMessage());
-      }
-      synchronized (lock) {
-        if (running) {
-          lock.wait(intervalMillis);
-        }
-      }
-    }
+  public SplitEnumerator<NoSplit, Void> createEnumerator(SplitEnumeratorContext<NoSplit> context) {
+    return new NoSplitEnumerator();
+  }
+
+  @Override
+  public SplitEnumerator<NoSplit, Void> restoreEnumerator(
+      SplitEnumeratorContext<NoSplit> context, Void checkpoint) {
+    return new NoSplitEnumerator();
+  }
+
+  @Override
+  public SimpleVersionedSerializer<NoSplit> getSplitSerializer() {
+    return new EmptySerializer<>(NoSplit::new);
+  }
+
+  @Override
+  public SimpleVersionedSerializer<Void> getEnumeratorCheckpointSerializer() {
+    return new EmptySerializer<>(() -> null);
   }
 
   /**
@@ -140,13 +168,58 @@ public final class NewTableWatcher extends RichSourceFunction<String> {
     return DriverManager.getConnection(jdbcUrl, props);
   }
 
-  @Override
-  public void cancel() {
-    running = false;
-    if (lock != null) {
-      synchronized (lock) {
-        lock.notifyAll();
-      }
+  /** The watcher reads no splits: it has nothing to divide, and holds no state. */
+  static final class NoSplit implements SourceSplit {
+    @Override
+    public String splitId() {
+      return "new-table-watcher";
+    }
+  }
+
+  /** Assigns nothing: the reader looks on its own. */
+  private static final class NoSplitEnumerator implements SplitEnumerator<NoSplit, Void> {
+    @Override
+    public void start() {}
+
+    @Override
+    public void handleSplitRequest(int subtaskId, String requesterHostname) {}
+
+    @Override
+    public void addSplitsBack(List<NoSplit> splits, int subtaskId) {}
+
+    @Override
+    public void addReader(int subtaskId) {}
+
+    @Override
+    public Void snapshotState(long checkpointId) {
+      return null;
+    }
+
+    @Override
+    public void close() {}
+  }
+
+  /** Writes nothing and reads back the one value there is. */
+  private static final class EmptySerializer<T> implements SimpleVersionedSerializer<T> {
+    private final java.util.function.Supplier<T> value;
+
+    EmptySerializer(java.util.function.Supplier<T> value) {
+      this.value = value;
+    }
+
+    @Override
+    public int getVersion() {
+      return 1;
+    }
+
+    @Override
+    public byte[] serialize(T object) {
+      return new byte[0];
+    }
+
+    @Override
+    public T deserialize(int version, byte[] serialized) {
+      return value.get();
     }
   }
 }

@@ -1,0 +1,161 @@
+package io.tributary.source.postgres;
+
+import io.tributary.change.TableId;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Field;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Schema;
+import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.source.SourceRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link RowConverter} of each row schema, built once and cached, and the key columns each is
+ * built with: the configured or preflight key, or a streamed record's key for the tables whose key
+ * follows the source (a primary key added, dropped or renamed while the job runs).
+ */
+final class RowConverters implements Serializable {
+  private static final long serialVersionUID = 1L;
+  // Logs under the deserializer's name, as before it was split by role.
+  private static final Logger LOG = LoggerFactory.getLogger(DebeziumChangeDeserializer.class);
+  static final int MAX_CACHED_SCHEMAS = 4096;
+
+  private final Map<TableId, List<String>> keyOverrides;
+  private final java.util.Set<TableId> sourceKeyed;
+
+  /** The key columns each table's latest row schema was read with. */
+  private transient Map<TableId, List<String>> lastKeys;
+
+  private transient Map<Schema, RowConverter> byIdentity;
+  private transient Map<Schema, RowConverter> byValue;
+
+  RowConverters(Map<TableId, List<String>> keyOverrides, java.util.Set<TableId> sourceKeyed) {
+    this.keyOverrides = new HashMap<>(keyOverrides);
+    this.sourceKeyed = new java.util.HashSet<>(sourceKeyed);
+  }
+
+  RowConverter converter(TableId tableId, Schema rowSchema, SourceRecord record) {
+    if (byIdentity == null) {
+      byIdentity = new IdentityHashMap<>();
+      byValue = new HashMap<>();
+    }
+    RowConverter converter = byIdentity.get(rowSchema);
+    if (converter != null && keyChanged(converter, tableId, record)) {
+      // Same columns, another key (a primary key added or dropped at the source): a new schema.
+      byIdentity.remove(rowSchema);
+      byValue.remove(rowSchema);
+      converter = null;
+    }
+    if (converter == null) {
+      converter = byValue.get(rowSchema);
+      if (converter != null && keyChanged(converter, tableId, record)) {
+        byValue.remove(rowSchema);
+        converter = null;
+      }
+      if (converter == null) {
+        converter = RowConverter.create(tableId, rowSchema, keyColumns(tableId, rowSchema, record));
+        converter.keySchema = record == null ? null : record.keySchema();
+        if (lastKeys == null) {
+          lastKeys = new HashMap<>();
+        }
+        lastKeys.put(tableId, converter.table.keyNames());
+        if (byValue.size() >= MAX_CACHED_SCHEMAS) {
+          byValue.clear();
+        }
+        byValue.put(rowSchema, converter);
+        LOG.info("Schema of {}: {}", tableId, converter.table);
+      }
+      if (byIdentity.size() >= MAX_CACHED_SCHEMAS) {
+        byIdentity.clear();
+      }
+      byIdentity.put(rowSchema, converter);
+    }
+    return converter;
+  }
+
+  /**
+   * Whether a streamed record carries another key than the converter of its row schema was built
+   * with (only for tables whose record key wins, see {@link
+   * DebeziumChangeDeserializer#DebeziumChangeDeserializer(Map, java.util.Set, java.util.Set)}).
+   */
+  private boolean keyChanged(RowConverter converter, TableId tableId, SourceRecord record) {
+    if (record == null || record.keySchema() == null || record.keySchema() == converter.keySchema) {
+      return false;
+    }
+    if (!sourceKeyed.contains(tableId) && !keylessOverride(tableId)) {
+      return false;
+    }
+    List<String> names = keyNames(record.keySchema());
+    if (new java.util.HashSet<>(names)
+        .equals(new java.util.HashSet<>(converter.table.keyNames()))) {
+      converter.keySchema = record.keySchema();
+      return false;
+    }
+    LOG.info(
+        "Key of {} changed at the source from {} to {} (Debezium's record key)",
+        tableId,
+        converter.table.keyNames(),
+        names);
+    return true;
+  }
+
+  private boolean keylessOverride(TableId tableId) {
+    List<String> override = keyOverrides.get(tableId);
+    return override == null || override.isEmpty();
+  }
+
+  private static List<String> keyNames(Schema keySchema) {
+    List<String> names = new ArrayList<>();
+    for (Field field : keySchema.fields()) {
+      names.add(field.name());
+    }
+    return names;
+  }
+
+  /**
+   * The key columns of a row schema: a streamed record's key when the table's key is its primary
+   * key (or it had none), else the configured or preflight key; when the row schema does not have
+   * those columns (a key column renamed since the start), the key the table's latest row schema was
+   * read with, when the row has it.
+   */
+  private List<String> keyColumns(TableId tableId, Schema rowSchema, SourceRecord record) {
+    List<String> override = keyOverrides.get(tableId);
+    boolean keyless = override == null || override.isEmpty();
+    if ((keyless || sourceKeyed.contains(tableId))
+        && record != null
+        && record.keySchema() != null) {
+      List<String> names = keyNames(record.keySchema());
+      if (!keyless
+          && names.size() == override.size()
+          && new java.util.HashSet<>(names).equals(new java.util.HashSet<>(override))) {
+        // The same key: in the preflight's order, which snapshot rows (no record key) use too,
+        // so that every change of one key is routed alike.
+        return override;
+      }
+      if (hasColumns(rowSchema, names)) {
+        return names;
+      }
+    }
+    if (!keyless && hasColumns(rowSchema, override)) {
+      return override;
+    }
+    List<String> last = lastKeys == null ? null : lastKeys.get(tableId);
+    if (last != null && !last.isEmpty() && hasColumns(rowSchema, last)) {
+      return last;
+    }
+    return keyless ? null : override;
+  }
+
+  private static boolean hasColumns(Schema rowSchema, List<String> names) {
+    for (String name : names) {
+      if (rowSchema.field(name) == null) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

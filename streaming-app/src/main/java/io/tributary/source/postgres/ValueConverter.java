@@ -1,0 +1,7 @@
+package io.tributary.source.postgres;
+
+/** Converts one raw Debezium value (never null) into its Tributary value. */
+@FunctionalInterface
+interface ValueConverter {
+  Object convert(Object raw);
+}
