@@ -120,7 +120,8 @@ class GlueJobsOnMotoIT {
           "aws.endpointUrlS3",
           "aws.endpointUrlDynamoDb",
           "spark.master",
-          "spark.ui.enabled");
+          "spark.ui.enabled",
+          "spark.sql.shuffle.partitions");
 
   @TempDir static Path workdir;
   private static MotoServer moto;
@@ -518,17 +519,16 @@ class GlueJobsOnMotoIT {
   @Test
   @Order(3)
   void backfillRestatesTheTableWithTheSecretsPasswordOverTls() throws Throwable {
-    // Damage the mirror: drop its largest data file, as a lost file would.
-    Table damaged = table();
-    DataFile largest = null;
-    for (DataFile file : dataFiles(damaged)) {
-      if (largest == null || file.recordCount() > largest.recordCount()) {
-        largest = file;
-      }
-    }
-    damaged.newDelete().deleteFile(largest).commit();
+    // The source moves on while the stream is stopped: the lake no longer equals it, and the
+    // backfill restates the table from the source.
+    sql(
+        "INSERT INTO orders SELECT g, g % 50 + 1, g * 2, 'late', now()"
+            + " FROM generate_series(2000, 2029) g",
+        "UPDATE orders SET status = 'returned' WHERE id % 9 = 0",
+        "DELETE FROM orders WHERE id % 17 = 0");
     assertThat(LakeVerifier.verify(config, catalogSpec, null))
         .allSatisfy(r -> assertThat(r.equal()).as(r.toString()).isFalse());
+    int liveDataFiles = dataFiles(table()).size();
 
     List<String> output = runThroughLauncher("backfill", Map.of("--table", lakeTable));
 
@@ -536,6 +536,7 @@ class GlueJobsOnMotoIT {
     assertThat(reports).hasSize(1);
     JsonNode report = reports.get(0);
     assertThat(report.get("rows").asLong()).isEqualTo(sourceRows());
+    assertThat(report.get("replacedDataFiles").asInt()).isEqualTo(liveDataFiles);
     assertLakeEqualsSource();
 
     Map<String, AttributeValue> state = stateItem();
@@ -588,6 +589,8 @@ class GlueJobsOnMotoIT {
     // What Glue sets up before the script runs: the master, and --conf for Spark.
     System.setProperty("spark.master", "local[2]");
     System.setProperty("spark.ui.enabled", "false");
+    // Sized for the 2 cores of the test, as Glue sizes it for its workers.
+    System.setProperty("spark.sql.shuffle.partitions", "4");
     List<String> confKeys = new ArrayList<>();
     for (String conf : defaults.get("--conf").split(" --conf ")) {
       int eq = conf.indexOf('=');
