@@ -3,8 +3,9 @@
 # Glue 5 starts a Scala or Python script, not a main class of a jar. The jobs therefore run a tiny
 # Scala launcher (infra/glue/TributaryGlueLauncher.scala, uploaded next to the jar) with
 # `--class TributaryGlueLauncher`; the glue-compat jar is on the classpath through `--extra-jars`, and
-# the launcher calls the main class named by `--tributary-main-class` with the job's own arguments
-# (Glue's reserved arguments such as --JOB_ID are left out).
+# the launcher calls the main class named by `--tributary-main-class` with every other argument; the
+# job's argument parser drops Glue's reserved ones such as --JOB_ID (GlueJobsOnMotoIT runs both jobs
+# with these default arguments and those Glue adds).
 
 resource "aws_glue_catalog_database" "lake" {
   name        = coalesce(var.glue_database_name, replace("${var.name_prefix}_${var.environment}", "-", "_"))

@@ -1,0 +1,776 @@
+package io.tributary.glue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.backfill.BackfillJob;
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.change.TableId;
+import io.tributary.config.CatalogConfig;
+import io.tributary.config.CatalogType;
+import io.tributary.config.ControlConfig;
+import io.tributary.config.JobConfig;
+import io.tributary.config.S3Config;
+import io.tributary.config.Secret;
+import io.tributary.config.SinkConfig;
+import io.tributary.config.SourceConfig;
+import io.tributary.config.SslMode;
+import io.tributary.config.TableSelection;
+import io.tributary.config.TributaryConfig;
+import io.tributary.control.ControlClients;
+import io.tributary.control.ControlTable;
+import io.tributary.job.TributaryJob;
+import io.tributary.local.Dynalite;
+import io.tributary.local.LocalStack;
+import io.tributary.maintenance.MaintenanceJob;
+import io.tributary.sink.TableNames;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.glue.GlueClient;
+import software.amazon.awssdk.services.glue.model.DatabaseInput;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+
+/**
+ * The Glue jobs as AWS Glue 5.1 runs them, against AWS API emulation ({@code moto_server}): Spark
+ * 3.5.6 and Iceberg 1.10.0 (this module's test class path, the versions Glue 5.1 provides), the
+ * main class the launcher {@code infra/glue/TributaryGlueLauncher.scala} calls with the argument
+ * array it builds from what Glue hands the script: the job's default arguments as {@code
+ * infra/terraform/glue_jobs.tf} deploys them (read from the file, evaluated with the variables
+ * below), the arguments the state machines pass ({@code --table}) and those Glue adds to every run
+ * ({@code --JOB_ID}, {@code --JOB_RUN_ID}, {@code --JOB_NAME}, ...). The lake is in moto's Glue
+ * catalog and S3, written by the streaming job; the backfill logs in to the source with the
+ * password of a Secrets Manager secret in moto, over TLS verify-full with the certificate authority
+ * from S3; both jobs record their runs in the control table in moto's DynamoDB. The jobs' AWS
+ * clients find moto through the AWS SDK's own endpoint settings ({@code aws.endpointUrl<Service>}
+ * system properties), and the role's credentials and region through its default chains: nothing is
+ * added to their arguments.
+ *
+ * <p>The launcher itself is not run: it is a Scala 2.12 script that Glue compiles, and no Scala
+ * 2.12 compiler is available to the build. {@link #launch} is a line-by-line copy of it in Java.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GlueJobsOnMotoIT {
+  private static final String DB = "glue_jobs";
+  private static final String REGION = "us-east-1";
+  private static final String LOGIN = "tributary";
+  private static final String CA_KEY = "certs/source-ca.pem";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The tfvars of this rehearsal; every other variable takes its default from variables.tf. */
+  private static final Map<String, String> TFVARS = new LinkedHashMap<>();
+
+  /** System properties set for the AWS SDK's default chains and Spark, restored afterwards. */
+  private static final List<String> PROPERTIES =
+      List.of(
+          "aws.accessKeyId",
+          "aws.secretAccessKey",
+          "aws.region",
+          "aws.endpointUrlSecretsManager",
+          "aws.endpointUrlGlue",
+          "aws.endpointUrlS3",
+          "aws.endpointUrlDynamoDb",
+          "spark.master",
+          "spark.ui.enabled",
+          "spark.sql.shuffle.partitions");
+
+  @TempDir static Path workdir;
+  private static MotoServer moto;
+  private static LocalStack stack;
+  private static final Map<String, String> savedProperties = new LinkedHashMap<>();
+  private static TributaryConfig config;
+  private static CatalogSpec catalogSpec;
+  private static Catalog catalog;
+  private static TerraformGlueJobs terraform;
+  private static String namespace;
+  private static String bucket;
+  private static String lakeTable;
+  private static JobClient job;
+
+  @BeforeAll
+  static void start() throws Exception {
+    moto = MotoServer.start(workdir.resolve("moto"));
+    for (String name : PROPERTIES) {
+      savedProperties.put(name, System.getProperty(name));
+    }
+    // The role's credentials and region as Glue gives them to the job, found by the default
+    // chains; every AWS client reaches moto through the SDK's own endpoint setting.
+    System.setProperty("aws.accessKeyId", "rehearsal");
+    System.setProperty("aws.secretAccessKey", "rehearsal-secret");
+    System.setProperty("aws.region", REGION);
+    for (String service : List.of("SecretsManager", "Glue", "S3", "DynamoDb")) {
+      System.setProperty("aws.endpointUrl" + service, moto.endpoint());
+    }
+
+    stack = LocalStack.start(workdir.resolve("stack"));
+    stack.ensureDatabase(DB);
+    String password = "pw-" + UUID.randomUUID();
+    Path ca = enableTls();
+    prepareSource(password);
+
+    TFVARS.put("name_prefix", "tributary");
+    TFVARS.put("environment", "dev");
+    TFVARS.put("source_host", "127.0.0.1");
+    TFVARS.put("source_port", Integer.toString(stack.postgresPort()));
+    TFVARS.put("source_database", DB);
+    TFVARS.put("source_user", LOGIN);
+    // source_ssl_mode keeps its default, verify-full; the certificate authority is an S3 object.
+    TFVARS.put("source_ssl_root_cert", "s3://" + artifactsBucket() + "/" + CA_KEY);
+
+    // What Terraform creates: the names follow main.tf, s3.tf, glue_jobs.tf and dynamodb.tf.
+    String name = TFVARS.get("name_prefix") + "-" + TFVARS.get("environment");
+    namespace = name.replace('-', '_');
+    bucket = name + "-warehouse-" + MotoServer.ACCOUNT_ID + "-" + REGION;
+    String secretArn = createSecret(name + "/source-database", password);
+    Map<String, String> references = new LinkedHashMap<>();
+    references.put("aws_secretsmanager_secret.source.arn", secretArn);
+    references.put("local.warehouse_uri", "s3://" + bucket + "/warehouse");
+    references.put("local.glue_database_name", namespace);
+    references.put("local.glue_catalog_id", MotoServer.ACCOUNT_ID);
+    references.put("local.glue_temp_prefix", "glue/temp");
+    references.put("local.glue_sparkui_prefix", "glue/spark-ui");
+    references.put("aws_s3_bucket.data[\"artifacts\"].bucket", artifactsBucket());
+    references.put("aws_s3_object.glue_jar.key", "artifacts/tributary-glue-compat.jar");
+    references.put("aws_dynamodb_table.control.name", name + "-control");
+    terraform = TerraformGlueJobs.read(TerraformGlueJobs.terraformDir(), TFVARS, references);
+
+    createAwsResources(ca, name + "-control");
+    config = streamConfig(name + "-control");
+    catalogSpec = CatalogSpecs.from(config.sink());
+    catalog = catalogSpec.open();
+    lakeTable = TableNames.mirror(namespace, new TableId("public", "orders")).name();
+
+    job = startStream();
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      stopSpark();
+      if (job != null && !job.getJobStatus().get().isTerminalState()) {
+        job.cancel().get();
+      }
+      CatalogSpec.closeQuietly(catalog);
+    } finally {
+      try {
+        if (stack != null) {
+          stack.close();
+        }
+      } finally {
+        if (moto != null) {
+          moto.close();
+        }
+        savedProperties.forEach(
+            (key, value) -> {
+              if (value == null) {
+                System.clearProperty(key);
+              } else {
+                System.setProperty(key, value);
+              }
+            });
+      }
+    }
+  }
+
+  /**
+   * A login that must give its password (SCRAM) over TLS and may read the table: the backfill's
+   * login, which can therefore only connect with the secret's password and over TLS. The streaming
+   * job captures as the embedded server's superuser (it is not what this test checks).
+   */
+  private static void prepareSource(String password) throws Exception {
+    Path hba = workdir.resolve("stack").resolve("postgres").resolve("pg_hba.conf");
+    String rules =
+        "hostssl all "
+            + LOGIN
+            + " 127.0.0.1/32 scram-sha-256\nhostnossl all "
+            + LOGIN
+            + " 127.0.0.1/32 reject\n";
+    Files.writeString(hba, rules + Files.readString(hba, StandardCharsets.UTF_8));
+    sql(
+        "CREATE ROLE " + LOGIN + " LOGIN PASSWORD '" + password + "'",
+        "CREATE TABLE orders (id bigint PRIMARY KEY, customer_id int, amount numeric(10,2),"
+            + " status text, placed_at timestamptz)",
+        "INSERT INTO orders SELECT g, g % 50 + 1, g * 1.25, 'new',"
+            + " timestamptz '2024-01-01 00:00:00+00' + g * interval '1 minute'"
+            + " FROM generate_series(1, 400) g",
+        "GRANT SELECT ON orders TO " + LOGIN,
+        "SELECT pg_reload_conf()");
+    String url = stack.jdbcUrl(DB).replaceAll("\\?.*$", "");
+    assertThatThrownBy(() -> DriverManager.getConnection(url, LOGIN, "wrong").close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("password authentication failed");
+    // Only over TLS: a backfill that connects at all connected over TLS.
+    assertThatThrownBy(
+            () -> DriverManager.getConnection(url + "?sslmode=disable", LOGIN, password).close())
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("pg_hba.conf");
+  }
+
+  private static void sql(String... statements) throws SQLException {
+    try (Connection c = stack.connect(DB)) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        for (String s : statements) {
+          st.execute(s);
+        }
+      }
+      c.commit();
+    }
+  }
+
+  /**
+   * A certificate for 127.0.0.1 signed by a certificate authority made here, and TLS on in the
+   * embedded server; returns the authority's certificate.
+   */
+  private static Path enableTls() throws Exception {
+    Path certs = Files.createDirectories(workdir.resolve("certs"));
+    openssl(
+        certs,
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.crt",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Tributary Rehearsal CA");
+    openssl(
+        certs,
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1");
+    Files.writeString(certs.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+    openssl(
+        certs,
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.crt",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.crt",
+        "-days",
+        "2",
+        "-extfile",
+        "san.ext");
+    Files.setPosixFilePermissions(
+        certs.resolve("server.key"), PosixFilePermissions.fromString("rw-------"));
+    try (Connection c = stack.connect("postgres");
+        Statement st = c.createStatement()) {
+      st.execute("ALTER SYSTEM SET ssl_cert_file = '" + certs.resolve("server.crt") + "'");
+      st.execute("ALTER SYSTEM SET ssl_key_file = '" + certs.resolve("server.key") + "'");
+      st.execute("ALTER SYSTEM SET ssl = on");
+      st.execute("SELECT pg_reload_conf()");
+    }
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              try (Connection c = stack.connect("postgres");
+                  Statement st = c.createStatement();
+                  ResultSet rs = st.executeQuery("SHOW ssl")) {
+                rs.next();
+                assertThat(rs.getString(1)).isEqualTo("on");
+              }
+            });
+    return certs.resolve("ca.crt");
+  }
+
+  private static void openssl(Path dir, String... args) throws Exception {
+    List<String> command = new ArrayList<>();
+    command.add("openssl");
+    command.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(command)
+            .directory(dir.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("openssl.log").toFile())
+            .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as("openssl " + String.join(" ", args)).isZero();
+  }
+
+  private static String artifactsBucket() {
+    return TFVARS.get("name_prefix")
+        + "-"
+        + TFVARS.get("environment")
+        + "-artifacts-"
+        + MotoServer.ACCOUNT_ID
+        + "-"
+        + REGION;
+  }
+
+  /** The secret Terraform creates, with the value the operator stores (infra/README.md). */
+  private static String createSecret(String name, String password) {
+    try (SecretsManagerClient secrets =
+        SecretsManagerClient.builder()
+            .httpClient(UrlConnectionHttpClient.create())
+            .endpointOverride(URI.create(moto.endpoint()))
+            .region(Region.of(REGION))
+            .credentialsProvider(credentials())
+            .build()) {
+      return secrets
+          .createSecret(
+              b ->
+                  b.name(name)
+                      .secretString(
+                          "{\"username\": \"" + LOGIN + "\", \"password\": \"" + password + "\"}"))
+          .arn();
+    }
+  }
+
+  /**
+   * The warehouse and artifacts buckets, the Glue database and the control table Terraform creates,
+   * and the certificate authority the operator uploads.
+   */
+  private static void createAwsResources(Path ca, String controlTable) {
+    try (S3Client s3 = s3()) {
+      s3.createBucket(b -> b.bucket(bucket));
+      s3.createBucket(b -> b.bucket(artifactsBucket()));
+      s3.putObject(b -> b.bucket(artifactsBucket()).key(CA_KEY), RequestBody.fromFile(ca));
+    }
+    try (GlueClient glue = glue()) {
+      glue.createDatabase(
+          b ->
+              b.catalogId(MotoServer.ACCOUNT_ID)
+                  .databaseInput(DatabaseInput.builder().name(namespace).build()));
+    }
+    Dynalite.createControlTable(
+        ControlConfig.builder().tableName(controlTable).endpoint(moto.endpoint()).build());
+  }
+
+  /**
+   * The streaming job that writes the mirror table into moto's Glue catalog and S3, configured as
+   * GlueCatalogIT runs it (catalog {@code glue}, the control table in moto), capturing as the
+   * superuser.
+   */
+  private static TributaryConfig streamConfig(String controlTable) {
+    return TributaryConfig.builder()
+        .source(
+            SourceConfig.builder()
+                .type(SourceConfig.TYPE_POSTGRES)
+                .host("127.0.0.1")
+                .port(stack.postgresPort())
+                .database(DB)
+                .user(stack.superuser())
+                .password(Secret.none())
+                .sslMode(SslMode.DISABLE)
+                .snapshotChunkSize(100)
+                .build())
+        .tables(TableSelection.builder().include("public.orders").build())
+        .sink(
+            SinkConfig.builder()
+                .warehouse("s3://" + bucket + "/warehouse")
+                .namespace(namespace)
+                .catalog(
+                    CatalogConfig.builder()
+                        .type(CatalogType.GLUE)
+                        .glueCatalogId(MotoServer.ACCOUNT_ID)
+                        .properties(Map.of("glue.endpoint", moto.endpoint()))
+                        .build())
+                .s3(
+                    S3Config.builder()
+                        .endpoint(moto.endpoint())
+                        .pathStyleAccess(true)
+                        .region(REGION)
+                        .build())
+                .build())
+        .job(JobConfig.builder().checkpointInterval(Duration.ofMillis(1000)).parallelism(1).build())
+        .control(ControlConfig.builder().tableName(controlTable).endpoint(moto.endpoint()).build())
+        .build();
+  }
+
+  private static JobClient startStream() throws Exception {
+    Configuration flink = new Configuration();
+    flink.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        workdir.resolve("checkpoints").toUri().toString());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    env.setParallelism(1);
+    TributaryJob.build(env, config, TributaryJob.preflight(config));
+    return env.executeAsync("glue-jobs-on-moto");
+  }
+
+  @Test
+  @Order(1)
+  void theStreamWritesTheMirrorIntoMotosGlueCatalog() throws Exception {
+    awaitEqual();
+    // Changes over several checkpoints: small data files and equality deletes to compact.
+    for (int round = 0; round < 4; round++) {
+      int base = 1000 + round * 20;
+      sql(
+          "INSERT INTO orders SELECT g, g % 50 + 1, g * 0.5, 'new', now()"
+              + " FROM generate_series("
+              + base
+              + ", "
+              + (base + 19)
+              + ") g",
+          "UPDATE orders SET status = 'shipped', amount = amount + 1 WHERE id % 7 = " + round,
+          "DELETE FROM orders WHERE id % 31 = " + round);
+      Thread.sleep(1200);
+    }
+    awaitEqual();
+    job.cancel().get(30, TimeUnit.SECONDS);
+    job = null;
+  }
+
+  @Test
+  @Order(2)
+  void maintenanceRunsWithTheTerraformArguments() throws Throwable {
+    Table before = table();
+    int snapshotsBefore = count(before.snapshots());
+    long dataFilesBefore = dataFiles(before).size();
+    assertThat(dataFilesBefore).as("data files before maintenance").isGreaterThan(1);
+
+    List<String> output = runThroughLauncher("maintenance", Map.of("--table", lakeTable));
+
+    List<JsonNode> reports = reports(output, MaintenanceJob.REPORT_PREFIX);
+    assertThat(reports).hasSize(1);
+    JsonNode report = reports.get(0);
+    assertThat(report.get("table").asText()).isEqualTo(namespace + "." + lakeTable);
+    assertThat(report.get("status").asText()).isNotEqualTo("failed");
+
+    Table after = table();
+    assertLakeEqualsSource();
+    assertThat(report.get("before").get("dataFiles").asLong()).isEqualTo(dataFilesBefore);
+    assertThat(report.get("after").get("dataFiles").asLong())
+        .isEqualTo(dataFiles(after).size())
+        .isLessThan(dataFilesBefore);
+    assertThat(
+            report.get("after").get("positionDeleteFiles").asLong()
+                + report.get("after").get("equalityDeleteFiles").asLong())
+        .as("live delete files after maintenance")
+        .isZero();
+    assertThat(report.get("after").get("snapshots").asInt()).isEqualTo(count(after.snapshots()));
+    assertThat(count(after.snapshots()))
+        .as("snapshots: before, plus maintenance's commits, minus those expired")
+        .isLessThanOrEqualTo(snapshotsBefore + 3 - report.get("expiredSnapshots").asInt());
+    assertThat(report.get("after").get("records").asLong()).isEqualTo(sourceRows());
+
+    Map<String, AttributeValue> record = null;
+    for (Map<String, AttributeValue> item : controlItems()) {
+      if (item.get(ControlTable.SK).s().startsWith(ControlTable.MAINT_PREFIX)) {
+        record = item;
+      }
+    }
+    assertThat(record).as("the maintenance record in the control table").isNotNull();
+    assertThat(record.get(ControlTable.OUTCOME_STATUS).s()).isEqualTo(ControlTable.SUCCEEDED);
+    assertThat(JSON.readTree(record.get(ControlTable.REPORT).s())).isEqualTo(report);
+    assertThat(record.get(ControlTable.EXPIRES_AT).n()).isNotEmpty();
+    Map<String, AttributeValue> state = stateItem();
+    assertThat(state.get(ControlTable.LAST_MAINTENANCE_STATUS).s())
+        .isEqualTo(ControlTable.SUCCEEDED);
+  }
+
+  @Test
+  @Order(3)
+  void backfillRestatesTheTableWithTheSecretsPasswordOverTls() throws Throwable {
+    // The source moves on while the stream is stopped: the lake no longer equals it, and the
+    // backfill restates the table from the source.
+    sql(
+        "INSERT INTO orders SELECT g, g % 50 + 1, g * 2, 'late', now()"
+            + " FROM generate_series(2000, 2029) g",
+        "UPDATE orders SET status = 'returned' WHERE id % 9 = 0",
+        "DELETE FROM orders WHERE id % 17 = 0");
+    assertThat(LakeVerifier.verify(config, catalogSpec, null))
+        .allSatisfy(r -> assertThat(r.equal()).as(r.toString()).isFalse());
+    int liveDataFiles = dataFiles(table()).size();
+
+    List<String> output = runThroughLauncher("backfill", Map.of("--table", lakeTable));
+
+    List<JsonNode> reports = reports(output, BackfillJob.REPORT_PREFIX);
+    assertThat(reports).hasSize(1);
+    JsonNode report = reports.get(0);
+    assertThat(report.get("rows").asLong()).isEqualTo(sourceRows());
+    assertThat(report.get("replacedDataFiles").asInt()).isEqualTo(liveDataFiles);
+    assertLakeEqualsSource();
+
+    Map<String, AttributeValue> state = stateItem();
+    assertThat(state.get(ControlTable.BACKFILL_STATUS).s()).isEqualTo(ControlTable.SUCCEEDED);
+    assertThat(JSON.readTree(state.get("backfillReport").s())).isEqualTo(report);
+  }
+
+  /**
+   * Runs a Glue job as Glue runs it: the default arguments Terraform gives the job, the run's
+   * arguments, and those Glue adds, through the launcher's argument handling to the main class it
+   * names; returns the lines the job printed. Each run gets a Spark session of its own, as each
+   * Glue run does.
+   */
+  private static List<String> runThroughLauncher(String jobKey, Map<String, String> runArguments)
+      throws Throwable {
+    Map<String, String> defaults = terraform.defaultArguments(jobKey);
+    String jobName = "tributary-dev-" + jobKey;
+    Map<String, String> glue = new LinkedHashMap<>();
+    glue.put("--JOB_ID", "j_" + UUID.randomUUID().toString().replace("-", ""));
+    glue.put("--JOB_RUN_ID", "jr_" + UUID.randomUUID().toString().replace("-", ""));
+    glue.put("--JOB_NAME", jobName);
+    glue.put("--SECURITY_CONFIGURATION", "tributary-dev-jobs");
+    glue.put("--encryption-type", "sse-kms");
+    // A run's arguments replace the defaults of the same name; Glue's own come first.
+    Map<String, String> merged = new LinkedHashMap<>(glue);
+    merged.putAll(defaults);
+    merged.putAll(runArguments);
+    assertThat(merged)
+        .containsKeys("--TempDir", "--job-bookmark-option", "--enable-metrics", "--conf");
+    List<String> sysArgs = new ArrayList<>();
+    merged.forEach(
+        (k, v) -> {
+          sysArgs.add(k);
+          sysArgs.add(v);
+        });
+
+    // What Glue sets up before the script runs: the master, and --conf for Spark.
+    System.setProperty("spark.master", "local[2]");
+    System.setProperty("spark.ui.enabled", "false");
+    // Sized for the 2 cores of the test, as Glue sizes it for its workers.
+    System.setProperty("spark.sql.shuffle.partitions", "4");
+    List<String> confKeys = new ArrayList<>();
+    for (String conf : defaults.get("--conf").split(" --conf ")) {
+      int eq = conf.indexOf('=');
+      confKeys.add(conf.substring(0, eq));
+      System.setProperty(conf.substring(0, eq), conf.substring(eq + 1));
+    }
+
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    System.setOut(new PrintStream(new Tee(original, captured), true, StandardCharsets.UTF_8));
+    try {
+      launch(sysArgs.toArray(new String[0]));
+    } finally {
+      System.setOut(original);
+      stopSpark();
+      confKeys.forEach(System::clearProperty);
+    }
+    return captured.toString(StandardCharsets.UTF_8).lines().toList();
+  }
+
+  /**
+   * What {@code TributaryGlueLauncher.main} does with Glue's arguments: takes {@code
+   * --tributary-main-class}, forwards every other key with its value (a value is the next token
+   * unless it starts with {@code --}), and invokes the named class's {@code main}.
+   */
+  private static void launch(String[] sysArgs) throws Throwable {
+    String mainClass = null;
+    List<String> forwarded = new ArrayList<>();
+    int i = 0;
+    while (i < sysArgs.length) {
+      String key = sysArgs[i];
+      String value =
+          i + 1 < sysArgs.length && !sysArgs[i + 1].startsWith("--") ? sysArgs[i + 1] : null;
+      if (key.equals("--tributary-main-class")) {
+        mainClass = value;
+      } else {
+        forwarded.add(key);
+        if (value != null) {
+          forwarded.add(value);
+        }
+      }
+      i += value != null ? 2 : 1;
+    }
+    assertThat(mainClass).as("--tributary-main-class").isNotNull();
+    try {
+      Class.forName(mainClass)
+          .getMethod("main", String[].class)
+          .invoke(null, (Object) forwarded.toArray(new String[0]));
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private static void stopSpark() {
+    if (SparkSession.getDefaultSession().isDefined()) {
+      SparkSession.getDefaultSession().get().stop();
+    }
+    SparkSession.clearActiveSession();
+    SparkSession.clearDefaultSession();
+  }
+
+  private static List<JsonNode> reports(List<String> lines, String prefix) throws Exception {
+    List<JsonNode> reports = new ArrayList<>();
+    for (String line : lines) {
+      if (line.startsWith(prefix)) {
+        reports.add(JSON.readTree(line.substring(prefix.length())));
+      }
+    }
+    return reports;
+  }
+
+  private static Table table() {
+    return catalog.loadTable(TableIdentifier.of(namespace, lakeTable));
+  }
+
+  private static List<DataFile> dataFiles(Table table) throws Exception {
+    List<DataFile> files = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        files.add(task.file());
+      }
+    }
+    return files;
+  }
+
+  private static int count(Iterable<?> items) {
+    int n = 0;
+    for (Object ignored : items) {
+      n++;
+    }
+    return n;
+  }
+
+  private static long sourceRows() throws SQLException {
+    try (Connection c = stack.connect(DB);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM orders")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void awaitEqual() {
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () -> {
+              assertThat(job.getJobStatus().get().isTerminalState())
+                  .as("the stream stopped")
+                  .isFalse();
+              assertLakeEqualsSource();
+            });
+  }
+
+  private static void assertLakeEqualsSource() throws SQLException {
+    List<VerifyResult> results = LakeVerifier.verify(config, catalogSpec, null);
+    assertThat(results).hasSize(1);
+    assertThat(results).allSatisfy(r -> assertThat(r.equal()).as(r.toString()).isTrue());
+  }
+
+  private static List<Map<String, AttributeValue>> controlItems() {
+    ControlConfig control = config.control().orElseThrow();
+    try (DynamoDbClient dynamo = ControlClients.open(control)) {
+      return dynamo.scan(b -> b.tableName(control.tableName())).items();
+    }
+  }
+
+  private static Map<String, AttributeValue> stateItem() {
+    for (Map<String, AttributeValue> item : controlItems()) {
+      if (ControlTable.STATE.equals(item.get(ControlTable.SK).s())
+          && lakeTable.equals(item.get(ControlTable.TABLE).s())) {
+        return item;
+      }
+    }
+    throw new AssertionError("no state item of " + lakeTable + " in the control table");
+  }
+
+  private static StaticCredentialsProvider credentials() {
+    return StaticCredentialsProvider.create(
+        AwsBasicCredentials.create("rehearsal", "rehearsal-secret"));
+  }
+
+  private static S3Client s3() {
+    return S3Client.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .endpointOverride(URI.create(moto.endpoint()))
+        .forcePathStyle(true)
+        .region(Region.of(REGION))
+        .credentialsProvider(credentials())
+        .build();
+  }
+
+  private static GlueClient glue() {
+    return GlueClient.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .endpointOverride(URI.create(moto.endpoint()))
+        .region(Region.of(REGION))
+        .credentialsProvider(credentials())
+        .build();
+  }
+
+  /** Writes to two streams: the job's output stays in the test log. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    Tee(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public void write(int c) throws java.io.IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public void write(byte[] bytes, int off, int len) throws java.io.IOException {
+      a.write(bytes, off, len);
+      b.write(bytes, off, len);
+    }
+  }
+}
