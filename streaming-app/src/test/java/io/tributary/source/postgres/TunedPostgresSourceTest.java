@@ -283,6 +283,32 @@ class TunedPostgresSourceTest {
     }
   }
 
+  /**
+   * Flink CDC's connection pool gets the driver settings Debezium's connections get: TLS (without
+   * them the pool's connections would use the driver's default, which does not check the server's
+   * certificate) and the password plugin; not the settings Debezium handles itself.
+   */
+  @Test
+  void poolSharesTheTlsAndPasswordSettingsOfDebeziumsConnections() {
+    Properties debezium = new Properties();
+    debezium.setProperty("database.sslmode", "verify-full");
+    debezium.setProperty("database.sslrootcert", "/tmp/ca.pem");
+    debezium.setProperty("database.hostname", "db.example.com");
+    debezium.setProperty("database.password", "never");
+    debezium.setProperty("slot.name", "tributary");
+    io.tributary.config.Secret secret =
+        io.tributary.config.Secret.ofFile(java.nio.file.Path.of("/run/secrets/db"));
+    SecretPasswordPlugin.driverProperties(secret)
+        .forEach((k, v) -> debezium.setProperty("database." + k, (String) v));
+
+    assertThat(TunedPostgresSource.PoolFactory.driverProperties(debezium))
+        .containsExactly(
+            Map.entry("authenticationPluginClassName", SecretPasswordPlugin.class.getName()),
+            Map.entry("sslmode", "verify-full"),
+            Map.entry("sslrootcert", "/tmp/ca.pem"),
+            Map.entry("tributaryPasswordSecret", "file:/run/secrets/db"));
+  }
+
   @Test
   void batchEmitterRecognisesDataChangesAndOtherEvents() {
     BatchPositionEmitter<Long> batch =
