@@ -52,6 +52,10 @@ public final class MaintenanceJob {
         options.allTables()
             ? LakeTables.list(lake.catalogSpec(), lake.namespace())
             : List.of(LakeTables.lakeName(lake.namespace(), options.table()));
+    // Iceberg's actions read files through the thread's active session (their worker threads
+    // inherit it from this one): make it the session they are given, not whichever session this
+    // thread last saw (a caller running several jobs in one JVM, as the local orchestration does).
+    SparkSession.setActiveSession(spark);
     TableMaintenance maintenance = new TableMaintenance(spark, options);
     List<MaintenanceReport> reports = new ArrayList<>();
     JobRecords records = lake.control().flatMap(JobRecords::tryOpen).orElse(null);

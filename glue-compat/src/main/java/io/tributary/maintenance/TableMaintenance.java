@@ -41,6 +41,9 @@ public final class TableMaintenance {
 
   private static final int ATTEMPTS = 5;
 
+  /** Rewrites of the data files left out by conflicting commits, within one run. */
+  private static final int DATA_REWRITE_ATTEMPTS = 3;
+
   private final SparkSession spark;
   private final MaintenanceOptions options;
 
@@ -65,36 +68,59 @@ public final class TableMaintenance {
     TableStats before = TableStats.of(table);
     SparkActions actions = SparkActions.get(spark);
 
-    RewriteDataFiles.Result data =
-        retried(
-            name,
-            "rewrite data files",
-            table,
-            () ->
-                actions
-                    .rewriteDataFiles(table)
-                    .binPack()
-                    .option(
-                        RewriteDataFiles.TARGET_FILE_SIZE_BYTES,
-                        Long.toString(options.targetFileSizeBytes()))
-                    .option("delete-file-threshold", "1")
-                    // Iceberg's own removal judges delete files per partition, and global equality
-                    // deletes (the unpartitioned spec of a table partitioned on non-key columns)
-                    // live in a
-                    // partition without data files: it would drop ones the stream committed
-                    // meanwhile.
-                    // DanglingDeletes decides with the readers' own delete index instead.
-                    .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "false")
-                    .option(RewriteDataFiles.USE_STARTING_SEQUENCE_NUMBER, "true")
-                    .option(RewriteDataFiles.PARTIAL_PROGRESS_ENABLED, "true")
-                    .option(RewriteDataFiles.PARTIAL_PROGRESS_MAX_COMMITS, "10")
-                    .snapshotProperty(JobMarkers.MAINTENANCE, "rewrite-data-files")
-                    .execute());
-    if (data.failedDataFilesCount() > 0) {
+    // A file group whose rewrite or commit fails (a conflict with the stream's commit, above all)
+    // is
+    // left out by Iceberg's partial progress; the groups left are tried again at once, a few times,
+    // rather than left for the next run (whose trigger counts restart from this one).
+    int rewrittenDataFiles = 0;
+    int addedDataFiles = 0;
+    long rewrittenBytes = 0;
+    int notRewritten = 0;
+    for (int attempt = 1; attempt <= DATA_REWRITE_ATTEMPTS; attempt++) {
+      RewriteDataFiles.Result data =
+          retried(
+              name,
+              "rewrite data files",
+              table,
+              () ->
+                  actions
+                      .rewriteDataFiles(table)
+                      .binPack()
+                      .option(
+                          RewriteDataFiles.TARGET_FILE_SIZE_BYTES,
+                          Long.toString(options.targetFileSizeBytes()))
+                      .option("delete-file-threshold", "1")
+                      // Iceberg's own removal judges delete files per partition, and global
+                      // equality deletes (the unpartitioned spec of a table partitioned on non-key
+                      // columns) live in a partition without data files: it would drop ones the
+                      // stream committed meanwhile. DanglingDeletes decides with the readers' own
+                      // delete index instead.
+                      .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "false")
+                      .option(RewriteDataFiles.USE_STARTING_SEQUENCE_NUMBER, "true")
+                      .option(RewriteDataFiles.PARTIAL_PROGRESS_ENABLED, "true")
+                      .option(RewriteDataFiles.PARTIAL_PROGRESS_MAX_COMMITS, "10")
+                      .snapshotProperty(JobMarkers.MAINTENANCE, "rewrite-data-files")
+                      .execute());
+      rewrittenDataFiles += data.rewrittenDataFilesCount();
+      addedDataFiles += data.addedDataFilesCount();
+      rewrittenBytes += data.rewrittenBytesCount();
+      notRewritten = data.failedDataFilesCount();
+      if (notRewritten == 0) {
+        break;
+      }
+      LOG.info(
+          "{} of the data files of {} were not rewritten (attempt {} of {}; Iceberg logged why)",
+          notRewritten,
+          name,
+          attempt,
+          DATA_REWRITE_ATTEMPTS);
+      table.refresh();
+    }
+    if (notRewritten > 0) {
       LOG.warn(
-          "{} of the data files of {} were not rewritten (conflicting commits); the next run takes"
-              + " them",
-          data.failedDataFilesCount(),
+          "{} of the data files of {} were not rewritten (Iceberg logged why, a conflicting commit"
+              + " of the stream most often); the next run takes them",
+          notRewritten,
           name);
     }
     table.refresh();
@@ -184,9 +210,9 @@ public final class TableMaintenance {
             null,
             before,
             after,
-            data.rewrittenDataFilesCount(),
-            data.addedDataFilesCount(),
-            data.rewrittenBytesCount(),
+            rewrittenDataFiles,
+            addedDataFiles,
+            rewrittenBytes,
             positions.rewrittenDeleteFilesCount(),
             unneeded,
             rewrittenManifests,
