@@ -9,15 +9,12 @@ import io.tributary.glue.JobMarkers;
 import io.tributary.glue.LakeSettings;
 import io.tributary.glue.LakeTables;
 import io.tributary.glue.SparkSessions;
-import io.tributary.maintenance.DanglingDeletes;
-import io.tributary.maintenance.StreamSnapshots;
 import io.tributary.sink.IcebergSchemas;
 import io.tributary.sink.StreamMarkers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,23 +22,12 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
-import org.apache.iceberg.DeleteFile;
-import org.apache.iceberg.ManifestFile;
-import org.apache.iceberg.ManifestFiles;
-import org.apache.iceberg.ManifestReader;
-import org.apache.iceberg.OverwriteFiles;
-import org.apache.iceberg.RewriteFiles;
 import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.exceptions.ValidationException;
-import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
-import org.apache.iceberg.util.DataFileSet;
-import org.apache.iceberg.util.DeleteFileSet;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
@@ -210,9 +196,8 @@ public final class BackfillJob {
           written.addAll(deserialize(bytes));
         }
       }
-      long rows = written.stream().mapToLong(DataFile::recordCount).sum();
       BackfillReport report =
-          commitRetrying(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
+          BackfillCommit.commit(table, qualified, sourceTable, base, written, runId, lsn, started);
       committed = true;
       out.println(REPORT_PREFIX + report.toJson());
       out.flush();
@@ -270,217 +255,6 @@ public final class BackfillJob {
       Thread.sleep(2000);
       table.refresh();
     }
-  }
-
-  /**
-   * Replaces every file live in {@code base} with the loaded files, which get {@code base}'s data
-   * sequence number so that every delete the stream committed after {@code base} applies to them.
-   */
-  /** Commit attempts after Iceberg's own retries lost to the stream's commits. */
-  private static final int COMMIT_ROUNDS = 8;
-
-  /**
-   * {@link #commit} again, from a fresh view of the table, when Iceberg's own retries all lost the
-   * race to the stream's commits (a stream committing every second while each attempt of a large
-   * commit takes seconds). The loaded files stay valid: a failed commit removes only the manifests
-   * it wrote.
-   */
-  private static BackfillReport commitRetrying(
-      Table table,
-      String qualified,
-      TableId sourceTable,
-      Snapshot base,
-      List<DataFile> written,
-      String runId,
-      long lsn,
-      long rows,
-      long started)
-      throws InterruptedException {
-    for (int round = 1; ; round++) {
-      try {
-        return commit(table, qualified, sourceTable, base, written, runId, lsn, rows, started);
-      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
-        if (round >= COMMIT_ROUNDS) {
-          throw e;
-        }
-        LOG.warn(
-            "The backfill's commit to {} lost to concurrent commits (round {} of {}); trying again:"
-                + " {}",
-            qualified,
-            round,
-            COMMIT_ROUNDS,
-            e.getMessage());
-        Thread.sleep(500L * round);
-      }
-    }
-  }
-
-  private static BackfillReport commit(
-      Table table,
-      String qualified,
-      TableId sourceTable,
-      Snapshot base,
-      List<DataFile> written,
-      String runId,
-      long lsn,
-      long rows,
-      long started) {
-    table.refresh();
-    checkOnlyStreamCommitsSince(table, qualified, base);
-    List<DataFile> oldData = base == null ? List.of() : liveDataFiles(table, base);
-    List<DeleteFile> oldDeletes =
-        base == null ? List.of() : DanglingDeletes.liveDeleteFiles(table, base);
-    if (oldData.isEmpty() && oldDeletes.isEmpty()) {
-      Snapshot current = table.currentSnapshot();
-      if (current != null && (base == null || current.snapshotId() != base.snapshotId())) {
-        throw new IllegalStateException(
-            "The stream committed to "
-                + qualified
-                + " while it was empty and being backfilled; run the backfill again");
-      }
-      AppendFiles append = table.newAppend();
-      written.forEach(append::appendFile);
-      append.set(JobMarkers.BACKFILL, runId);
-      append.commit();
-    } else if (rows > recordsIn(oldData)
-        && isCurrent(table, base)
-        && overwrite(table, base, oldData, oldDeletes, written, runId)) {
-      LOG.info(
-          "Backfilled {} with more rows than its files held and no stream commit since snapshot"
-              + " {}: committed as an overwrite",
-          qualified,
-          base.snapshotId());
-    } else {
-      RewriteFiles rewrite =
-          table
-              .newRewrite()
-              .validateFromSnapshot(base.snapshotId())
-              .dataSequenceNumber(base.sequenceNumber());
-      oldData.forEach(rewrite::deleteFile);
-      oldDeletes.forEach(rewrite::deleteFile);
-      written.forEach(rewrite::addFile);
-      rewrite.set(JobMarkers.BACKFILL, runId);
-      rewrite.commit();
-    }
-    table.refresh();
-    BackfillReport report =
-        new BackfillReport(
-            qualified,
-            sourceTable.qualified(),
-            rows,
-            written.size(),
-            oldData.size(),
-            oldDeletes.size(),
-            base == null ? null : base.snapshotId(),
-            table.currentSnapshot().snapshotId(),
-            lsn,
-            (System.nanoTime() - started) / 1_000_000);
-    LOG.info(
-        "Backfilled {}: {} rows in {} files replaced {} data and {} delete files of snapshot {}",
-        qualified,
-        rows,
-        written.size(),
-        oldData.size(),
-        oldDeletes.size(),
-        report.baseSnapshotId());
-    return report;
-  }
-
-  private static long recordsIn(List<DataFile> files) {
-    long records = 0;
-    for (DataFile file : files) {
-      records += file.recordCount();
-    }
-    return records;
-  }
-
-  private static boolean isCurrent(Table table, Snapshot base) {
-    Snapshot current = table.currentSnapshot();
-    return current != null && current.snapshotId() == base.snapshotId();
-  }
-
-  /**
-   * Replaces every file of {@code base} with the loaded files in an overwrite, when the table is
-   * still at {@code base}: Iceberg refuses a rewrite that adds more rows than the files it removes
-   * held ({@code Invalid REPLACE operation}), as when the source gained rows that the stream sent
-   * to the dead letters while the table was parked (the second backfill of a parked table's
-   * recovery) or that the lake lost. With no stream commit since {@code base}, no delete needs the
-   * loaded files to take {@code base}'s sequence number, so an overwrite restates the table the
-   * same way. Returns false, having changed nothing, when the stream committed meanwhile: the
-   * rewrite is tried then.
-   */
-  private static boolean overwrite(
-      Table table,
-      Snapshot base,
-      List<DataFile> oldData,
-      List<DeleteFile> oldDeletes,
-      List<DataFile> written,
-      String runId) {
-    OverwriteFiles overwrite =
-        table
-            .newOverwrite()
-            .validateFromSnapshot(base.snapshotId())
-            .conflictDetectionFilter(Expressions.alwaysTrue())
-            .validateNoConflictingData()
-            .validateNoConflictingDeletes();
-    overwrite.deleteFiles(DataFileSet.of(oldData), DeleteFileSet.of(oldDeletes));
-    written.forEach(overwrite::addFile);
-    overwrite.set(JobMarkers.BACKFILL, runId);
-    try {
-      overwrite.commit();
-      return true;
-    } catch (ValidationException e) {
-      LOG.info(
-          "The stream committed to {} while the backfill committed; committing as a rewrite: {}",
-          table.name(),
-          e.getMessage());
-      table.refresh();
-      return false;
-    }
-  }
-
-  /** Fails unless every snapshot after {@code base} on the current branch is a stream commit. */
-  private static void checkOnlyStreamCommitsSince(Table table, String qualified, Snapshot base) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null && (base == null || snapshot.snapshotId() != base.snapshotId())) {
-      if (!StreamSnapshots.isStreamCommit(snapshot)) {
-        throw new IllegalStateException(
-            "Snapshot "
-                + snapshot.snapshotId()
-                + " of "
-                + qualified
-                + " was committed by another job ("
-                + snapshot.operation()
-                + ") while the backfill ran; nothing was changed: run the backfill again when no"
-                + " maintenance runs on the table");
-      }
-      Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
-    }
-    if (base != null && snapshot == null) {
-      throw new IllegalStateException(
-          "Snapshot "
-              + base.snapshotId()
-              + " of "
-              + qualified
-              + " is no longer an ancestor of the"
-              + " current snapshot; run the backfill again");
-    }
-  }
-
-  private static List<DataFile> liveDataFiles(Table table, Snapshot snapshot) {
-    List<DataFile> files = new ArrayList<>();
-    for (ManifestFile manifest : snapshot.dataManifests(table.io())) {
-      try (ManifestReader<DataFile> reader =
-          ManifestFiles.read(manifest, table.io(), table.specs())) {
-        for (DataFile file : reader) {
-          files.add(file.copy());
-        }
-      } catch (IOException e) {
-        throw new UncheckedIOException("Reading manifest " + manifest.path() + " failed", e);
-      }
-    }
-    return files;
   }
 
   @SuppressWarnings("unchecked")

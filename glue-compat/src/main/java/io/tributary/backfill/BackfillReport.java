@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *
  * @param baseSnapshotId the mirror's snapshot whose files the backfill replaced (null: empty table)
  * @param sourceLsn the WAL position of the source snapshot that was loaded
+ * @param appendedRows loaded rows beyond what the replaced files held, added with a new sequence
+ *     number (a table that lost rows; see docs/backfill.md)
+ * @param supersededRows of the appended rows, those removed again because the stream wrote or
+ *     deleted their keys after the base snapshot
  */
 public record BackfillReport(
     String table,
@@ -19,7 +23,9 @@ public record BackfillReport(
     Long baseSnapshotId,
     long committedSnapshotId,
     long sourceLsn,
-    long durationMs) {
+    long durationMs,
+    long appendedRows,
+    long supersededRows) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -3,6 +3,7 @@ package io.tributary.backfill;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.TableSelection;
+import io.tributary.glue.JobMarkers;
 import io.tributary.glue.LakeSettings;
 import io.tributary.glue.LocalLake;
 import io.tributary.verify.LakeVerifier;
@@ -24,8 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A backfill that loads more rows than the mirror's files hold while the stream commits nothing to
  * the table (as in the second backfill of a parked table whose last changes went to the dead
- * letters): Iceberg refuses such a rewrite ({@code Invalid REPLACE operation}), so the backfill
- * commits an overwrite; the lake then equals the source, and the stream's changes apply on top.
+ * letters): Iceberg refuses a rewrite that adds more records than it removes ({@code Invalid
+ * REPLACE operation}), so the rows beyond the replaced files' records are added with a new sequence
+ * number in the same transaction; the lake then equals the source, and the stream's changes apply
+ * on top.
  */
 class BackfillGrowthIT {
   private static final String DB = "fill_grow";
@@ -49,7 +52,7 @@ class BackfillGrowthIT {
   }
 
   @Test
-  void moreRowsThanTheFilesHoldAreCommittedAsAnOverwrite() throws Exception {
+  void moreRowsThanTheFilesHoldAreCommittedInOneTransaction() throws Exception {
     lake.startStream(null);
     lake.awaitLakeEqualsSource(1);
     lake.sql("UPDATE grows SET n = 1 WHERE id <= 10");
@@ -73,9 +76,14 @@ class BackfillGrowthIT {
 
     assertThat(report.rows()).isEqualTo(225);
     assertThat(report.baseSnapshotId()).isEqualTo(base.snapshotId());
+    // At least 115 rows beyond the 110 records; the stream committed nothing, so none superseded.
+    assertThat(report.appendedRows()).isGreaterThanOrEqualTo(115);
+    assertThat(report.supersededRows()).isZero();
     Snapshot committed = lake.table("grows").currentSnapshot();
-    assertThat(committed.operation()).isEqualTo(DataOperations.OVERWRITE);
-    assertThat(committed.parentId()).isEqualTo(base.snapshotId());
+    assertThat(committed.operation()).isEqualTo(DataOperations.REPLACE);
+    Snapshot added = lake.table("grows").snapshot(committed.parentId());
+    assertThat(added.summary()).containsKey(JobMarkers.BACKFILL);
+    assertThat(added.parentId()).isEqualTo(base.snapshotId());
     VerifyResult verified = LakeVerifier.verify(lake.config(), lake.catalogSpec(), null).get(0);
     assertThat(verified.equal()).as(verified.toString()).isTrue();
 

@@ -8,6 +8,7 @@ import io.tributary.glue.JobMarkers;
 import io.tributary.glue.LakeSettings;
 import io.tributary.glue.LocalLake;
 import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.PositionDelete;
+import org.apache.iceberg.deletes.PositionDeleteWriter;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.OutputFileFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A reload of a damaged table while the stream runs and a workload updates, deletes and re-inserts
  * the same keys: afterwards the lake equals the source, so the backfill neither overwrote a newer
- * change nor brought back a deleted row, and it repaired the damage.
+ * change nor brought back a deleted row, and it repaired the damage. Three incidents: a lost data
+ * file, all data files lost, and rows lost to a stray delete.
  */
 class BackfillIT {
   private static final String DB = "fill_shop";
@@ -36,18 +46,29 @@ class BackfillIT {
   @TempDir static Path workdir;
   private static LocalLake lake;
 
+  /** The tables, each damaged in its own way; the stream captures all of them. */
+  private static final List<String> TABLES = List.of("items", "emptied", "holes");
+
   @BeforeAll
   static void start() throws Exception {
     lake = LocalLake.start(workdir, DB, TableSelection.builder().include("public.*").build());
-    lake.sql(
-        "CREATE TABLE items (id bigint PRIMARY KEY, name text, qty integer, price numeric(10,2),"
-            + " updated timestamptz, day date, at time, raw bytea, doc jsonb, ref uuid, flag"
-            + " boolean, ratio double precision)",
-        "INSERT INTO items SELECT g, 'item ' || g, g % 100, g * 0.25, timestamptz '2024-03-01"
-            + " 10:00:00.123456+02' + g * interval '1 minute', date '2024-01-01' + g % 365,"
-            + " time '08:00:00.5' + g * interval '1 second', decode(lpad(to_hex(g), 8, '0'),"
-            + " 'hex'), jsonb_build_object('g', g), gen_random_uuid(), g % 2 = 0, g / 7.0 FROM"
-            + " generate_series(1, 3000) g");
+    for (String table : TABLES) {
+      lake.sql(
+          "CREATE TABLE "
+              + table
+              + " (id bigint PRIMARY KEY, name text, qty integer, price numeric(10,2),"
+              + " updated timestamptz, day date, at time, raw bytea, doc jsonb, ref uuid, flag"
+              + " boolean, ratio double precision)",
+          "INSERT INTO "
+              + table
+              + " SELECT g, 'item ' || g, g % 100, g * 0.25, timestamptz '2024-03-01"
+              + " 10:00:00.123456+02' + g * interval '1 minute', date '2024-01-01' + g % 365,"
+              + " time '08:00:00.5' + g * interval '1 second', decode(lpad(to_hex(g), 8, '0'),"
+              + " 'hex'), jsonb_build_object('g', g), gen_random_uuid(), g % 2 = 0, g / 7.0 FROM"
+              + " generate_series(1, 3000) g");
+    }
+    lake.startStream(null);
+    lake.awaitLakeEqualsSource(TABLES.size());
   }
 
   @AfterAll
@@ -58,18 +79,69 @@ class BackfillIT {
   }
 
   @Test
-  void reloadWhileTheSameKeysChangeEqualsTheSourceAfterwards() throws Exception {
-    lake.startStream(null);
-    lake.awaitLakeEqualsSource(1);
+  void reloadOfATableThatLostAFile() throws Exception {
     // The incident: rows lost from the mirror by a commit outside the stream.
     // (Iceberg's API, not Spark SQL: Spark 3.5 cannot read the table's time column.)
     Table damaged = lake.table("items");
     // The largest file: the snapshot may commit over several checkpoints, and a file of a few
+    // rows would make the damage too small to tell a repair from a coincidence.
     DataFile lost = lake.largestDataFile("items");
     assertThat(lost.recordCount()).as("rows of the lost file").isGreaterThan(3);
     damaged.newDelete().deleteFile(lost).commit();
-    assertThat(LakeVerifier.verify(lake.config(), lake.catalogSpec(), null).get(0).equal())
-        .isFalse();
+    reloadWhileTheSameKeysChange("items", true);
+  }
+
+  @Test
+  void reloadOfATableThatLostAllItsFiles() throws Exception {
+    Table damaged = lake.table("emptied");
+    org.apache.iceberg.DeleteFiles delete = damaged.newDelete();
+    try (CloseableIterable<FileScanTask> tasks = damaged.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        delete.deleteFile(task.file());
+      }
+    }
+    delete.commit();
+    // A light workload: the stream's files since the loss must stay far smaller than the table.
+    BackfillReport report = reloadWhileTheSameKeysChange("emptied", false);
+    // The replaced files held only the stream's few rows since the loss: most loaded rows were
+    // added with a new sequence number, and the rows of keys the workload changed meanwhile were
+    // superseded by the stream's.
+    assertThat(report.appendedRows()).isGreaterThan(report.rows() / 2);
+    assertThat(report.supersededRows()).isGreaterThan(0);
+  }
+
+  @Test
+  void reloadOfATableThatLostRows() throws Exception {
+    // Every other row of the largest file deleted by a stray position delete.
+    Table damaged = lake.table("holes");
+    DataFile file = lake.largestDataFile("holes");
+    GenericAppenderFactory factory = new GenericAppenderFactory(damaged.schema(), damaged.spec());
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(damaged, 9, 9).format(FileFormat.PARQUET).build();
+    PositionDeleteWriter<Record> writer =
+        factory.newPosDeleteWriter(files.newOutputFile(), FileFormat.PARQUET, file.partition());
+    PositionDelete<Record> row = PositionDelete.create();
+    try (PositionDeleteWriter<Record> open = writer) {
+      for (long position = 0; position < file.recordCount(); position += 2) {
+        open.write(row.set(file.location(), position, null));
+      }
+    }
+    damaged.newRowDelta().addDeletes(writer.toDeleteFile()).commit();
+    reloadWhileTheSameKeysChange("holes", true);
+  }
+
+  /**
+   * Backfills {@code table}, damaged, while a workload updates, deletes and re-inserts its keys
+   * (about 140 rows a transaction when {@code heavy}, else 3), and waits until it equals its
+   * source.
+   */
+  private static BackfillReport reloadWhileTheSameKeysChange(String table, boolean heavy)
+      throws Exception {
+    List<VerifyResult> damaged = LakeVerifier.verify(lake.config(), lake.catalogSpec(), null);
+    assertThat(damaged)
+        .filteredOn(r -> r.table().endsWith("." + table))
+        .singleElement()
+        .satisfies(r -> assertThat(r.equal()).as(r.toString()).isFalse());
 
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicLong transactions = new AtomicLong();
@@ -80,19 +152,11 @@ class BackfillIT {
               long i = 0;
               while (running.get()) {
                 try {
-                  long k = i % 20;
-                  // Keys divisible by 3 are never touched: of the lost rows, only the backfill
-                  // can bring those back, so a backfill that wrote nothing fails the check.
-                  lake.sql(
-                      "UPDATE items SET qty = qty + 1, name = name || '+', updated = now() WHERE"
-                          + " id % 3 <> 0 AND id % 20 = "
-                          + k,
-                      "DELETE FROM items WHERE id % 3 <> 0 AND id % 97 = " + (i % 97),
-                      "INSERT INTO items (id, name, qty) SELECT id, 'back', -1 FROM"
-                          + " generate_series(1, 3000) id WHERE id % 3 <> 0 AND id % 97 = "
-                          + ((i + 50) % 97)
-                          + " ON CONFLICT (id) DO UPDATE SET name = 'kept', qty = -2",
-                      "INSERT INTO items (id, name) VALUES (" + (100_000 + i) + ", 'new')");
+                  if (heavy) {
+                    heavyTransaction(table, i);
+                  } else {
+                    lightTransaction(table, i);
+                  }
                   transactions.incrementAndGet();
                   i++;
                   Thread.sleep(100);
@@ -102,7 +166,7 @@ class BackfillIT {
                 }
               }
             },
-            "workload");
+            "workload-" + table);
     workload.start();
     BackfillReport report;
     try {
@@ -113,7 +177,7 @@ class BackfillIT {
             BackfillJob.run(
                 lake.spark(),
                 LakeSettings.of(lake.config()),
-                new BackfillOptions("items", null, null, 3, 500),
+                new BackfillOptions(table, null, null, 3, 500),
                 SourceAccess.of(lake.config().source()),
                 out);
       }
@@ -125,16 +189,55 @@ class BackfillIT {
       workload.join();
     }
     assertThat(errors).isEmpty();
-    // The workload deletes about 21 rows a transaction and re-inserts others 50 transactions
+    // The heavy workload deletes about 21 rows a transaction and re-inserts others 50 transactions
     // later, so the table holds between about 1,950 and 3,000 rows when the backfill reads it.
     assertThat(report.rows()).isGreaterThan(1000);
     assertThat(report.dataFiles()).isGreaterThanOrEqualTo(2);
     assertThat(report.baseSnapshotId()).isNotNull();
-    assertThat(report.sourceTable()).isEqualTo("public.items");
-    Table items = lake.table("items");
-    assertThat(items.properties()).doesNotContainKey(JobMarkers.BACKFILL_STARTED_AT);
-    assertThat(items.snapshot(report.committedSnapshotId()).summary())
+    assertThat(report.sourceTable()).isEqualTo("public." + table);
+    Table reloaded = lake.table(table);
+    assertThat(reloaded.properties()).doesNotContainKey(JobMarkers.BACKFILL_STARTED_AT);
+    assertThat(reloaded.snapshot(report.committedSnapshotId()).summary())
         .containsKey(JobMarkers.BACKFILL);
-    lake.awaitLakeEqualsSource(1);
+    lake.awaitTableEqualsSource(table);
+    return report;
+  }
+
+  /** Updates about 100 rows, deletes about 21, re-inserts others deleted 50 transactions ago. */
+  private static void heavyTransaction(String table, long i) throws Exception {
+    long k = i % 20;
+    // Keys divisible by 3 are never touched: of the lost rows, only the backfill can bring those
+    // back, so a backfill that wrote nothing fails the check.
+    lake.sql(
+        "UPDATE "
+            + table
+            + " SET qty = qty + 1, name = name || '+', updated = now() WHERE"
+            + " id % 3 <> 0 AND id % 20 = "
+            + k,
+        "DELETE FROM " + table + " WHERE id % 3 <> 0 AND id % 97 = " + (i % 97),
+        "INSERT INTO "
+            + table
+            + " (id, name, qty) SELECT id, 'back', -1 FROM"
+            + " generate_series(1, 3000) id WHERE id % 3 <> 0 AND id % 97 = "
+            + ((i + 50) % 97)
+            + " ON CONFLICT (id) DO UPDATE SET name = 'kept', qty = -2",
+        "INSERT INTO " + table + " (id, name) VALUES (" + (100_000 + i) + ", 'new')");
+  }
+
+  /** Updates one row, deletes one, re-inserts one deleted ten transactions ago, inserts one. */
+  private static void lightTransaction(String table, long i) throws Exception {
+    lake.sql(
+        "UPDATE "
+            + table
+            + " SET qty = qty + 1, name = name || '+', updated = now() WHERE id % 3 <> 0 AND id = "
+            + (i * 7 % 3000 + 1),
+        "DELETE FROM " + table + " WHERE id % 3 <> 0 AND id = " + (i * 13 % 3000 + 1),
+        "INSERT INTO "
+            + table
+            + " (id, name, qty) SELECT id, 'back', -1 FROM (VALUES ("
+            + ((i + 2990) * 13 % 3000 + 1)
+            + "::bigint)) v(id) WHERE id % 3 <> 0 ON CONFLICT (id) DO UPDATE SET name = 'kept',"
+            + " qty = -2",
+        "INSERT INTO " + table + " (id, name) VALUES (" + (100_000 + i) + ", 'new')");
   }
 }

@@ -169,6 +169,19 @@ public final class LocalLake implements AutoCloseable {
             });
   }
 
+  /** Waits until the named mirror table (lake name) equals its source. */
+  public void awaitTableEqualsSource(String name) {
+    await()
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofSeconds(2))
+        .untilAsserted(
+            () ->
+                assertThat(LakeVerifier.verify(config, catalogSpec, null))
+                    .filteredOn(r -> r.table().endsWith("." + name))
+                    .singleElement()
+                    .satisfies(r -> assertThat(r.equal()).as(r.toString()).isTrue()));
+  }
+
   /** Loads a mirror table through the catalog (not Spark). */
   public Table table(String name) {
     return catalog.loadTable(TableIdentifier.of(namespace(), name));
