@@ -53,16 +53,22 @@ final class BackfillCommit {
   private final String qualified;
   private final Snapshot base;
   private final String runId;
+  private final KeyBounds bounds;
   private final List<DataFile> underneath = new ArrayList<>();
   private final List<DataFile> appended = new ArrayList<>();
   private final List<DeleteFile> superseding = new ArrayList<>();
   private long supersededRows;
   private OutputFileFactory deleteFiles;
 
-  private BackfillCommit(Table table, String qualified, Snapshot base, String runId) {
+  private long removedRows;
+  private final List<String> rangeFiles = new ArrayList<>();
+
+  private BackfillCommit(
+      Table table, String qualified, Snapshot base, KeyBounds bounds, String runId) {
     this.table = table;
     this.qualified = qualified;
     this.base = base;
+    this.bounds = bounds;
     this.runId = runId;
   }
 
@@ -75,16 +81,26 @@ final class BackfillCommit {
       String qualified,
       TableId sourceTable,
       Snapshot base,
+      KeyBounds bounds,
       List<DataFile> written,
       String runId,
       long lsn,
       long started)
       throws InterruptedException {
-    BackfillCommit commit = new BackfillCommit(table, qualified, base, runId);
-    List<DataFile> oldData = base == null ? List.of() : liveDataFiles(table, base);
-    List<DeleteFile> oldDeletes =
-        base == null ? List.of() : DanglingDeletes.liveDeleteFiles(table, base);
-    commit.split(written, recordsIn(oldData));
+    BackfillCommit commit = new BackfillCommit(table, qualified, base, bounds, runId);
+    List<DataFile> live = base == null ? List.of() : liveDataFiles(table, base);
+    List<DataFile> oldData;
+    List<DeleteFile> oldDeletes;
+    if (bounds == null) {
+      oldData = live;
+      oldDeletes = base == null ? List.of() : DanglingDeletes.liveDeleteFiles(table, base);
+      commit.split(written, recordsIn(oldData));
+    } else {
+      oldData = List.of();
+      oldDeletes = List.of();
+      commit.split(written, 0);
+      commit.removeRange(live);
+    }
     commit.commitRounds(oldData, oldDeletes);
     table.refresh();
     long rows = recordsIn(written);
@@ -101,19 +117,23 @@ final class BackfillCommit {
             lsn,
             (System.nanoTime() - started) / 1_000_000,
             recordsIn(commit.appended),
-            commit.supersededRows);
+            commit.supersededRows,
+            bounds == null ? null : bounds.toString(),
+            commit.removedRows);
     LOG.info(
-        "Backfilled {}: {} rows in {} files replaced {} data and {} delete files of snapshot {};"
-            + " {} rows beyond the replaced files' records were added with a new sequence number,"
-            + " {} of them superseded by the stream's changes",
+        "Backfilled {}{}: {} rows in {} files replaced {} data and {} delete files of snapshot {};"
+            + " {} rows were added with a new sequence number, {} of them superseded by the"
+            + " stream's changes; {} rows of the base snapshot's files removed by position",
         qualified,
+        bounds == null ? "" : ", keys " + bounds,
         rows,
         written.size(),
         oldData.size(),
         oldDeletes.size(),
         report.baseSnapshotId(),
         report.appendedRows(),
-        report.supersededRows());
+        report.supersededRows(),
+        report.removedRows());
     return report;
   }
 
@@ -134,6 +154,38 @@ final class BackfillCommit {
       }
     }
     appended.sort(Comparator.comparing(DataFile::location));
+  }
+
+  /**
+   * Writes position deletes for every row of the base snapshot's data files whose key lies in the
+   * range (files whose key bounds lie outside it are not read). Rows a delete file already removes
+   * are deleted again, which changes nothing.
+   */
+  private void removeRange(List<DataFile> live) {
+    StreamKeys keys = new StreamKeys(table);
+    org.apache.iceberg.expressions.InclusiveMetricsEvaluator overlaps =
+        new org.apache.iceberg.expressions.InclusiveMetricsEvaluator(
+            table.schema(), bounds.filter());
+    List<DataFile> sorted = new ArrayList<>(live);
+    sorted.sort(Comparator.comparing(DataFile::location));
+    for (DataFile file : sorted) {
+      if (!overlaps.eval(file)) {
+        continue;
+      }
+      List<Long> positions = new ArrayList<>();
+      keys.forEachKey(
+          file,
+          (key, position) -> {
+            if (bounds.contains(key)) {
+              positions.add(position);
+            }
+          });
+      if (!positions.isEmpty()) {
+        superseding.add(writePositionDeletes(file, positions));
+        rangeFiles.add(file.location());
+        removedRows += positions.size();
+      }
+    }
   }
 
   private void commitRounds(List<DataFile> oldData, List<DeleteFile> oldDeletes)
@@ -163,7 +215,7 @@ final class BackfillCommit {
         }
         try {
           Transaction transaction = table.newTransaction();
-          if (!appended.isEmpty()) {
+          if (!appended.isEmpty() || !superseding.isEmpty()) {
             RowDelta delta = transaction.newRowDelta();
             if (current != null) {
               delta.validateFromSnapshot(current.snapshotId());
@@ -174,6 +226,10 @@ final class BackfillCommit {
                 .validateNoConflictingDeleteFiles();
             appended.forEach(delta::addRows);
             superseding.forEach(delta::addDeletes);
+            if (!rangeFiles.isEmpty()) {
+              // The rows removed by position must still be in these files.
+              delta.validateDataFilesExist(rangeFiles).validateDeletedFiles();
+            }
             delta.set(JobMarkers.BACKFILL, runId);
             delta.commit();
           }

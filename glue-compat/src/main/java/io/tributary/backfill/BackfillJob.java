@@ -122,6 +122,8 @@ public final class BackfillJob {
     String qualified = lake.namespace() + "." + name;
     String runId = UUID.randomUUID().toString();
     Table table = LakeTables.load(spark, lake.namespace(), name);
+    // A bad range is refused before anything is changed.
+    KeyBounds bounds = KeyBounds.of(table.schema(), qualified, options.keyFrom(), options.keyTo());
     awaitResumed(table, qualified);
     table.updateProperties().set(JobMarkers.BACKFILL_STARTED_AT, Instant.now().toString()).commit();
     boolean committed = false;
@@ -165,12 +167,18 @@ public final class BackfillJob {
             SourceSnapshot.quote(sourceTable.schema())
                 + "."
                 + SourceSnapshot.quote(sourceTable.table());
+        String restriction = bounds == null ? null : bounds.sqlCondition(keys.get(0));
         List<KeyRange> ranges =
             snapshot.ranges(
-                quotedTable, keys, integerKey && !keys.isEmpty(), options.parallelism());
+                quotedTable,
+                keys,
+                integerKey && !keys.isEmpty(),
+                options.parallelism(),
+                restriction);
         LOG.info(
-            "Backfilling {} from {} at source position {} in {} key ranges (base snapshot {})",
+            "Backfilling {}{} from {} at source position {} in {} key ranges (base snapshot {})",
             qualified,
+            bounds == null ? "" : ", keys " + bounds,
             sourceTable,
             lsn,
             ranges.size(),
@@ -197,7 +205,8 @@ public final class BackfillJob {
         }
       }
       BackfillReport report =
-          BackfillCommit.commit(table, qualified, sourceTable, base, written, runId, lsn, started);
+          BackfillCommit.commit(
+              table, qualified, sourceTable, base, bounds, written, runId, lsn, started);
       committed = true;
       out.println(REPORT_PREFIX + report.toJson());
       out.flush();

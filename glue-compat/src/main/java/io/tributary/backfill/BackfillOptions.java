@@ -14,6 +14,9 @@ import java.util.List;
  * @param sourceSecretKey the secret's JSON key holding the password, or null for {@code password}
  * @param sslRootCert the source's certificate authority (file, {@code s3://} or {@code
  *     secretsmanager:}), or null
+ * @param keyFrom the lowest key a partial reload restates (inclusive), or null
+ * @param keyTo the highest key a partial reload restates (inclusive), or null; with neither, the
+ *     whole table is restated
  */
 public record BackfillOptions(
     String table,
@@ -23,7 +26,9 @@ public record BackfillOptions(
     String sourceSecretKey,
     String sslRootCert,
     int parallelism,
-    int fetchSize) {
+    int fetchSize,
+    String keyFrom,
+    String keyTo) {
 
   public static final String TABLE = "--table";
   public static final String SOURCE_SECRET_ARN = "--source-secret-arn";
@@ -33,6 +38,8 @@ public record BackfillOptions(
   public static final String SOURCE_SSL_ROOT_CERT = "--source-ssl-root-cert";
   public static final String PARALLELISM = "--parallelism";
   public static final String FETCH_SIZE = "--fetch-size";
+  public static final String KEY_FROM = "--key-from";
+  public static final String KEY_TO = "--key-to";
 
   /** The job's own arguments (the shared lake arguments come on top). */
   public static final List<String> KEYS =
@@ -44,7 +51,9 @@ public record BackfillOptions(
           SOURCE_SECRET_KEY,
           SOURCE_SSL_ROOT_CERT,
           PARALLELISM,
-          FETCH_SIZE);
+          FETCH_SIZE,
+          KEY_FROM,
+          KEY_TO);
 
   static final int DEFAULT_PARALLELISM = 8;
   static final int DEFAULT_FETCH_SIZE = 10_000;
@@ -52,7 +61,27 @@ public record BackfillOptions(
   /** Options without a user, secret key or certificate authority argument. */
   public BackfillOptions(
       String table, String jdbcUrl, String sourceSecretArn, int parallelism, int fetchSize) {
-    this(table, jdbcUrl, sourceSecretArn, null, null, null, parallelism, fetchSize);
+    this(table, jdbcUrl, sourceSecretArn, null, null, null, parallelism, fetchSize, null, null);
+  }
+
+  /** These options restricted to the keys from {@code from} to {@code to} (inclusive). */
+  public BackfillOptions withKeyRange(String from, String to) {
+    return new BackfillOptions(
+        table,
+        jdbcUrl,
+        sourceSecretArn,
+        sourceUser,
+        sourceSecretKey,
+        sslRootCert,
+        parallelism,
+        fetchSize,
+        from,
+        to);
+  }
+
+  /** Whether only a key range is restated. */
+  public boolean partial() {
+    return keyFrom != null || keyTo != null;
   }
 
   public BackfillOptions {
@@ -78,6 +107,8 @@ public record BackfillOptions(
         args.get(SOURCE_SECRET_KEY),
         args.get(SOURCE_SSL_ROOT_CERT),
         (int) args.getLong(PARALLELISM, DEFAULT_PARALLELISM, 1),
-        (int) args.getLong(FETCH_SIZE, DEFAULT_FETCH_SIZE, 1));
+        (int) args.getLong(FETCH_SIZE, DEFAULT_FETCH_SIZE, 1),
+        args.get(KEY_FROM),
+        args.get(KEY_TO));
   }
 }

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  *     number (a table that lost rows; see docs/backfill.md)
  * @param supersededRows of the appended rows, those removed again because the stream wrote or
  *     deleted their keys after the base snapshot
+ * @param keyRange the key range of a partial reload, or null when the whole table was restated
+ * @param removedRows rows of the base snapshot's files in the key range, removed by position
  */
 public record BackfillReport(
     String table,
@@ -25,7 +27,9 @@ public record BackfillReport(
     long sourceLsn,
     long durationMs,
     long appendedRows,
-    long supersededRows) {
+    long supersededRows,
+    String keyRange,
+    long removedRows) {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 

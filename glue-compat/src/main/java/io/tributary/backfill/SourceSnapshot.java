@@ -151,10 +151,35 @@ final class SourceSnapshot implements AutoCloseable {
 
   /**
    * Splits the table into {@code parallelism} key ranges: equal spans of a single integer key
-   * between its minimum and maximum in the snapshot, otherwise buckets of a hash of the key.
+   * between its minimum and maximum in the snapshot, otherwise buckets of a hash of the key; each
+   * within {@code restriction}, a SQL condition (a partial reload's key range), or null.
    */
   List<KeyRange> ranges(
-      String quotedTable, List<String> quotedKeys, boolean integerKey, int parallelism)
+      String quotedTable,
+      List<String> quotedKeys,
+      boolean integerKey,
+      int parallelism,
+      String restriction)
+      throws SQLException {
+    List<KeyRange> ranges =
+        splitRanges(quotedTable, quotedKeys, integerKey, parallelism, restriction);
+    if (restriction == null) {
+      return ranges;
+    }
+    List<KeyRange> restricted = new ArrayList<>();
+    for (KeyRange range : ranges) {
+      restricted.add(
+          new KeyRange(range.index(), "(" + restriction + ") AND (" + range.condition() + ")"));
+    }
+    return restricted;
+  }
+
+  private List<KeyRange> splitRanges(
+      String quotedTable,
+      List<String> quotedKeys,
+      boolean integerKey,
+      int parallelism,
+      String restriction)
       throws SQLException {
     List<KeyRange> ranges = new ArrayList<>();
     if (parallelism == 1) {
@@ -167,7 +192,14 @@ final class SourceSnapshot implements AutoCloseable {
       BigInteger max;
       try (Statement st = connection.createStatement();
           ResultSet rs =
-              st.executeQuery("SELECT min(" + key + "), max(" + key + ") FROM " + quotedTable)) {
+              st.executeQuery(
+                  "SELECT min("
+                      + key
+                      + "), max("
+                      + key
+                      + ") FROM "
+                      + quotedTable
+                      + (restriction == null ? "" : " WHERE " + restriction))) {
         rs.next();
         if (rs.getObject(1) == null) {
           ranges.add(new KeyRange(0, "TRUE"));

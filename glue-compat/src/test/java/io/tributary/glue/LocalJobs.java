@@ -49,7 +49,8 @@ public final class LocalJobs {
     if (args.length == 0 || !(args[0].equals("maintain") || args[0].equals("backfill"))) {
       throw new ArgumentException(
           "usage: tributary maintain [--workdir DIR] [--table T] [maintenance arguments] |"
-              + " tributary backfill --table T [--workdir DIR] [--parallelism N] [--fetch-size N]");
+              + " tributary backfill --table T [--workdir DIR] [--parallelism N] [--fetch-size N]"
+              + " [--key-from K] [--key-to K]");
     }
     boolean maintain = args[0].equals("maintain");
     List<String> keys = new ArrayList<>(maintain ? MaintenanceOptions.KEYS : BackfillOptions.KEYS);

@@ -475,7 +475,8 @@ public final class Main implements Callable<Integer> {
       name = "backfill",
       description =
           "Reload one table from its source while the stream runs, with Spark: --table T"
-              + " [--workdir DIR] [--parallelism N] [--fetch-size N].")
+              + " [--workdir DIR] [--parallelism N] [--fetch-size N]; only the keys from K1 to K2"
+              + " (inclusive, a one-column key) with [--key-from K1] [--key-to K2].")
   static final class Backfill implements Callable<Integer> {
     @CommandLine.Unmatched List<String> arguments = new java.util.ArrayList<>();
 
