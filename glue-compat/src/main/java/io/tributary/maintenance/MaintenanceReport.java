@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 /**
  * What maintenance did to one table, printed as one JSON object per table.
  *
- * @param status {@code ok}, {@code skipped} (with the reason in {@code message}) or {@code failed}
+ * @param status {@code ok}; {@code partial} when some data files could not be rewritten (how many
+ *     in {@code dataFilesLeft}, why in {@code message}; every other step ran); {@code skipped}
+ *     (with the reason in {@code message}); or {@code failed}
  * @param keptStreamSnapshotId the streaming job's last snapshot, kept by expiry; null when none
  */
 public record MaintenanceReport(
@@ -18,6 +20,7 @@ public record MaintenanceReport(
     TableStats after,
     int rewrittenDataFiles,
     int addedDataFiles,
+    int dataFilesLeft,
     long rewrittenBytes,
     int rewrittenPositionDeleteFiles,
     int removedUnneededDeleteFiles,
@@ -34,10 +37,13 @@ public record MaintenanceReport(
   /** A report for a table that was not maintained. */
   static MaintenanceReport notDone(String table, String status, String message, long durationMs) {
     return new MaintenanceReport(
-        table, status, message, null, null, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, durationMs);
+        table, status, message, null, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, 0, durationMs);
   }
 
-  /** Whether the table was maintained or deliberately skipped. */
+  /**
+   * Whether the table was maintained (if only partly: the files left are tried by the next run) or
+   * deliberately skipped.
+   */
   public boolean succeeded() {
     return !"failed".equals(status);
   }

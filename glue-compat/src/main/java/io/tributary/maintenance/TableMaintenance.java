@@ -69,8 +69,8 @@ public final class TableMaintenance {
     SparkActions actions = SparkActions.get(spark);
 
     // A file group whose rewrite or commit fails (a conflict with the stream's commit, above all)
-    // is
-    // left out by Iceberg's partial progress; the groups left are tried again at once, a few times,
+    // is left out by Iceberg's partial progress; the groups left are tried again at once, a few
+    // times,
     // rather than left for the next run (whose trigger counts restart from this one).
     int rewrittenDataFiles = 0;
     int addedDataFiles = 0;
@@ -116,12 +116,16 @@ public final class TableMaintenance {
           DATA_REWRITE_ATTEMPTS);
       table.refresh();
     }
+    String left = null;
     if (notRewritten > 0) {
-      LOG.warn(
-          "{} of the data files of {} were not rewritten (Iceberg logged why, a conflicting commit"
-              + " of the stream most often); the next run takes them",
-          notRewritten,
-          name);
+      left =
+          notRewritten
+              + " data files were not rewritten in "
+              + DATA_REWRITE_ATTEMPTS
+              + " attempts (the job's log says why; a commit of the stream that conflicted most"
+              + " often); the next run takes them, and a run that leaves files every time needs"
+              + " its log read";
+      LOG.warn("{}: {}", name, left);
     }
     table.refresh();
 
@@ -206,12 +210,13 @@ public final class TableMaintenance {
     MaintenanceReport report =
         new MaintenanceReport(
             name,
-            "ok",
-            null,
+            left == null ? "ok" : "partial",
+            left,
             before,
             after,
             rewrittenDataFiles,
             addedDataFiles,
+            notRewritten,
             rewrittenBytes,
             positions.rewrittenDeleteFilesCount(),
             unneeded,

@@ -231,6 +231,42 @@ class MaintenanceIT {
     }
   }
 
+  @Test
+  @Order(3)
+  void dataFilesThatCannotBeRewrittenAreReportedAsLeft() throws Exception {
+    // Changes give every data file of accounts deletes to apply; then the files vanish from
+    // storage (an operator's mistake), so every rewrite group fails.
+    for (int i = 0; i < 3; i++) {
+      changeBatch(50 + i);
+    }
+    lake.awaitLakeEqualsSource(2);
+    String savepoint = lake.stopStream();
+    assertThat(savepoint).isNotNull();
+    int removed = 0;
+    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        lake.table("accounts").newScan().planFiles()) {
+      for (org.apache.iceberg.FileScanTask task : tasks) {
+        if (java.nio.file.Files.deleteIfExists(localPath(task.file().location()))) {
+          removed++;
+        }
+      }
+    }
+    assertThat(removed).isPositive();
+
+    List<JsonNode> reports =
+        runAll(
+            new MaintenanceOptions(
+                "accounts", false, 64L << 20, Duration.ofHours(24), 1, Duration.ofHours(24)));
+
+    assertThat(reports).hasSize(1);
+    JsonNode report = reports.get(0);
+    assertThat(report.get("status").asText()).as(report.toString()).isEqualTo("partial");
+    assertThat(report.get("dataFilesLeft").asInt()).as(report.toString()).isPositive();
+    assertThat(report.get("message").asText()).contains("data files were not rewritten");
+    // The other steps still ran.
+    assertThat(report.get("after").isNull()).isFalse();
+  }
+
   private static String contentHash(String table, long snapshotId) {
     Row row =
         lake.spark()
