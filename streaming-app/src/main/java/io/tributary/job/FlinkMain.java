@@ -21,8 +21,23 @@ public final class FlinkMain {
 
   private FlinkMain() {}
 
+  /**
+   * Runs the job with the service's runtime properties; with {@code --application-properties FILE}
+   * (a file in the service's format, for a Flink cluster outside the service such as the
+   * rehearsal's), with that file's.
+   */
   public static void main(String[] args) throws Exception {
-    run(fromManagedFlinkRuntime());
+    if (args.length == 2 && args[0].equals("--application-properties")) {
+      run(fromApplicationProperties(args[1]));
+    } else if (args.length == 0) {
+      run(fromManagedFlinkRuntime());
+    } else {
+      throw new ConfigException(
+          "Unexpected program arguments "
+              + java.util.Arrays.toString(args)
+              + ": on Managed Flink the job takes none (its configuration is the application's"
+              + " runtime properties); elsewhere pass --application-properties FILE");
+    }
   }
 
   /**

@@ -35,10 +35,6 @@ import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +63,11 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * short checkpoint interval (the service's setting in AWS). A snapshot, then inserts, updates,
  * deletes and an added column on two tables; the lake must equal the source by {@code verify}, and
  * the Glue tables must be Iceberg tables with their {@code metadata_location} in S3.
+ *
+ * <p>The job is the deployable jar, submitted through the REST API to a Flink cluster of its own
+ * processes (a JobManager and a TaskManager on Flink's own class path, as a Flink distribution
+ * starts them), with the runtime properties file passed as {@code --application-properties}; the
+ * TaskManager is killed with SIGKILL half-way and a new one takes its place.
  */
 class GlueCatalogIT {
   private static final String DB = "it_glue";
@@ -91,7 +92,8 @@ class GlueCatalogIT {
   private static Map<String, Properties> groups;
   private static String namespace;
   private static String bucket;
-  private static JobClient job;
+  private static FlinkCluster cluster;
+  private static String jobId;
 
   @BeforeAll
   static void start() throws Exception {
@@ -153,14 +155,20 @@ class GlueCatalogIT {
     catalog = CatalogSpecs.from(config.sink());
     createAwsResources(ca);
 
-    job = startJob();
+    jobId = startJob();
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      if (job != null && !job.getJobStatus().get().isTerminalState()) {
-        job.cancel().get();
+      if (cluster != null) {
+        try {
+          if (jobId != null) {
+            cluster.cancel(jobId);
+          }
+        } finally {
+          cluster.close();
+        }
       }
     } finally {
       try {
@@ -354,20 +362,50 @@ class GlueCatalogIT {
   }
 
   /**
-   * Starts the job as FlinkMain does (preflight, then the pipeline at the environment's
-   * parallelism, here 2 as the service's), without waiting for it.
+   * Starts a Flink cluster of its own processes (a JobManager and a TaskManager of two slots, as
+   * the service's parallelism 2) with the role's credentials and region as the service gives them,
+   * and submits the deployable jar through the REST API with the runtime properties file; returns
+   * the job id without waiting for the snapshot.
    */
-  private static JobClient startJob() throws Exception {
-    Configuration flink = new Configuration();
-    flink.set(
-        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        workdir.resolve("checkpoints").toUri().toString());
+  private static String startJob() throws Exception {
+    Map<String, String> flink = new LinkedHashMap<>();
+    flink.put("state.checkpoints.dir", workdir.resolve("checkpoints").toUri().toString());
     // The service's checkpoint configuration (Terraform's is 60 s; short here).
-    flink.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, java.time.Duration.ofSeconds(1));
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    env.setParallelism(2);
-    FlinkMain.prepare(env, config);
-    return env.executeAsync(config.job().name());
+    flink.put("execution.checkpointing.interval", "1 s");
+    cluster =
+        FlinkCluster.start(
+            workdir.resolve("flink"),
+            2,
+            flink,
+            List.of(
+                "-Daws.accessKeyId=rehearsal",
+                "-Daws.secretAccessKey=rehearsal-secret",
+                "-Daws.region=" + REGION,
+                "-Daws.endpointUrlSecretsManager=" + moto.endpoint()));
+    return cluster.submit(
+        deployableJar(),
+        FlinkMain.class.getName(),
+        List.of(
+            "--application-properties", workdir.resolve("application_properties.json").toString()));
+  }
+
+  /** The jar the build makes for the service (classifier {@code flink}). */
+  private static Path deployableJar() throws java.io.IOException {
+    Path target =
+        Files.isDirectory(Path.of("target"))
+            ? Path.of("target").toAbsolutePath()
+            : Path.of("streaming-app", "target").toAbsolutePath();
+    try (java.util.stream.Stream<Path> files = Files.list(target)) {
+      return files
+          .filter(f -> f.getFileName().toString().endsWith("-flink.jar"))
+          .findFirst()
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "No deployable jar (*-flink.jar) in "
+                          + target
+                          + ": the integration tests run after the package phase"));
+    }
   }
 
   /** Property groups in the format of the service's runtime properties file. */
@@ -456,6 +494,23 @@ class GlueCatalogIT {
       }
     }
 
+    // A lost host: the TaskManager is killed with SIGKILL while changes arrive, a new one takes
+    // its place, and the job restarts from its last checkpoint with nothing lost or doubled.
+    long completedBefore = cluster.checkpoints(jobId).path("counts").path("completed").asLong();
+    assertThat(completedBefore).as("completed checkpoints").isPositive();
+    it.sql(
+        "UPDATE orders SET status = 'lost-host' WHERE id % 3 = 0",
+        "INSERT INTO customers SELECT g, 'k' || g, 'tm' FROM generate_series(2001, 2050) g");
+    cluster.killTaskManager();
+    it.sql(
+        "DELETE FROM customers WHERE id BETWEEN 2001 AND 2010",
+        "UPDATE orders SET amount = amount * 2 WHERE id % 4 = 0");
+    cluster.startTaskManager();
+    awaitEqual();
+    assertThat(cluster.checkpoints(jobId).path("latest").path("restored").isObject())
+        .as("the job restored a checkpoint after the TaskManager was lost")
+        .isTrue();
+
     try (DynamoDbClient dynamo = ControlClients.open(config.control().orElseThrow())) {
       List<String> tables = new ArrayList<>();
       for (Map<String, AttributeValue> item :
@@ -474,9 +529,9 @@ class GlueCatalogIT {
         .pollInterval(Duration.ofSeconds(2))
         .untilAsserted(
             () -> {
-              assertThat(job.getJobStatus().get().isTerminalState())
-                  .as("the job stopped")
-                  .isFalse();
+              assertThat(cluster.jobState(jobId))
+                  .as("the job's state (logs: %s)", cluster.logs())
+                  .isIn("RUNNING", "CREATED", "RESTARTING", "INITIALIZING");
               List<VerifyResult> results = LakeVerifier.verify(config, catalog, null);
               assertThat(results).hasSize(2);
               assertThat(results).allSatisfy(r -> assertThat(r.equal()).as(r.toString()).isTrue());
