@@ -106,21 +106,36 @@ class MetricsIT {
             });
     assertThat(LocalMetricsReporter.value(IDLE, MetricNames.SNAPSHOT_PERCENT)).isEqualTo(100);
 
-    // A burst of changes in one transaction: the slot holds it back until it is committed.
-    it.sql("INSERT INTO items SELECT g, repeat('x', 200) FROM generate_series(1, " + BURST + ") g");
-    it.sql("UPDATE items SET v = 'updated' WHERE id <= 100", "DELETE FROM items WHERE id > 19950");
-    long changes = BURST + 100 + 50;
+    // A burst of changes in one transaction: the slot holds it back until it is committed. The
+    // slot is polled every 300 ms; on a machine too loaded to poll while the burst is read, the
+    // burst is repeated (every row updated), at most three times in all.
     AtomicLong maxSlotLag = new AtomicLong();
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(50))
-        .untilAsserted(
-            () -> {
-              maxSlotLag.accumulateAndGet(
-                  longValue(LocalMetricsReporter.value(MetricNames.SLOT_LAG_BYTES)), Math::max);
-              assertThat(LocalMetricsReporter.count(ITEMS, MetricNames.CHANGES_PER_SECOND))
-                  .isEqualTo(changes);
-            });
+    long changes = 0;
+    for (int round = 0; round < 3 && maxSlotLag.get() <= 1 << 20; round++) {
+      if (round == 0) {
+        it.sql(
+            "INSERT INTO items SELECT g, repeat('x', 200) FROM generate_series(1, "
+                + BURST
+                + ") g");
+        it.sql(
+            "UPDATE items SET v = 'updated' WHERE id <= 100", "DELETE FROM items WHERE id > 19950");
+        changes += BURST + 100 + 50;
+      } else {
+        it.sql("UPDATE items SET v = repeat('" + round + "', 200)");
+        changes += BURST - 50;
+      }
+      long expected = changes;
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(50))
+          .untilAsserted(
+              () -> {
+                maxSlotLag.accumulateAndGet(
+                    longValue(LocalMetricsReporter.value(MetricNames.SLOT_LAG_BYTES)), Math::max);
+                assertThat(LocalMetricsReporter.count(ITEMS, MetricNames.CHANGES_PER_SECOND))
+                    .isEqualTo(expected);
+              });
+    }
     long caughtUp = System.currentTimeMillis();
     assertThat(maxSlotLag.get())
         .as("largest slot lag seen during the burst")
