@@ -98,33 +98,174 @@ function keyCreationProblems(template, roleId) {
   return problems;
 }
 
-const ESCALATING = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy'];
+const ESCALATING = ['iam:CreateRole', 'iam:PutRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:AttachRolePolicy', 'iam:DeleteRolePolicy'];
 
-/**
- * The role cannot make itself or another role more powerful than the boundary: every statement that
- * creates roles or gives them rights requires iam:PermissionsBoundary, removing a boundary is
- * denied, and the build passes the boundary to Terraform.
- */
-function boundaryProblems(template, roleId, projectId) {
-  const problems = [];
+function isBoundaryRef(v) {
+  return !!v && typeof v === 'object' && v.Ref === 'PermissionsBoundaryArn';
+}
+
+/** Every statement (Allow and Deny) of the managed and inline policies of `roleId`, as written. */
+function rawStatements(template, roleId) {
   const resources = template.Resources || {};
-  const docs = [];
-  for (const ref of asList(resources[roleId].Properties.ManagedPolicyArns)) {
+  const props = resources[roleId].Properties;
+  const docs = asList(props.Policies).map((p) => p.PolicyDocument);
+  for (const ref of asList(props.ManagedPolicyArns)) {
     const id = ref && ref.Ref;
     if (id && resources[id]) docs.push(resources[id].Properties.PolicyDocument);
   }
-  const all = docs.flatMap((d) => asList(d.Statement)).map((st) => (st && st['Fn::If'] ? st['Fn::If'][1] : st));
-  for (const st of all.filter((x) => x && x.Effect === 'Allow')) {
+  return docs.flatMap((d) => asList(d.Statement));
+}
+
+/**
+ * The role cannot make itself or another role more powerful than the boundary, by condition and not
+ * by convention: the boundary is a required parameter, every role of the template carries it, every
+ * statement that creates roles or changes their rights requires exactly that boundary
+ * (iam:PermissionsBoundary, unconditionally: no Fn::If around the statement or its condition),
+ * removing a boundary is denied, the template's own roles are out of the role's reach, and the
+ * builds pass the boundary to Terraform.
+ */
+function boundaryProblems(template, roleId, projectIds) {
+  const problems = [];
+  const resources = template.Resources || {};
+  const param = (template.Parameters || {}).PermissionsBoundaryArn;
+  if (!param) problems.push('the template has no PermissionsBoundaryArn parameter');
+  else {
+    if (param.Default !== undefined) problems.push(`PermissionsBoundaryArn has a default ("${param.Default}"); the boundary must be given`);
+    if (!param.AllowedPattern || new RegExp(param.AllowedPattern).test('')) problems.push('PermissionsBoundaryArn accepts an empty value; its AllowedPattern must require a policy ARN');
+  }
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type === 'AWS::IAM::Role' && !isBoundaryRef(r.Properties.PermissionsBoundary)) {
+      problems.push(`${id}: the role does not carry the boundary unconditionally (PermissionsBoundary: !Ref PermissionsBoundaryArn)`);
+    }
+  }
+  const all = rawStatements(template, roleId);
+  for (const st of all) {
+    if (st && st['Fn::If']) {
+      const branch = asList(st['Fn::If']).find((b) => b && b.Effect === 'Allow' && ESCALATING.some((a) => grants({ Action: b.Action }, a)));
+      if (branch) problems.push(`${branch.Sid || '(no sid)'}: a statement granting ${ESCALATING.filter((a) => grants({ Action: branch.Action }, a)).join(', ')} under Fn::If; the boundary condition must always hold`);
+      continue;
+    }
+    if (!st || st.Effect !== 'Allow') continue;
     const escalating = ESCALATING.filter((a) => grants({ Action: st.Action }, a));
-    if (escalating.length && !JSON.stringify(st.Condition || {}).includes('iam:PermissionsBoundary')) {
-      problems.push(`${st.Sid || '(no sid)'}: ${escalating.join(', ')} without an iam:PermissionsBoundary condition`);
+    if (!escalating.length) continue;
+    const cond = st.Condition;
+    const eq = cond && !cond['Fn::If'] && cond.StringEquals;
+    if (!eq || !isBoundaryRef(eq['iam:PermissionsBoundary'])) {
+      problems.push(`${st.Sid || '(no sid)'}: ${escalating.join(', ')} without an iam:PermissionsBoundary condition equal to the PermissionsBoundaryArn parameter`);
     }
   }
   const denied = all.some((st) => st && st.Effect === 'Deny' && asList(st.Action).includes('iam:DeleteRolePermissionsBoundary'));
   if (!denied) problems.push(`${roleId}: iam:DeleteRolePermissionsBoundary is not denied`);
-  const env = JSON.stringify((((resources[projectId] || {}).Properties || {}).Environment || {}).EnvironmentVariables || []);
-  if (!env.includes('TF_VAR_permissions_boundary_arn')) problems.push(`${projectId}: the build does not pass TF_VAR_permissions_boundary_arn to Terraform`);
+  // The template's own roles share the name prefix: a Deny of every IAM action keeps them out of reach.
+  const denies = all.filter((st) => st && st.Effect === 'Deny' && asList(st.Action).includes('iam:*'));
+  for (const [id, r] of Object.entries(resources)) {
+    if (r.Type !== 'AWS::IAM::Role') continue;
+    const name = r.Properties.RoleName && r.Properties.RoleName['Fn::Sub'];
+    if (typeof name !== 'string') {
+      problems.push(`${id}: give the role a RoleName (!Sub "\${NamePrefix}-\${Environment}-...") so that ${roleId} can be denied access to it`);
+      continue;
+    }
+    const arn = `arn:\${AWS::Partition}:iam::\${AWS::AccountId}:role/${name}`;
+    const covered = denies.some((st) => asList(st.Resource).some((res) => {
+      const glob = typeof res === 'string' ? res : res && res['Fn::Sub'];
+      return typeof glob === 'string' && (glob === '*' || globToRegExp(glob).test(arn));
+    }));
+    if (!covered) problems.push(`${id}: ${roleId} may change the stack's own role ${name} (no Deny of iam:* on it)`);
+  }
+  for (const projectId of asList(projectIds)) {
+    const env = asList((((resources[projectId] || {}).Properties || {}).Environment || {}).EnvironmentVariables);
+    if (!env.some((e) => e && e.Name === 'TF_VAR_permissions_boundary_arn' && isBoundaryRef(e.Value))) {
+      problems.push(`${projectId}: the build does not pass TF_VAR_permissions_boundary_arn (the PermissionsBoundaryArn parameter, unconditionally) to Terraform`);
+    }
+  }
   return problems;
 }
 
-module.exports = { deployPermissionProblems, planReadProblems, keyCreationProblems, boundaryProblems, roleStatements };
+/** The service principal each Terraform role trusts, by the role's name suffix after `${local.name}-`. */
+function terraformRoleServices(model) {
+  const out = [];
+  for (const r of model.resources.filter((x) => x.type === 'aws_iam_role')) {
+    const name = /^\$\{local\.name\}-(.+)$/.exec(String(r.body.name || ''));
+    const doc = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(String(r.body.assume_role_policy || ''));
+    const d = doc && model.data.find((x) => x.type === 'aws_iam_policy_document' && x.name === doc[1]);
+    const services = d ? asList(d.body.statement).flatMap((st) => asList(st.principals).filter((p) => p.type === 'Service').flatMap((p) => asList(p.identifiers))) : [];
+    out.push({ address: `aws_iam_role.${r.name}`, suffix: name && name[1], services: services.map((x) => String(x).replace('.${local.dns}', '')) });
+  }
+  return out;
+}
+
+/**
+ * iam:PassRole only to the exact roles and services that need them: every Allow of iam:PassRole
+ * names exact role ARNs (no wildcard) and exactly one service (iam:PassedToService), and each role of
+ * the Terraform configuration can be passed to the service its trust policy names, and to no other.
+ */
+function passRoleProblems(model, template, roleId) {
+  const problems = [];
+  const granted = []; // { role suffix, service }
+  for (const st of roleStatements(template, roleId)) {
+    if (!grants({ Action: st.Action }, 'iam:PassRole')) continue;
+    const sid = st.Sid || '(no sid)';
+    if (asList(st.Action).some((a) => a !== 'iam:PassRole')) problems.push(`${sid}: grant iam:PassRole in a statement of its own (it has ${asList(st.Action).join(', ')})`);
+    const svc = st.Condition && st.Condition.StringEquals && st.Condition.StringEquals['iam:PassedToService'];
+    const services = asList(svc).map((x) => (typeof x === 'string' ? x : x && x['Fn::Sub'])).filter(Boolean);
+    if (services.length !== 1) problems.push(`${sid}: iam:PassRole must name exactly one service with iam:PassedToService (found ${services.length})`);
+    for (const res of asList(st.Resource)) {
+      const arn = typeof res === 'string' ? res : res && res['Fn::Sub'];
+      const m = typeof arn === 'string' && /:role\/\$\{NamePrefix\}-\$\{Environment\}-([^*]+)$/.exec(arn);
+      if (!m) {
+        problems.push(`${sid}: iam:PassRole on ${JSON.stringify(res)}; name the exact role (arn:...:role/\${NamePrefix}-\${Environment}-<name>)`);
+        continue;
+      }
+      for (const s of services) granted.push({ suffix: m[1], service: s.replace('.${AWS::URLSuffix}', '') });
+    }
+  }
+  const roles = terraformRoleServices(model);
+  for (const r of roles) {
+    for (const service of r.services) {
+      if (!granted.some((g) => g.suffix === r.suffix && g.service === service)) {
+        problems.push(`${r.address}: ${roleId} may not pass role <prefix>-<env>-${r.suffix} to ${service}, which its trust policy names; add an exact iam:PassRole statement`);
+      }
+    }
+  }
+  for (const g of granted) {
+    if (!roles.some((r) => r.suffix === g.suffix && r.services.includes(g.service))) {
+      problems.push(`${roleId} may pass role <prefix>-<env>-${g.suffix} to ${g.service}, but no Terraform role of that name trusts that service`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * Terraform's trust policies: only AWS service principals, each statement conditioned on this account
+ * (aws:SourceAccount = local.account); never an AWS account, a federated principal or "*".
+ */
+function trustPolicyProblems(model) {
+  const problems = [];
+  for (const r of model.resources.filter((x) => x.type === 'aws_iam_role')) {
+    const address = `aws_iam_role.${r.name}`;
+    const doc = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(String(r.body.assume_role_policy || ''));
+    const d = doc && model.data.find((x) => x.type === 'aws_iam_policy_document' && x.name === doc[1]);
+    if (!d) {
+      problems.push(`${address}: its assume_role_policy must be an aws_iam_policy_document of this configuration (${r.body.assume_role_policy})`);
+      continue;
+    }
+    if (d.body.source_policy_documents || d.body.override_policy_documents) problems.push(`${address}: its trust policy merges other documents; write it in one aws_iam_policy_document`);
+    for (const [i, st] of asList(d.body.statement).entries()) {
+      const where = `${address} (data.aws_iam_policy_document.${d.name}, statement ${i + 1})`;
+      if (st.effect && st.effect !== 'Allow') continue;
+      const principals = asList(st.principals);
+      if (st.not_principals || !principals.length) problems.push(`${where}: name the trusted service in principals`);
+      for (const p of principals) {
+        const ids = asList(p.identifiers).map(String);
+        if (p.type !== 'Service' || ids.some((x) => !/^[a-z0-9-]+\.\$\{local\.dns\}$/.test(x))) {
+          problems.push(`${where}: trusts ${p.type} ${ids.join(', ')}; only AWS services (<service>.\${local.dns}) may assume the roles`);
+        }
+      }
+      const account = asList(st.condition).some((c) => c.test === 'StringEquals' && c.variable === 'aws:SourceAccount' && asList(c.values).length === 1 && asList(c.values)[0] === '${local.account}');
+      if (!account) problems.push(`${where}: no condition aws:SourceAccount = local.account; the service could assume the role for another account`);
+    }
+  }
+  return problems;
+}
+
+module.exports = { deployPermissionProblems, planReadProblems, keyCreationProblems, boundaryProblems, passRoleProblems, trustPolicyProblems, roleStatements };

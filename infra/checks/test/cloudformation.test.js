@@ -151,9 +151,33 @@ test('the official cfn-lint 1.x finds nothing in the seed template, and reports 
 
 test('the seed role creates and empowers roles only with the permissions boundary, and the build passes it', () => {
   const d = require('../lib/deploy-permissions');
-  assert.deepEqual(d.boundaryProblems(cfn.loadTemplate(P.CFN_TEMPLATE), 'BuildRole', 'DeployProject'), []);
-  const p = d.boundaryProblems(cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml')), 'BuildRole', 'DeployProject');
+  assert.deepEqual(d.boundaryProblems(cfn.loadTemplate(P.CFN_TEMPLATE), 'BuildRole', ['DeployProject', 'PlanProject']), []);
+  const p = d.boundaryProblems(cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml')), 'BuildRole', ['DeployProject']);
   includes(p, 'Roles: iam:CreateRole, iam:PutRolePolicy without an iam:PermissionsBoundary condition');
+  includes(p, 'PoliciesWithBoundary: a statement granting iam:PutRolePolicy under Fn::If');
+  includes(p, 'AttachWithConditionalBoundary: iam:AttachRolePolicy without an iam:PermissionsBoundary condition');
+  includes(p, 'PermissionsBoundaryArn has a default');
+  includes(p, 'PermissionsBoundaryArn accepts an empty value');
+  includes(p, 'BuildRole: the role does not carry the boundary unconditionally');
+  includes(p, 'BuildRole: BuildRole may change the stack\'s own role ${NamePrefix}-${Environment}-codebuild');
   includes(p, 'BuildRole: iam:DeleteRolePermissionsBoundary is not denied');
   includes(p, 'DeployProject: the build does not pass TF_VAR_permissions_boundary_arn');
+});
+
+test('the seed role passes each Terraform role only to the service that assumes it, and Terraform trusts only services of this account', async () => {
+  const d = require('../lib/deploy-permissions');
+  const { loadTerraform } = require('../lib/terraform');
+  const real = await loadTerraform(P.TERRAFORM);
+  assert.deepEqual(d.passRoleProblems(real, cfn.loadTemplate(P.CFN_TEMPLATE), 'BuildRole'), []);
+  assert.deepEqual(d.trustPolicyProblems(real), []);
+  const p = d.passRoleProblems(real, cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml')), 'BuildRole');
+  includes(p, 'PassAnyRole: iam:PassRole must name exactly one service');
+  includes(p, 'PassAnyRole: iam:PassRole on');
+  includes(p, 'aws_iam_role.flink: BuildRole may not pass role <prefix>-<env>-flink to kinesisanalytics');
+  includes(p, 'BuildRole may pass role <prefix>-<env>-glue-backfill to kinesisanalytics, but no Terraform role of that name trusts that service');
+  const broken = await loadTerraform(path.join(P.FIXTURES, 'trust-broken'));
+  const t = d.trustPolicyProblems(broken);
+  includes(t, 'aws_iam_role.outside (data.aws_iam_policy_document.outside_assume, statement 1): trusts AWS');
+  includes(t, 'aws_iam_role.outside (data.aws_iam_policy_document.outside_assume, statement 1): no condition aws:SourceAccount');
+  includes(t, 'aws_iam_role.inline: its assume_role_policy must be an aws_iam_policy_document');
 });

@@ -235,6 +235,7 @@ test('oversized managed, inline and trust policies and unbounded parameters are 
   includes(c.problems, 'parameter Unbounded is used in a policy but has neither AllowedValues nor MaxLength');
   const tf = terraformPolicySizes(await loadTerraform(path.join(P.FIXTURES, 'policy-size-broken')));
   includes(tf.problems, 'aws_iam_policy.big (managed policy)');
+  includes(tf.problems, 'aws_iam_policy.concatenated (managed policy)');
   includes(tf.problems, 'aws_iam_role.big (trust policy)');
   includes(tf.problems, 'aws_iam_role.big (inline policies together)');
   includes(tf.problems, 'aws_iam_role_policy.literal: its policy is not a data.aws_iam_policy_document');
