@@ -255,3 +255,28 @@ test('alarms on operator-level dimensions, a finer default level and an always-a
   includes(p, 'aws_cloudwatch_metric_alarm.insights_operator: Metrics Insights SCHEMA(Application, Operator, table)');
   includes(p, 'aws_cloudwatch_metric_alarm.downtime_always_on: the downtime alarm must not notify');
 });
+
+test('the data buckets refuse uploads not encrypted with the lake key', async () => {
+  assert.deepEqual(c.checkUploadEncryption(real), []);
+  includes(c.checkUploadEncryption(await loadTerraform(path.join(P.FIXTURES, 'terraform-broken'))), 'aws_s3_bucket_policy.data with a data.aws_iam_policy_document is missing');
+  // Broken: the policy keeps only its TLS statements.
+  const tlsOnly = structuredClone(real);
+  const doc = tlsOnly.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === 'data_bucket');
+  doc.body.statement = doc.body.statement.filter((st) => !/Encryption|Key/.test(st.sid));
+  const p = c.checkUploadEncryption(tlsOnly);
+  includes(p, 'uploads asking for another encryption algorithm');
+  includes(p, 'uploads asking for another KMS key');
+  includes(p, 'uploads asking for SSE-KMS without naming the key');
+});
+
+test('the maintenance job has a Glue role of its own that cannot read the database secret', () => {
+  const { renderTerraformDocument } = require('../lib/policy-size');
+  assert.deepEqual(c.checkMaintenanceSecret(real, renderTerraformDocument), []);
+  // Broken: maintenance runs with the backfill's role.
+  const shared = structuredClone(real);
+  shared.resources.find((r) => r.type === 'aws_glue_job' && r.name === 'maintenance').body.role_arn = '${aws_iam_role.glue_backfill.arn}';
+  const p = c.checkMaintenanceSecret(shared, renderTerraformDocument);
+  includes(p, 'aws_glue_job.maintenance and aws_glue_job.backfill share aws_iam_role.glue_backfill');
+  includes(p, 'aws_iam_role_policy.glue_backfill (role of aws_glue_job.maintenance): statement ReadSourceSecret grants secretsmanager:GetSecretValue');
+  includes(p, 'data.aws_iam_policy_document.source_secret lets aws_iam_role.glue_backfill (maintenance) read the secret');
+});
