@@ -131,4 +131,19 @@ function noRightsRoleProblems(template, roleId) {
   return problems;
 }
 
-module.exports = { pipelineStages, pipelineOrderProblems, buildSpecProblems, readOnlyRoleProblems, noRightsRoleProblems };
+/**
+ * The test stage runs `mvn verify`, whose tests need two Python tools the CodeBuild image lacks:
+ * cfn-lint 1.x (infra/checks) and moto's server (the Glue catalog integration tests). The build spec
+ * must choose a Python runtime and install both, at exact versions, before it runs Maven.
+ */
+function testStageToolProblems(spec) {
+  const problems = [];
+  const install = (spec.phases || {}).install || {};
+  if (!(install['runtime-versions'] || {}).python) problems.push('the test build spec selects no Python runtime (install: runtime-versions: python)');
+  const commands = asList(install.commands).map(String).join('\n');
+  if (!/pip3? install[^\n]*'cfn-lint==1\.\d+\.\d+'/.test(commands)) problems.push("the test build spec does not install cfn-lint 1.x at an exact version (pip install 'cfn-lint==1.x.y') in its install phase; infra/checks needs it");
+  if (!/pip3? install[^\n]*'moto\[server\]==\d+\.\d+\.\d+'/.test(commands)) problems.push("the test build spec does not install moto's server at an exact version (pip install 'moto[server]==x.y.z') in its install phase; GlueCatalogIT and GlueJobsOnMotoIT need it");
+  return problems;
+}
+
+module.exports = { testStageToolProblems, pipelineStages, pipelineOrderProblems, buildSpecProblems, readOnlyRoleProblems, noRightsRoleProblems };

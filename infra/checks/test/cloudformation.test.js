@@ -58,6 +58,7 @@ test('the test stage runs every test without the Trino one on its image, and pas
   const all = JSON.stringify(spec.phases);
   assert.match(all, /mvn -B -ntp verify/);
   assert.deepEqual(buildJdkProblems(spec, cfn.loadTemplate(P.CFN_TEMPLATE)), []);
+  assert.deepEqual(require('../lib/pipeline').testStageToolProblems(spec), []);
   assert.doesNotMatch(all, /terraform/, 'the test stage has no rights to plan or apply');
   for (const f of ['infra/terraform/**/*', 'infra/glue/**/*', 'infra/stepfunctions/**/*']) assert.ok(spec.artifacts.files.includes(f), `the test stage does not pass on ${f}`);
   assert.ok(spec.artifacts.files.some((f) => /streaming-app\/target\/.*-flink\.jar/.test(f)) && spec.artifacts.files.some((f) => /glue-compat\/target\/.*\.jar/.test(f)));
@@ -111,7 +112,7 @@ const IMAGE_MAX_JDK = {
 
 /** The Trino test needs a JDK 24+: the build must provide one at trino.java.home or exclude exactly that test. */
 function buildJdkProblems(spec, template) {
-  const image = template.Resources.DeployProject.Properties.Environment.Image;
+  const image = (template.Resources.TestProject || template.Resources.DeployProject).Properties.Environment.Image;
   const maxJdk = IMAGE_MAX_JDK[image];
   if (maxJdk === undefined) return [`CodeBuild image ${image} is not in IMAGE_MAX_JDK; add the JDKs it offers`];
   const mvn = JSON.stringify(spec.phases).match(/mvn [^"]*verify[^"]*/g) || [];
@@ -127,6 +128,14 @@ function buildJdkProblems(spec, template) {
   }
   return problems;
 }
+
+test('a test build spec that does not install cfn-lint and moto_server is reported', () => {
+  const pl = require('../lib/pipeline');
+  const p = pl.testStageToolProblems({ phases: { install: { 'runtime-versions': { java: 'corretto17' }, commands: ['pip install cfn-lint moto'] }, build: { commands: ['mvn -B -ntp verify'] } } });
+  includes(p, 'selects no Python runtime');
+  includes(p, 'does not install cfn-lint 1.x at an exact version');
+  includes(p, "does not install moto's server at an exact version");
+});
 
 test('a build spec running the Trino test on an image without JDK 24+ is reported', () => {
   const template = cfn.loadTemplate(P.CFN_TEMPLATE);
