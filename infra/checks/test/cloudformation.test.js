@@ -94,6 +94,18 @@ test('a pipeline without approval, applying other than the plan, with repository
   includes(specs, "PlanProject: the plan's build spec applies");
   includes(specs, 'DeployProject: the build spec must run terraform apply -input=false tfplan');
   includes(specs, 'PlanProject: the build spec does not verify the Terraform download');
+  includes(specs, 'PlanProject: the build spec does not verify the signature of the Terraform checksums');
+  const unpackedFirst = JSON.parse(JSON.stringify(cfn.loadTemplate(P.CFN_TEMPLATE)));
+  const spec = unpackedFirst.Resources.DeployProject.Properties.Source;
+  spec.BuildSpec = spec.BuildSpec.replace(/(\s+- curl -fsSL -o hashicorp\.asc)/, '\n              - unzip -o -q terraform.zip -d /usr/local/bin$1');
+  includes(pl.buildSpecProblems(unpackedFirst, PROJECTS), 'DeployProject: the build spec unpacks Terraform before verifying the signature');
+  // Phases written beside phases: instead of under it (as the template had them once): CodeBuild runs nothing.
+  const flat = JSON.parse(JSON.stringify(cfn.loadTemplate(P.CFN_TEMPLATE)));
+  const planSpec = flat.Resources.PlanProject.Properties.Source;
+  planSpec.BuildSpec = planSpec.BuildSpec.replace(/^  (\s*)/gm, (m, rest, offset) => (offset > planSpec.BuildSpec.indexOf('phases:') && offset < planSpec.BuildSpec.indexOf('artifacts:') ? rest : m));
+  const shape = pl.buildSpecProblems(flat, PROJECTS);
+  includes(shape, 'PlanProject: its build spec has the top-level key "install", which CodeBuild does not know (a phase must be indented under phases:)');
+  includes(shape, 'PlanProject: its build spec has no phases');
   const plan = await pl.readOnlyRoleProblems(t, 'PlanRole');
   includes(plan, 'PlanRole Buckets: s3:PutBucketPolicy (s3:PutBucketPolicy) is of access level Permissions management');
   includes(plan, 'PlanRole Secret: secretsmanager:GetSecretValue reads data, not configuration');
