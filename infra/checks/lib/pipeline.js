@@ -191,4 +191,30 @@ function testStageToolProblems(spec) {
   return problems;
 }
 
-module.exports = { testStageToolProblems, pipelineStages, pipelineOrderProblems, buildSpecProblems, readOnlyRoleProblems, noRightsRoleProblems };
+/**
+ * Every `npm ci` of the build and the scripts runs without install scripts (--ignore-scripts): no
+ * package of the lock files may run code when installed. Maven poms give it as <argument> elements.
+ */
+function npmCiProblems(files) {
+  const fs = require('node:fs');
+  const problems = [];
+  for (const f of files) {
+    const text = fs.readFileSync(f, 'utf8');
+    if (f.endsWith('.xml')) {
+      for (const m of text.matchAll(/<arguments>([\s\S]*?)<\/arguments>/g)) {
+        const args = [...m[1].matchAll(/<argument>([^<]*)<\/argument>/g)].map((a) => a[1].trim());
+        if (args[0] === 'ci' && !args.includes('--ignore-scripts')) problems.push(`${f}: npm ${args.join(' ')} runs the packages' install scripts; add <argument>--ignore-scripts</argument>`);
+      }
+    } else {
+      for (const line of text.split('\n')) {
+        // A command (not a comment or a message): npm ci at the start or after ( && || ; |
+        const cmd = line.trim();
+        if (/^(#|echo )/.test(cmd)) continue;
+        if (/(^|[(;&|]\s*)npm ci\b/.test(cmd) && !/--ignore-scripts/.test(cmd)) problems.push(`${f}: "${line.trim()}" runs the packages' install scripts; add --ignore-scripts`);
+      }
+    }
+  }
+  return problems;
+}
+
+module.exports = { npmCiProblems, testStageToolProblems, pipelineStages, pipelineOrderProblems, buildSpecProblems, readOnlyRoleProblems, noRightsRoleProblems };

@@ -202,3 +202,15 @@ test('the seed role passes each Terraform role only to the service that assumes 
   includes(t, 'aws_iam_role.outside (data.aws_iam_policy_document.outside_assume, statement 1): no condition aws:SourceAccount');
   includes(t, 'aws_iam_role.inline: its assume_role_policy must be an aws_iam_policy_document');
 });
+
+test('every npm ci of the build and the scripts runs without install scripts, and a broken one is reported', () => {
+  const pl = require('../lib/pipeline');
+  const files = ['pom.xml', 'infra/pom.xml', 'streaming-app/pom.xml', 'glue-compat/pom.xml', 'tributary', '.ci/run', 'docs/render.sh', 'infra/buildspec.yml']
+    .map((f) => path.join(P.REPO, f))
+    .filter((f) => fs.existsSync(f));
+  assert.ok(files.length >= 6, files.join(', '));
+  assert.deepEqual(pl.npmCiProblems(files), []);
+  const broken = pl.npmCiProblems([path.join(P.FIXTURES, 'npm-broken', 'pom.xml'), path.join(P.FIXTURES, 'npm-broken', 'script.sh')]);
+  includes(broken, "pom.xml: npm ci --no-audit runs the packages' install scripts");
+  includes(broken, 'script.sh: "(cd infra/local && npm ci --no-audit)" runs the packages\' install scripts');
+});
