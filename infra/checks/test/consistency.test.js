@@ -162,3 +162,13 @@ test('a security control naming missing Terraform, a store not encrypted as clai
   includes(p, '"A claim without an address" names no Terraform address');
   includes(p, 'aws_iam_role.extra (main.tf) has no row in the security controls table');
 });
+
+test('a control the table says is not built but the Terraform builds is reported', () => {
+  const sc = require('../lib/security-controls');
+  const built = structuredClone(real);
+  built.resources.push({ type: 'aws_cloudtrail', name: 'audit', body: {}, file: 'audit.tf' });
+  const p = sc.checkSecurityControls(built, P.INFRA_README);
+  includes(p, 'says it is not built, but the Terraform builds aws_cloudtrail.audit (audit.tf)');
+  includes(p, 'aws_cloudtrail.audit (audit.tf) has no row in the security controls table');
+});
+
