@@ -141,7 +141,10 @@ function renderTerraformDocument(model, name, seen = new Set()) {
       if (sub) statements.push(...sub.Statement);
     }
   }
-  for (const st of asList(d.body.statement)) {
+  // dynamic "statement" blocks count with their content, once (their for_each has one item here).
+  const written = [...asList(d.body.statement)];
+  for (const dyn of asList((d.body.dynamic || {}).statement)) written.push(...asList(dyn.content));
+  for (const st of written) {
     const out = {};
     if (st.sid) out.Sid = st.sid;
     out.Effect = st.effect || 'Allow';

@@ -238,6 +238,7 @@ test('oversized managed, inline and trust policies and unbounded parameters are 
   const tf = terraformPolicySizes(await loadTerraform(path.join(P.FIXTURES, 'policy-size-broken')));
   includes(tf.problems, 'aws_iam_policy.big (managed policy)');
   includes(tf.problems, 'aws_iam_policy.concatenated (managed policy)');
+  includes(tf.problems, 'aws_iam_policy.dynamic (managed policy)');
   includes(tf.problems, 'aws_iam_role.big (trust policy)');
   includes(tf.problems, 'aws_iam_role.big (inline policies together)');
   includes(tf.problems, 'aws_iam_role_policy.literal: its policy is not a data.aws_iam_policy_document');
