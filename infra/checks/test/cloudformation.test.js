@@ -51,7 +51,7 @@ test('a broken template is reported by the spec check, cfn-lint, the bucket chec
   includes(wildcardProblems(cloudFormationStatements(t, BROKEN), allowlist), 'cfn-broken.yaml#Role#Everything: wildcard action *');
 });
 
-test('the test stage runs every test without the Trino one on its image, and passes on the configuration and the jars', () => {
+test('the test stage runs every test on its image (Trino on its JDK 25), and passes on the configuration and the jars', () => {
   const yaml = require('js-yaml');
   const spec = yaml.load(fs.readFileSync(P.BUILDSPEC, 'utf8'));
   assert.equal(String(spec.version), '0.2');
@@ -115,28 +115,39 @@ test('a pipeline without approval, applying other than the plan, with repository
   includes(testRole, 'TestRole ControlTable: dynamodb:PutItem; the test project may only write its logs');
 });
 
-// The highest JDK each CodeBuild image offers in runtime-versions (CodeBuild's list of available runtimes).
-const IMAGE_MAX_JDK = {
-  'aws/codebuild/amazonlinux2-x86_64-standard:5.0': 21,
-  'aws/codebuild/amazonlinux-x86_64-standard:5.0': 21,
-  'aws/codebuild/standard:7.0': 21,
+// The JDKs each CodeBuild image carries (runtime-versions, and JAVA_<n>_HOME), from the image's
+// definition (github.com/aws/aws-codebuild-docker-images, al/x86_64/standard/5.0: Dockerfile and
+// runtimes.yml, "Adding new runtimes x86_64 26.03.25"); amazonlinux2-x86_64-standard:5.0 is the
+// former name of the same Amazon Linux 2023 image.
+const IMAGE_JDKS = {
+  'aws/codebuild/amazonlinux-x86_64-standard:5.0': [8, 11, 17, 21, 25],
+  'aws/codebuild/amazonlinux2-x86_64-standard:5.0': [8, 11, 17, 21, 25],
+  'aws/codebuild/standard:7.0': [8, 11, 17, 21],
 };
 
-/** The Trino test needs a JDK 24+: the build must provide one at trino.java.home or exclude exactly that test. */
+/**
+ * The Trino test needs a JDK 24+: the build must give one of the image's (-Dtrino.java.home=
+ * "$JAVA_<n>_HOME", n >= 24) or exclude exactly that test where the image has none.
+ */
 function buildJdkProblems(spec, template) {
   const image = (template.Resources.TestProject || template.Resources.DeployProject).Properties.Environment.Image;
-  const maxJdk = IMAGE_MAX_JDK[image];
-  if (maxJdk === undefined) return [`CodeBuild image ${image} is not in IMAGE_MAX_JDK; add the JDKs it offers`];
-  const mvn = JSON.stringify(spec.phases).match(/mvn [^"]*verify[^"]*/g) || [];
+  const jdks = IMAGE_JDKS[image];
+  if (jdks === undefined) return [`CodeBuild image ${image} is not in IMAGE_JDKS; add the JDKs it offers`];
+  const commands = Object.values(spec.phases || {}).flatMap((ph) => (ph && Array.isArray(ph.commands) ? ph.commands : []));
+  const mvn = commands.map(String).filter((c) => /\bmvn .*\bverify\b/.test(c));
   if (!mvn.length) return ['the build spec runs no mvn verify'];
   const problems = [];
+  const newest = Math.max(...jdks);
   for (const cmd of mvn) {
     // An exclusion alone (-Dit.test='!X') makes failsafe run every test class, unit tests included.
     const excluded = /-Dit\.test='?\*IT,!AthenaCompatibilityIT'?(\s|$)/.test(cmd);
-    const jdk = /-Dtrino\.java\.home=/.test(cmd);
-    if (maxJdk < 24 && !excluded && !jdk) {
-      problems.push(`"${cmd.trim()}" runs AthenaCompatibilityIT, which needs a JDK 24+, but ${image} offers JDK ${maxJdk} at most: exclude it (-Dit.test='*IT,!AthenaCompatibilityIT') or install a JDK 24+ and pass -Dtrino.java.home`);
+    const home = /-Dtrino\.java\.home="?\$\{?JAVA_(\d+)_HOME/.exec(cmd);
+    if (excluded) {
+      if (newest >= 24) problems.push(`"${cmd.trim()}" leaves AthenaCompatibilityIT out, but ${image} has JDK ${newest}: run it with -Dtrino.java.home="$JAVA_${newest}_HOME"`);
+      continue;
     }
+    if (!home) problems.push(`"${cmd.trim()}" runs AthenaCompatibilityIT, which needs a JDK 24+, without -Dtrino.java.home="$JAVA_<n>_HOME" of ${image} (it has JDK ${jdks.join(', ')})`);
+    else if (Number(home[1]) < 24 || !jdks.includes(Number(home[1]))) problems.push(`"${cmd.trim()}" gives Trino JAVA_${home[1]}_HOME, which ${image} does not have with 24 or later (it has JDK ${jdks.join(', ')})`);
   }
   return problems;
 }
@@ -149,14 +160,19 @@ test('a test build spec that does not install cfn-lint and moto_server is report
   includes(p, "does not install moto's server at an exact version");
 });
 
-test('a build spec running the Trino test on an image without JDK 24+ is reported', () => {
+test('a build spec running the Trino test without a JDK 24+ of its image, or leaving it out needlessly, is reported', () => {
   const template = cfn.loadTemplate(P.CFN_TEMPLATE);
-  const spec = { phases: { pre_build: { commands: ['mvn -B -ntp verify'] } } };
-  assert.match(buildJdkProblems(spec, template)[0], /runs AthenaCompatibilityIT, which needs a JDK 24\+/);
-  const exclusionOnly = { phases: { pre_build: { commands: ["mvn -B -ntp verify -Dit.test='!AthenaCompatibilityIT'"] } } };
-  assert.equal(buildJdkProblems(exclusionOnly, template).length, 1, 'an exclusion alone runs every class');
-  const other = { Resources: { DeployProject: { Properties: { Environment: { Image: 'aws/codebuild/unknown:1.0' } } } } };
-  assert.match(buildJdkProblems(spec, other)[0], /not in IMAGE_MAX_JDK/);
+  const spec = { phases: { build: { commands: ['mvn -B -ntp verify'] } } };
+  assert.match(buildJdkProblems(spec, template)[0], /runs AthenaCompatibilityIT, which needs a JDK 24\+, without -Dtrino.java.home/);
+  const jdk21 = { phases: { build: { commands: ['mvn -B -ntp verify -Dtrino.java.home="$JAVA_21_HOME"'] } } };
+  assert.match(buildJdkProblems(jdk21, template)[0], /gives Trino JAVA_21_HOME/);
+  const excluded = { phases: { build: { commands: ["mvn -B -ntp verify -Dit.test='*IT,!AthenaCompatibilityIT'"] } } };
+  assert.match(buildJdkProblems(excluded, template)[0], /leaves AthenaCompatibilityIT out, but .* has JDK 25/);
+  const old = { Resources: { TestProject: { Properties: { Environment: { Image: 'aws/codebuild/standard:7.0' } } } } };
+  assert.deepEqual(buildJdkProblems(excluded, old), []);
+  assert.match(buildJdkProblems(spec, old)[0], /without -Dtrino.java.home/);
+  const other = { Resources: { TestProject: { Properties: { Environment: { Image: 'aws/codebuild/unknown:1.0' } } } } };
+  assert.match(buildJdkProblems(spec, other)[0], /not in IMAGE_JDKS/);
 });
 
 test('the official cfn-lint 1.x finds nothing in the seed template, and reports the broken one', (t) => {
