@@ -127,7 +127,7 @@ locals {
 resource "aws_glue_job" "maintenance" {
   name                   = local.glue_maintenance_job_name
   description            = "Tributary table maintenance: compaction applying deletes, manifest rewrite, snapshot expiry, orphan cleanup"
-  role_arn               = aws_iam_role.glue.arn
+  role_arn               = aws_iam_role.glue_maintenance.arn
   glue_version           = var.glue_version
   worker_type            = var.glue_worker_type
   number_of_workers      = var.glue_maintenance_workers
@@ -153,7 +153,7 @@ resource "aws_glue_job" "maintenance" {
 resource "aws_glue_job" "backfill" {
   name                   = local.glue_backfill_job_name
   description            = "Tributary backfill: parallel JDBC load of a table's history that never overwrites newer changes"
-  role_arn               = aws_iam_role.glue.arn
+  role_arn               = aws_iam_role.glue_backfill.arn
   glue_version           = var.glue_version
   worker_type            = var.glue_worker_type
   number_of_workers      = var.glue_backfill_workers

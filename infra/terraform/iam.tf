@@ -57,12 +57,6 @@ data "aws_iam_policy_document" "lake_access" {
   }
 
   statement {
-    sid       = "ReadSourceSecret"
-    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
-    resources = [aws_secretsmanager_secret.source.arn]
-  }
-
-  statement {
     sid = "ControlTable"
     actions = [
       "dynamodb:GetItem",
@@ -73,6 +67,16 @@ data "aws_iam_policy_document" "lake_access" {
       "dynamodb:ConditionCheckItem",
     ]
     resources = [aws_dynamodb_table.control.arn]
+  }
+}
+
+# The database secret: only the roles that connect to the source (the Flink application and the
+# backfill) get it; the maintenance job's role does not.
+data "aws_iam_policy_document" "source_secret_access" {
+  statement {
+    sid       = "ReadSourceSecret"
+    actions   = ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"]
+    resources = [aws_secretsmanager_secret.source.arn]
   }
 }
 
@@ -172,6 +176,7 @@ data "aws_iam_policy_document" "flink" {
   source_policy_documents = concat([
     data.aws_iam_policy_document.lake_access.json,
     data.aws_iam_policy_document.vpc_access.json,
+    data.aws_iam_policy_document.source_secret_access.json,
   ], data.aws_iam_policy_document.source_ca_access[*].json)
 
   statement {
@@ -220,20 +225,32 @@ data "aws_iam_policy_document" "glue_assume" {
   }
 }
 
-resource "aws_iam_role" "glue" {
-  name                 = "${local.name}-glue"
-  description          = "Glue maintenance and backfill jobs"
+# One role per job: both maintain the lake, only the backfill reads the source (the database secret
+# and the certificate authority).
+resource "aws_iam_role" "glue_maintenance" {
+  name                 = "${local.name}-glue-maintenance"
+  description          = "Glue maintenance job ${local.glue_maintenance_job_name}"
   assume_role_policy   = data.aws_iam_policy_document.glue_assume.json
   permissions_boundary = var.permissions_boundary_arn
 
-  tags = merge(var.tags, { Name = "${local.name}-glue" })
+  tags = merge(var.tags, { Name = "${local.name}-glue-maintenance" })
 }
 
-data "aws_iam_policy_document" "glue" {
-  source_policy_documents = concat([
+resource "aws_iam_role" "glue_backfill" {
+  name                 = "${local.name}-glue-backfill"
+  description          = "Glue backfill job ${local.glue_backfill_job_name}"
+  assume_role_policy   = data.aws_iam_policy_document.glue_assume.json
+  permissions_boundary = var.permissions_boundary_arn
+
+  tags = merge(var.tags, { Name = "${local.name}-glue-backfill" })
+}
+
+# What both Glue jobs need: the lake, the network, their code, temporary files, logs and metrics.
+data "aws_iam_policy_document" "glue_jobs" {
+  source_policy_documents = [
     data.aws_iam_policy_document.lake_access.json,
     data.aws_iam_policy_document.vpc_access.json,
-  ], data.aws_iam_policy_document.source_ca_access[*].json)
+  ]
 
   statement {
     sid     = "ReadJobCode"
@@ -286,10 +303,23 @@ data "aws_iam_policy_document" "glue" {
   }
 }
 
-resource "aws_iam_role_policy" "glue" {
-  name   = "glue-jobs"
-  role   = aws_iam_role.glue.id
-  policy = data.aws_iam_policy_document.glue.json
+resource "aws_iam_role_policy" "glue_maintenance" {
+  name   = "glue-maintenance"
+  role   = aws_iam_role.glue_maintenance.id
+  policy = data.aws_iam_policy_document.glue_jobs.json
+}
+
+data "aws_iam_policy_document" "glue_backfill" {
+  source_policy_documents = concat([
+    data.aws_iam_policy_document.glue_jobs.json,
+    data.aws_iam_policy_document.source_secret_access.json,
+  ], data.aws_iam_policy_document.source_ca_access[*].json)
+}
+
+resource "aws_iam_role_policy" "glue_backfill" {
+  name   = "glue-backfill"
+  role   = aws_iam_role.glue_backfill.id
+  policy = data.aws_iam_policy_document.glue_backfill.json
 }
 
 # ---------------------------------------------------------------------------------------------------

@@ -9,6 +9,15 @@ provider "aws" {
   }
 }
 
+# Without default tags: only for adopting the VPC's default security group, which EC2 creates untagged.
+# The deploy role may change EC2 resources only when they carry the project's tags, except revoking
+# rules of an untagged security group; tagging the group would need the right to tag any untagged
+# resource into the project's reach (infra/cfn/seed.yaml, DeployNetworkPolicy).
+provider "aws" {
+  alias  = "untagged"
+  region = var.region
+}
+
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
 data "aws_caller_identity" "current" {}

@@ -12,9 +12,8 @@ resource "aws_vpc" "main" {
 # The default security group allows traffic between its members; take every rule away so that nothing
 # uses it by accident.
 resource "aws_default_security_group" "main" {
-  vpc_id = aws_vpc.main.id
-
-  tags = merge(var.tags, { Name = "${local.name}-default-unused" })
+  provider = aws.untagged # no tags: see the provider in main.tf
+  vpc_id   = aws_vpc.main.id
 }
 
 resource "aws_subnet" "private" {

@@ -83,12 +83,16 @@ resource "aws_s3_bucket_policy" "data" {
   for_each = aws_s3_bucket.data
 
   bucket = each.value.id
-  policy = data.aws_iam_policy_document.bucket_tls_only[each.key].json
+  policy = data.aws_iam_policy_document.data_bucket[each.key].json
 
   depends_on = [aws_s3_bucket_public_access_block.data]
 }
 
-data "aws_iam_policy_document" "bucket_tls_only" {
+# The data buckets' policy: TLS 1.2 or later only, and no upload encrypted other than with the lake
+# key. An upload without encryption headers gets the bucket's default (SSE-KMS with aws_kms_key.main),
+# so only uploads asking for another algorithm, another key, or SSE-KMS without naming a key (which
+# S3 would encrypt with the AWS managed key aws/s3) are refused.
+data "aws_iam_policy_document" "data_bucket" {
   for_each = aws_s3_bucket.data
 
   statement {
@@ -127,6 +131,78 @@ data "aws_iam_policy_document" "bucket_tls_only" {
       test     = "NumericLessThan"
       variable = "s3:TlsVersion"
       values   = ["1.2"]
+    }
+  }
+
+  statement {
+    sid       = "DenyOtherEncryption"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = ["${each.value.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["aws:kms"]
+    }
+  }
+
+  statement {
+    sid       = "DenyOtherKey"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = ["${each.value.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = ["false"]
+    }
+
+    condition {
+      test     = "StringNotEquals"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = [aws_kms_key.main.arn]
+    }
+  }
+
+  statement {
+    sid       = "DenyKmsWithoutTheKey"
+    effect    = "Deny"
+    actions   = ["s3:PutObject"]
+    resources = ["${each.value.arn}/*"]
+
+    principals {
+      type        = "*"
+      identifiers = ["*"]
+    }
+
+    condition {
+      test     = "StringEquals"
+      variable = "s3:x-amz-server-side-encryption"
+      values   = ["aws:kms"]
+    }
+
+    condition {
+      test     = "Null"
+      variable = "s3:x-amz-server-side-encryption-aws-kms-key-id"
+      values   = ["true"]
     }
   }
 }

@@ -17,7 +17,7 @@ resource "aws_secretsmanager_secret_policy" "source" {
   policy     = data.aws_iam_policy_document.source_secret.json
 }
 
-# Only the Flink application and the Glue jobs read the secret; every other principal of the account is
+# Only the Flink application and the backfill job read the secret; every other principal of the account is
 # refused unless it is an administrator who can also change this policy.
 data "aws_iam_policy_document" "source_secret" {
   statement {
@@ -36,7 +36,7 @@ data "aws_iam_policy_document" "source_secret" {
       variable = "aws:PrincipalArn"
       values = [
         aws_iam_role.flink.arn,
-        aws_iam_role.glue.arn,
+        aws_iam_role.glue_backfill.arn,
         "arn:${local.partition}:iam::${local.account}:role/${local.name}-secret-rotation*",
       ]
     }

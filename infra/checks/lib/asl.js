@@ -124,4 +124,107 @@ function checkGlueTasks(model, rendered, contract) {
   return problems;
 }
 
-module.exports = { placeholders, render, templatefileCalls, sampleValues, checkStateMachines, checkGlueTasks, tasks };
+// The API model of each service the state machines call: the AWS SDK for JavaScript v3 clients carry
+// every operation's input members (and how many lead as required) at run time.
+const SDK_CLIENTS = {
+  glue: '@aws-sdk/client-glue',
+  dynamodb: '@aws-sdk/client-dynamodb',
+  sns: '@aws-sdk/client-sns',
+  sfn: '@aws-sdk/client-sfn',
+  states: '@aws-sdk/client-sfn',
+};
+
+// Step Functions' optimized integrations used or likely here (service -> API -> patterns allowed);
+// every other call goes through the AWS SDK integration (arn:...:states:::aws-sdk:<service>:<api>).
+const OPTIMIZED = {
+  glue: { startJobRun: ['', '.sync'] },
+  dynamodb: { getItem: [''], putItem: [''], deleteItem: [''], updateItem: [''] },
+  sns: { publish: [''] },
+  states: { startExecution: ['', '.sync', '.sync:2'] },
+};
+
+const pascal = (x) => x.charAt(0).toUpperCase() + x.slice(1);
+
+/**
+ * Every Task's integration exists and its parameters are the API's: the Resource is an optimized
+ * integration of OPTIMIZED or an aws-sdk integration, the operation exists in the service's API model
+ * (the SDK client of SDK_CLIENTS), every parameter (".$" paths included) is a member of the
+ * operation's input, and every required member is given.
+ */
+function checkIntegrations(rendered) {
+  const problems = [];
+  for (const [f, { json }] of Object.entries(rendered)) {
+    for (const { name, state } of tasks(json)) {
+      const where = `${f}: ${name}`;
+      const m = /^arn:[a-z-]+:states:::(aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\.sync(?::2)?|\.waitForTaskToken)?$/.exec(String(state.Resource));
+      if (!m) {
+        problems.push(`${where}: ${state.Resource} is not a Step Functions service integration (arn:<partition>:states:::<service>:<api> or ...:aws-sdk:<service>:<api>)`);
+        continue;
+      }
+      const [, sdk, service, api, pattern = ''] = m;
+      if (!sdk) {
+        const allowed = (OPTIMIZED[service] || {})[api];
+        if (!allowed) {
+          problems.push(`${where}: ${service}:${api} is not an optimized integration; call it as aws-sdk:${service}:${api}`);
+          continue;
+        }
+        if (!allowed.includes(pattern)) problems.push(`${where}: ${service}:${api} does not support the ${pattern} pattern`);
+      } else if (pattern && pattern !== '.waitForTaskToken') {
+        problems.push(`${where}: AWS SDK integrations do not support ${pattern}`);
+      }
+      const pkg = SDK_CLIENTS[service];
+      if (!pkg) {
+        problems.push(`${where}: no API model for service ${service} in infra/checks; add its @aws-sdk client to SDK_CLIENTS`);
+        continue;
+      }
+      const client = require(pkg);
+      const op = client[`${pascal(api)}$`];
+      if (!Array.isArray(op) || op[0] !== 9 || typeof op[4] !== 'function') {
+        problems.push(`${where}: ${service} has no API operation ${pascal(api)}`);
+        continue;
+      }
+      const input = op[4]();
+      const members = Array.isArray(input[4]) ? input[4] : [];
+      const required = members.slice(0, typeof input[6] === 'number' ? input[6] : 0);
+      const params = Object.keys(state.Parameters || state.Arguments || {}).map((k) => k.replace(/\.\$$/, ''));
+      const known = new Set(members.map(pascal));
+      for (const p of params) if (!known.has(pascal(p))) problems.push(`${where}: ${pascal(api)} has no parameter ${p} (its input: ${members.join(', ')})`);
+      for (const r of required) if (!params.some((p) => pascal(p) === pascal(r))) problems.push(`${where}: ${pascal(api)} needs ${pascal(r)}`);
+    }
+  }
+  return problems;
+}
+
+/**
+ * The IAM actions each task's integration calls as the state machine's role: the API's own action
+ * (aws-sdk:sfn:x is states:X), plus, for glue:startJobRun.sync, what Step Functions calls to follow
+ * and stop the run.
+ */
+function integrationActions(rendered) {
+  const out = new Map(); // action -> "file: state"
+  for (const [f, { json }] of Object.entries(rendered)) {
+    for (const { name, state } of tasks(json)) {
+      const m = /^arn:[a-z-]+:states:::(?:aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)(\.sync)?/.exec(String(state.Resource));
+      if (!m) continue;
+      const prefix = m[1] === 'sfn' ? 'states' : m[1];
+      const actions = [`${prefix}:${pascal(m[2])}`];
+      if (m[1] === 'glue' && m[2] === 'startJobRun' && m[3]) actions.push('glue:GetJobRun', 'glue:GetJobRuns', 'glue:BatchStopJobRun');
+      for (const a of actions) if (!out.has(a)) out.set(a, `${f}: ${name}`);
+    }
+  }
+  return out;
+}
+
+/** Every action the tasks call is allowed by the Step Functions role's policy document `docName`. */
+function checkIntegrationPermissions(model, rendered, docName) {
+  const doc = model.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === docName);
+  if (!doc) return [`data.aws_iam_policy_document.${docName} does not exist`];
+  const granted = new Set((Array.isArray(doc.body.statement) ? doc.body.statement : [doc.body.statement]).filter((st) => (st.effect || 'Allow') === 'Allow').flatMap((st) => st.actions || []));
+  const problems = [];
+  for (const [action, where] of integrationActions(rendered)) {
+    if (!granted.has(action)) problems.push(`${where} calls ${action}, which data.aws_iam_policy_document.${docName} does not allow`);
+  }
+  return problems;
+}
+
+module.exports = { checkIntegrationPermissions, integrationActions, checkIntegrations, placeholders, render, templatefileCalls, sampleValues, checkStateMachines, checkGlueTasks, tasks };

@@ -20,8 +20,6 @@ module.exports = {
   GLUE_POM: path.join(REPO, 'glue-compat', 'pom.xml'),
   ROOT_POM: path.join(REPO, 'pom.xml'),
   STREAMING_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java'),
-  // The lake model (configuration options, catalog, naming) that the streaming job and the Glue jobs share.
-  MODEL_JAVA: path.join(REPO, 'streaming-app', 'model', 'src', 'main', 'java'),
   METRIC_NAMES_JAVA: path.join(REPO, 'streaming-app', 'src', 'main', 'java', 'io', 'tributary', 'metrics', 'MetricNames.java'),
   GLUE_COMPAT_JAVA: path.join(REPO, 'glue-compat', 'src', 'main', 'java'),
   STREAMING_CONTRACT: path.join(__dirname, '..', 'contracts', 'streaming-job.json'),

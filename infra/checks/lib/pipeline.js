@@ -3,6 +3,7 @@
 // approval, and an apply of exactly the approved plan file by the only project with deploy rights,
 // whose build spec (like the plan's) is written in the template, not read from the repository.
 
+const yaml = require('js-yaml');
 const { asList } = require('./iam');
 const { roleStatements } = require('./deploy-permissions');
 const { expand, accessLevel } = require('./iam-names');
@@ -60,6 +61,41 @@ function pipelineOrderProblems(template, roles) {
   return problems;
 }
 
+// The top-level keys of a CodeBuild build spec (version 0.2) and the phases it runs.
+const SPEC_KEYS = new Set(['version', 'run-as', 'env', 'proxy', 'batch', 'phases', 'reports', 'artifacts', 'cache']);
+const SPEC_PHASES = new Set(['install', 'pre_build', 'build', 'post_build']);
+
+/**
+ * The build spec as CodeBuild reads it (YAML): only known top-level keys, phases that are known and
+ * hold a list of commands; a phase written beside `phases:` instead of under it runs nothing.
+ */
+function buildSpecShapeProblems(id, text) {
+  let spec;
+  try {
+    spec = yaml.load(text);
+  } catch (e) {
+    return [`${id}: its build spec is not valid YAML: ${e.message.split('\n')[0]}`];
+  }
+  const problems = [];
+  if (!spec || typeof spec !== 'object') return [`${id}: its build spec is not a YAML mapping`];
+  for (const k of Object.keys(spec)) {
+    if (!SPEC_KEYS.has(k)) problems.push(`${id}: its build spec has the top-level key "${k}", which CodeBuild does not know${SPEC_PHASES.has(k) ? ' (a phase must be indented under phases:)' : ''}`);
+  }
+  const phases = spec.phases;
+  if (!phases || typeof phases !== 'object') problems.push(`${id}: its build spec has no phases`);
+  else {
+    for (const [name, phase] of Object.entries(phases)) {
+      if (!SPEC_PHASES.has(name)) problems.push(`${id}: its build spec has the unknown phase "${name}"`);
+      else if (!phase || !Array.isArray(phase.commands) || !phase.commands.every((c) => typeof c === 'string')) problems.push(`${id}: phase ${name} of its build spec has no list of commands`);
+    }
+    if (!phases.build) problems.push(`${id}: its build spec has no build phase`);
+  }
+  return problems;
+}
+
+// HashiCorp's release signing key (hashicorp.com/security), primary key fingerprint.
+const HASHICORP_RELEASE_KEY = 'C874011F0AB405110D02105534365D9472D7468F';
+
 /** Problems with the build specs: the plan and apply ones inline, each doing only its part. */
 function buildSpecProblems(template, roles) {
   const problems = [];
@@ -68,8 +104,17 @@ function buildSpecProblems(template, roles) {
     const s = spec(id);
     if (!/\n/.test(s) || !/version: 0\.2/.test(s)) {
       problems.push(`${id}: its build spec is read from the repository ("${s}"); write it in the template, so whoever pushes the branch cannot change what it runs`);
+    } else {
+      problems.push(...buildSpecShapeProblems(id, s));
     }
     if (!/sha256sum -c -/.test(s)) problems.push(`${id}: the build spec does not verify the Terraform download (sha256sum -c)`);
+    // The checksums file is only as good as its signature: verified with gpg against HashiCorp's
+    // release key, pinned by fingerprint, before the archive is unpacked.
+    const verify = s.search(/gpg [^\n]*--verify [^\n]*SHA256SUMS\.sig/);
+    const pinned = s.search(new RegExp(`VALIDSIG \\.\\* ${HASHICORP_RELEASE_KEY}`));
+    const unzip = s.search(/unzip /);
+    if (verify < 0 || pinned < 0) problems.push(`${id}: the build spec does not verify the signature of the Terraform checksums (gpg --verify ..._SHA256SUMS.sig, VALIDSIG of key ${HASHICORP_RELEASE_KEY})`);
+    else if (unzip >= 0 && (verify > unzip || pinned > unzip)) problems.push(`${id}: the build spec unpacks Terraform before verifying the signature of its checksums`);
   }
   const plan = spec(roles.plan);
   if (!/terraform plan [^\n]*-lock=false[^\n]*-out=tfplan/.test(plan)) problems.push(`${roles.plan}: the build spec must run terraform plan -lock=false -out=tfplan (a read-only role cannot take the lock)`);
@@ -131,4 +176,45 @@ function noRightsRoleProblems(template, roleId) {
   return problems;
 }
 
-module.exports = { pipelineStages, pipelineOrderProblems, buildSpecProblems, readOnlyRoleProblems, noRightsRoleProblems };
+/**
+ * The test stage runs `mvn verify`, whose tests need two Python tools the CodeBuild image lacks:
+ * cfn-lint 1.x (infra/checks) and moto's server (the Glue catalog integration tests). The build spec
+ * must choose a Python runtime and install both, at exact versions, before it runs Maven.
+ */
+function testStageToolProblems(spec) {
+  const problems = [];
+  const install = (spec.phases || {}).install || {};
+  if (!(install['runtime-versions'] || {}).python) problems.push('the test build spec selects no Python runtime (install: runtime-versions: python)');
+  const commands = asList(install.commands).map(String).join('\n');
+  if (!/pip3? install[^\n]*'cfn-lint==1\.\d+\.\d+'/.test(commands)) problems.push("the test build spec does not install cfn-lint 1.x at an exact version (pip install 'cfn-lint==1.x.y') in its install phase; infra/checks needs it");
+  if (!/pip3? install[^\n]*'moto\[server\]==\d+\.\d+\.\d+'/.test(commands)) problems.push("the test build spec does not install moto's server at an exact version (pip install 'moto[server]==x.y.z') in its install phase; GlueCatalogIT and GlueJobsOnMotoIT need it");
+  return problems;
+}
+
+/**
+ * Every `npm ci` of the build and the scripts runs without install scripts (--ignore-scripts): no
+ * package of the lock files may run code when installed. Maven poms give it as <argument> elements.
+ */
+function npmCiProblems(files) {
+  const fs = require('node:fs');
+  const problems = [];
+  for (const f of files) {
+    const text = fs.readFileSync(f, 'utf8');
+    if (f.endsWith('.xml')) {
+      for (const m of text.matchAll(/<arguments>([\s\S]*?)<\/arguments>/g)) {
+        const args = [...m[1].matchAll(/<argument>([^<]*)<\/argument>/g)].map((a) => a[1].trim());
+        if (args[0] === 'ci' && !args.includes('--ignore-scripts')) problems.push(`${f}: npm ${args.join(' ')} runs the packages' install scripts; add <argument>--ignore-scripts</argument>`);
+      }
+    } else {
+      for (const line of text.split('\n')) {
+        // A command (not a comment or a message): npm ci at the start or after ( && || ; |
+        const cmd = line.trim();
+        if (/^(#|echo )/.test(cmd)) continue;
+        if (/(^|[(;&|]\s*)npm ci\b/.test(cmd) && !/--ignore-scripts/.test(cmd)) problems.push(`${f}: "${line.trim()}" runs the packages' install scripts; add --ignore-scripts`);
+      }
+    }
+  }
+  return problems;
+}
+
+module.exports = { npmCiProblems, testStageToolProblems, pipelineStages, pipelineOrderProblems, buildSpecProblems, readOnlyRoleProblems, noRightsRoleProblems };

@@ -134,12 +134,17 @@ function renderTerraformDocument(model, name, seen = new Set()) {
   const d = model.data.find((x) => x.type === 'aws_iam_policy_document' && x.name === name);
   if (!d) return null;
   const statements = [];
+  // A list written as one expression (concat(...)) names several documents: each counts.
   for (const src of asList(d.body.source_policy_documents).concat(asList(d.body.override_policy_documents))) {
-    const m = /data\.aws_iam_policy_document\.([\w-]+)/.exec(String(src));
-    const sub = m && renderTerraformDocument(model, m[1], seen);
-    if (sub) statements.push(...sub.Statement);
+    for (const m of String(src).matchAll(/data\.aws_iam_policy_document\.([\w-]+)/g)) {
+      const sub = renderTerraformDocument(model, m[1], seen);
+      if (sub) statements.push(...sub.Statement);
+    }
   }
-  for (const st of asList(d.body.statement)) {
+  // dynamic "statement" blocks count with their content, once (their for_each has one item here).
+  const written = [...asList(d.body.statement)];
+  for (const dyn of asList((d.body.dynamic || {}).statement)) written.push(...asList(dyn.content));
+  for (const st of written) {
     const out = {};
     if (st.sid) out.Sid = st.sid;
     out.Effect = st.effect || 'Allow';

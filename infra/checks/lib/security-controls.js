@@ -20,6 +20,8 @@ const INVENTORY = [
   'aws_sns_topic',
   'aws_sfn_state_machine',
   'aws_kms_key',
+  'aws_cloudtrail',
+  'aws_glue_data_catalog_encryption_settings',
 ];
 
 function readRows(readmePath) {
@@ -66,6 +68,14 @@ function checkSecurityControls(model, readmePath) {
     const label = `security control "${row.control.slice(0, 60)}"`;
     const builtHere = !/^Not built\b/.test(row.control);
     if (builtHere && row.addresses.length === 0) problems.push(`${label} names no Terraform address (write file.tf: \`address\`)`);
+    if (!builtHere) {
+      // A "Not built" row names the resource types that would build it; none may exist.
+      for (const m of row.control.matchAll(/`(aws_[a-z0-9_]+)`/g)) {
+        for (const r of model.resources.filter((x) => x.type === m[1])) {
+          problems.push(`${label} says it is not built, but the Terraform builds ${r.type}.${r.name} (${r.file}); describe what it builds`);
+        }
+      }
+    }
     const entries = [];
     for (const { file, address } of row.addresses) {
       named.add(address);

@@ -7,6 +7,8 @@ const { asList } = require('./iam');
 // Resource types of the AWS provider that have no `tags` argument. Any other type must be tagged with
 // merge(var.tags, ...); a new untaggable type is added here on purpose, after checking the provider docs.
 const UNTAGGABLE = new Set([
+  // Adopted untagged through the provider alias aws.untagged (main.tf): the deploy role may not tag it.
+  'aws_default_security_group',
   'aws_kms_alias',
   'aws_s3_bucket_server_side_encryption_configuration',
   'aws_s3_bucket_public_access_block',
@@ -194,7 +196,59 @@ function checkPropertyGroupLimit(model) {
   return problems;
 }
 
+/**
+ * The data buckets' policy refuses uploads not encrypted with the lake key: a Deny of s3:PutObject
+ * when the encryption header is present and not aws:kms, one when the key header is present and not
+ * aws_kms_key.main's ARN, and one when aws:kms is asked without a key (S3 would use aws/s3).
+ */
+function checkUploadEncryption(model) {
+  const problems = [];
+  const policy = model.resources.find((r) => r.type === 'aws_s3_bucket_policy' && r.name === 'data');
+  const doc = policy && policyDocumentOf(model, policy.body.policy);
+  if (!doc) return ['aws_s3_bucket_policy.data with a data.aws_iam_policy_document is missing'];
+  const denies = asList(doc.body.statement).filter((st) => st.effect === 'Deny' && asList(st.actions).some((a) => a === 's3:PutObject' || a === 's3:*'));
+  const cond = (st, test, variable, value) => asList(st.condition).some((c) => c.test === test && c.variable === variable && asList(c.values).includes(value));
+  const SSE = 's3:x-amz-server-side-encryption';
+  const KEY = 's3:x-amz-server-side-encryption-aws-kms-key-id';
+  const want = [
+    ['another encryption algorithm', (st) => cond(st, 'Null', SSE, 'false') && cond(st, 'StringNotEquals', SSE, 'aws:kms')],
+    ['another KMS key', (st) => cond(st, 'Null', KEY, 'false') && cond(st, 'StringNotEquals', KEY, '${aws_kms_key.main.arn}')],
+    ['SSE-KMS without naming the key', (st) => cond(st, 'StringEquals', SSE, 'aws:kms') && cond(st, 'Null', KEY, 'true')],
+  ];
+  for (const [what, ok] of want) {
+    if (!denies.some(ok)) problems.push(`data.aws_iam_policy_document.${doc.name}: no Deny of s3:PutObject for uploads asking for ${what}; the buckets must refuse uploads not encrypted with aws_kms_key.main`);
+  }
+  return problems;
+}
+
+/**
+ * The maintenance job cannot read the database secret: its role is not the backfill's, no inline
+ * policy of its role grants a secretsmanager: action, and the secret's policy does not exempt it.
+ */
+function checkMaintenanceSecret(model, render) {
+  const problems = [];
+  const job = (name) => model.resources.find((r) => r.type === 'aws_glue_job' && r.name === name);
+  const roleOf = (j) => (/aws_iam_role\.([\w-]+)\.arn/.exec(String(j && j.body.role_arn)) || [])[1];
+  const maintenance = roleOf(job('maintenance'));
+  if (!maintenance) return ['aws_glue_job.maintenance has no role_arn = aws_iam_role.<name>.arn'];
+  if (maintenance === roleOf(job('backfill'))) problems.push(`aws_glue_job.maintenance and aws_glue_job.backfill share aws_iam_role.${maintenance}; give maintenance a role of its own without the database secret`);
+  for (const p of model.resources.filter((r) => r.type === 'aws_iam_role_policy' && String(r.body.role).includes(`aws_iam_role.${maintenance}.`))) {
+    const name = (/data\.aws_iam_policy_document\.([\w-]+)/.exec(String(p.body.policy)) || [])[1];
+    const doc = name && render(model, name);
+    for (const st of (doc && doc.Statement) || []) {
+      if (st.Effect === 'Allow' && asList(st.Action).some((a) => /^secretsmanager:|^\*$/.test(a))) {
+        problems.push(`aws_iam_role_policy.${p.name} (role of aws_glue_job.maintenance): statement ${st.Sid || ''} grants ${asList(st.Action).join(', ')}; maintenance does not connect to the source`);
+      }
+    }
+  }
+  const secret = model.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === 'source_secret');
+  if (secret && JSON.stringify(secret.body).includes(`aws_iam_role.${maintenance}.`)) problems.push(`data.aws_iam_policy_document.source_secret lets aws_iam_role.${maintenance} (maintenance) read the secret`);
+  return problems;
+}
+
 module.exports = {
+  checkUploadEncryption,
+  checkMaintenanceSecret,
   checkPropertyGroupLimit,
   UNTAGGABLE,
   checkVariables,

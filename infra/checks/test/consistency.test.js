@@ -48,17 +48,17 @@ test('an undocumented Flink property is reported', () => {
   assert.ok(!r.problems.some((p) => p.startsWith('source.host ')));
 });
 
-test('Flink properties match the streaming job option names when its options class exists', (t) => {
-  // The options class is in the lake model (streaming-app/model), shared with the Glue jobs.
-  const r = c.checkJavaProperties(real, P.MODEL_JAVA);
-  if (r.skipped) t.diagnostic(`skipped: ${r.skipped}`);
-  assert.deepEqual(r.problems, []);
+test('every Flink property is an option of the streaming job (the options table generated from ConfigOptions), never skipped', () => {
+  assert.deepEqual(c.checkJavaProperties(real, P.CONFIG_DOC), []);
 });
 
-test('a property the job does not know is reported against its options class', () => {
-  const r = c.checkJavaProperties(real, path.join(P.FIXTURES, 'java-options'));
-  includes(r.problems, 'source.slot-name is not an option name');
-  includes(r.problems, 'source.publication-name is not an option name');
+test('a property the job does not know, or a missing options table, is reported', () => {
+  const p = c.checkJavaProperties(real, path.join(P.FIXTURES, 'options-table', 'configuration.md'));
+  includes(p, 'source.slot-name is not an option name of the streaming job');
+  includes(p, 'source.publication-name is not an option name of the streaming job');
+  includes(p, 'table.<schema>.<table>.key-columns is not an option name of the streaming job');
+  assert.ok(!p.some((x) => x.startsWith('source.host ')), p.join('\n'));
+  includes(c.checkJavaProperties(real, path.join(P.FIXTURES, 'docs', 'configuration.md')), 'has no options table');
 });
 
 test('alarm metric names are the job metric names, kept in one local', () => {
@@ -162,3 +162,13 @@ test('a security control naming missing Terraform, a store not encrypted as clai
   includes(p, '"A claim without an address" names no Terraform address');
   includes(p, 'aws_iam_role.extra (main.tf) has no row in the security controls table');
 });
+
+test('a control the table says is not built but the Terraform builds is reported', () => {
+  const sc = require('../lib/security-controls');
+  const built = structuredClone(real);
+  built.resources.push({ type: 'aws_cloudtrail', name: 'audit', body: {}, file: 'audit.tf' });
+  const p = sc.checkSecurityControls(built, P.INFRA_README);
+  includes(p, 'says it is not built, but the Terraform builds aws_cloudtrail.audit (audit.tf)');
+  includes(p, 'aws_cloudtrail.audit (audit.tf) has no row in the security controls table');
+});
+

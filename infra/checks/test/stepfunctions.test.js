@@ -95,3 +95,42 @@ test('invalid ASL and bad Glue tasks are reported', async () => {
   includes(p, 'Run does not retry Glue.ConcurrentRunsExceededException');
   includes(p, 'Run has no Catch for States.ALL');
 });
+
+test('every task integration exists and passes only parameters of its API (the AWS SDK clients\' models)', async () => {
+  const result = a.checkStateMachines(real, P.STEPFUNCTIONS);
+  assert.deepEqual(a.checkIntegrations(result.rendered), []);
+  const task = (Resource, Parameters) => ({ Type: 'Task', Resource, Parameters, End: true });
+  const json = {
+    StartAt: 'PutTypo',
+    States: {
+      PutTypo: task('arn:aws:states:::dynamodb:putItem', { TableName: 't', Itme: {} }),
+      UnknownApi: task('arn:aws:states:::aws-sdk:dynamodb:scann', { TableName: 't' }),
+      NotOptimized: task('arn:aws:states:::dynamodb:scan', { TableName: 't' }),
+      NoSync: task('arn:aws:states:::sns:publish.sync', { TopicArn: 't', Message: 'm' }),
+      NoModel: task('arn:aws:states:::aws-sdk:sqs:sendMessage', { QueueUrl: 'q' }),
+      MissingRequired: task('arn:aws:states:::aws-sdk:sfn:describeExecution', { IncludedData: 'METADATA_ONLY' }),
+      NotAnIntegration: task('arn:aws:lambda:eu-west-1:123456789012:function:f', {}),
+    },
+  };
+  const p = a.checkIntegrations({ 'broken.asl.json': { json } });
+  const has = (fragment) => assert.ok(p.some((x) => x.includes(fragment)), `expected "${fragment}" in:\n${p.join('\n')}`);
+  has('broken.asl.json: PutTypo: PutItem has no parameter Itme');
+  has('broken.asl.json: PutTypo: PutItem needs Item');
+  has('broken.asl.json: UnknownApi: dynamodb has no API operation Scann');
+  has('broken.asl.json: NotOptimized: dynamodb:scan is not an optimized integration');
+  has('broken.asl.json: NoSync: sns:publish does not support the .sync pattern');
+  has('broken.asl.json: NoModel: no API model for service sqs');
+  has('broken.asl.json: MissingRequired: DescribeExecution needs ExecutionArn');
+  has('broken.asl.json: NotAnIntegration: arn:aws:lambda:eu-west-1:123456789012:function:f is not a Step Functions service integration');
+});
+
+test('the state machines\' role allows every action their tasks call, and a missing one is reported', () => {
+  const result = a.checkStateMachines(real, P.STEPFUNCTIONS);
+  const actions = a.integrationActions(result.rendered);
+  for (const x of ['glue:StartJobRun', 'glue:GetJobRun', 'dynamodb:PutItem', 'dynamodb:Scan', 'sns:Publish', 'states:DescribeExecution']) assert.ok(actions.has(x), x);
+  assert.deepEqual(a.checkIntegrationPermissions(real, result.rendered, 'sfn'), []);
+  const narrowed = structuredClone(real);
+  const doc = narrowed.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === 'sfn');
+  doc.body.statement = doc.body.statement.filter((st) => st.sid !== 'CheckBackfillLockOwner');
+  includes(a.checkIntegrationPermissions(narrowed, result.rendered, 'sfn'), 'calls states:DescribeExecution, which data.aws_iam_policy_document.sfn does not allow');
+});

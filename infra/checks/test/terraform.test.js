@@ -183,11 +183,13 @@ test('the control table expires items by TTL on expiresAt, and the maintenance s
   assert.ok(scans.some(([name]) => name === loop.Choices[0].Next), 'the loop does not lead to the next-page Scan');
 });
 
-test('the seed role grants every action the Terraform apply calls, and creates keys only with request tags', () => {
+test('the seed role grants every action the Terraform apply calls, and creates keys only with request tags', async () => {
   const contract = require('../contracts/deploy-actions.json');
   const model = real;
   const t = cfn.loadTemplate(P.CFN_TEMPLATE);
-  assert.deepEqual(d.deployPermissionProblems(model, t, 'BuildRole', contract), []);
+  const existingOnly = await d.existingResourceActions(Object.values(contract.create).flat());
+  assert.ok(existingOnly.has('ec2:CreateRoute') && !existingOnly.has('ec2:CreateSubnet'), [...existingOnly].join(', '));
+  assert.deepEqual(d.deployPermissionProblems(model, t, 'BuildRole', contract, existingOnly), []);
   assert.deepEqual(d.keyCreationProblems(t, 'BuildRole'), []);
   const broken = cfn.loadTemplate(path.join(P.FIXTURES, 'cfn-deploy-broken.yaml'));
   const p = d.deployPermissionProblems(model, broken, 'BuildRole', contract);
@@ -235,6 +237,8 @@ test('oversized managed, inline and trust policies and unbounded parameters are 
   includes(c.problems, 'parameter Unbounded is used in a policy but has neither AllowedValues nor MaxLength');
   const tf = terraformPolicySizes(await loadTerraform(path.join(P.FIXTURES, 'policy-size-broken')));
   includes(tf.problems, 'aws_iam_policy.big (managed policy)');
+  includes(tf.problems, 'aws_iam_policy.concatenated (managed policy)');
+  includes(tf.problems, 'aws_iam_policy.dynamic (managed policy)');
   includes(tf.problems, 'aws_iam_role.big (trust policy)');
   includes(tf.problems, 'aws_iam_role.big (inline policies together)');
   includes(tf.problems, 'aws_iam_role_policy.literal: its policy is not a data.aws_iam_policy_document');
@@ -253,4 +257,54 @@ test('alarms on operator-level dimensions, a finer default level and an always-a
   includes(p, 'aws_cloudwatch_metric_alarm.per_operator: tributaryLagMillis with dimensions (Application, Operator, table)');
   includes(p, 'aws_cloudwatch_metric_alarm.insights_operator: Metrics Insights SCHEMA(Application, Operator, table)');
   includes(p, 'aws_cloudwatch_metric_alarm.downtime_always_on: the downtime alarm must not notify');
+});
+
+test('the data buckets refuse uploads not encrypted with the lake key', async () => {
+  assert.deepEqual(c.checkUploadEncryption(real), []);
+  includes(c.checkUploadEncryption(await loadTerraform(path.join(P.FIXTURES, 'terraform-broken'))), 'aws_s3_bucket_policy.data with a data.aws_iam_policy_document is missing');
+  // Broken: the policy keeps only its TLS statements.
+  const tlsOnly = structuredClone(real);
+  const doc = tlsOnly.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === 'data_bucket');
+  doc.body.statement = doc.body.statement.filter((st) => !/Encryption|Key/.test(st.sid));
+  const p = c.checkUploadEncryption(tlsOnly);
+  includes(p, 'uploads asking for another encryption algorithm');
+  includes(p, 'uploads asking for another KMS key');
+  includes(p, 'uploads asking for SSE-KMS without naming the key');
+});
+
+test('the maintenance job has a Glue role of its own that cannot read the database secret', () => {
+  const { renderTerraformDocument } = require('../lib/policy-size');
+  assert.deepEqual(c.checkMaintenanceSecret(real, renderTerraformDocument), []);
+  // Broken: maintenance runs with the backfill's role.
+  const shared = structuredClone(real);
+  shared.resources.find((r) => r.type === 'aws_glue_job' && r.name === 'maintenance').body.role_arn = '${aws_iam_role.glue_backfill.arn}';
+  const p = c.checkMaintenanceSecret(shared, renderTerraformDocument);
+  includes(p, 'aws_glue_job.maintenance and aws_glue_job.backfill share aws_iam_role.glue_backfill');
+  includes(p, 'aws_iam_role_policy.glue_backfill (role of aws_glue_job.maintenance): statement ReadSourceSecret grants secretsmanager:GetSecretValue');
+  includes(p, 'data.aws_iam_policy_document.source_secret lets aws_iam_role.glue_backfill (maintenance) read the secret');
+});
+
+test("the seed role's EC2 rights are scoped by the project's tags, and a request-tag grant never covers an existing parent", async () => {
+  const allow = { 'seed.yaml#DeployConnectivityPolicy#ResolverEndpointInterfaces': 'Route 53 Resolver creates its network interfaces as the caller' };
+  assert.deepEqual(await d.networkTagScopeProblems(cfn.loadTemplate(P.CFN_TEMPLATE), 'BuildRole', allow), []);
+  const broken = {
+    Resources: {
+      BuildRole: { Type: 'AWS::IAM::Role', Properties: { ManagedPolicyArns: [{ Ref: 'Net' }] } },
+      Net: {
+        Type: 'AWS::IAM::ManagedPolicy',
+        Properties: {
+          PolicyDocument: {
+            Statement: [
+              { Sid: 'Network', Effect: 'Allow', Action: ['ec2:Describe*', 'ec2:CreateVpc', 'ec2:DeleteVpc'], Resource: '*', Condition: { StringEquals: { 'aws:RequestedRegion': 'eu-west-1' } } },
+              { Sid: 'Subnets', Effect: 'Allow', Action: 'ec2:CreateSubnet', Resource: ['arn:aws:ec2:eu-west-1:1:subnet/*', 'arn:aws:ec2:eu-west-1:1:vpc/*'], Condition: { StringEquals: { 'aws:RequestTag/Project': 'tributary' } } },
+            ],
+          },
+        },
+      },
+    },
+  };
+  const p = await d.networkTagScopeProblems(broken, 'BuildRole');
+  includes(p, 'seed.yaml#Net#Network: ec2:CreateVpc, ec2:DeleteVpc without an aws:RequestTag or aws:ResourceTag condition');
+  includes(p, "seed.yaml#Net#Subnets: ec2:CreateSubnet on vpc, a resource that exists before the call, is granted by the request's tags");
+  assert.ok(!p.some((x) => x.includes('on subnet,')), p.join('\n'));
 });
