@@ -40,8 +40,9 @@ final class PublicationChecks {
   /**
    * Checks (and, when {@code apply}, creates or extends) one publication for its tables. A table
    * that an existing publication does not cover and that the user cannot add to it is refused (the
-   * other tables are captured); a publication that does not exist and cannot be created, or that
-   * publishes the wrong operations, is a problem of every table and stops the start.
+   * other tables are captured), and so are the tables of a publication that does not exist and that
+   * the user cannot create; a publication that publishes the wrong operations, or that holds a
+   * partitioned table without publishing via the root and cannot be changed, stops the start.
    *
    * @return the tables refused here
    */
@@ -224,19 +225,29 @@ final class PublicationChecks {
     } else {
       cannot = whyNot(connection, publication, exists, tables);
     }
-    if (cannot != null) {
-      problems.add(
-          "Publication "
-              + publication
-              + " does not exist and user "
-              + source.user()
-              + " cannot create it ("
-              + cannot
-              + "): run as the tables' owner: "
-              + statement
-              + ";");
+    if (cannot == null) {
+      return List.of();
     }
-    return List.of();
+    // Its tables are refused (each read through this publication only); the other publications'
+    // tables are captured.
+    for (CapturedTable table : missingTables) {
+      report.refuse(
+          table.id(),
+          List.of(
+              "Table "
+                  + table.id()
+                  + " is not captured: publication "
+                  + publication
+                  + " does not exist and user "
+                  + source.user()
+                  + " cannot create it ("
+                  + cannot
+                  + "): run as the tables' owner: "
+                  + statement
+                  + "; then start the job again from its savepoint (the table is then captured"
+                  + " like a new table), or leave it out with tables.exclude."));
+    }
+    return missingTables;
   }
 
   /**

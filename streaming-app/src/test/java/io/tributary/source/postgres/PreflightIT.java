@@ -213,8 +213,9 @@ class PreflightIT {
                 + " the owner of the publication and the table: ALTER PUBLICATION \"tributary\""
                 + " ADD TABLE \"public\".\"prices\"; then start the job again from its savepoint")
         .contains(
-            "error: Publication tributary_a__inserts does not exist and user cdc cannot create"
-                + " it (no CREATE privilege on the database): run as the tables' owner:")
+            "refused: Table public.nokey is not captured: publication tributary_a__inserts does"
+                + " not exist and user cdc cannot create it (no CREATE privilege on the database):"
+                + " run as the tables' owner:")
         .contains(
             "CREATE PUBLICATION \"tributary_a__inserts\" FOR TABLE \"public\".\"nokey\" WITH"
                 + " (publish = 'insert, truncate');");
@@ -451,6 +452,13 @@ class PreflightIT {
           .doesNotContain("error:");
       assertThat(publishedTables(it, db)).isEmpty();
 
+      // No key: read through a publication of its own, tributary_id, which the user cannot
+      // create.
+      it.sql(
+          "CREATE TABLE sales.notes (id int NOT NULL, v text)",
+          "ALTER TABLE sales.notes REPLICA IDENTITY FULL",
+          "INSERT INTO sales.notes SELECT g, 'n' || g FROM generate_series(1, 30) g");
+
       // A table outside the schema, which a user who cannot change the publication cannot add:
       // that table is refused, with the statement to run as the owner, and the others captured.
       Result outside =
@@ -466,8 +474,14 @@ class PreflightIT {
                   + " table is then captured like a new table), or leave it out with"
                   + " tables.exclude.")
           .contains(
+              "refused: Table sales.notes is not captured: publication tributary_id does not exist"
+                  + " and user reader cannot create it (ERROR: permission denied for database"
+                  + " pubschema): run"
+                  + " as the tables' owner: CREATE PUBLICATION \"tributary_id\" FOR TABLE"
+                  + " \"sales\".\"notes\";")
+          .contains(
               "ok: 2 tables can be captured: [sales.orders key [id], sales.refunds key [id]];"
-                  + " not captured: [public.customers]")
+                  + " not captured: [public.customers, sales.notes]")
           .doesNotContain("error:");
       assertThat(publishedTables(it, db)).isEmpty();
 
@@ -510,12 +524,16 @@ class PreflightIT {
 
       // The way on for the refused table: the owner runs the statement, the job starts again from
       // its savepoint and captures it like a new table.
-      it.sql("ALTER PUBLICATION \"tributary\" ADD TABLE \"public\".\"customers\"");
+      it.sql(
+          "ALTER PUBLICATION \"tributary\" ADD TABLE \"public\".\"customers\"",
+          "CREATE PUBLICATION \"tributary_id\" FOR TABLE \"sales\".\"notes\"");
       savepoint = it.stopWithSavepoint();
       it.start(savepoint);
       it.sql(
-          "DELETE FROM public.customers WHERE id = 9", "INSERT INTO sales.late VALUES (1001, 'x')");
-      it.awaitEqual(4, Duration.ofMinutes(2));
+          "DELETE FROM public.customers WHERE id = 9",
+          "INSERT INTO sales.late VALUES (1001, 'x')",
+          "INSERT INTO sales.notes VALUES (31, 'after')");
+      it.awaitEqual(5, Duration.ofMinutes(2));
       assertThat(publishedTables(it, db)).containsExactly("public.customers");
     }
   }
