@@ -137,10 +137,11 @@ public final class Main implements Callable<Integer> {
         for (String warning : preflight.warnings()) {
           out.println("warning: " + warning);
         }
-        int refusals = preflight.refused().values().stream().mapToInt(List::size).sum();
-        if (e.problems().size() > refusals) {
-          // Problems of the server or the user: the refusals come on top of them.
-          for (String reason : refusals(preflight)) {
+        java.util.Set<String> refusals = refusals(preflight);
+        if (!e.problems().containsAll(refusals)) {
+          // Problems of the server or the user: the refusals come on top of them (when no table
+          // is left, the refusals are the problems, printed once, below).
+          for (String reason : refusals) {
             out.println("refused: " + reason);
           }
         }

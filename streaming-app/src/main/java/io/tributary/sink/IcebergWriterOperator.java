@@ -546,18 +546,21 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   /**
    * An append-only table (captured without a primary key) whose changes now carry a primary key:
    * the key was added at the source while the job runs. The table stays append-only for this run,
-   * every change still goes to its changelog table (a mirror started now would miss every row not
-   * changed since), and the start from a savepoint keeps it so (see the preflight check). Logged
-   * once per writer, and recorded on the changelog table ({@link TableManager#KEY_ADDED}), where
-   * the control table's status reason shows it.
+   * its changes still go to its changelog table as captured so far (only the inserts of a table
+   * captured insert-only; a mirror started now would miss every row not changed since), and the
+   * start from a savepoint keeps it so (see the preflight check). Logged once per writer, and
+   * recorded on the changelog table ({@link TableManager#KEY_ADDED}), where the control table's
+   * status reason shows it.
    */
   private void reportKeyAdded(TableState state, SourceTable source, long lsn) {
     state.keyAddedReported = true;
     String key = source.keyNames().toString();
     LOG.warn(
         "Table {} gained the primary key {} at the source (seen at LSN {}), but it is captured"
-            + " append-only: it stays append-only, every change still goes to {} and no mirror"
-            + " table is created, also after a restart. To mirror it by key instead, see"
+            + " append-only: it stays append-only, its changes still go to {} as captured so far"
+            + " (only its inserts if it was captured insert-only, without a replica identity) and"
+            + " no mirror table is created, also after a restart. To mirror it by key instead"
+            + " (which also captures the updates and deletes of a table captured insert-only), see"
             + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-at-the-source",
         source.id(),
         key,

@@ -48,7 +48,8 @@ public final class LakeVerifier {
       String namespace,
       TableId id,
       String identity,
-      List<String> key)
+      List<String> key,
+      List<String> keyAdded)
       throws SQLException {
     org.apache.iceberg.catalog.TableIdentifier changelog = TableNames.changelog(namespace, id);
     if (!catalog.tableExists(changelog)) {
@@ -66,11 +67,21 @@ public final class LakeVerifier {
     String uncaptured =
         full || !key.isEmpty()
             ? null
-            : "updates and deletes of a table without key are not captured under REPLICA IDENTITY "
-                + identity.toUpperCase(java.util.Locale.ROOT)
-                + " (ALTER TABLE "
-                + quoted(id)
-                + " REPLICA IDENTITY FULL captures them)";
+            : !keyAdded.isEmpty()
+                ? "its updates and deletes are not captured: it was captured insert-only (REPLICA"
+                    + " IDENTITY "
+                    + identity.toUpperCase(java.util.Locale.ROOT)
+                    + " without a key) before its primary key "
+                    + keyAdded
+                    + " was added; to capture them, mirror it by key (tables.options."
+                    + id
+                    + ".mode: mirror, see"
+                    + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-to-an-insert-only-table)"
+                : "updates and deletes of a table without key are not captured under REPLICA IDENTITY "
+                    + identity.toUpperCase(java.util.Locale.ROOT)
+                    + " (ALTER TABLE "
+                    + quoted(id)
+                    + " REPLICA IDENTITY FULL captures them)";
     Table changes = catalog.loadTable(changelog);
     VerifyResult replayed =
         TableVerifier.forChangelog(source, quoted(id), changes, full, uncaptured).verify();
@@ -184,12 +195,25 @@ public final class LakeVerifier {
           // preflight check), keyless.
           results.add(
               appendOnly(
-                  source, catalog, config.sink().namespace(), id, identities.get(id), List.of()));
+                  source,
+                  catalog,
+                  config.sink().namespace(),
+                  id,
+                  identities.get(id),
+                  List.of(),
+                  key));
           continue;
         }
         if (SourcePreflight.mode(options, key) == TableMode.APPEND_ONLY) {
           results.add(
-              appendOnly(source, catalog, config.sink().namespace(), id, identities.get(id), key));
+              appendOnly(
+                  source,
+                  catalog,
+                  config.sink().namespace(),
+                  id,
+                  identities.get(id),
+                  key,
+                  List.of()));
           continue;
         }
         Table mirror;

@@ -100,6 +100,15 @@ public final class ItStack implements AutoCloseable {
     return job;
   }
 
+  /** Stops the running job with a savepoint under the work directory and returns its path. */
+  public String stopWithSavepoint() throws Exception {
+    return job.stopWithSavepoint(
+            false,
+            workdir.resolve("savepoints").toUri().toString(),
+            org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
+        .get(2, java.util.concurrent.TimeUnit.MINUTES);
+  }
+
   public void sql(String... statements) throws SQLException {
     try (Connection c = stack.connect(database)) {
       c.setAutoCommit(false);

@@ -53,10 +53,13 @@ class KeyChangesIT {
         "ALTER TABLE log REPLICA IDENTITY FULL",
         "INSERT INTO log SELECT g, 'v' || g FROM generate_series(1, 200) g",
         "CREATE TABLE calm (id int PRIMARY KEY, v text)",
-        "INSERT INTO calm SELECT g, 'v' || g FROM generate_series(1, 100) g");
+        "INSERT INTO calm SELECT g, 'v' || g FROM generate_series(1, 100) g",
+        // No key and REPLICA IDENTITY DEFAULT: only its inserts can be captured.
+        "CREATE TABLE feed (id int NOT NULL, v text)",
+        "INSERT INTO feed SELECT g, 'v' || g FROM generate_series(1, 100) g");
     it.configure(TableSelection.builder().include("public.*").build(), Duration.ofSeconds(1), 1000);
     it.start(null);
-    it.awaitEqual(3, Duration.ofMinutes(2));
+    it.awaitEqual(4, Duration.ofMinutes(2));
   }
 
   @AfterAll
@@ -82,6 +85,14 @@ class KeyChangesIT {
       for (Record row : all) {
         assertThat(rows.put((Integer) row.getField(key), row)).as("duplicate key").isNull();
       }
+    }
+    return rows;
+  }
+
+  static List<Record> changes(Table table) throws Exception {
+    List<Record> rows = new java.util.ArrayList<>();
+    try (CloseableIterable<Record> all = IcebergGenerics.read(table).build()) {
+      all.forEach(rows::add);
     }
     return rows;
   }
@@ -173,6 +184,31 @@ class KeyChangesIT {
     assertThat(lakeHas("log")).as("no mirror table is started").isFalse();
     calmFlows(1002);
 
+    // A keyless table under REPLICA IDENTITY DEFAULT is captured insert-only (its own insert-only
+    // publication): the key is noticed, its inserts go on, and verify says what is not captured.
+    it.sql(
+        "ALTER TABLE feed ADD PRIMARY KEY (id)",
+        "INSERT INTO feed SELECT g, 'after key' FROM generate_series(101, 110) g",
+        "UPDATE feed SET v = 'updated' WHERE id <= 5",
+        "DELETE FROM feed WHERE id BETWEEN 6 AND 10");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              assertThat(it.table("feed__changes").properties().get(TableManager.KEY_ADDED))
+                  .startsWith("[id] at LSN ");
+              assertThat(changes(it.table("feed__changes"))).hasSize(110);
+            });
+    VerifyResult feed = LakeVerifier.verify(it.config, it.catalog, "public.feed").get(0);
+    assertThat(feed.state()).as(feed.toString()).isEqualTo(VerifyResult.State.NOT_COMPARED);
+    assertThat(feed.toString())
+        .contains("it was captured insert-only")
+        .contains("primary key [id] was added")
+        .contains("tables.options.public.feed.mode: mirror");
+    assertThat(lakeHas("feed")).as("no mirror table is started").isFalse();
+    calmFlows(1005);
+
     // The preflight of the next start says what happens: it stays append-only, as captured.
     String savepoint = savepoint();
     org.apache.iceberg.catalog.Catalog lake = it.catalog.open();
@@ -196,11 +232,31 @@ class KeyChangesIT {
                     .contains("public.log has the primary key [id] now")
                     .contains("it stays append-only")
                     .contains("mode: mirror"));
+    // The insert-only table stays in its insert-only source, and the preflight says what that
+    // means now that it has a key.
+    CapturedTable feedTable = captured(tables, "feed");
+    assertThat(feedTable.appendOnly()).isTrue();
+    assertThat(feedTable.insertOnly()).isTrue();
+    assertThat(preflight.warnings())
+        .anySatisfy(
+            w ->
+                assertThat(w)
+                    .contains("public.feed has the primary key [id] now")
+                    .contains("append-only and insert-only")
+                    .contains("its updates and deletes are not captured")
+                    .contains("tables.options.public.feed.mode: mirror"))
+        .noneSatisfy(w -> assertThat(w).contains("public.feed has no primary key"))
+        .noneSatisfy(w -> assertThat(w).contains("public.log has no primary key"));
 
     it.start(savepoint);
     it.sql(
         "INSERT INTO log SELECT g, 'after restart' FROM generate_series(221, 230) g",
-        "DELETE FROM log WHERE id BETWEEN 11 AND 15");
+        "DELETE FROM log WHERE id BETWEEN 11 AND 15",
+        "INSERT INTO feed VALUES (111, 'after restart')");
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(1))
+        .until(() -> changes(it.table("feed__changes")).size() == 111);
     await()
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(2))
@@ -225,22 +281,35 @@ class KeyChangesIT {
             .tables(
                 it.config.tables().toBuilder()
                     .option("public.log", TableOptions.builder().mode(TableMode.MIRROR).build())
+                    .option("public.feed", TableOptions.builder().mode(TableMode.MIRROR).build())
                     .build())
             .build();
     it.start(savepoint, true);
     it.sql(
         "INSERT INTO log SELECT g, 'mirrored' FROM generate_series(231, 240) g",
         "UPDATE log SET v = 'updated' WHERE id BETWEEN 100 AND 120",
-        "DELETE FROM log WHERE id BETWEEN 16 AND 20");
+        "DELETE FROM log WHERE id BETWEEN 16 AND 20",
+        "INSERT INTO feed VALUES (112, 'mirrored')",
+        "UPDATE feed SET v = 'updated again' WHERE id BETWEEN 50 AND 54",
+        "DELETE FROM feed WHERE id BETWEEN 60 AND 64");
     await()
         .atMost(Duration.ofMinutes(3))
         .pollInterval(Duration.ofSeconds(2))
         .untilAsserted(
             () -> {
               assertThat(lakeHas("log")).isTrue();
-              VerifyResult r = LakeVerifier.verify(it.config, it.catalog, "public.log").get(0);
-              assertThat(r.equal()).as(r.toString()).isTrue();
+              assertThat(lakeHas("feed")).isTrue();
+              for (String table : List.of("public.log", "public.feed")) {
+                VerifyResult r = LakeVerifier.verify(it.config, it.catalog, table).get(0);
+                assertThat(r.equal()).as(r.toString()).isTrue();
+              }
             });
+    // The insert-only table's mirror holds the updates and deletes made while it was insert-only.
+    Map<Integer, Record> feedRows = rows(it.table("feed"), "id");
+    assertThat(feedRows).hasSize(112 - 5 - 5).doesNotContainKeys(6, 10, 60, 64);
+    assertThat(feedRows.get(3).getField("v")).isEqualTo("updated");
+    assertThat(feedRows.get(52).getField("v")).isEqualTo("updated again");
+    assertThat(it.table("feed").schema().identifierFieldIds()).hasSize(1);
     Map<Integer, Record> rows = rows(it.table("log"), "id");
     assertThat(rows).hasSize(240 - 20);
     assertThat(rows.get(110).getField("v")).isEqualTo("updated");
@@ -249,6 +318,7 @@ class KeyChangesIT {
     // The former source's slot is no longer read: dropped as the docs say.
     it.sql(
         "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            + " WHERE slot_name LIKE '%\\_id' AND NOT active");
+            + " WHERE (slot_name LIKE '%\\_id' OR slot_name LIKE '%\\_id\\_\\_inserts')"
+            + " AND NOT active");
   }
 }

@@ -37,7 +37,16 @@ final class PublicationChecks {
     this.report = report;
   }
 
-  void ensurePublication(
+  /**
+   * Checks (and, when {@code apply}, creates or extends) one publication for its tables. A table
+   * that an existing publication does not cover and that the user cannot add to it is refused (the
+   * other tables are captured), and so are the tables of a publication that does not exist and that
+   * the user cannot create; a publication that publishes the wrong operations, or that holds a
+   * partitioned table without publishing via the root and cannot be changed, stops the start.
+   *
+   * @return the tables refused here
+   */
+  List<CapturedTable> ensurePublication(
       Connection connection,
       String publication,
       boolean insertOnly,
@@ -178,33 +187,33 @@ final class PublicationChecks {
       }
     }
     List<String> missing = new ArrayList<>();
+    List<CapturedTable> missingTables = new ArrayList<>();
     for (CapturedTable table : tables) {
       if (!allTables
           && !published.contains(table.id())
           && !publishedSchemas.contains(table.id().schema())) {
         missing.add(quoted(table.id()));
+        missingTables.add(table);
       }
     }
     if (missing.isEmpty()) {
-      return;
+      return List.of();
+    }
+    if (exists) {
+      return addTables(connection, publication, publishedSchemas, missingTables, apply);
     }
     String statement =
-        exists
-            ? "ALTER PUBLICATION "
-                + quoteIdent(publication)
-                + " ADD TABLE "
-                + String.join(", ", missing)
-            : "CREATE PUBLICATION "
-                + quoteIdent(publication)
-                + " FOR TABLE "
-                + String.join(", ", missing)
-                + (insertOnly || partitioned
-                    ? " WITH ("
-                        + (insertOnly ? "publish = '" + publish + "'" : "")
-                        + (insertOnly && partitioned ? ", " : "")
-                        + (partitioned ? "publish_via_partition_root = true" : "")
-                        + ")"
-                    : "");
+        "CREATE PUBLICATION "
+            + quoteIdent(publication)
+            + " FOR TABLE "
+            + String.join(", ", missing)
+            + (insertOnly || partitioned
+                ? " WITH ("
+                    + (insertOnly ? "publish = '" + publish + "'" : "")
+                    + (insertOnly && partitioned ? ", " : "")
+                    + (partitioned ? "publish_via_partition_root = true" : "")
+                    + ")"
+                : "");
     String cannot = null;
     if (apply) {
       try (Statement st = connection.createStatement()) {
@@ -216,24 +225,84 @@ final class PublicationChecks {
     } else {
       cannot = whyNot(connection, publication, exists, tables);
     }
-    if (cannot != null) {
-      problems.add(
-          "Publication "
-              + publication
-              + (exists ? " does not cover " + missing : " does not exist")
-              + (publishedSchemas.isEmpty()
-                  ? ""
-                  : " (it publishes the tables in schema " + publishedSchemas + ")")
-              + " and user "
-              + source.user()
-              + " cannot "
-              + (exists ? "change" : "create")
-              + " it ("
-              + cannot
-              + "): run as the tables' owner: "
-              + statement
-              + ";");
+    if (cannot == null) {
+      return List.of();
     }
+    // Its tables are refused (each read through this publication only); the other publications'
+    // tables are captured.
+    for (CapturedTable table : missingTables) {
+      report.refuse(
+          table.id(),
+          List.of(
+              "Table "
+                  + table.id()
+                  + " is not captured: publication "
+                  + publication
+                  + " does not exist and user "
+                  + source.user()
+                  + " cannot create it ("
+                  + cannot
+                  + "): run as the tables' owner: "
+                  + statement
+                  + "; then start the job again from its savepoint (the table is then captured"
+                  + " like a new table), or leave it out with tables.exclude."));
+    }
+    return missingTables;
+  }
+
+  /**
+   * Adds the tables an existing publication does not cover, one statement per table, so that a
+   * table the user cannot add is refused alone (with the statement to run as the owner) and the
+   * other tables are captured. A publication made {@code FOR TABLES IN SCHEMA} covers the tables of
+   * its schemas without this; PostgreSQL 15 and later take single tables beside them.
+   */
+  private List<CapturedTable> addTables(
+      Connection connection,
+      String publication,
+      Set<String> publishedSchemas,
+      List<CapturedTable> missing,
+      boolean apply)
+      throws SQLException {
+    List<CapturedTable> refused = new ArrayList<>();
+    for (CapturedTable table : missing) {
+      String statement =
+          "ALTER PUBLICATION " + quoteIdent(publication) + " ADD TABLE " + quoted(table.id());
+      String cannot = null;
+      if (apply) {
+        try (Statement st = connection.createStatement()) {
+          st.execute(statement);
+          LOG.info("Ran: {}", statement);
+        } catch (SQLException e) {
+          cannot = e.getMessage().trim();
+        }
+      } else {
+        cannot = whyNot(connection, publication, true, List.of(table));
+      }
+      if (cannot == null) {
+        continue;
+      }
+      refused.add(table);
+      report.refuse(
+          table.id(),
+          List.of(
+              "Table "
+                  + table.id()
+                  + " is not captured: publication "
+                  + publication
+                  + " does not cover it"
+                  + (publishedSchemas.isEmpty()
+                      ? ""
+                      : " (it publishes the tables in schema " + publishedSchemas + ")")
+                  + " and user "
+                  + source.user()
+                  + " cannot add it ("
+                  + cannot
+                  + "): run as the owner of the publication and the table: "
+                  + statement
+                  + "; then start the job again from its savepoint (the table is then captured"
+                  + " like a new table), or leave it out with tables.exclude."));
+    }
+    return refused;
   }
 
   /**

@@ -84,14 +84,26 @@ public final class SourcePreflight {
       // Publications are created or extended only when nothing else is wrong; otherwise what is
       // missing is reported when the user could not fix it at start.
       boolean apply = problems.isEmpty();
+      List<CapturedTable> notCovered = new ArrayList<>();
       for (Map.Entry<String, List<CapturedTable>> group : groups.entrySet()) {
-        publications.ensurePublication(
-            connection,
-            PostgresSources.publicationName(source, group.getKey()),
-            PostgresSources.insertOnly(group.getKey()),
-            group.getValue(),
-            apply,
-            problems);
+        notCovered.addAll(
+            publications.ensurePublication(
+                connection,
+                PostgresSources.publicationName(source, group.getKey()),
+                PostgresSources.insertOnly(group.getKey()),
+                group.getValue(),
+                apply,
+                problems));
+      }
+      if (!notCovered.isEmpty()) {
+        tables = new ArrayList<>(tables);
+        tables.removeAll(notCovered);
+        if (tables.isEmpty()) {
+          // Nothing is left to capture: the refusals are what stops the start.
+          for (List<String> reasons : report.refused().values()) {
+            problems.addAll(reasons);
+          }
+        }
       }
     } catch (SQLException e) {
       throw new SourceNotReadyException(

@@ -103,9 +103,33 @@ final class TableChecks {
       List<String> primaryKey = primaryKey(connection, id);
       Set<String> columns = columns(connection, id);
       TableOptions options = selection.optionsFor(id.qualified());
+      // Captured append-only before its primary key was added, and kept so (said below).
+      boolean kept = false;
       if (!primaryKey.isEmpty() && options.keyColumns().isEmpty() && lakeAppendOnly.test(id)) {
         String lake = TableNames.mirrorName(id) + TableNames.CHANGELOG_SUFFIX;
-        if (options.mode() == null) {
+        if (options.mode() == null && ("default".equals(identity) || "nothing".equals(identity))) {
+          // Captured insert-only (no key, no replica identity): the key does not change that.
+          found.add(
+              "Table "
+                  + id
+                  + " has the primary key "
+                  + primaryKey
+                  + " now, but it was captured append-only and insert-only without one (REPLICA"
+                  + " IDENTITY "
+                  + identityName
+                  + ", the lake holds "
+                  + lake
+                  + " and no mirror table): it stays so, captured as before (same source, slot and"
+                  + " insert-only publication), only its inserts going to "
+                  + lake
+                  + "; its updates and deletes are not captured. To capture them, mirror it by"
+                  + " key: set tables.options."
+                  + id
+                  + ".mode: mirror and start from the savepoint (see"
+                  + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-to-an-insert-only-table).");
+          primaryKey = List.of();
+          kept = true;
+        } else if (options.mode() == null) {
           found.add(
               "Table "
                   + id
@@ -122,6 +146,7 @@ final class TableChecks {
                   + ".mode: mirror and start from the savepoint (see"
                   + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-at-the-source).");
           primaryKey = List.of();
+          kept = true;
         } else if (options.mode() == TableMode.MIRROR) {
           found.add(
               "Table "
@@ -186,7 +211,7 @@ final class TableChecks {
           primaryKey.isEmpty() && ("default".equals(identity) || "nothing".equals(identity));
       if (mode == TableMode.APPEND_ONLY) {
         String lake = TableNames.mirrorName(id) + TableNames.CHANGELOG_SUFFIX;
-        if (options.mode() == null) {
+        if (options.mode() == null && !kept) {
           found.add(
               "Table "
                   + id
@@ -214,7 +239,7 @@ final class TableChecks {
                   + id
                   + " REPLICA IDENTITY FULL;");
         }
-        if (noIdentity) {
+        if (noIdentity && !kept) {
           found.add(
               "Table "
                   + id
