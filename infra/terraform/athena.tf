@@ -32,9 +32,13 @@ resource "aws_athena_workgroup" "analysts" {
 }
 
 locals {
-  # A table to show in the examples: the first configured table with options, else a placeholder the
-  # analyst replaces.
-  example_table = try(split(".", keys(var.table_options)[0])[1], "orders")
+  # A table to show in the examples: the lake name of the first configured table with options
+  # (public.orders -> orders, sales.orders -> sales_orders, as the job names them), else a placeholder
+  # the analyst replaces.
+  example_source = lower(try(keys(var.table_options)[0], "public.orders"))
+  example_table = (split(".", local.example_source)[0] == "public"
+    ? split(".", local.example_source)[1]
+  : replace(local.example_source, ".", "_"))
 
   named_queries = {
     freshness = {
