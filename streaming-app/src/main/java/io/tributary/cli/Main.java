@@ -56,8 +56,19 @@ public final class Main implements Callable<Integer> {
       FlinkMain.main(args);
       return;
     }
-    int code = new CommandLine(new Main()).setExecutionExceptionHandler(Main::handle).execute(args);
-    System.exit(code);
+    System.exit(commandLine().execute(args));
+  }
+
+  /**
+   * The command line, with {@code --help} (and {@code --version}) on every subcommand: help wins
+   * over a subcommand's required options and exits 0.
+   */
+  static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main()).setExecutionExceptionHandler(Main::handle);
+    for (CommandLine sub : cli.getSubcommands().values()) {
+      sub.getCommandSpec().mixinStandardHelpOptions(true);
+    }
+    return cli;
   }
 
   private static int handle(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
