@@ -287,8 +287,14 @@ public final class LocalRunner {
     Files.createDirectories(savepointDir());
     Files.createDirectories(checkpointDir());
     Configuration flink = new Configuration();
+    // Every server of the MiniCluster on the loopback address: the REST endpoint, and the blob
+    // server and the data exchange, which bind to the JobManager's and TaskManager's bind hosts
+    // (the wildcard address by default).
     flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     flink.set(RestOptions.ADDRESS, "127.0.0.1");
+    flink.set(org.apache.flink.configuration.JobManagerOptions.BIND_HOST, "127.0.0.1");
+    flink.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
+    flink.set(TaskManagerOptions.HOST, "127.0.0.1");
     flink.set(RestOptions.PORT, LocalStack.freePort());
     flink.set(TaskManagerOptions.NUM_TASK_SLOTS, Math.max(1, job.parallelism()));
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir().toUri().toString());

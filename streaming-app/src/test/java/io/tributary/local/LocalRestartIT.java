@@ -56,6 +56,15 @@ class LocalRestartIT {
           .pollInterval(Duration.ofMillis(500))
           .until(() -> newestCheckpoint(workdir) > snapshotDone || !first.isAlive());
       assertThat(first.isAlive()).as(tail(dir.resolve("first.out"))).isTrue();
+      // Every server of the local run (the JVM's Flink, S3 and web servers, its child processes,
+      // the embedded PostgreSQL) listens on the loopback address only.
+      List<Long> pids = new ArrayList<>();
+      pids.add(first.pid());
+      first.descendants().forEach(p -> pids.add(p.pid()));
+      pids.add(
+          Long.parseLong(
+              Files.readAllLines(workdir.resolve("postgres/postmaster.pid")).get(0).trim()));
+      assertThat(wildcardListeners(pids)).as("listening sockets not on 127.0.0.1").isEmpty();
 
       assertThat(second.waitFor(2, TimeUnit.MINUTES)).isTrue();
       String refused = Files.readString(dir.resolve("second.out"));
@@ -95,6 +104,50 @@ class LocalRestartIT {
           LakeVerifier.verify(config, CatalogSpecs.from(config.sink()), null);
       assertThat(results).isNotEmpty().allMatch(VerifyResult::equal, "EQUAL");
     }
+  }
+
+  /**
+   * The listening TCP sockets of the given processes bound to every address (0.0.0.0 or ::), as
+   * "pid port", read from /proc: a socket of the process is a link socket:[inode] among its file
+   * descriptors, and /proc/PID/net/tcp(6) gives each inode's local address and state (0A: listen).
+   */
+  private static List<String> wildcardListeners(List<Long> pids) throws Exception {
+    List<String> found = new ArrayList<>();
+    for (long pid : pids) {
+      Path fds = Path.of("/proc", Long.toString(pid), "fd");
+      if (!Files.isDirectory(fds)) {
+        continue;
+      }
+      java.util.Set<String> inodes = new java.util.HashSet<>();
+      try (java.util.stream.Stream<Path> links = Files.list(fds)) {
+        for (Path link : (Iterable<Path>) links::iterator) {
+          try {
+            String target = Files.readSymbolicLink(link).toString();
+            if (target.startsWith("socket:[")) {
+              inodes.add(target.substring(8, target.length() - 1));
+            }
+          } catch (java.io.IOException closed) {
+            // the descriptor was closed meanwhile
+          }
+        }
+      }
+      for (String table : List.of("tcp", "tcp6")) {
+        Path file = Path.of("/proc", Long.toString(pid), "net", table);
+        if (!Files.exists(file)) {
+          continue;
+        }
+        for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+          String[] f = line.trim().split("\\s+");
+          String[] local = f[1].split(":");
+          boolean listening = f[3].equals("0A");
+          boolean wildcard = local[0].chars().allMatch(c -> c == '0');
+          if (listening && wildcard && inodes.contains(f[9])) {
+            found.add(pid + " " + Integer.parseInt(local[1], 16) + " (" + table + ")");
+          }
+        }
+      }
+    }
+    return found;
   }
 
   /** {@code tributary local --workdir W} in a JVM of its own, so that it can be SIGKILLed. */
