@@ -63,26 +63,50 @@ class LayeringTest {
           "io.tributary.verify",
           "io.tributary.control",
           "io.tributary.metrics",
-          "io.tributary.deadletter");
+          "io.tributary.deadletter",
+          "io.tributary.config",
+          "io.tributary.catalog");
+
+  /** Flink CDC and the Debezium engine it embeds: the source's libraries. */
+  private static final List<String> CDC =
+      List.of("org.apache.flink.cdc", "com.ververica", "io.debezium", "org.apache.kafka.connect");
+
+  /**
+   * Rules for the classes of the model module ({@code streaming-app/model}) only: both jobs use it,
+   * the Glue jobs without Flink, so it names no engine. Its packages share names with this module's
+   * (a model class is told apart by the root it was read from, not by its package).
+   */
+  static final List<Rule> MODEL_RULES =
+      List.of(
+          new Rule(
+              "the model module knows no engine (Flink, Spark, Glue) and no CDC library",
+              List.of("io.tributary"),
+              List.of(
+                  "org.apache.flink",
+                  "com.ververica",
+                  "io.debezium",
+                  "org.apache.kafka.connect",
+                  "org.apache.spark",
+                  "com.amazonaws.services.glue")));
 
   static final List<Rule> RULES =
       List.of(
           new Rule(
               "the change model knows neither Flink CDC/Debezium nor Iceberg",
               List.of("io.tributary.change"),
-              List.of(
-                  "org.apache.flink.cdc",
-                  "io.debezium",
-                  "org.apache.kafka.connect",
-                  "org.apache.iceberg")),
+              concat(CDC, List.of("org.apache.iceberg"))),
           new Rule(
               "the sink does not know the source",
               List.of("io.tributary.sink"),
-              List.of("io.tributary.source")),
+              concat(List.of("io.tributary.source"), CDC)),
           new Rule(
               "the job does not know the command line, the local stack or the fault matrix",
               JOB_SIDE,
-              List.of("io.tributary.local", "io.tributary.cli", "io.tributary.faults")));
+              List.of(
+                  "io.tributary.local",
+                  "io.tributary.cli",
+                  "io.tributary.bench",
+                  "io.tributary.faults")));
 
   /**
    * Dependencies that break a rule today, as {@code "from.Class -> to.Class"}, each with why it is
@@ -92,18 +116,25 @@ class LayeringTest {
 
   private static Map<String, Set<String>> dependencies;
 
+  /** The classes of the model module alone, with what they refer to. */
+  private static Map<String, Set<String>> modelDependencies;
+
   @BeforeAll
   static void readClasses() throws Exception {
     dependencies = new TreeMap<>();
-    for (Class<?> anchor : List.of(TributaryJob.class, TableId.class)) {
-      Path root = Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
-      dependencies.putAll(readRoot(root));
-    }
+    modelDependencies = readRoot(rootOf(TableId.class));
+    dependencies.putAll(modelDependencies);
+    dependencies.putAll(readRoot(rootOf(TributaryJob.class)));
+  }
+
+  private static Path rootOf(Class<?> anchor) throws Exception {
+    return Path.of(anchor.getProtectionDomain().getCodeSource().getLocation().toURI());
   }
 
   @Test
   void noDependencyRunsFromALowerLayerUp() {
-    List<String> found = violations(dependencies, RULES);
+    List<String> found = new ArrayList<>(violations(dependencies, RULES));
+    found.addAll(violations(modelDependencies, MODEL_RULES));
     List<String> unexpected = new ArrayList<>();
     Set<String> seen = new TreeSet<>();
     for (String violation : found) {
@@ -132,8 +163,12 @@ class LayeringTest {
           dependencies.keySet().stream().anyMatch(c -> inPackage(c, layer)),
           "no class read in " + layer);
     }
-    // The model module is read too, not only this one.
+    // The model module is read too, not only this one, and on its own for its own rules.
     assertTrue(dependencies.containsKey(TableId.class.getName()));
+    assertTrue(modelDependencies.containsKey(TableId.class.getName()));
+    assertFalse(
+        modelDependencies.containsKey(TributaryJob.class.getName()),
+        "the model's classes are read apart from this module's");
     assertTrue(
         dependencies
             .get(TributaryJob.class.getName())
@@ -168,6 +203,41 @@ class LayeringTest {
         found.toString());
     assertFalse(
         violations(Map.of("io.tributary.sink.Clean", Set.of()), RULES).iterator().hasNext());
+  }
+
+  @Test
+  void aPlantedEngineInTheModelIsFound() {
+    Map<String, Set<String>> planted =
+        Map.of(
+            "io.tributary.config.Planted",
+            Set.of("org.apache.flink.configuration.Configuration", "io.tributary.change.TableId"),
+            "io.tributary.sink.PlantedToo",
+            Set.of("org.apache.spark.sql.Dataset", "org.apache.iceberg.Schema"));
+    List<String> found = violations(planted, MODEL_RULES);
+    assertEquals(2, found.size(), found.toString());
+    assertTrue(found.get(0).startsWith("io.tributary.config.Planted -> org.apache.flink."));
+    assertTrue(found.get(1).startsWith("io.tributary.sink.PlantedToo -> org.apache.spark."));
+    // Flink is allowed in this module's config-reading classes; only the model must not name it.
+    assertEquals(
+        List.of(),
+        violations(
+            Map.of("io.tributary.job.Fine", Set.of("org.apache.flink.configuration.Configuration")),
+            RULES));
+    // The sink may not name the source's libraries either, nor a tool.
+    assertEquals(
+        2,
+        violations(
+                Map.of(
+                    "io.tributary.sink.Planted",
+                    Set.of("io.debezium.data.Envelope", "io.tributary.bench.Phase")),
+                RULES)
+            .size());
+  }
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
   }
 
   /** Each dependency that breaks a rule, as {@code "from -> to (rule)"}, sorted. */
