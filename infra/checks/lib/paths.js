@@ -16,6 +16,7 @@ module.exports = {
   BUILDSPEC: path.join(INFRA, 'buildspec.yml'),
   GLUE_LAUNCHER: path.join(INFRA, 'glue', 'TributaryGlueLauncher.scala'),
   CONFIG_DOC: path.join(REPO, 'docs', 'configuration.md'),
+  OPERATIONS_DOC: path.join(REPO, 'docs', 'operations.md'),
   MAINTENANCE_DOC: path.join(REPO, 'docs', 'maintenance.md'),
   GLUE_POM: path.join(REPO, 'glue-compat', 'pom.xml'),
   ROOT_POM: path.join(REPO, 'pom.xml'),

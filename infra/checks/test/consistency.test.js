@@ -172,3 +172,23 @@ test('a control the table says is not built but the Terraform builds is reported
   includes(p, 'aws_cloudtrail.audit (audit.tf) has no row in the security controls table');
 });
 
+
+test('every alarm has a runbook row in docs/operations.md, and every row an alarm', () => {
+  const { checkAlarmRunbook } = require('../lib/runbook');
+  assert.deepEqual(checkAlarmRunbook(real, P.OPERATIONS_DOC), []);
+});
+
+test('an alarm without a runbook row, or a row for no alarm, is reported', () => {
+  const fs = require('node:fs');
+  const os = require('node:os');
+  const { checkAlarmRunbook } = require('../lib/runbook');
+  const text = fs.readFileSync(P.OPERATIONS_DOC, 'utf8')
+    .replace('aws_cloudwatch_metric_alarm.commit_stalled', 'aws_cloudwatch_metric_alarm.commit_stalling');
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runbook-')), 'operations.md');
+  fs.writeFileSync(file, text);
+  const p = checkAlarmRunbook(real, file);
+  includes(p, 'aws_cloudwatch_metric_alarm.commit_stalled has no row');
+  includes(p, 'names aws_cloudwatch_metric_alarm.commit_stalling, which the Terraform does not define');
+  fs.writeFileSync(file, '# no table\n');
+  includes(checkAlarmRunbook(real, file), 'has no alarms table');
+});
