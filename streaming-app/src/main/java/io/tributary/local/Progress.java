@@ -16,26 +16,83 @@ import org.apache.iceberg.catalog.Catalog;
  * Prints one line per table: snapshot progress, changes per second, lag behind the source and the
  * age of the last commit are the job's own metrics (the values the Flink web UI and CloudWatch
  * show, read through {@link LocalMetricsReporter}); rows written come from the table's last
- * snapshot. A header line gives the replication slot's lag and the last checkpoint's duration.
+ * snapshot. A header line gives the replication slot's lag and the last checkpoint's duration. On a
+ * terminal the table is redrawn in place; into a pipe or a file each print appends its lines.
  */
 final class Progress implements AutoCloseable {
   private final Catalog catalog;
   private final TributaryConfig config;
   private final List<CapturedTable> tables;
   private final PrintStream out;
+  private final boolean redraw;
+  private int drawnLines;
 
   Progress(CatalogSpec spec, TributaryConfig config, List<CapturedTable> tables, PrintStream out) {
+    this(spec, config, tables, out, out == System.out && onTerminal());
+  }
+
+  Progress(
+      CatalogSpec spec,
+      TributaryConfig config,
+      List<CapturedTable> tables,
+      PrintStream out,
+      boolean redraw) {
     this.catalog = spec.open();
     this.config = config;
     this.tables = tables;
     this.out = out;
+    this.redraw = redraw;
+  }
+
+  /** Whether standard output is a terminal that understands cursor movement. */
+  static boolean onTerminal() {
+    String term = System.getenv("TERM");
+    return System.console() != null && term != null && !term.isEmpty() && !term.equals("dumb");
+  }
+
+  /**
+   * Something else was printed below the table: the next print starts a new table under it instead
+   * of drawing over it.
+   */
+  void detach() {
+    drawnLines = 0;
   }
 
   void print() {
+    String block = block();
+    out.print(frame(block, drawnLines, redraw));
+    out.flush();
+    drawnLines = redraw ? (int) block.chars().filter(c -> c == '\n').count() : 0;
+  }
+
+  /**
+   * What to print for {@code block} (lines ending in a newline): with {@code redraw} and {@code
+   * previous} lines drawn before, the cursor goes back up over them and each line is cleared before
+   * it is written; otherwise the block is printed after an empty line.
+   */
+  static String frame(String block, int previous, boolean redraw) {
+    if (!redraw) {
+      return System.lineSeparator() + block;
+    }
+    StringBuilder sb = new StringBuilder();
+    if (previous > 0) {
+      sb.append("\u001b[").append(previous).append("A\r");
+    } else {
+      sb.append(System.lineSeparator());
+    }
+    for (String line : block.split("\n", -1)) {
+      if (!line.isEmpty()) {
+        sb.append("\u001b[2K").append(line).append('\n');
+      }
+    }
+    return sb.toString();
+  }
+
+  private String block() {
     StringBuilder sb = new StringBuilder();
     sb.append(
         String.format(
-            "%nslot lag %s, last checkpoint %s%n",
+            "slot lag %s, last checkpoint %s%n",
             bytes(LocalMetricsReporter.value(MetricNames.SLOT_LAG_BYTES)),
             seconds(LocalMetricsReporter.value(LocalMetricsReporter.LAST_CHECKPOINT_DURATION))));
     sb.append(
@@ -64,8 +121,7 @@ final class Progress implements AutoCloseable {
               since == null ? "-" : seconds(since) + " ago",
               blocked == null ? "-" : blocked.intValue() == 1 ? "yes" : "no"));
     }
-    out.print(sb);
-    out.flush();
+    return sb.toString();
   }
 
   private String rowsWritten(CapturedTable captured) {
