@@ -158,7 +158,9 @@ class LocalRestartIT {
         .filter(a -> a.startsWith("--add-opens"))
         .forEach(command::add);
     command.add("-Xmx1g");
-    command.add("-Dlog4j.configurationFile=" + Path.of("config/log4j2-local.xml").toAbsolutePath());
+    command.add(
+        "-Dlog4j.configurationFile="
+            + Path.of("../config/log4j2-local.xml").toAbsolutePath().normalize());
     command.add("-Dtributary.log.dir=" + workdir.resolve("logs"));
     command.add("-cp");
     command.add(
