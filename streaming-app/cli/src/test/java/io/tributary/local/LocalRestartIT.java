@@ -136,7 +136,9 @@ class LocalRestartIT {
         if (!Files.exists(file)) {
           continue;
         }
-        for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+        // One read: the table changes between two reads.
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
           String[] f = line.trim().split("\\s+");
           String[] local = f[1].split(":");
           boolean listening = f[3].equals("0A");
