@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * Writes the change events of many tables into Iceberg data and delete files. Events arrive keyed
  * by table and key, so every change of one key reaches the same subtask in source order. Before
  * each checkpoint barrier the subtask closes its files and sends them, per table and in write
- * order, to the committer; nothing is kept between checkpoints but the set of tables that have left
- * their initial snapshot.
+ * order, to the committer. Its operator state holds the tables that have left their initial
+ * snapshot, the parked tables ({@link TableParking}) and the dead-letter files not yet published
+ * ({@link DeadLetterRouter}); the rows of checkpoints not yet committed are {@link StoredRows}'.
  *
  * <p>A table's rows are written in segments ({@link WriterTableState#segment}): a new segment
  * starts when the table's schema changes or when it switches from snapshot rows (insert-only) to
