@@ -554,6 +554,16 @@ class GlueJobsOnMotoIT {
     Map<String, AttributeValue> state = stateItem();
     assertThat(state.get(ControlTable.BACKFILL_STATUS).s()).isEqualTo(ControlTable.SUCCEEDED);
     assertThat(JSON.readTree(state.get("backfillReport").s())).isEqualTo(report);
+    stage(
+        "4. Glue",
+        "maintenance and backfill through the launcher on Spark 3.5.6 and Iceberg 1.10.0 (Glue"
+            + " 5.1) with the Terraform arguments and those Glue adds, against moto's catalog,"
+            + " secret and control table; lake equal to the source after each");
+  }
+
+  /** A line for {@code tributary rehearse}: a stage of the rehearsal and what it checked. */
+  private static void stage(String name, String checked) {
+    System.out.println("REHEARSAL | " + name + ": ok: " + checked);
   }
 
   /**
@@ -665,6 +675,11 @@ class GlueJobsOnMotoIT {
                 item.get(ControlTable.PK).s().equals(ControlTable.pk(namespace, lakeTable))
                     && item.get(ControlTable.SK).s().equals(ControlTable.LOCK));
     assertThat(stateItem().get(ControlTable.BACKFILL_STATUS).s()).isEqualTo(ControlTable.SUCCEEDED);
+    stage(
+        "5. Step Functions",
+        "both state machines as Terraform renders them, against moto's control table: maintenance"
+            + " with a failing table retried, caught, recorded and notified; backfill under the"
+            + " table's lock");
   }
 
   private static long number(Map<String, AttributeValue> item, String attribute) {

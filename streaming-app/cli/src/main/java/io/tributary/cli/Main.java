@@ -44,7 +44,8 @@ import picocli.CommandLine.Parameters;
       Main.Maintain.class,
       Main.Backfill.class,
       Main.Orchestrate.class,
-      Main.Status.class
+      Main.Status.class,
+      Main.Rehearse.class
     })
 public final class Main implements Callable<Integer> {
   /** The default working folder of the local stack. */
@@ -461,6 +462,31 @@ public final class Main implements Callable<Integer> {
       Path dir =
           workdir != null ? workdir : java.nio.file.Files.createTempDirectory("tributary-faults");
       return io.tributary.faults.FaultMatrix.run(dir, quick, only, output, System.out);
+    }
+  }
+
+  /** {@code tributary rehearse}: the AWS deployment against AWS API emulation on this machine. */
+  @Command(
+      name = "rehearse",
+      description =
+          "Rehearse the AWS deployment on 127.0.0.1: the deployable jar on a Flink cluster of its"
+              + " own processes and the Glue jobs and state machines, configured as Terraform"
+              + " configures them, against moto_server (Glue, S3, DynamoDB, Secrets Manager);"
+              + " prints one line per stage. Needs moto_server (pip install \"moto[server]\").")
+  static final class Rehearse implements Callable<Integer> {
+    @Option(
+        names = "--log",
+        description = "file for the whole output (default: .tributary/logs/rehearsal.log)")
+    Path log;
+
+    @Option(names = "--offline", description = "run Maven offline (-o)")
+    boolean offline;
+
+    @Override
+    public Integer call() throws Exception {
+      Path file =
+          log != null ? log : SparkJobs.repositoryRoot().resolve(".tributary/logs/rehearsal.log");
+      return Rehearsal.run(file, offline, System.out);
     }
   }
 

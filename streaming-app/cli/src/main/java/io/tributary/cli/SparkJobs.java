@@ -29,7 +29,7 @@ final class SparkJobs {
   }
 
   /** The checkout this class was loaded from ({@code streaming-app/target/classes} inside it). */
-  private static Path repositoryRoot() throws Exception {
+  static Path repositoryRoot() throws Exception {
     Path classes =
         Path.of(SparkJobs.class.getProtectionDomain().getCodeSource().getLocation().toURI());
     Path candidate = classes;

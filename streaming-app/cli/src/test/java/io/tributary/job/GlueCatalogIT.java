@@ -492,6 +492,16 @@ class GlueCatalogIT {
       }
     }
 
+    stage(
+        "1. AWS APIs",
+        "moto_server at "
+            + moto.endpoint()
+            + ": Iceberg tables in its Glue catalog with metadata in its S3, the password from its"
+            + " Secrets Manager, the control table in its DynamoDB");
+    stage(
+        "2. Terraform's values",
+        "the Managed Flink property groups evaluated from infra/terraform with the test's tfvars,"
+            + " as the runtime properties file; only the AWS endpoints are the test's");
     // A lost host: the TaskManager is killed with SIGKILL while changes arrive, a new one takes
     // its place, and the job restarts from its last checkpoint with nothing lost or doubled.
     long completedBefore = cluster.checkpoints(jobId).path("counts").path("completed").asLong();
@@ -509,6 +519,12 @@ class GlueCatalogIT {
         .as("the job restored a checkpoint after the TaskManager was lost")
         .isTrue();
 
+    stage(
+        "3. Managed Flink",
+        "the deployable jar submitted over REST to a JobManager and a TaskManager of their own,"
+            + " TLS verify-full to the source with the CA from S3, snapshot, changes and an added"
+            + " column, the TaskManager SIGKILLed and replaced, checkpoint restored, lake equal to"
+            + " the source");
     try (DynamoDbClient dynamo = ControlClients.open(config.control().orElseThrow())) {
       List<String> tables = new ArrayList<>();
       for (Map<String, AttributeValue> item :
@@ -519,6 +535,11 @@ class GlueCatalogIT {
       }
       assertThat(tables).as("control table state items").hasSize(2);
     }
+  }
+
+  /** A line for {@code tributary rehearse}: a stage of the rehearsal and what it checked. */
+  private static void stage(String name, String checked) {
+    System.out.println("REHEARSAL | " + name + ": ok: " + checked);
   }
 
   private static void awaitEqual() {
