@@ -56,20 +56,35 @@ sized_copies() {
   done
 }
 
+# The state machines' drawings are made from their definitions (infra/stepfunctions/*.asl.json) into
+# docs/diagrams/<machine>-state-machine.dot first; their records also hold the definition's hash.
+draw_state_machines() {
+  local asl machine
+  for asl in "$DOCS"/../infra/stepfunctions/*.asl.json; do
+    machine="$(basename "$asl" .asl.json)"
+    node "$SRC/asl-to-dot.js" "$asl" "$SRC/$machine-state-machine.dot" \
+      "The $machine state machine (infra/stepfunctions/$machine.asl.json)"
+  done
+}
+
 render() {
-  local name="$1" work="$CACHE/work"
+  local name="$1" work="$CACHE/work" inputs=()
+  if [[ "$name" == *-state-machine ]]; then
+    inputs=(diagrams/asl-to-dot.js "../infra/stepfunctions/${name%-state-machine}.asl.json")
+  fi
   mkdir -p "$work"
   (cd "$ICONS" && dot -Tsvg "$SRC/$name.dot" -o "$work/$name.svg")
   node "$SRC/inline-images.js" "$work/$name.svg" "$DOCS/$name.svg" "$ICONS"
   rsvg-convert --format=png --zoom="${TRIBUTARY_DIAGRAM_ZOOM:-1.5}" --background-color=white \
     "$DOCS/$name.svg" -o "$DOCS/$name.png"
   (cd "$DOCS" && sha256sum "diagrams/$name.dot" render.sh diagrams/inline-images.js \
-    diagrams/package-lock.json "$name.svg" "$name.png") >"$SRC/$name.sha256"
+    diagrams/package-lock.json "${inputs[@]}" "$name.svg" "$name.png") >"$SRC/$name.sha256"
   echo "rendered docs/$name.svg and docs/$name.png"
 }
 
 install_debian_packages
 prepare_icons
+draw_state_machines
 export LC_ALL=C.UTF-8 SOURCE_DATE_EPOCH=0
 for dot_file in "$SRC"/*.dot; do
   render "$(basename "$dot_file" .dot)"

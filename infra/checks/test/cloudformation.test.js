@@ -221,7 +221,7 @@ test('the seed role passes each Terraform role only to the service that assumes 
 
 test('every npm ci of the build and the scripts runs without install scripts, and a broken one is reported', () => {
   const pl = require('../lib/pipeline');
-  const files = ['pom.xml', 'infra/pom.xml', 'streaming-app/pom.xml', 'glue-compat/pom.xml', 'tributary', '.ci/run', 'docs/render.sh', 'infra/buildspec.yml']
+  const files = ['pom.xml', 'infra/pom.xml', 'streaming-app/pom.xml', 'streaming-app/cli/pom.xml', 'glue-compat/pom.xml', 'tributary', '.ci/run', 'docs/render.sh', 'infra/buildspec.yml']
     .map((f) => path.join(P.REPO, f))
     .filter((f) => fs.existsSync(f));
   assert.ok(files.length >= 6, files.join(', '));

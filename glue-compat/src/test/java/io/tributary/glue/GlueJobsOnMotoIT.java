@@ -26,6 +26,7 @@ import io.tributary.control.ControlTable;
 import io.tributary.job.TributaryJob;
 import io.tributary.local.Dynalite;
 import io.tributary.local.LocalStack;
+import io.tributary.local.LocalStepFunctions;
 import io.tributary.maintenance.MaintenanceJob;
 import io.tributary.sink.TableNames;
 import io.tributary.verify.LakeVerifier;
@@ -553,6 +554,122 @@ class GlueJobsOnMotoIT {
     Map<String, AttributeValue> state = stateItem();
     assertThat(state.get(ControlTable.BACKFILL_STATUS).s()).isEqualTo(ControlTable.SUCCEEDED);
     assertThat(JSON.readTree(state.get("backfillReport").s())).isEqualTo(report);
+  }
+
+  /**
+   * Both state machines as Terraform renders them (the local executor, its DynamoDB tasks against
+   * moto's control table, its Glue tasks run through the launcher with the Terraform arguments):
+   * maintenance selects the tables from the control table, maintains the mirror and fails for a
+   * table the lake does not have (retried, caught, recorded, notified); the backfill takes the
+   * lock, restates the mirror from the source and releases the lock.
+   */
+  @Test
+  @Order(4)
+  void theStateMachinesRunAgainstMotosControlTable() throws Throwable {
+    ControlConfig control = config.control().orElseThrow();
+    // A table the control table knows but the lake no longer has: its job fails every time.
+    try (DynamoDbClient dynamo = ControlClients.open(control)) {
+      dynamo.putItem(
+          b ->
+              b.tableName(control.tableName())
+                  .item(
+                      Map.of(
+                          ControlTable.PK,
+                          AttributeValue.fromS(ControlTable.pk(namespace, "ghost")),
+                          ControlTable.SK,
+                          AttributeValue.fromS(ControlTable.STATE),
+                          ControlTable.TABLE,
+                          AttributeValue.fromS("ghost"),
+                          ControlTable.DATA_FILES_SINCE_MAINTENANCE,
+                          AttributeValue.fromN("500"),
+                          ControlTable.DELETE_FILES_SINCE_MAINTENANCE,
+                          AttributeValue.fromN("0"))));
+    }
+    List<String> runs = java.util.Collections.synchronizedList(new ArrayList<>());
+    LocalStepFunctions sfn =
+        new LocalStepFunctions(
+            workdir.resolve("stack"),
+            control,
+            namespace,
+            (jobName, arguments) -> {
+              runs.add(jobName + " " + arguments.get("--table"));
+              String jobKey =
+                  jobName.equals(LocalStepFunctions.MAINTENANCE_JOB) ? "maintenance" : "backfill";
+              List<String> output;
+              try {
+                output = runThroughLauncher(jobKey, arguments);
+              } catch (Exception | Error e) {
+                throw e;
+              } catch (Throwable t) {
+                throw new IllegalStateException(t);
+              }
+              if (jobKey.equals("maintenance")) {
+                for (JsonNode report : reports(output, MaintenanceJob.REPORT_PREFIX)) {
+                  if (report.get("status").asText().equals("failed")) {
+                    throw new IllegalStateException("maintenance failed: " + report);
+                  }
+                }
+              }
+            },
+            // Terraform's defaults, but for the threshold (0: every table the control table knows;
+            // the selection by threshold is ControlPlaneIT's) and the retry wait (120 s in AWS;
+            // here at once).
+            LocalStepFunctions.Settings.defaults()
+                .minDataFiles(0)
+                .maxConcurrency(1)
+                .retryInterval("RunMaintenanceJob", 0)
+                .retryInterval("RecordFailure", 0)
+                .retryInterval("NotifyFailure", 0));
+
+    LocalStepFunctions.Execution maintenance = sfn.run("maintenance", JSON.createObjectNode());
+
+    assertThat(maintenance.status()).as(maintenance.toString()).isEqualTo("FAILED");
+    assertThat(maintenance.error()).isEqualTo("Tributary.MaintenanceFailed");
+    assertThat(runs)
+        .containsExactlyInAnyOrder(
+            LocalStepFunctions.MAINTENANCE_JOB + " " + lakeTable,
+            LocalStepFunctions.MAINTENANCE_JOB + " ghost",
+            LocalStepFunctions.MAINTENANCE_JOB + " ghost");
+    assertThat(maintenance.entered("NotifyFailure")).isTrue();
+    assertThat(Files.readAllLines(LocalStepFunctions.notifications(workdir.resolve("stack"))))
+        .anySatisfy(line -> assertThat(line).contains("ghost"));
+    Map<String, AttributeValue> state = stateItem();
+    assertThat(number(state, ControlTable.DATA_FILES_SINCE_MAINTENANCE)).isZero();
+    assertThat(state.get(ControlTable.LAST_MAINTENANCE_STATUS).s())
+        .isEqualTo(ControlTable.SUCCEEDED);
+    assertThat(controlItems())
+        .anySatisfy(
+            item -> {
+              assertThat(item.get(ControlTable.PK).s())
+                  .isEqualTo(ControlTable.pk(namespace, "ghost"));
+              assertThat(item.get(ControlTable.SK).s()).startsWith(ControlTable.MAINT_PREFIX);
+              assertThat(item.get("error").s()).isEqualTo("States.TaskFailed");
+            });
+    assertLakeEqualsSource();
+
+    // The source moves on while the stream is stopped; the backfill restates the mirror.
+    sql(
+        "INSERT INTO orders SELECT g, g % 50 + 1, g * 3, 'later', now()"
+            + " FROM generate_series(3000, 3019) g",
+        "DELETE FROM orders WHERE id % 13 = 0");
+    runs.clear();
+    LocalStepFunctions.Execution backfill =
+        sfn.run("backfill", JSON.createObjectNode().put("table", lakeTable));
+
+    assertThat(backfill.status()).as(backfill.toString()).isEqualTo("SUCCEEDED");
+    assertThat(runs).containsExactly(LocalStepFunctions.BACKFILL_JOB + " " + lakeTable);
+    assertLakeEqualsSource();
+    assertThat(controlItems())
+        .noneMatch(
+            item ->
+                item.get(ControlTable.PK).s().equals(ControlTable.pk(namespace, lakeTable))
+                    && item.get(ControlTable.SK).s().equals(ControlTable.LOCK));
+    assertThat(stateItem().get(ControlTable.BACKFILL_STATUS).s()).isEqualTo(ControlTable.SUCCEEDED);
+  }
+
+  private static long number(Map<String, AttributeValue> item, String attribute) {
+    AttributeValue value = item.get(attribute);
+    return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
   }
 
   /**

@@ -6,7 +6,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +31,7 @@ public final class ControlStateWriter implements AutoCloseable {
   static final Duration HISTORY_SWEEP_INTERVAL = Duration.ofHours(1);
 
   private final String tableName;
-  private final Function<UpdateItemRequest, ?> writer;
+  private final Consumer<UpdateItemRequest> writer;
   private final AutoCloseable client;
   private final Map<String, StateUpdate> pending = new LinkedHashMap<>();
   private Supplier<Map<String, DeadLetterCounts.Count>> deadLetters;
@@ -67,7 +67,7 @@ public final class ControlStateWriter implements AutoCloseable {
 
   ControlStateWriter(
       String tableName,
-      Function<UpdateItemRequest, ?> writer,
+      Consumer<UpdateItemRequest> writer,
       AutoCloseable client,
       Supplier<Map<String, DeadLetterCounts.Count>> deadLetters) {
     this(tableName, writer, client, deadLetters, null);
@@ -78,7 +78,7 @@ public final class ControlStateWriter implements AutoCloseable {
    */
   ControlStateWriter(
       String tableName,
-      Function<UpdateItemRequest, ?> writer,
+      Consumer<UpdateItemRequest> writer,
       AutoCloseable client,
       Supplier<Map<String, DeadLetterCounts.Count>> deadLetters,
       HistoryExpiry history) {
@@ -139,7 +139,7 @@ public final class ControlStateWriter implements AutoCloseable {
       }
       for (StateUpdate update : batch.values()) {
         try {
-          writer.apply(update.toRequest(tableName, Instant.now()));
+          writer.accept(update.toRequest(tableName, Instant.now()));
           synchronized (this) {
             written++;
           }
@@ -245,7 +245,7 @@ public final class ControlStateWriter implements AutoCloseable {
         if (count.getValue().equals(writtenDeadLetters.get(count.getKey()))) {
           continue;
         }
-        writer.apply(StateUpdate.deadLetters(tableName, count.getKey(), count.getValue()));
+        writer.accept(StateUpdate.deadLetters(tableName, count.getKey(), count.getValue()));
         writtenDeadLetters.put(count.getKey(), count.getValue());
       }
       return true;

@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +36,7 @@ final class HistoryExpiry {
   private final Duration retention;
   private final Duration interval;
   private final Function<QueryRequest, QueryResponse> query;
-  private final Function<UpdateItemRequest, ?> update;
+  private final Consumer<UpdateItemRequest> update;
 
   /**
    * @param interval how often the stream goes through every table's partition
@@ -45,7 +46,7 @@ final class HistoryExpiry {
       Duration retention,
       Duration interval,
       Function<QueryRequest, QueryResponse> query,
-      Function<UpdateItemRequest, ?> update) {
+      Consumer<UpdateItemRequest> update) {
     this.tableName = tableName;
     this.retention = retention;
     this.interval = interval;
@@ -150,7 +151,7 @@ final class HistoryExpiry {
       condition += " AND #owner = :owner AND #acquired = :acquired";
     }
     try {
-      update.apply(
+      update.accept(
           UpdateItemRequest.builder()
               .tableName(tableName)
               .key(StateUpdate.key(text(item, ControlTable.PK), text(item, ControlTable.SK)))

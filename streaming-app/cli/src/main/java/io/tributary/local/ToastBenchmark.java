@@ -79,7 +79,7 @@ public final class ToastBenchmark {
 
   private int run() throws Exception {
     Path workdir = Files.createTempDirectory("tributary-toast-bench");
-    out.println("Machine: " + Benchmark.machine());
+    out.println("Machine: " + MachineInfo.machine());
     out.printf(
         Locale.ROOT,
         "Table: %,d rows with a %,d-byte text column stored out of line; %,d updates of another"

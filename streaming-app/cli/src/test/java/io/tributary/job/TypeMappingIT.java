@@ -29,7 +29,7 @@ class TypeMappingIT {
 
   /** The rows of the mapping table: type, definition, example, Iceberg type. */
   static List<String[]> documentedTypes() throws Exception {
-    Path doc = Paths.get("..", "docs", "type-mapping.md");
+    Path doc = Paths.get("..", "..", "docs", "type-mapping.md");
     String text = Files.readString(doc, StandardCharsets.UTF_8);
     String table =
         text.substring(

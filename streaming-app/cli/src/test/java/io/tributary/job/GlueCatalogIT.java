@@ -391,10 +391,8 @@ class GlueCatalogIT {
 
   /** The jar the build makes for the service (classifier {@code flink}). */
   private static Path deployableJar() throws java.io.IOException {
-    Path target =
-        Files.isDirectory(Path.of("target"))
-            ? Path.of("target").toAbsolutePath()
-            : Path.of("streaming-app", "target").toAbsolutePath();
+    // The job's module (streaming-app) builds it; this test runs in streaming-app/cli.
+    Path target = Path.of("..", "target").toAbsolutePath().normalize();
     try (java.util.stream.Stream<Path> files = Files.list(target)) {
       return files
           .filter(f -> f.getFileName().toString().endsWith("-flink.jar"))

@@ -96,7 +96,7 @@ public final class CommitBenchmark {
   }
 
   private int run(Path output) throws Exception {
-    String machine = Benchmark.machine();
+    String machine = MachineInfo.machine();
     out.println("Machine: " + machine);
     Path workdir = Files.createTempDirectory("tributary-bench-commit");
     try (LocalStack stack = LocalStack.start(workdir)) {
@@ -145,7 +145,7 @@ public final class CommitBenchmark {
             many = commit(slow, threads, checkpoint++, tables);
             one = commit(slow, 1, checkpoint++, tables);
           }
-          many.load = loadAverage();
+          many.load = MachineInfo.loadAverage();
           rounds.add(new Run[] {one, many});
           out.printf(
               Locale.ROOT,
@@ -289,15 +289,6 @@ public final class CommitBenchmark {
       }
     }
     return writer.toDataFile();
-  }
-
-  private static String loadAverage() {
-    try {
-      String[] parts = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
-      return parts[0] + ", " + parts[1] + ", " + parts[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
   }
 
   private void write(Path output, String machine, List<Run[]> rounds) throws IOException {

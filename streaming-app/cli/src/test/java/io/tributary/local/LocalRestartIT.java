@@ -136,7 +136,9 @@ class LocalRestartIT {
         if (!Files.exists(file)) {
           continue;
         }
-        for (String line : Files.readAllLines(file).subList(1, Files.readAllLines(file).size())) {
+        // One read: the table changes between two reads.
+        List<String> lines = Files.readAllLines(file);
+        for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
           String[] f = line.trim().split("\\s+");
           String[] local = f[1].split(":");
           boolean listening = f[3].equals("0A");
@@ -158,7 +160,9 @@ class LocalRestartIT {
         .filter(a -> a.startsWith("--add-opens"))
         .forEach(command::add);
     command.add("-Xmx1g");
-    command.add("-Dlog4j.configurationFile=" + Path.of("config/log4j2-local.xml").toAbsolutePath());
+    command.add(
+        "-Dlog4j.configurationFile="
+            + Path.of("../config/log4j2-local.xml").toAbsolutePath().normalize());
     command.add("-Dtributary.log.dir=" + workdir.resolve("logs"));
     command.add("-cp");
     command.add(

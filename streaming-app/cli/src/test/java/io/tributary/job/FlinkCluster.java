@@ -57,7 +57,7 @@ final class FlinkCluster implements AutoCloseable {
   /** The distribution's class path, built by the flink-cluster module. */
   static Path lib() {
     Path here = Path.of("").toAbsolutePath();
-    Path lib = here.resolve("flink-cluster/target/lib");
+    Path lib = here.resolveSibling("flink-cluster").resolve("target/lib");
     if (!Files.isDirectory(lib)) {
       lib = here.resolve("streaming-app/flink-cluster/target/lib");
     }
