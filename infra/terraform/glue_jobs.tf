@@ -98,11 +98,11 @@ locals {
 
   # Defaults of the maintenance job; a run passes --table (or --all-tables true).
   glue_maintenance_arguments = {
-    "--tributary-main-class"          = "io.tributary.maintenance.MaintenanceJob"
-    "--target-file-size-bytes"        = tostring(var.maintenance_target_file_size_bytes)
-    "--snapshot-retention-hours"      = tostring(var.maintenance_snapshot_retention_hours)
-    "--snapshot-retention-min-count"  = tostring(var.maintenance_snapshot_retention_min_count)
-    "--orphan-min-age-hours"          = tostring(var.maintenance_orphan_min_age_hours)
+    "--tributary-main-class"         = "io.tributary.maintenance.MaintenanceJob"
+    "--target-file-size-bytes"       = tostring(var.maintenance_target_file_size_bytes)
+    "--snapshot-retention-hours"     = tostring(var.maintenance_snapshot_retention_hours)
+    "--snapshot-retention-min-count" = tostring(var.maintenance_snapshot_retention_min_count)
+    "--orphan-min-age-hours"         = tostring(var.maintenance_orphan_min_age_hours)
   }
 
   # Defaults of the backfill job; a run passes --table. The login is the one the Flink application

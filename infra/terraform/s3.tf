@@ -77,6 +77,10 @@ resource "aws_s3_bucket_logging" "data" {
   bucket        = each.value.id
   target_bucket = aws_s3_bucket.access_logs.id
   target_prefix = "${each.key}/"
+
+  # S3 refuses PutBucketLogging (InvalidTargetBucketForLogging) until the log bucket's policy lets
+  # the log delivery write, and nothing else orders the two.
+  depends_on = [aws_s3_bucket_policy.access_logs, aws_s3_bucket_ownership_controls.access_logs]
 }
 
 resource "aws_s3_bucket_policy" "data" {

@@ -246,7 +246,51 @@ function checkMaintenanceSecret(model, render) {
   return problems;
 }
 
+/**
+ * Server access logging is set only after the target bucket lets the log delivery write: S3 refuses
+ * PutBucketLogging (InvalidTargetBucketForLogging) while a target bucket with ACLs disabled has no
+ * policy granting s3:PutObject to the logging.s3 service principal, and nothing else orders the two
+ * resources (Terraform creates them in parallel). Each aws_s3_bucket_logging names a target bucket of
+ * this configuration, some policy of that bucket grants the log delivery, and the logging resource
+ * depends on that policy.
+ */
+function checkLogDeliveryOrder(model) {
+  const problems = [];
+  for (const l of model.resources.filter((r) => r.type === 'aws_s3_bucket_logging')) {
+    const id = `${l.file}: aws_s3_bucket_logging.${l.name}`;
+    const target = (/aws_s3_bucket\.([\w-]+)\.(?:id|bucket)\b/.exec(String(l.body.target_bucket || '')) || [])[1];
+    if (!target) {
+      problems.push(`${id}: target_bucket is not aws_s3_bucket.<name>.id of this configuration`);
+      continue;
+    }
+    const granting = companions(model, 'aws_s3_bucket_policy', target).filter((p) => {
+      const doc = policyDocumentOf(model, p.body.policy);
+      return (
+        doc &&
+        asList(doc.body.statement).some(
+          (st) =>
+            (st.effect || 'Allow') === 'Allow' &&
+            asList(st.actions).includes('s3:PutObject') &&
+            asList(st.principals).some((pr) => pr.type === 'Service' && asList(pr.identifiers).some((i) => /^logging\.s3\./.test(i))),
+        )
+      );
+    });
+    if (!granting.length) {
+      problems.push(`${id}: no policy of aws_s3_bucket.${target} grants s3:PutObject to the logging.s3 service principal; S3 cannot deliver the access logs`);
+      continue;
+    }
+    const after = asList(l.body.depends_on).map(String);
+    if (!granting.some((p) => after.includes(`\${aws_s3_bucket_policy.${p.name}}`))) {
+      problems.push(
+        `${id} does not depend on ${granting.map((p) => `aws_s3_bucket_policy.${p.name}`).join(' or ')}: S3 refuses PutBucketLogging (InvalidTargetBucketForLogging) until the target bucket's policy lets the log delivery write, and Terraform may create the logging first`,
+      );
+    }
+  }
+  return problems;
+}
+
 module.exports = {
+  checkLogDeliveryOrder,
   checkUploadEncryption,
   checkMaintenanceSecret,
   checkPropertyGroupLimit,

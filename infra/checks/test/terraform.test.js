@@ -75,6 +75,21 @@ test('every bucket has encryption, a full public access block and a TLS-only pol
   includes(p, 'aws_s3_bucket.naked has no bucket policy denying requests without TLS');
 });
 
+test('access logging is set only after the log bucket lets the log delivery write', () => {
+  assert.deepEqual(c.checkLogDeliveryOrder(real), []);
+  // Broken: the logging no longer waits for the log bucket's policy (tried against moto's S3: the
+  // first apply failed with InvalidTargetBucketForLogging on every data bucket).
+  const unordered = structuredClone(real);
+  const logging = unordered.resources.find((r) => r.type === 'aws_s3_bucket_logging' && r.name === 'data');
+  delete logging.body.depends_on;
+  includes(c.checkLogDeliveryOrder(unordered), 'aws_s3_bucket_logging.data does not depend on aws_s3_bucket_policy.access_logs');
+  // Broken: the log bucket's policy no longer grants the log delivery.
+  const ungranted = structuredClone(real);
+  const doc = ungranted.data.find((d) => d.type === 'aws_iam_policy_document' && d.name === 'access_logs');
+  doc.body.statement = doc.body.statement.filter((st) => st.effect === 'Deny');
+  includes(c.checkLogDeliveryOrder(ungranted), 'no policy of aws_s3_bucket.access_logs grants s3:PutObject to the logging.s3 service principal');
+});
+
 test('buckets holding data use the customer managed key; versioning and lifecycle protect the warehouse', () => {
   const enc = real.resources.find((r) => r.type === 'aws_s3_bucket_server_side_encryption_configuration' && r.name === 'data');
   const rule = enc.body.rule[0].apply_server_side_encryption_by_default[0];

@@ -1,6 +1,7 @@
 package io.tributary.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tributary.config.ControlConfig;
 import io.tributary.local.Dynalite;
@@ -69,10 +70,9 @@ class HistoryExpiryIT {
                       1,
                       0,
                       null)));
-          long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-          while ((writer.written() < 1 || writer.stamped() < 3) && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-          }
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(() -> writer.written() >= 1 && writer.stamped() >= 3);
           assertThat(writer.written()).isEqualTo(1);
           assertThat(writer.stamped()).isEqualTo(3);
         }
