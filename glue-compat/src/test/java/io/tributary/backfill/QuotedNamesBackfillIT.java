@@ -27,9 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Glue jobs on a table whose names need quotes: a capitalized schema and table, column names
- * with capitals, spaces, a double quote and parentheses, a composite text key and an array. The
- * mirror loses rows, the backfill reads them back from the source, maintenance compacts the table
- * while the stream keeps writing, and the lake equals the source after each step.
+ * with capitals, spaces, a double quote, a dot and parentheses, a composite text key and an array.
+ * The mirror loses rows, the backfill reads them back from the source, maintenance compacts the
+ * table while the stream keeps writing, and the lake equals the source after each step.
  */
 class QuotedNamesBackfillIT {
   private static final String DB = "fill_names";
@@ -49,9 +49,9 @@ class QuotedNamesBackfillIT {
         "CREATE SCHEMA \"Sales\"",
         "CREATE TABLE \"Sales\".\"OrderLines\" (\"Order Id\" text, \"Line\" int, \"Qty\" int,"
             + " \"Total (EUR)\" numeric(10,2), \"Note \"\"x\"\"\" text, \"Tags\" text[],"
-            + " PRIMARY KEY (\"Order Id\", \"Line\"))",
+            + " \"Unit.Price\" numeric(10,2), PRIMARY KEY (\"Order Id\", \"Line\"))",
         "INSERT INTO \"Sales\".\"OrderLines\" SELECT 'O-' || (g / 4), g % 4, g % 10, g * 1.25,"
-            + " 'n \"' || g, ARRAY['t ' || g, NULL] FROM generate_series(1, 2000) g");
+            + " 'n \"' || g, ARRAY['t ' || g, NULL], g * 0.5 FROM generate_series(1, 2000) g");
   }
 
   @AfterAll
@@ -84,7 +84,7 @@ class QuotedNamesBackfillIT {
     // Changes the stream writes meanwhile, to rows lost or not.
     lake.sql(
         "UPDATE \"Sales\".\"OrderLines\" SET \"Qty\" = \"Qty\" + 100, \"Note \"\"x\"\"\" ="
-            + " 'changed' WHERE \"Line\" = 1",
+            + " 'changed', \"Unit.Price\" = \"Unit.Price\" + 1 WHERE \"Line\" = 1",
         "DELETE FROM \"Sales\".\"OrderLines\" WHERE \"Order Id\" = 'O-7'");
 
     // Key ranges by a hash of the composite text key: the read quotes every name.
@@ -129,8 +129,10 @@ class QuotedNamesBackfillIT {
 
     // The stream goes on writing the maintained table.
     lake.sql(
-        "INSERT INTO \"Sales\".\"OrderLines\" VALUES ('O new', 1, 1, 9.99, 'new \"', ARRAY['n'])",
-        "UPDATE \"Sales\".\"OrderLines\" SET \"Qty\" = -1 WHERE \"Line\" = 3");
+        "INSERT INTO \"Sales\".\"OrderLines\" VALUES ('O new', 1, 1, 9.99, 'new \"', ARRAY['n'],"
+            + " 0.01)",
+        "UPDATE \"Sales\".\"OrderLines\" SET \"Qty\" = -1, \"Unit.Price\" = NULL WHERE \"Line\" ="
+            + " 3");
     lake.awaitLakeEqualsSource(1);
   }
 

@@ -204,6 +204,29 @@ public final class LakeVerifier {
                   key));
           continue;
         }
+        List<String> primaryKey = SourcePreflight.primaryKey(source, id);
+        java.util.Optional<String> split =
+            primaryKey.isEmpty() && SourcePreflight.mode(options, key) == TableMode.APPEND_ONLY
+                ? java.util.Optional.empty()
+                : SourcePreflight.splitProblem(
+                    source, id, primaryKey.isEmpty() ? key : primaryKey, !primaryKey.isEmpty());
+        if (split.isEmpty()) {
+          split = SourcePreflight.columnTypeProblem(source, id);
+        }
+        if (split.isEmpty() && SourcePreflight.mode(options, key) == TableMode.MIRROR) {
+          split = SourcePreflight.keyTypeProblem(source, id, key);
+        }
+        if (split.isPresent()) {
+          // Refused by the preflight: said so, never EQUAL.
+          results.add(
+              new VerifyResult(
+                  id.qualified(),
+                  count(source, quoted(id)),
+                  0,
+                  VerifyResult.State.NOT_COMPARED,
+                  List.of(split.get() + " (see tributary preflight)")));
+          continue;
+        }
         if (SourcePreflight.mode(options, key) == TableMode.APPEND_ONLY) {
           results.add(
               appendOnly(

@@ -25,17 +25,31 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Names of real databases: capitals, spaces and symbols in column names, non-ASCII letters in
- * schema and table names, arrays in a composite key table; the tables whose names Flink CDC cannot
- * carry (a space, a {@code $}) are refused while the others are captured, snapshot and stream, and
- * compared by verify.
+ * Names of real databases: capitals, spaces, a dot, double quotes and symbols in column names,
+ * non-ASCII letters in schema and table names, arrays in a composite key table; the tables whose
+ * names Flink CDC cannot carry (a space, a {@code $}, a non-ASCII letter), whose key type its
+ * snapshot cannot split on (an {@code interval}, an enum), whose key Iceberg cannot hold (a {@code
+ * real}) or with a column the capture cannot read exactly (a {@code refcursor}, a {@code date[]})
+ * are refused while the others are captured, snapshot and stream, and compared by verify.
  */
 class QuotedNamesIT {
   private static final String DB = "it_names";
 
-  /** Refused at preflight: names the capture cannot carry. */
+  /**
+   * Refused at preflight: names the capture cannot carry, keys whose type the initial snapshot
+   * cannot split on, a column it cannot read.
+   */
   private static final List<String> REFUSED =
-      List.of("public.Order Lines", "public.a$b", "Sales.Größe", "public.Größe2");
+      List.of(
+          "public.Order Lines",
+          "public.a$b",
+          "Sales.Größe",
+          "public.Größe2",
+          "public.Spans",
+          "Sales.moods",
+          "public.cursors",
+          "public.ratios",
+          "public.dated");
 
   @TempDir static Path workdir;
   private static ItStack it;
@@ -46,10 +60,23 @@ class QuotedNamesIT {
     it.sql(
         "CREATE SCHEMA \"Sales\"",
         "CREATE TABLE \"Orders\" (\"Order Id\" text, \"At\" timestamptz, \"Nums\" int[],"
-            + " \"Tags\" text[], \"Total (EUR)\" numeric(10,2), PRIMARY KEY (\"Order Id\", \"At\"))",
+            + " \"Tags\" text[], \"Total (EUR)\" numeric(10,2), \"Unit.Price\" numeric(10,2),"
+            + " \"Say \"\"Hi\"\"\" text, PRIMARY KEY (\"Order Id\", \"At\"))",
         "INSERT INTO \"Orders\" SELECT 'O-' || g, timestamptz '2026-01-01 00:00+00' + g *"
-            + " interval '1 hour', ARRAY[g, -g], ARRAY['a ' || g, 'b\"' || g], g * 1.5 FROM"
-            + " generate_series(1, 120) g",
+            + " interval '1 hour', ARRAY[g, -g], ARRAY['a ' || g, 'b\"' || g], g * 1.5, g * 0.5,"
+            + " 'hi \"' || g FROM generate_series(1, 120) g",
+        // Keys the initial snapshot cannot split on, and a column it cannot read.
+        "CREATE TABLE \"Spans\" (s interval PRIMARY KEY, v text)",
+        "INSERT INTO \"Spans\" SELECT g * interval '1 minute', 'v' || g FROM generate_series(1, 30) g",
+        "CREATE TYPE \"Sales\".mood AS ENUM ('sad', 'ok', 'happy')",
+        "CREATE TABLE \"Sales\".moods (m \"Sales\".mood PRIMARY KEY, v text)",
+        "INSERT INTO \"Sales\".moods VALUES ('sad', 'a'), ('happy', 'b')",
+        "CREATE TABLE ratios (id int, r real, PRIMARY KEY (id, r))",
+        "INSERT INTO ratios SELECT g, g / 3.0 FROM generate_series(1, 10) g",
+        "CREATE TABLE dated (id int PRIMARY KEY, days date[])",
+        "INSERT INTO dated SELECT g, ARRAY[date '2024-01-01' + g] FROM generate_series(1, 10) g",
+        "CREATE TABLE cursors (id int PRIMARY KEY, c refcursor)",
+        "INSERT INTO cursors SELECT g, ('c' || g)::refcursor FROM generate_series(1, 10) g",
         "CREATE TABLE \"Sales\".\"Größe\" (id int PRIMARY KEY, \"Wert\" text)",
         "INSERT INTO \"Sales\".\"Größe\" SELECT g, 'w' || g FROM generate_series(1, 40) g",
         "CREATE TABLE \"a$b\" (id int PRIMARY KEY, v text)",
@@ -77,9 +104,14 @@ class QuotedNamesIT {
       throws Exception {
     awaitCapturedEqual();
     it.sql(
-        "INSERT INTO \"Orders\" VALUES ('O new', now(), ARRAY[7], ARRAY['x'], 1.00)",
+        "INSERT INTO \"Orders\" VALUES ('O new', now(), ARRAY[7], ARRAY['x'], 1.00, 2.00, 'new')",
         "UPDATE \"Orders\" SET \"Tags\" = ARRAY['changed'], \"Total (EUR)\" = 0 WHERE \"Order Id\""
             + " IN ('O-1', 'O-2')",
+        "UPDATE \"Orders\" SET \"Unit.Price\" = 9.99, \"Say \"\"Hi\"\"\" = 'bye' WHERE"
+            + " \"Order Id\" = 'O-5'",
+        "INSERT INTO \"Spans\" VALUES (interval '1 day', 'not captured')",
+        "INSERT INTO cursors VALUES (11, 'not captured')",
+        "INSERT INTO ratios VALUES (11, 0.5)",
         "UPDATE \"Orders\" SET \"Order Id\" = 'O moved' WHERE \"Order Id\" = 'O-3'",
         "DELETE FROM \"Orders\" WHERE \"Order Id\" = 'O-4'",
         "UPDATE \"Sales\".\"Größe\" SET \"Wert\" = 'größer' WHERE id <= 5",
@@ -97,6 +129,21 @@ class QuotedNamesIT {
     assertThat(moved).isNotNull();
     assertThat(moved).as(moved.toString()).containsKey("total (eur)");
     assertThat(moved.get("total (eur)").toString()).isEqualTo("4.50");
+    Map<String, Object> updated = row("orders", "order id", "O-5");
+    assertThat(updated).as("%s", updated).containsEntry("say \"hi\"", "bye");
+    assertThat(updated.get("unit.price").toString()).isEqualTo("9.99");
+    // tributary query reads such columns by their lake names in back-quotes.
+    List<org.apache.flink.types.Row> queried =
+        io.tributary.local.LocalQuery.run(
+            it.catalog,
+            DB,
+            "SELECT `unit.price`, `say \"hi\"`, `total (eur)` FROM orders WHERE `order id` ="
+                + " 'O-5'",
+            new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
+    assertThat(queried).hasSize(1);
+    assertThat(queried.get(0).getField(0).toString()).isEqualTo("9.99");
+    assertThat(queried.get(0).getField(1)).isEqualTo("bye");
+    assertThat(queried.get(0).getField(2).toString()).isEqualTo("7.50");
     assertThat(row("orders", "order id", "O-4")).isNull();
 
     // The running job reports new tables, not the ones the preflight refused at its start.

@@ -75,7 +75,8 @@ class SchemaChangeIT {
     Map<Integer, Record> rows = new HashMap<>();
     try (CloseableIterable<Record> all = IcebergGenerics.read(table).build()) {
       for (Record row : all) {
-        rows.put((Integer) row.getField("id"), row);
+        // id is widened to bigint by typesAreWidenedInPlace; the keys read here fit an int.
+        rows.put(((Number) row.getField("id")).intValue(), row);
       }
     }
     return rows;
@@ -184,13 +185,25 @@ class SchemaChangeIT {
         "ALTER TABLE evo ALTER COLUMN c TYPE numeric(14,2)",
         "ALTER TABLE evo ALTER COLUMN d_renamed TYPE text",
         "UPDATE evo SET a = 9000000000, b = 1.0000000001, c = 123456789012.34,"
-            + " d_renamed = repeat('z', 50) WHERE id = 2");
+            + " d_renamed = repeat('z', 50) WHERE id = 2",
+        // The key widened between changes of the same negative keys in one transaction, so in
+        // one checkpoint: each key must reach the same writer before and after (an int and a long
+        // of one value hash alike), or its insert and its update would both stay.
+        "INSERT INTO evo (id, e_new) SELECT -g, 'narrow' FROM generate_series(1, 40) g",
+        "ALTER TABLE evo ALTER COLUMN id TYPE bigint",
+        "UPDATE evo SET e_new = 'wide' WHERE id < 0",
+        "DELETE FROM evo WHERE id IN (-1, -2)",
+        "INSERT INTO evo (id, e_new) VALUES (-5000000000, 'beyond int')");
     // Rows written before the widening are compared as stored, read with the wider types.
     awaitTableEqual("public.evo");
     Types.StructType struct = it.table("evo").schema().asStruct();
     assertThat(struct.field("a").type()).isEqualTo(Types.LongType.get());
     assertThat(struct.field("b").type()).isEqualTo(Types.DoubleType.get());
     assertThat(struct.field("c").type()).isEqualTo(Types.DecimalType.of(14, 2));
+    assertThat(struct.field("id").type()).isEqualTo(Types.LongType.get());
+    Map<Integer, Record> rows = rows(it.table("evo"));
+    assertThat(rows).doesNotContainKeys(-1, -2).containsKey(-40);
+    assertThat(rows.get(-40).getField("e_new")).isEqualTo("wide");
   }
 
   @Test

@@ -52,9 +52,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The oracle itself: after a real capture, the lake is corrupted one way at a time with Iceberg's
- * own API (one value of each type family, a data file committed twice, a column the lake lacks, an
- * emptied changelog) and {@code verify} must report each as different, naming the key and the
- * column; what it cannot compare it must say so, never EQUAL.
+ * own API (one value of each type family: integers, decimal, floating point, text, uuid, arrays and
+ * JSON as text, dates, times, timestamps with and without zone, boolean, bytes; a data file
+ * committed twice, a column the lake lacks, an emptied changelog) and {@code verify} must report
+ * each as different, naming the key and the column; what it cannot compare it must say so, never
+ * EQUAL.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class VerifyIT {
@@ -71,12 +73,15 @@ class VerifyIT {
     it = new ItStack(workdir, DB);
     it.sql(
         "CREATE TABLE kinds (id int PRIMARY KEY, i bigint, n numeric(12,3), t text, ts timestamp,"
-            + " tz timestamptz, b boolean, by bytea, arr int[], j jsonb)",
+            + " tz timestamptz, b boolean, by bytea, arr int[], j jsonb, k int, f real,"
+            + " d double precision, dt date, tm time, u uuid)",
         "INSERT INTO kinds SELECT g, g * 1000000000000, g * 1.125, 't' || g,"
             + " timestamp '2024-01-01 00:00:00.123456' + g * interval '1 hour',"
             + " timestamptz '2024-01-01 00:00:00.654321+02' + g * interval '1 minute', g % 2 = 0,"
             + " decode(md5(g::text), 'hex'), ARRAY[g, g + 1, NULL],"
-            + " jsonb_build_object('g', g, 'l', ARRAY[1, 2]) FROM generate_series(1, 50) g",
+            + " jsonb_build_object('g', g, 'l', ARRAY[1, 2]), -g, g * 1.5, g * 0.1,"
+            + " date '2024-02-28' + g, time '10:00:00.123456' + g * interval '1.000001 second',"
+            + " md5(g::text)::uuid FROM generate_series(1, 50) g",
         "CREATE TABLE log_full (a int NOT NULL, b text)",
         "ALTER TABLE log_full REPLICA IDENTITY FULL",
         "INSERT INTO log_full SELECT g, 'b' || g FROM generate_series(1, 20) g",
@@ -246,6 +251,14 @@ class VerifyIT {
         return value instanceof OffsetDateTime
             ? ((OffsetDateTime) value).plusNanos(1000)
             : ((LocalDateTime) value).plusNanos(1000);
+      case FLOAT:
+        return Math.nextUp((Float) value);
+      case DOUBLE:
+        return Math.nextUp((Double) value);
+      case DATE:
+        return ((java.time.LocalDate) value).plusDays(1);
+      case TIME:
+        return ((java.time.LocalTime) value).plusNanos(1000);
       default:
         throw new IllegalArgumentException("no corruption for " + type);
     }
@@ -275,7 +288,8 @@ class VerifyIT {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"i", "n", "t", "ts", "tz", "b", "by", "arr", "j"})
+  @ValueSource(
+      strings = {"i", "n", "t", "ts", "tz", "b", "by", "arr", "j", "k", "f", "d", "dt", "tm", "u"})
   @Order(2)
   void oneCorruptedValueOfEachTypeIsADifferenceNamingKeyAndColumn(String column) throws Exception {
     Table kinds = restore("kinds", kindsBaseline);

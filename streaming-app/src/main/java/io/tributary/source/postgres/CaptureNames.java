@@ -47,23 +47,34 @@ public final class CaptureNames {
    * as not compared.
    */
   public static Map<TableId, String> refusedForNames(Collection<TableId> tables) {
-    Map<String, Integer> lakeNames = new HashMap<>();
+    Map<String, java.util.List<TableId>> lakeNames = new HashMap<>();
     for (TableId id : tables) {
-      lakeNames.merge(TableNames.mirrorName(id), 1, Integer::sum);
+      lakeNames
+          .computeIfAbsent(TableNames.mirrorName(id), k -> new java.util.ArrayList<>())
+          .add(id);
     }
     Map<TableId, String> refused = new HashMap<>();
     for (TableId id : tables) {
       Optional<String> name = problem(id);
       if (name.isPresent()) {
         refused.put(id, name.get());
-      } else if (lakeNames.get(TableNames.mirrorName(id)) > 1) {
+      } else if (lakeNames.get(TableNames.mirrorName(id)).size() > 1) {
+        java.util.List<String> others = new java.util.ArrayList<>();
+        for (TableId other : lakeNames.get(TableNames.mirrorName(id))) {
+          if (!other.equals(id)) {
+            others.add(PgCatalog.quoted(other));
+          }
+        }
+        others.sort(null);
         refused.put(
             id,
             "Table "
                 + PgCatalog.quoted(id)
                 + " shares the lake name "
                 + TableNames.mirrorName(id)
-                + " with another selected table, so it is not captured");
+                + " with "
+                + String.join(" and ", others)
+                + ", so it is not captured");
       }
     }
     return refused;

@@ -75,6 +75,133 @@ final class ColumnChecks {
     return problems;
   }
 
+  /**
+   * Why a mirrored table's key cannot be the Iceberg table's key: a key column of type {@code real}
+   * or {@code double precision} (also through a domain), which Iceberg refuses as an identifier
+   * field, so the writer would fail on the table at every restart and stop every table; null when
+   * the key can be.
+   */
+  static String keyTypeProblem(Connection connection, TableId id, List<String> key)
+      throws SQLException {
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN"
+                + " pg_type t ON t.oid = a.atttypid LEFT JOIN pg_type b ON t.typtype = 'd' AND"
+                + " b.oid = t.typbasetype WHERE a.attrelid = ?::regclass AND a.attname = ANY (?)"
+                + " AND NOT a.attisdropped AND COALESCE(b.typname, t.typname) IN ('float4',"
+                + " 'float8') ORDER BY a.attnum")) {
+      st.setString(1, quoted(id));
+      st.setArray(2, connection.createArrayOf("text", key.toArray()));
+      try (ResultSet rs = st.executeQuery()) {
+        if (!rs.next()) {
+          return null;
+        }
+        return "Table "
+            + id
+            + " is not captured: its key column "
+            + quoteIdent(rs.getString(1))
+            + " is of type "
+            + rs.getString(2)
+            + ", which Iceberg cannot use as a key (no float or double identifier field), so the"
+            + " writer would fail on the table at every restart and stop every table. Configure"
+            + " tables.options."
+            + id
+            + ".key-columns of other types (with REPLICA IDENTITY FULL), set its mode to"
+            + " append-only, or leave it out of tables.include; the other tables are captured.";
+      }
+    }
+  }
+
+  /**
+   * Element types of arrays the capture does not carry exactly: Debezium leaves arrays of {@code
+   * bytea}, {@code interval}, {@code money} and geometric types out of the change (the lake table
+   * would lack the column), and arrays of dates, times, timestamps and {@code numeric} arrive with
+   * other values than the source's. Found by capturing each type and comparing with verify.
+   */
+  static final Set<String> INEXACT_ARRAY_ELEMENTS =
+      Set.of(
+          "bytea",
+          "interval",
+          "money",
+          "point",
+          "line",
+          "lseg",
+          "box",
+          "path",
+          "polygon",
+          "circle",
+          "date",
+          "time",
+          "timetz",
+          "timestamp",
+          "timestamptz",
+          "numeric");
+
+  /**
+   * Columns of a type the capture cannot read, or not exactly: {@code refcursor}, whose value the
+   * JDBC driver reads by opening the cursor it names (the snapshot of every table fails); {@code
+   * timetz}; arrays of the {@link #INEXACT_ARRAY_ELEMENTS}, of composite types or of domains, and
+   * columns declared with more than one array dimension, whose values arrive changed or not at all.
+   */
+  static List<String> columnTypeProblems(Connection connection, TableId id) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, e.typname,"
+                + " e.typtype, a.attndims FROM pg_attribute a JOIN pg_type t ON t.oid ="
+                + " a.atttypid LEFT JOIN pg_type e ON t.typcategory = 'A' AND e.oid = t.typelem"
+                + " WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER"
+                + " BY a.attnum")) {
+      st.setString(1, quoted(id));
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String column = quoteIdent(rs.getString(1));
+          String type = rs.getString(2);
+          String typname = rs.getString(3);
+          String element = rs.getString(4);
+          String elementKind = rs.getString(5);
+          String why;
+          if (typname.equals("refcursor") || "refcursor".equals(element)) {
+            why =
+                "which the initial snapshot cannot read (the driver opens the cursor it names, and"
+                    + " the snapshot of every table would fail)";
+          } else if (typname.equals("timetz")
+              || (element != null
+                  && (INEXACT_ARRAY_ELEMENTS.contains(element)
+                      || "c".equals(elementKind)
+                      || "d".equals(elementKind)))
+              || rs.getInt(6) > 1) {
+            why =
+                "which the capture does not carry exactly (arrays of bytea, interval, money and"
+                    + " geometric types are left out of the lake; arrays of dates, times,"
+                    + " timestamps, numeric, composite types and domains, arrays of more than one"
+                    + " dimension and timetz arrive with other values)";
+          } else {
+            continue;
+          }
+          problems.add(
+              "Table "
+                  + id
+                  + " is not captured: its column "
+                  + column
+                  + " is of type "
+                  + type
+                  + ", "
+                  + why
+                  + ". Change it to text (ALTER TABLE "
+                  + quoted(id)
+                  + " ALTER COLUMN "
+                  + column
+                  + " TYPE text USING "
+                  + column
+                  + "::text), or leave the table out of tables.include; the other tables are"
+                  + " captured.");
+        }
+      }
+    }
+    return problems;
+  }
+
   /** Warns about columns whose values are not captured faithfully (docs/type-mapping.md). */
   static void checkColumnTypes(
       Connection connection, List<CapturedTable> tables, PreflightReport report)
@@ -131,9 +258,72 @@ final class ColumnChecks {
   }
 
   /**
+   * The types (by {@code pg_type.typname}) Flink CDC's snapshot can split a table on. Any other
+   * type of the split column fails the split of that table, and with it the whole source, every
+   * table of it, on every restart: an enum, {@code interval}, {@code inet}, {@code money}, a
+   * domain, ... ("Doesn't support Postgres type ... yet"), {@code boolean} and {@code bytea}
+   * (PostgreSQL has no {@code min} of them).
+   */
+  static final Set<String> SPLITTABLE_TYPES =
+      Set.of(
+          "int2",
+          "int4",
+          "int8",
+          "float4",
+          "float8",
+          "numeric",
+          "bpchar",
+          "varchar",
+          "text",
+          "uuid",
+          "date",
+          "time",
+          "timestamp",
+          "timestamptz");
+
+  /**
+   * Why the initial snapshot cannot be split on the table's column, with what to do; null when it
+   * can.
+   *
+   * @param role what the column is to the table, e.g. "the first column of its primary key"
+   */
+  static String splitProblem(Connection connection, TableId id, String column, String role)
+      throws SQLException {
+    String type = null;
+    try (PreparedStatement st =
+        connection.prepareStatement(
+            "SELECT t.typname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a JOIN"
+                + " pg_type t ON t.oid = a.atttypid WHERE a.attrelid = ?::regclass AND a.attname"
+                + " = ? AND NOT a.attisdropped")) {
+      st.setString(1, quoted(id));
+      st.setString(2, column);
+      try (ResultSet rs = st.executeQuery()) {
+        if (!rs.next() || SPLITTABLE_TYPES.contains(rs.getString(1))) {
+          return null;
+        }
+        type = rs.getString(2);
+      }
+    }
+    return "Table "
+        + id
+        + " is not captured: its initial snapshot is read in chunks of "
+        + quoteIdent(column)
+        + " ("
+        + role
+        + "), of type "
+        + type
+        + ", which the snapshot cannot split on (the capture of every table would fail). Types it"
+        + " can split on: smallint, integer, bigint, real, double precision, numeric, char,"
+        + " varchar, text, uuid, date, time, timestamp, timestamptz (not domains or enums). Make a"
+        + " column of such a type the first of its key, or leave the table out of"
+        + " tables.include; the other tables are captured.";
+  }
+
+  /**
    * The column that splits the initial snapshot of a table without key: the first NOT NULL column
-   * of a type with a natural order, else the first column of such a type (rows with null in it are
-   * then only read when the table fits in one chunk; a warning says so), else null.
+   * of a type the snapshot can split on ({@link #SPLITTABLE_TYPES}), else the first column of such
+   * a type (rows with null in it are then only read when the table fits in one chunk; a warning
+   * says so), else null.
    */
   static String chunkColumn(Connection connection, TableId id, List<String> found)
       throws SQLException {
@@ -142,9 +332,9 @@ final class ColumnChecks {
         connection.prepareStatement(
             "SELECT a.attname, a.attnotnull FROM pg_attribute a JOIN pg_type t ON t.oid ="
                 + " a.atttypid WHERE a.attrelid = ?::regclass AND a.attnum > 0 AND NOT"
-                + " a.attisdropped AND (t.typcategory IN ('N', 'S', 'D') OR t.typname = 'uuid')"
-                + " AND t.typname NOT IN ('money') ORDER BY a.attnum")) {
+                + " a.attisdropped AND t.typname = ANY (?) ORDER BY a.attnum")) {
       st.setString(1, quoted(id));
+      st.setArray(2, connection.createArrayOf("text", SPLITTABLE_TYPES.toArray()));
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           if (rs.getBoolean(2)) {

@@ -169,6 +169,44 @@ public final class SourcePreflight {
     return TableChecks.mode(options, key);
   }
 
+  /**
+   * Why the preflight refuses a table with a key for the type of the column its initial snapshot is
+   * split on; empty when it does not.
+   *
+   * @param key the table's primary key, else its configured key-columns
+   * @param primary whether {@code key} is the primary key
+   */
+  public static java.util.Optional<String> splitProblem(
+      Connection connection, TableId id, List<String> key, boolean primary) throws SQLException {
+    if (key.isEmpty()) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.ofNullable(
+        ColumnChecks.splitProblem(
+            connection,
+            id,
+            key.get(0),
+            primary ? "the first column of its primary key" : "the first of its key-columns"));
+  }
+
+  /**
+   * Why the preflight refuses a table for the type of a column the initial snapshot cannot read;
+   * empty when it does not.
+   */
+  public static java.util.Optional<String> columnTypeProblem(Connection connection, TableId id)
+      throws SQLException {
+    return ColumnChecks.columnTypeProblems(connection, id).stream().findFirst();
+  }
+
+  /**
+   * Why the preflight refuses a mirrored table for the type of a key column; empty when it does
+   * not.
+   */
+  public static java.util.Optional<String> keyTypeProblem(
+      Connection connection, TableId id, List<String> key) throws SQLException {
+    return java.util.Optional.ofNullable(ColumnChecks.keyTypeProblem(connection, id, key));
+  }
+
   /** The primary key columns of a table, in key order; empty when it has none. */
   public static List<String> primaryKey(Connection connection, TableId id) throws SQLException {
     return PgCatalog.primaryKey(connection, id);

@@ -168,6 +168,7 @@ final class TableChecks {
       }
       List<String> key = options.keyColumns().isEmpty() ? primaryKey : options.keyColumns();
       refusals.addAll(ColumnChecks.columnNameProblems(id, columns));
+      refusals.addAll(ColumnChecks.columnTypeProblems(connection, id));
       Set<String> nullable = nullableColumns(connection, id);
       for (String column : options.keyColumns()) {
         if (columns.contains(column) && nullable.contains(column)) {
@@ -305,6 +306,17 @@ final class TableChecks {
                 + " TO "
                 + source.user()
                 + ";");
+      }
+      if (chunk != null && (!primaryKey.isEmpty() || mode == TableMode.MIRROR)) {
+        SourcePreflight.splitProblem(
+                connection, id, primaryKey.isEmpty() ? key : primaryKey, !primaryKey.isEmpty())
+            .ifPresent(refusals::add);
+      }
+      if (mode == TableMode.MIRROR && !key.isEmpty()) {
+        String keyType = ColumnChecks.keyTypeProblem(connection, id, key);
+        if (keyType != null) {
+          refusals.add(keyType);
+        }
       }
       if (chunk == null && !(mode == TableMode.MIRROR && key.isEmpty())) {
         refusals.add(

@@ -323,7 +323,12 @@ class PreflightIT {
         "CREATE TABLE meta (id int PRIMARY KEY, _op text)",
         "CREATE TABLE prices_eur (id int PRIMARY KEY, \"Preis €\" numeric)",
         "CREATE TABLE keyed (code text, name text)",
-        "ALTER TABLE keyed REPLICA IDENTITY FULL");
+        "ALTER TABLE keyed REPLICA IDENTITY FULL",
+        "CREATE TABLE spans (s interval, n int, PRIMARY KEY (s, n))",
+        "CREATE TABLE flags (f boolean PRIMARY KEY)",
+        "CREATE TABLE ratios (id int, r double precision, PRIMARY KEY (id, r))",
+        "CREATE TABLE cursors (id int PRIMARY KEY, c refcursor)",
+        "CREATE TABLE dated (id int PRIMARY KEY, days date[], tags text[])");
     Result r =
         preflight(
             prepared.getPort(),
@@ -353,6 +358,20 @@ class PreflightIT {
             "refused: Table public.keyed is configured with key-columns [code], but column code"
                 + " may be NULL")
         .contains("ALTER COLUMN \"code\" SET NOT NULL;")
+        .contains(
+            "refused: Table public.spans is not captured: its initial snapshot is read in chunks"
+                + " of \"s\" (the first column of its primary key), of type interval, which the"
+                + " snapshot cannot split on")
+        .contains("refused: Table public.flags is not captured: its initial snapshot is read in")
+        .contains(
+            "refused: Table public.ratios is not captured: its key column \"r\" is of type double"
+                + " precision, which Iceberg cannot use as a key")
+        .contains(
+            "refused: Table public.cursors is not captured: its column \"c\" is of type refcursor")
+        .contains(
+            "refused: Table public.dated is not captured: its column \"days\" is of type date[],"
+                + " which the capture does not carry exactly")
+        .contains("ALTER COLUMN \"days\" TYPE text USING \"days\"::text")
         .contains(
             "ok: 3 tables can be captured: [Sales.Items key [id], public.Orders key [Order Id],"
                 + " public.good key [id]]")
