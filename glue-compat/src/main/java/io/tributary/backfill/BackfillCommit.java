@@ -49,6 +49,9 @@ final class BackfillCommit {
   /** Commit attempts after Iceberg's own retries lost to the stream's commits. */
   static final int ROUNDS = 10;
 
+  /** How long a lost round waits for the stream's next commit before it tries again. */
+  static final long NEXT_COMMIT_WAIT_MILLIS = 20_000L;
+
   private final Table table;
   private final String qualified;
   private final Snapshot base;
@@ -258,7 +261,7 @@ final class BackfillCommit {
               round,
               ROUNDS,
               e.getMessage());
-          Thread.sleep(300L * round);
+          awaitNextCommit();
         }
       }
     } finally {
@@ -266,6 +269,26 @@ final class BackfillCommit {
         for (DeleteFile file : superseding) {
           table.io().deleteFile(file.location());
         }
+      }
+    }
+  }
+
+  /**
+   * After a round lost to a stream commit: waits for the stream's next commit (at most {@link
+   * #NEXT_COMMIT_WAIT_MILLIS}), so that the next round starts right after one and has a whole
+   * checkpoint interval before the one after it. A round takes a few seconds on a busy machine;
+   * started at a random moment it would keep losing to a stream that commits every few seconds.
+   */
+  private void awaitNextCommit() throws InterruptedException {
+    table.refresh();
+    Snapshot seen = table.currentSnapshot();
+    long deadline = System.nanoTime() + NEXT_COMMIT_WAIT_MILLIS * 1_000_000L;
+    while (System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      table.refresh();
+      Snapshot now = table.currentSnapshot();
+      if (now != null && (seen == null || now.snapshotId() != seen.snapshotId())) {
+        return;
       }
     }
   }

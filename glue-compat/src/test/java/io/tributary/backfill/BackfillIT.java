@@ -58,7 +58,16 @@ class BackfillIT {
 
   @BeforeAll
   static void start() throws Exception {
-    lake = LocalLake.start(workdir, DB, TableSelection.builder().include("public.*").build());
+    // Checkpoints every 3 s: the backfill's commit needs a window between two of the stream's
+    // commits longer than one of its rounds (a few seconds on a busy 2-core machine); the
+    // deployment's interval is 60 s.
+    lake =
+        LocalLake.start(
+            workdir,
+            DB,
+            TableSelection.builder().include("public.*").build(),
+            1,
+            Duration.ofSeconds(3));
     for (String table : TABLES) {
       lake.sql(
           "CREATE TABLE "

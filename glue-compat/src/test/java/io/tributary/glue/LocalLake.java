@@ -50,7 +50,12 @@ public final class LocalLake implements AutoCloseable {
 
   private final int parallelism;
 
-  private LocalLake(Path workdir, String database, TableSelection tables, int parallelism)
+  private LocalLake(
+      Path workdir,
+      String database,
+      TableSelection tables,
+      int parallelism,
+      Duration checkpointInterval)
       throws Exception {
     this.workdir = workdir;
     this.parallelism = parallelism;
@@ -74,7 +79,7 @@ public final class LocalLake implements AutoCloseable {
             .sink(stack.sink(database))
             .job(
                 JobConfig.builder()
-                    .checkpointInterval(Duration.ofMillis(1000))
+                    .checkpointInterval(checkpointInterval)
                     .parallelism(parallelism)
                     .build())
             .control(stack.control().orElse(null))
@@ -86,13 +91,27 @@ public final class LocalLake implements AutoCloseable {
   /** Starts the stack with an empty source database. */
   public static LocalLake start(Path workdir, String database, TableSelection tables)
       throws Exception {
-    return new LocalLake(workdir, database, tables, 1);
+    return new LocalLake(workdir, database, tables, 1, Duration.ofSeconds(1));
   }
 
   /** Starts the stack with an empty source database; the stream runs with this parallelism. */
   public static LocalLake start(
       Path workdir, String database, TableSelection tables, int parallelism) throws Exception {
-    return new LocalLake(workdir, database, tables, parallelism);
+    return new LocalLake(workdir, database, tables, parallelism, Duration.ofSeconds(1));
+  }
+
+  /**
+   * Starts the stack with an empty source database; the stream runs with this parallelism and
+   * checkpoint interval.
+   */
+  public static LocalLake start(
+      Path workdir,
+      String database,
+      TableSelection tables,
+      int parallelism,
+      Duration checkpointInterval)
+      throws Exception {
+    return new LocalLake(workdir, database, tables, parallelism, checkpointInterval);
   }
 
   public LocalStack stack() {
