@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
@@ -48,6 +49,13 @@ final class BackfillCommit {
 
   /** Commit attempts after Iceberg's own retries lost to the stream's commits. */
   static final int ROUNDS = 10;
+
+  /**
+   * Test seam: called with the table after the load, before the commit's first round (null: none).
+   * A test uses it to let the stream commit changes to the loaded keys first, so that the commit
+   * has rows to supersede whatever the machine's speed.
+   */
+  static volatile Consumer<Table> beforeCommit;
 
   /** How long a lost round waits for the stream's next commit before it tries again. */
   static final long NEXT_COMMIT_WAIT_MILLIS = 20_000L;
@@ -103,6 +111,10 @@ final class BackfillCommit {
       oldDeletes = List.of();
       commit.split(written, 0);
       commit.removeRange(live);
+    }
+    Consumer<Table> hook = beforeCommit;
+    if (hook != null) {
+      hook.accept(table);
     }
     commit.commitRounds(oldData, oldDeletes);
     table.refresh();

@@ -118,7 +118,25 @@ class BackfillIT {
     }
     delete.commit();
     // A light workload: the stream's files since the loss must stay far smaller than the table.
-    BackfillReport report = reloadWhileTheSameKeysChange("emptied", false);
+    // Before the backfill commits, the stream commits some of the workload's changes, so that
+    // rows the backfill loaded are superseded by newer ones however fast the load was.
+    BackfillCommit.beforeCommit =
+        loaded -> {
+          long before = loaded.currentSnapshot().snapshotId();
+          await()
+              .atMost(Duration.ofSeconds(60))
+              .until(
+                  () -> {
+                    loaded.refresh();
+                    return loaded.currentSnapshot().snapshotId() != before;
+                  });
+        };
+    BackfillReport report;
+    try {
+      report = reloadWhileTheSameKeysChange("emptied", false);
+    } finally {
+      BackfillCommit.beforeCommit = null;
+    }
     // The replaced files held only the stream's few rows since the loss: most loaded rows were
     // added with a new sequence number, and the rows of keys the workload changed meanwhile were
     // superseded by the stream's.
