@@ -97,7 +97,7 @@ public final class LakeVerifier {
     for (String column : key) {
       lakeKey.add(io.tributary.sink.IcebergSchemas.fieldName(column));
     }
-    List<String> duplicates = TableVerifier.duplicateChanges(changes, lakeKey);
+    List<String> duplicates = ChangelogDuplicates.find(changes, lakeKey);
     if (duplicates.isEmpty()) {
       return result;
     }
