@@ -18,7 +18,7 @@ class FaultMatrixIT {
 
   @Test
   void aJobHaltedMidCommitAndACrashedSourceLoseAndDuplicateNothing() throws Exception {
-    List<FaultMatrix.Result> results =
+    List<CellResult> results =
         FaultMatrix.results(
             dir, true, List.of("job-halt-commit/streaming", "source-crash/streaming"), System.out);
 
@@ -26,7 +26,7 @@ class FaultMatrixIT {
     assertThat(results)
         .allSatisfy(
             r -> {
-              assertThat(r.clean()).as(FaultMatrix.line(r) + "\n" + r.differences).isTrue();
+              assertThat(r.clean()).as(FaultReport.line(r) + "\n" + r.differences).isTrue();
               assertThat(r.recoverMillis).as("a commit after the fault").isPositive();
               assertThat(r.transactions).as("the workload ran").isGreaterThan(100);
             });
