@@ -43,6 +43,10 @@ import org.apache.iceberg.exceptions.NoSuchTableException;
  * second and commit-to-visibility latency of Tributary on the embedded stack, and, in the same run,
  * {@code pg_recvlogical} decoding the same WAL as the reference. Prints the figures with the
  * machine and writes them to a Markdown file.
+ *
+ * <p>This class runs the rounds and measures both pipelines; the changes are {@link BenchChanges},
+ * the reference {@link ReferenceDecoder}, the plain pipeline {@link PlainPipeline}, the report
+ * {@link BenchmarkReport}.
  */
 public final class Benchmark {
   private static final String DB = "bench";
@@ -61,6 +65,9 @@ public final class Benchmark {
   private Catalog catalog;
   private String db = DB;
   private double[] writerCpu;
+
+  /** The current round's change workload, shared by both pipelines. */
+  private BenchChanges workload;
 
   private final int repeat;
 
@@ -175,8 +182,7 @@ public final class Benchmark {
       String database, int roundRows, int roundChanges, boolean measured, boolean plainFirst)
       throws Exception {
     db = database;
-    cursor = 1;
-    nextId = roundRows + 1L;
+    workload = new BenchChanges(stack, db, roundRows + 1L);
     BenchmarkFigures f = new BenchmarkFigures();
     stack.ensureDatabase(db);
     sql(
@@ -227,12 +233,15 @@ public final class Benchmark {
       // The reference decoder's slot, created before Tributary's changes so that it keeps their
       // WAL.
       if (measured) {
-        sql("SELECT pg_create_logical_replication_slot('bench_reference', 'pgoutput')");
+        sql(
+            "SELECT pg_create_logical_replication_slot('"
+                + ReferenceDecoder.SLOT
+                + "', 'pgoutput')");
       }
       String startLsn = value("SELECT pg_current_wal_lsn()::text");
       long changesStarted = System.nanoTime();
       double streamCpuStarted = cpuSeconds();
-      String lastLsn = applyChanges(roundChanges);
+      String lastLsn = workload.apply(roundChanges);
       double applySeconds = (System.nanoTime() - changesStarted) / 1e9;
       waitUntil(() -> committedLsn() >= lsn(lastLsn), Duration.ofMinutes(20));
       double streamSeconds = (System.nanoTime() - changesStarted) / 1e9;
@@ -278,7 +287,10 @@ public final class Benchmark {
           verifySeconds,
           verified.get(0).equal() ? "equal" : "DIFFERENT");
 
-      double referenceRate = measured ? referenceDecode(startLsn, lastLsn, roundChanges) : -1;
+      double referenceRate =
+          measured
+              ? ReferenceDecoder.rate(stack, db, PUBLICATION, startLsn, lastLsn, roundChanges, out)
+              : -1;
       if (plain == null) {
         plain = plainPipeline(config, roundChanges, measured);
       }
@@ -378,7 +390,7 @@ public final class Benchmark {
       plainReadSeconds = fullRead(plainId, "Plain pipeline");
       long changesStarted = System.nanoTime();
       double streamCpuStarted = cpuSeconds();
-      applyChanges(roundChanges);
+      workload.apply(roundChanges);
       long sentinel = Long.parseLong(value("SELECT max(id) FROM bench"));
       sql("UPDATE bench SET b = -7 WHERE id = " + sentinel);
       waitUntil(() -> plainValue(plainId, sentinel) == -7, Duration.ofMinutes(20));
@@ -497,108 +509,6 @@ public final class Benchmark {
         .sink(stack.sink(db))
         .job(JobConfig.builder().checkpointInterval(Duration.ofSeconds(2)).parallelism(2).build())
         .build();
-  }
-
-  /** Mixed changes in transactions of 1,000: 60% updates, 20% deletes, 20% inserts. */
-  private long cursor = 1;
-
-  private long nextId;
-
-  private String applyChanges(int changes) throws SQLException {
-    int done = 0;
-    String lastLsn = null;
-    try (Connection c = stack.connect(db)) {
-      c.setAutoCommit(false);
-      try (Statement st = c.createStatement()) {
-        while (done < changes) {
-          int batch = Math.min(1000, changes - done);
-          int updates = batch * 6 / 10;
-          int deletes = batch * 2 / 10;
-          int inserts = batch - updates - deletes;
-          st.executeUpdate(
-              "UPDATE bench SET a = a + 1, d = 'updated' WHERE id BETWEEN "
-                  + cursor
-                  + " AND "
-                  + (cursor + updates - 1));
-          cursor += updates;
-          st.executeUpdate(
-              "DELETE FROM bench WHERE id BETWEEN " + cursor + " AND " + (cursor + deletes - 1));
-          cursor += deletes;
-          if (done + batch >= changes) {
-            try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-              rs.next();
-              lastLsn = rs.getString(1);
-            }
-          }
-          st.executeUpdate(
-              "INSERT INTO bench SELECT g, 1, 2, 'new', 'inserted', 1.00, localtimestamp FROM generate_series("
-                  + nextId
-                  + ", "
-                  + (nextId + inserts - 1)
-                  + ") g");
-          nextId += inserts;
-          c.commit();
-          done += batch;
-        }
-      }
-    }
-    return lastLsn;
-  }
-
-  private double referenceDecode(String startLsn, String endLsn, int changes) throws Exception {
-    String binary = "pg_recvlogical";
-    Path file = Files.createTempFile("recvlogical", ".out");
-    List<String> command =
-        List.of(
-            binary,
-            "-h",
-            "127.0.0.1",
-            "-p",
-            Integer.toString(stack.postgresPort()),
-            "-U",
-            stack.superuser(),
-            "-d",
-            db,
-            "--slot",
-            "bench_reference",
-            "--start",
-            "--endpos",
-            endLsn,
-            "--no-loop",
-            "-o",
-            "proto_version=1",
-            "-o",
-            "publication_names=" + PUBLICATION,
-            "-f",
-            file.toString());
-    long started = System.nanoTime();
-    Process process;
-    try {
-      process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    } catch (IOException e) {
-      out.println(
-          "pg_recvlogical is not installed (Debian: apt-get install postgresql-client); no reference figure.");
-      return -1;
-    }
-    boolean finished = process.waitFor(10, TimeUnit.MINUTES);
-    double seconds = (System.nanoTime() - started) / 1e9;
-    String log =
-        new String(
-            process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    if (!finished || process.exitValue() != 0) {
-      process.destroyForcibly();
-      out.println("pg_recvlogical failed: " + log.trim());
-      return -1;
-    }
-    out.printf(
-        Locale.ROOT,
-        "pg_recvlogical: %s to %s in %.2f s (%,d bytes of pgoutput)%n",
-        startLsn,
-        endLsn,
-        seconds,
-        Files.size(file));
-    Files.deleteIfExists(file);
-    return changes / seconds;
   }
 
   /**
