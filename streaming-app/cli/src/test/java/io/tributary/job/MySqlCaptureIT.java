@@ -32,9 +32,12 @@ import java.time.LocalDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -53,8 +56,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A MariaDB 10.11 server captured into the lake: the preflight's findings, the initial snapshot of
  * tables of several column types (a composite key of text and number among them), then inserts,
- * updates, deletes and key changes while the job streams the binlog; each stage ends with {@code
- * verify} EQUAL, and streamed rows carry their binlog position in {@code _source_lsn}.
+ * updates, deletes and key changes while the job streams the binlog, a stop with savepoint, changes
+ * while stopped and a restore; each stage ends with {@code verify} EQUAL, and streamed rows carry
+ * their binlog position in {@code _source_lsn}.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MySqlCaptureIT {
@@ -215,17 +219,7 @@ class MySqlCaptureIT {
   @Test
   @Order(2)
   void theSnapshotReachesTheLakeEqual() throws Exception {
-    TributaryJob.Start checked = TributaryJob.check(config);
-    assertThat(checked.refused()).containsExactly("shop.notes");
-    Configuration flink = new Configuration();
-    flink.set(
-        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        workdir.resolve("checkpoints").toUri().toString());
-    LocalMetricsReporter.configure(flink);
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
-    env.setParallelism(2);
-    TributaryJob.build(env, config, checked.tables(), checked.refused());
-    job = env.executeAsync("mysql-capture");
+    startJob(null);
     awaitEqual();
 
     Map<Integer, Record> items = rows("shop_items", "id");
@@ -289,6 +283,49 @@ class MySqlCaptureIT {
     assertThat((Long) items.get(5001).getField(IcebergSchemas.SOURCE_LSN))
         .as("a later transaction has a later position")
         .isGreaterThan(position);
+  }
+
+  @Test
+  @Order(4)
+  void aStopWithSavepointAndARestoreLoseAndRepeatNothing() throws Exception {
+    String savepoint =
+        job.stopWithSavepoint(
+                false,
+                workdir.resolve("savepoints").toUri().toString(),
+                SavepointFormatType.CANONICAL)
+            .get(2, TimeUnit.MINUTES);
+    // Changes while the job is stopped are read from the binlog after the restore.
+    mariadb.sql(
+        DATABASE,
+        "INSERT INTO items (id, qty, status) VALUES (2001, 1, 'new')",
+        "UPDATE items SET qty = 0 WHERE id BETWEEN 200 AND 210",
+        "DELETE FROM events WHERE seq BETWEEN 100 AND 110");
+    startJob(savepoint);
+    mariadb.sql(DATABASE, "UPDATE items SET name = 'after restore' WHERE id = 2001");
+    awaitEqual();
+
+    Map<Integer, Record> items = rows("shop_items", "id");
+    assertThat(items).hasSize(300 + 1 - 10 + 1);
+    assertThat(items.get(2001).getField("name")).isEqualTo("after restore");
+    assertThat(items.get(205).getField("qty")).isEqualTo(0L);
+  }
+
+  /** Starts the job, from a savepoint when given. */
+  private static void startJob(String savepoint) throws Exception {
+    TributaryJob.Start checked = TributaryJob.check(config);
+    assertThat(checked.refused()).containsExactly("shop.notes");
+    Configuration flink = new Configuration();
+    flink.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+        workdir.resolve("checkpoints").toUri().toString());
+    if (savepoint != null) {
+      flink.set(SavepointConfigOptions.SAVEPOINT_PATH, savepoint);
+    }
+    LocalMetricsReporter.configure(flink);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+    env.setParallelism(2);
+    TributaryJob.build(env, config, checked.tables(), checked.refused());
+    job = env.executeAsync("mysql-capture");
   }
 
   private static void awaitEqual() {
