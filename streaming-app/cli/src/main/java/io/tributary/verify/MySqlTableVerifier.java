@@ -3,7 +3,6 @@ package io.tributary.verify;
 import io.tributary.change.TableId;
 import io.tributary.sink.IcebergSchemas;
 import io.tributary.source.mysql.MySqlConnections;
-import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -204,10 +203,7 @@ final class MySqlTableVerifier {
       case BINARY:
         return rs.getBytes(index);
       case DECIMAL:
-        {
-          BigDecimal v = rs.getBigDecimal(index);
-          return v;
-        }
+        return rs.getBigDecimal(index);
       case BOOLEAN:
         {
           boolean v = rs.getBoolean(index);

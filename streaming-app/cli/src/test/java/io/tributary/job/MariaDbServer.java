@@ -12,7 +12,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -192,16 +191,6 @@ public final class MariaDbServer implements AutoCloseable {
         "mysql",
         "CREATE USER " + account + " IDENTIFIED BY '" + password + "'",
         "GRANT SELECT, REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO " + account);
-  }
-
-  /** The server's {@code VERSION()} text. */
-  public String version() throws SQLException {
-    try (Connection c = connectAsRoot("mysql");
-        Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("SELECT VERSION()")) {
-      rs.next();
-      return rs.getString(1).toLowerCase(Locale.ROOT);
-    }
   }
 
   private void stopProcess() {
