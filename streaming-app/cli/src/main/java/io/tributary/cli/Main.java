@@ -35,7 +35,8 @@ import picocli.CommandLine.Command;
       BackfillCommand.class,
       OrchestrateCommand.class,
       StatusCommand.class,
-      RehearseCommand.class
+      RehearseCommand.class,
+      SoakCommand.class
     })
 public final class Main implements Callable<Integer> {
   /** The default working folder of the local stack. */
