@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
       BenchCommand.class,
       BenchToastCommand.class,
       BenchCommitCommand.class,
+      BenchTablesCommand.class,
       FaultsCommand.class,
       MaintainCommand.class,
       BackfillCommand.class,

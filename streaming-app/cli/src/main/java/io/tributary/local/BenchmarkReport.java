@@ -272,10 +272,16 @@ final class BenchmarkReport {
                 repeat,
                 LocalDate.now(),
                 machine)));
-    // The commit benchmark's figures (tributary bench-commit) stay.
-    String commits = Files.exists(output) ? CommitBenchmark.section(Files.readString(output)) : "";
-    if (!commits.isEmpty()) {
-      md.append('\n').append(commits);
+    // The figures of the commit and many-tables benchmarks (tributary bench-commit, bench-tables)
+    // and the many-tables profile stay.
+    String previous = Files.exists(output) ? Files.readString(output) : "";
+    for (ReportSection kept :
+        List.of(
+            CommitBenchmark.SECTION, ManyTablesBenchmark.SECTION, ManyTablesBenchmark.PROFILE)) {
+      String section = kept.section(previous);
+      if (!section.isEmpty()) {
+        md.append('\n').append(section);
+      }
     }
     Files.writeString(output, md.toString());
   }
