@@ -197,6 +197,9 @@ public final class LocalRunner {
                       + " transactions; waiting for the lake to catch up.");
             }
             waitUntilCaughtUp(config, catalog);
+            // The table as the lake ends, under the messages (the last one drawn was older).
+            progress.detach();
+            progress.print();
             stop("duration reached");
             break;
           }
