@@ -31,6 +31,9 @@ final class LiveColumnCheck implements Serializable {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(LiveColumnCheck.class);
 
+  /** The most characters of the columns' list a reason holds. */
+  private static final int MAX_LISTED = 4000;
+
   private final String jdbcUrl;
   private final SslRootCert sslRootCert;
   private final String user;
@@ -89,7 +92,12 @@ final class LiveColumnCheck implements Serializable {
               + column.column()
               + "::text)");
     }
-    return String.join("; ", columns)
+    String listed = String.join("; ", columns);
+    if (listed.length() > MAX_LISTED) {
+      // The reason travels with every change of the table: a bounded one.
+      listed = listed.substring(0, MAX_LISTED) + " ... (" + found.size() + " columns in all)";
+    }
+    return listed
         + "; then recover the table as a parked table (drop its lake table and backfill it, see"
         + " docs/schema-changes-and-dead-letters.md#recovering-a-parked-table); the other tables"
         + " are captured";
