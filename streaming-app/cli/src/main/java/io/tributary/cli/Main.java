@@ -45,7 +45,8 @@ import picocli.CommandLine.Parameters;
       Main.Backfill.class,
       Main.Orchestrate.class,
       Main.Status.class,
-      Main.Rehearse.class
+      Main.Rehearse.class,
+      SoakCommand.class
     })
 public final class Main implements Callable<Integer> {
   /** The default working folder of the local stack. */

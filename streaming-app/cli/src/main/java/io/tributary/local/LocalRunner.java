@@ -286,7 +286,7 @@ public final class LocalRunner {
     return workdir.resolve("flink/checkpoints");
   }
 
-  private Configuration flinkConfiguration(JobConfig job) throws IOException {
+  Configuration flinkConfiguration(JobConfig job) throws IOException {
     Files.createDirectories(savepointDir());
     Files.createDirectories(checkpointDir());
     Configuration flink = new Configuration();
