@@ -1,6 +1,10 @@
 package io.tributary.source.postgres;
 
 import io.tributary.change.TableId;
+import io.tributary.sink.TableNames;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -34,6 +38,46 @@ public final class CaptureNames {
             + " RENAME TO "
             + suggestion(id.table())
             + ") or leave it out of tables.include; the other tables are captured.");
+  }
+
+  /**
+   * Why each of these tables is not captured for its name alone (a name the capture cannot carry,
+   * or a lake name it shares with another of them); tables missing from the map are not refused for
+   * their names. The MySQL preflight refuses these tables; the PostgreSQL preflight (TableChecks)
+   * decides with its other checks, and verify reports what it refuses as not compared.
+   */
+  public static Map<TableId, String> refusedForNames(Collection<TableId> tables) {
+    Map<String, java.util.List<TableId>> lakeNames = new HashMap<>();
+    for (TableId id : tables) {
+      lakeNames
+          .computeIfAbsent(TableNames.mirrorName(id), k -> new java.util.ArrayList<>())
+          .add(id);
+    }
+    Map<TableId, String> refused = new HashMap<>();
+    for (TableId id : tables) {
+      Optional<String> name = problem(id);
+      if (name.isPresent()) {
+        refused.put(id, name.get());
+      } else if (lakeNames.get(TableNames.mirrorName(id)).size() > 1) {
+        java.util.List<String> others = new java.util.ArrayList<>();
+        for (TableId other : lakeNames.get(TableNames.mirrorName(id))) {
+          if (!other.equals(id)) {
+            others.add(PgCatalog.quoted(other));
+          }
+        }
+        others.sort(null);
+        refused.put(
+            id,
+            "Table "
+                + PgCatalog.quoted(id)
+                + " shares the lake name "
+                + TableNames.mirrorName(id)
+                + " with "
+                + String.join(" and ", others)
+                + ", so it is not captured");
+      }
+    }
+    return refused;
   }
 
   private static boolean survives(TableId id) {

@@ -24,6 +24,21 @@ class CaptureNamesTest {
   }
 
   @Test
+  void tablesSharingALakeNameAreBothRefusedEachNamingTheOther() {
+    TableId plain = new TableId("public", "sales_orders");
+    TableId schema = new TableId("sales", "orders");
+    TableId alone = new TableId("public", "orders");
+    java.util.Map<TableId, String> refused =
+        CaptureNames.refusedForNames(java.util.List.of(plain, schema, alone));
+    assertThat(refused).containsOnlyKeys(plain, schema);
+    assertThat(refused.get(plain))
+        .isEqualTo(
+            "Table \"public\".\"sales_orders\" shares the lake name sales_orders with"
+                + " \"sales\".\"orders\", so it is not captured");
+    assertThat(refused.get(schema)).contains("with \"public\".\"sales_orders\"");
+  }
+
+  @Test
   void otherCharactersAreRefusedWithTheRenameToRun() {
     assertThat(CaptureNames.problem(new TableId("public", "Order Lines")))
         .hasValueSatisfying(
