@@ -253,9 +253,14 @@ public final class TableManager {
    * with this change) gets a new field; the old field is renamed aside to {@link #asideName}, so
    * both stay readable and the old values never read as the new column's.
    *
-   * @throws SchemaChangeException when a column's type changed in a way Iceberg cannot apply
+   * @throws SchemaChangeException when a column's type changed in a way Iceberg cannot apply, or
+   *     the source cannot capture the table as it is now ({@link SourceTable#captureProblem()}: a
+   *     column of a type the capture cannot carry, added while the job runs)
    */
   public Table ensureColumns(Table table, SourceTable source, long lsn) {
+    if (source.captureProblem() != null) {
+      throw new SchemaChangeException(source.id(), source.captureProblem());
+    }
     List<String> names = new ArrayList<>();
     for (Column column : source.columns()) {
       names.add(IcebergSchemas.fieldName(column.name()));

@@ -124,6 +124,26 @@ class ChangeEventSerializerTest {
   }
 
   @Test
+  void aCaptureProblemSurvivesTheWireAndMakesAnotherSchema() throws Exception {
+    SourceTable parked = TABLE.withCaptureProblem("column \"c\" is of type refcursor now");
+    assertThat(parked.fingerprint()).isNotEqualTo(TABLE.fingerprint());
+    assertThat(parked).isNotEqualTo(TABLE);
+    Object[] values = new Object[TABLE.columns().size()];
+    values[0] = 3L;
+    ChangeEventSerializer serializer = new ChangeEventSerializer();
+    ChangeEvent copy =
+        roundTrip(serializer, new ChangeEvent(parked, ChangeEvent.Op.UPDATE, values, 9L, 1L));
+    assertThat(copy.table()).isEqualTo(parked);
+    assertThat(copy.table().captureProblem()).isEqualTo("column \"c\" is of type refcursor now");
+    assertThat(copy.table().withKey(new int[] {0}).captureProblem())
+        .isEqualTo(parked.captureProblem());
+    // A table without one reads back without one, as before.
+    ChangeEvent plain =
+        roundTrip(serializer, new ChangeEvent(TABLE, ChangeEvent.Op.UPDATE, values, 9L, 1L));
+    assertThat(plain.table().captureProblem()).isNull();
+  }
+
+  @Test
   void routingDependsOnTableAndKeyOnly() {
     Object[] a = new Object[TABLE.columns().size()];
     Object[] b = new Object[TABLE.columns().size()];

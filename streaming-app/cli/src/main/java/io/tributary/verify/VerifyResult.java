@@ -54,6 +54,7 @@ public final class VerifyResult {
     return table;
   }
 
+  /** The source's rows, or -1 when they could not be read (a table the user may not read). */
   public long sourceRows() {
     return sourceRows;
   }
@@ -87,7 +88,7 @@ public final class VerifyResult {
     return state.label()
         + table
         + "  source rows "
-        + sourceRows
+        + (sourceRows < 0 ? "not readable" : Long.toString(sourceRows))
         + ", lake rows "
         + mirrorRows
         + (differences.isEmpty() ? "" : "\n    " + String.join("\n    ", differences));

@@ -497,4 +497,78 @@ class VerifyIT {
     assertThat(LakeVerifier.exitCode(results)).isEqualTo(2);
     assertThat(LakeVerifier.summary(results)).startsWith("No table was compared");
   }
+
+  @Test
+  @Order(9)
+  void everyTableTheStartWouldRefuseIsNotComparedWithThePreflightsReason() throws Exception {
+    // Tables a start as this user would refuse, each for another reason than its name or a column
+    // type, none of them in the lake: verify must say why, never "no table yet" (DIFFERENT).
+    it.sql(
+        "CREATE TABLE nullkey (code text, name text)",
+        "ALTER TABLE nullkey REPLICA IDENTITY FULL",
+        "INSERT INTO nullkey SELECT 'c' || g, 'n' || g FROM generate_series(1, 10) g",
+        "CREATE TABLE hidden (id int PRIMARY KEY, v text)",
+        "INSERT INTO hidden SELECT g, 'h' || g FROM generate_series(1, 10) g",
+        "CREATE TABLE nothing (id int PRIMARY KEY, v text)",
+        "ALTER TABLE nothing REPLICA IDENTITY NOTHING",
+        "INSERT INTO nothing SELECT g, 'x' || g FROM generate_series(1, 10) g",
+        "CREATE TABLE otherkey (id int PRIMARY KEY, code text NOT NULL)",
+        "INSERT INTO otherkey SELECT g, 'k' || g FROM generate_series(1, 10) g",
+        "CREATE TABLE keyless (a int, b text)",
+        "INSERT INTO keyless SELECT g, 'b' || g FROM generate_series(1, 10) g",
+        "CREATE TABLE uncovered (id int PRIMARY KEY, v text)",
+        "INSERT INTO uncovered SELECT g, 'u' || g FROM generate_series(1, 10) g",
+        "CREATE ROLE verifier LOGIN",
+        "GRANT SELECT ON nullkey, nothing, otherkey, keyless, uncovered TO verifier");
+    it.configure(
+        TableSelection.builder()
+            .include(
+                "public.nullkey",
+                "public.hidden",
+                "public.nothing",
+                "public.otherkey",
+                "public.keyless",
+                "public.uncovered")
+            .option(
+                "public.nullkey",
+                io.tributary.config.TableOptions.builder().keyColumns(List.of("code")).build())
+            .option(
+                "public.otherkey",
+                io.tributary.config.TableOptions.builder().keyColumns(List.of("code")).build())
+            .option(
+                "public.keyless",
+                io.tributary.config.TableOptions.builder()
+                    .mode(io.tributary.config.TableMode.MIRROR)
+                    .build())
+            .build(),
+        Duration.ofSeconds(1),
+        1000);
+    it.config =
+        it.config.toBuilder()
+            .source(it.config.source().toBuilder().user("verifier").build())
+            .build();
+    Map<String, String> reasons =
+        Map.of(
+            "public.nullkey", "column code may be NULL",
+            "public.hidden", "User verifier may not read public.hidden: run GRANT SELECT",
+            "public.nothing", "has REPLICA IDENTITY NOTHING",
+            "public.otherkey", "is configured with key-columns [code] other than its primary key",
+            "public.keyless", "is configured with mode mirror but has no primary key",
+            "public.uncovered",
+                "publication tributary does not cover it and user verifier cannot add it");
+    List<VerifyResult> results = LakeVerifier.verify(it.config, it.catalog, null);
+    assertThat(results).hasSize(reasons.size());
+    for (VerifyResult result : results) {
+      assertThat(result.state()).as(result.toString()).isEqualTo(VerifyResult.State.NOT_COMPARED);
+      assertThat(result.differences())
+          .singleElement()
+          .asString()
+          .contains(reasons.get(result.table()))
+          .endsWith("(see tributary preflight)");
+    }
+    VerifyResult hidden =
+        results.stream().filter(r -> r.table().equals("public.hidden")).findFirst().orElseThrow();
+    assertThat(hidden.toString()).contains("source rows not readable");
+    assertThat(LakeVerifier.exitCode(results)).isEqualTo(2);
+  }
 }

@@ -25,11 +25,25 @@ public final class SourceTable implements Serializable {
   private final List<Column> columns;
   private final int[] keyIndexes;
   private final long fingerprint;
+
+  /** Why the source cannot capture the table as it is now; null when it can. */
+  private final String captureProblem;
+
   private transient byte[] serialized;
   private transient int[] decimalIndexes;
 
   public SourceTable(TableId id, List<Column> columns, int[] keyIndexes) {
+    this(id, columns, keyIndexes, null);
+  }
+
+  /**
+   * @param captureProblem why the source cannot capture the table as it is now (a column of a type
+   *     the capture cannot carry, added while the job runs), or null: a change carrying one parks
+   *     the table
+   */
+  public SourceTable(TableId id, List<Column> columns, int[] keyIndexes, String captureProblem) {
     this.id = Objects.requireNonNull(id, "id");
+    this.captureProblem = captureProblem;
     this.columns = Collections.unmodifiableList(new ArrayList<>(columns));
     this.keyIndexes = keyIndexes.clone();
     for (int index : keyIndexes) {
@@ -107,7 +121,21 @@ public final class SourceTable implements Serializable {
 
   /** The same table with another key (a configured key override for a table without one). */
   public SourceTable withKey(int[] newKeyIndexes) {
-    return new SourceTable(id, columns, newKeyIndexes);
+    return new SourceTable(id, columns, newKeyIndexes, captureProblem);
+  }
+
+  /**
+   * Why the source cannot capture the table as it is now (a column of a type the capture cannot
+   * carry, added while the job runs), with what to do; null when it can. The writer parks a table
+   * whose change carries one.
+   */
+  public String captureProblem() {
+    return captureProblem;
+  }
+
+  /** The same table, which the source cannot capture as it is now, for that reason. */
+  public SourceTable withCaptureProblem(String problem) {
+    return new SourceTable(id, columns, keyIndexes, Objects.requireNonNull(problem, "problem"));
   }
 
   /** The compact binary form used on the wire between operators. */
@@ -136,6 +164,10 @@ public final class SourceTable implements Serializable {
       out.writeShort(keyIndexes.length);
       for (int index : keyIndexes) {
         out.writeShort(index);
+      }
+      if (captureProblem != null) {
+        // Last and only when set: the form of a table without one is unchanged.
+        out.writeUTF(captureProblem);
       }
       out.flush();
       return bytes.toByteArray();
@@ -168,7 +200,8 @@ public final class SourceTable implements Serializable {
     for (int i = 0; i < keys; i++) {
       keyIndexes[i] = in.readUnsignedShort();
     }
-    return new SourceTable(id, columns, keyIndexes);
+    String captureProblem = in.available() > 0 ? in.readUTF() : null;
+    return new SourceTable(id, columns, keyIndexes, captureProblem);
   }
 
   @Override
@@ -183,7 +216,8 @@ public final class SourceTable implements Serializable {
     return fingerprint == that.fingerprint
         && id.equals(that.id)
         && columns.equals(that.columns)
-        && Arrays.equals(keyIndexes, that.keyIndexes);
+        && Arrays.equals(keyIndexes, that.keyIndexes)
+        && Objects.equals(captureProblem, that.captureProblem);
   }
 
   @Override
@@ -193,6 +227,10 @@ public final class SourceTable implements Serializable {
 
   @Override
   public String toString() {
-    return id + columns.toString() + " key " + keyNames();
+    return id
+        + columns.toString()
+        + " key "
+        + keyNames()
+        + (captureProblem == null ? "" : " not capturable: " + captureProblem);
   }
 }

@@ -43,8 +43,8 @@ public final class CaptureNames {
   /**
    * Why each of these tables is not captured for its name alone (a name the capture cannot carry,
    * or a lake name it shares with another of them); tables missing from the map are not refused for
-   * their names. The preflight refuses these tables (with its other reasons); verify reports them
-   * as not compared.
+   * their names. The MySQL preflight refuses these tables; the PostgreSQL preflight (TableChecks)
+   * decides with its other checks, and verify reports what it refuses as not compared.
    */
   public static Map<TableId, String> refusedForNames(Collection<TableId> tables) {
     Map<String, java.util.List<TableId>> lakeNames = new HashMap<>();

@@ -137,14 +137,46 @@ final class ColumnChecks {
           "timestamptz",
           "numeric");
 
+  /** A column of a type the capture cannot read, or not exactly: its quoted name, type and why. */
+  static final class UncapturableColumn {
+    private final String column;
+    private final String type;
+    private final String why;
+
+    UncapturableColumn(String column, String type, String why) {
+      this.column = column;
+      this.type = type;
+      this.why = why;
+    }
+
+    /** The column's name, quoted as PostgreSQL needs. */
+    String column() {
+      return column;
+    }
+
+    /** The column's type, as PostgreSQL prints it. */
+    String type() {
+      return type;
+    }
+
+    /** Why the capture cannot carry it. */
+    String why() {
+      return why;
+    }
+  }
+
   /**
    * Columns of a type the capture cannot read, or not exactly: {@code refcursor}, whose value the
    * JDBC driver reads by opening the cursor it names (the snapshot of every table fails); {@code
    * timetz}; arrays of the {@link #INEXACT_ARRAY_ELEMENTS}, of composite types or of domains, and
    * columns declared with more than one array dimension, whose values arrive changed or not at all.
+   * The one place that decides which column types are captured: the preflight refuses a table with
+   * such a column ({@link #columnTypeProblems}), the running job parks a table that gets one
+   * ({@link LiveColumnCheck}).
    */
-  static List<String> columnTypeProblems(Connection connection, TableId id) throws SQLException {
-    List<String> problems = new ArrayList<>();
+  static List<UncapturableColumn> uncapturableColumns(Connection connection, TableId id)
+      throws SQLException {
+    List<UncapturableColumn> found = new ArrayList<>();
     try (PreparedStatement st =
         connection.prepareStatement(
             "SELECT a.attname, format_type(a.atttypid, a.atttypmod), t.typname, e.typname,"
@@ -179,25 +211,34 @@ final class ColumnChecks {
           } else {
             continue;
           }
-          problems.add(
-              "Table "
-                  + id
-                  + " is not captured: its column "
-                  + column
-                  + " is of type "
-                  + type
-                  + ", "
-                  + why
-                  + ". Change it to text (ALTER TABLE "
-                  + quoted(id)
-                  + " ALTER COLUMN "
-                  + column
-                  + " TYPE text USING "
-                  + column
-                  + "::text), or leave the table out of tables.include; the other tables are"
-                  + " captured.");
+          found.add(new UncapturableColumn(column, type, why));
         }
       }
+    }
+    return found;
+  }
+
+  /** The preflight's refusal of a table for each column of {@link #uncapturableColumns}. */
+  static List<String> columnTypeProblems(Connection connection, TableId id) throws SQLException {
+    List<String> problems = new ArrayList<>();
+    for (UncapturableColumn found : uncapturableColumns(connection, id)) {
+      problems.add(
+          "Table "
+              + id
+              + " is not captured: its column "
+              + found.column()
+              + " is of type "
+              + found.type()
+              + ", "
+              + found.why()
+              + ". Change it to text (ALTER TABLE "
+              + quoted(id)
+              + " ALTER COLUMN "
+              + found.column()
+              + " TYPE text USING "
+              + found.column()
+              + "::text), or leave the table out of tables.include; the other tables are"
+              + " captured.");
     }
     return problems;
   }

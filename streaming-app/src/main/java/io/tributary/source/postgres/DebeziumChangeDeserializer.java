@@ -82,8 +82,24 @@ public final class DebeziumChangeDeserializer
       Map<TableId, List<String>> keyOverrides,
       java.util.Set<TableId> fullIdentity,
       java.util.Set<TableId> sourceKeyed) {
+    this(keyOverrides, fullIdentity, sourceKeyed, null);
+  }
+
+  /**
+   * @param keyOverrides see {@link #DebeziumChangeDeserializer(Map, java.util.Set, java.util.Set)}
+   * @param fullIdentity see {@link #DebeziumChangeDeserializer(Map, java.util.Set)}
+   * @param sourceKeyed see {@link #DebeziumChangeDeserializer(Map, java.util.Set, java.util.Set)}
+   * @param columnCheck asked with each new row schema of a table whether it got a column of a type
+   *     the capture cannot carry; its changes then carry the reason, and the writer parks the
+   *     table; null to check nothing
+   */
+  DebeziumChangeDeserializer(
+      Map<TableId, List<String>> keyOverrides,
+      java.util.Set<TableId> fullIdentity,
+      java.util.Set<TableId> sourceKeyed,
+      LiveColumnCheck columnCheck) {
     this.fullIdentity = new java.util.HashSet<>(fullIdentity);
-    this.converters = new RowConverters(keyOverrides, sourceKeyed);
+    this.converters = new RowConverters(keyOverrides, sourceKeyed, columnCheck);
   }
 
   @Override

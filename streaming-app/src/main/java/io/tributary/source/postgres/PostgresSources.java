@@ -152,7 +152,8 @@ public final class PostgresSources {
             .slotName(slotName(source, group))
             .decodingPluginName("pgoutput")
             .deserializer(
-                new DebeziumChangeDeserializer(keys, fullIdentity(tables), sourceKeyed(tables)))
+                new DebeziumChangeDeserializer(
+                    keys, fullIdentity(tables), sourceKeyed(tables), LiveColumnCheck.of(source)))
             .splitSize(source.snapshotChunkSize())
             .fetchSize(source.snapshotFetchSize())
             .heartbeatInterval(source.heartbeatInterval())

@@ -20,6 +20,21 @@ final class PreflightReport {
   private final List<String> warnings = new ArrayList<>();
   private final Map<TableId, List<String>> refused = new LinkedHashMap<>();
 
+  /** Whether findings are logged as they are recorded. */
+  private final boolean logged;
+
+  PreflightReport() {
+    this(true);
+  }
+
+  /**
+   * @param logged whether findings are logged as they are recorded (not when a command asks only
+   *     which tables the preflight refuses)
+   */
+  PreflightReport(boolean logged) {
+    this.logged = logged;
+  }
+
   void clear() {
     warnings.clear();
     refused.clear();
@@ -35,14 +50,18 @@ final class PreflightReport {
 
   void refuse(TableId id, List<String> reasons) {
     for (String reason : reasons) {
-      LOG.warn("Not capturing {}: {}", id, reason);
+      if (logged) {
+        LOG.warn("Not capturing {}: {}", id, reason);
+      }
     }
     refused.computeIfAbsent(id, k -> new ArrayList<>()).addAll(reasons);
   }
 
   void warn(List<String> found) {
     for (String warning : found) {
-      LOG.warn("Preflight: {}", warning);
+      if (logged) {
+        LOG.warn("Preflight: {}", warning);
+      }
       warnings.add(warning);
     }
   }

@@ -81,6 +81,17 @@ final class RowConverter {
   }
 
   /**
+   * The same converter, whose table the source cannot capture as it is now (see {@link
+   * SourceTable#captureProblem()}).
+   */
+  RowConverter withCaptureProblem(String problem) {
+    RowConverter converter =
+        new RowConverter(table.withCaptureProblem(problem), fields, converters);
+    converter.keySchema = keySchema;
+    return converter;
+  }
+
+  /**
    * Converts a row image. A column holding Debezium's placeholder for an unchanged TOASTed value
    * becomes null, and is flagged in {@code unchanged} when that is given.
    */

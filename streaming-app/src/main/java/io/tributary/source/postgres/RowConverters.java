@@ -27,6 +27,9 @@ final class RowConverters implements Serializable {
   private final Map<TableId, List<String>> keyOverrides;
   private final java.util.Set<TableId> sourceKeyed;
 
+  /** Asked with every new row schema of a table; null when nothing is checked. */
+  private final LiveColumnCheck columnCheck;
+
   /** The key columns each table's latest row schema was read with. */
   private transient Map<TableId, List<String>> lastKeys;
 
@@ -34,8 +37,23 @@ final class RowConverters implements Serializable {
   private transient Map<Schema, RowConverter> byValue;
 
   RowConverters(Map<TableId, List<String>> keyOverrides, java.util.Set<TableId> sourceKeyed) {
+    this(keyOverrides, sourceKeyed, null);
+  }
+
+  /**
+   * @param columnCheck asked with every new row schema instance of a table (Debezium builds one
+   *     when it reads the table's columns again, after they changed): a table that got a column of
+   *     a type the capture cannot carry gets a converter whose table says so ({@link
+   *     io.tributary.change.SourceTable#captureProblem()}), and the writer parks it; null to check
+   *     nothing
+   */
+  RowConverters(
+      Map<TableId, List<String>> keyOverrides,
+      java.util.Set<TableId> sourceKeyed,
+      LiveColumnCheck columnCheck) {
     this.keyOverrides = new HashMap<>(keyOverrides);
     this.sourceKeyed = new java.util.HashSet<>(sourceKeyed);
+    this.columnCheck = columnCheck;
   }
 
   RowConverter converter(TableId tableId, Schema rowSchema, SourceRecord record) {
@@ -68,6 +86,13 @@ final class RowConverters implements Serializable {
         }
         byValue.put(rowSchema, converter);
         LOG.info("Schema of {}: {}", tableId, converter.table);
+      }
+      String problem = columnCheck == null ? null : columnCheck.problem(tableId);
+      if (problem != null) {
+        // Only for this schema instance: the next one (the column dropped or converted) is
+        // checked again; the table stays parked in the lake until it is recovered.
+        LOG.warn("Table {} cannot be captured as it is now: {}", tableId, problem);
+        converter = converter.withCaptureProblem(problem);
       }
       if (byIdentity.size() >= MAX_CACHED_SCHEMAS) {
         byIdentity.clear();

@@ -158,6 +158,32 @@ public final class SourcePreflight {
     return report.refused();
   }
 
+  /**
+   * The selected tables a start would refuse now, each with its reasons and what to do, as {@link
+   * #run()} finds them (every per-table check: names, keys, replica identity, privileges, column
+   * types, lake names, publications), but read-only: it checks neither the server nor the slots,
+   * creates or changes no publication, and logs nothing. For {@code verify}, which must not compare
+   * a table the job does not capture.
+   */
+  public Map<TableId, List<String>> refusedTables(Connection connection) throws SQLException {
+    PreflightReport quiet = new PreflightReport(false);
+    List<String> problems = new ArrayList<>();
+    List<CapturedTable> tables =
+        new TableChecks(source, selection, lakeAppendOnly, quiet)
+            .resolveTables(connection, problems);
+    PublicationChecks publications = new PublicationChecks(source, quiet);
+    for (Map.Entry<String, List<CapturedTable>> group : PostgresSources.groups(tables).entrySet()) {
+      publications.ensurePublication(
+          connection,
+          PostgresSources.publicationName(source, group.getKey()),
+          PostgresSources.insertOnly(group.getKey()),
+          group.getValue(),
+          false,
+          problems);
+    }
+    return quiet.refused();
+  }
+
   /** The tables of the source that the selection matches, with their replica identity. */
   public static Map<TableId, String> matchingTables(Connection connection, TableSelection selection)
       throws SQLException {
@@ -187,24 +213,6 @@ public final class SourcePreflight {
             id,
             key.get(0),
             primary ? "the first column of its primary key" : "the first of its key-columns"));
-  }
-
-  /**
-   * Why the preflight refuses a table for the type of a column the initial snapshot cannot read;
-   * empty when it does not.
-   */
-  public static java.util.Optional<String> columnTypeProblem(Connection connection, TableId id)
-      throws SQLException {
-    return ColumnChecks.columnTypeProblems(connection, id).stream().findFirst();
-  }
-
-  /**
-   * Why the preflight refuses a mirrored table for the type of a key column; empty when it does
-   * not.
-   */
-  public static java.util.Optional<String> keyTypeProblem(
-      Connection connection, TableId id, List<String> key) throws SQLException {
-    return java.util.Optional.ofNullable(ColumnChecks.keyTypeProblem(connection, id, key));
   }
 
   /** The primary key columns of a table, in key order; empty when it has none. */
