@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.athena.AthenaNamedQueries;
+import io.tributary.athena.TrinoServer;
 import io.tributary.backfill.BackfillJob;
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.catalog.CatalogSpecs;
@@ -32,8 +34,10 @@ import io.tributary.sink.TableNames;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,17 +49,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -98,6 +109,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *
  * <p>The launcher itself is not run: it is a Scala 2.12 script that Glue compiles, and no Scala
  * 2.12 compiler is available to the build. {@link #launch} is a line-by-line copy of it in Java.
+ *
+ * <p>Athena's engine, Trino 476, reads the mirror through its Glue catalog in moto: the rows the
+ * stream wrote (with equality deletes), and again after the jobs and the state machines, and the
+ * named queries of {@code infra/terraform/athena.tf} answer as the source does.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GlueJobsOnMotoIT {
@@ -136,6 +151,13 @@ class GlueJobsOnMotoIT {
   private static String bucket;
   private static String lakeTable;
   private static JobClient job;
+  private static CompletableFuture<TrinoServer> trino;
+  private static Connection trinoConnection;
+  private static Instant streamStopped;
+  private static long rowsWhenStreamStopped;
+
+  /** The source's columns of the table, as the mirror has them (without its metadata columns). */
+  private static final String COLUMNS = "id, customer_id, amount, status, placed_at";
 
   @BeforeAll
   static void start() throws Exception {
@@ -191,11 +213,33 @@ class GlueJobsOnMotoIT {
     lakeTable = TableNames.mirror(namespace, new TableId("public", "orders")).name();
 
     job = startStream();
+    // Athena's engine on moto's Glue catalog and S3, starting while the stream loads the table.
+    TrinoServer.Aws aws =
+        new TrinoServer.Aws(
+            moto.endpoint(), REGION, MotoServer.ACCOUNT_ID, "rehearsal", "rehearsal-secret");
+    trino =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return TrinoServer.startOnGlue(workdir.resolve("trino"), aws);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
+      if (trinoConnection != null) {
+        trinoConnection.close();
+      }
+      if (trino != null) {
+        TrinoServer server = trino.exceptionally(e -> null).join();
+        if (server != null) {
+          server.close();
+        }
+      }
       stopSpark();
       if (job != null && !job.getJobStatus().get().isTerminalState()) {
         job.cancel().get();
@@ -478,6 +522,12 @@ class GlueJobsOnMotoIT {
     awaitEqual();
     job.cancel().get(30, TimeUnit.SECONDS);
     job = null;
+    assertThat(liveDeleteFiles(table()))
+        .as("equality deletes the stream wrote, which Trino must apply")
+        .isPositive();
+    assertTrinoEqualsSource();
+    streamStopped = Instant.now();
+    rowsWhenStreamStopped = sourceRows();
   }
 
   @Test
@@ -680,6 +730,134 @@ class GlueJobsOnMotoIT {
         "both state machines as Terraform renders them, against moto's control table: maintenance"
             + " with a failing table retried, caught, recorded and notified; backfill under the"
             + " table's lock");
+  }
+
+  /**
+   * Athena's engine after the jobs and the state machines rewrote the table: the rows are the
+   * source's, and the named queries Terraform deploys for analysts run and answer as the source and
+   * the table do.
+   */
+  @Test
+  @Order(5)
+  void trinoReadsTheMirrorThroughMotosGlueCatalog() throws Exception {
+    assertTrinoEqualsSource();
+
+    // The named queries of athena.tf, evaluated as Terraform would with this rehearsal's
+    // variables: no table_options, so their example table is public.orders's mirror.
+    assertThat(lakeTable).isEqualTo("orders");
+    Map<String, String> queries =
+        AthenaNamedQueries.read(
+            TerraformGlueJobs.terraformDir(),
+            Map.of("local.glue_database_name", namespace, "local.example_table", lakeTable));
+    assertThat(queries).containsOnlyKeys("freshness", "row_counts", "time_travel");
+    Table table = table();
+    long rows = sourceRows();
+
+    List<List<Object>> freshness = trinoRows(queries.get("freshness"));
+    assertThat(freshness).hasSize(1);
+    assertThat(freshness.get(0).get(0)).isEqualTo(lakeTable);
+    assertThat(freshness.get(0)).doesNotContainNull();
+    assertThat((Long) freshness.get(0).get(3)).as("lag_seconds").isNotNegative();
+
+    List<List<Object>> counts = trinoRows(queries.get("row_counts"));
+    assertThat(counts).hasSize(1);
+    assertThat(counts.get(0).get(0)).as("row_count").isEqualTo(rows);
+    assertThat(counts.get(0).get(1))
+        .as("the latest snapshot")
+        .isEqualTo(table.currentSnapshot().snapshotId());
+
+    // As deployed, the query reads the table as of an hour ago: this table is younger, so there
+    // is no version then, and Athena's engine says so (as the query's description warns).
+    String timeTravel = queries.get("time_travel");
+    assertThat(table.history().get(0).timestampMillis())
+        .as("the table's first commit")
+        .isGreaterThan(Instant.now().minus(Duration.ofHours(1)).toEpochMilli());
+    assertThatThrownBy(() -> trinoRows(timeTravel))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("No version history table");
+    // The same query as of the moment the stream stopped (before the backfills changed the
+    // table): the row count the source had then, and the current one.
+    String anHourAgo = "(current_timestamp - interval '1' hour)";
+    assertThat(timeTravel).contains(anHourAgo);
+    String thatMoment =
+        "TIMESTAMP '"
+            + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+                .withZone(ZoneOffset.UTC)
+                .format(streamStopped)
+            + " UTC'";
+    assertThat(trinoRows(timeTravel.replace(anHourAgo, thatMoment)))
+        .containsExactlyInAnyOrder(
+            List.of("one hour ago", rowsWhenStreamStopped), List.of("now", rows));
+    stage(
+        "6. Athena",
+        "Trino 476 (Athena engine 3's engine) through its Glue catalog in moto and S3 in moto:"
+            + " the mirror's rows equal the source's after the stream (with equality deletes)"
+            + " and after the jobs; the "
+            + queries.size()
+            + " named queries of athena.tf answer as the source does (time_travel as of the"
+            + " stream's stop: its one hour ago precedes this table)");
+  }
+
+  private static void assertTrinoEqualsSource() throws SQLException {
+    List<List<Object>> source;
+    try (Connection c = stack.connect(DB)) {
+      source = rows(c, "SELECT " + COLUMNS + " FROM orders ORDER BY id");
+    }
+    assertThat(source).as("orders in the source").hasSizeGreaterThan(300);
+    assertThat(trinoRows("SELECT " + COLUMNS + " FROM " + lakeTable + " ORDER BY id"))
+        .as(lakeTable + " read by Trino through the Glue catalog in moto")
+        .containsExactlyElementsOf(source);
+  }
+
+  /** Rows of a query run by Trino, in the mirror's Glue database (schema). */
+  private static List<List<Object>> trinoRows(String sql) throws SQLException {
+    if (trinoConnection == null) {
+      trinoConnection = trino.join().connect(namespace);
+    }
+    // A query for Athena ends with a semicolon, which Trino's JDBC driver does not take.
+    return rows(trinoConnection, sql.strip().replaceFirst(";$", ""));
+  }
+
+  private static List<List<Object>> rows(Connection connection, String sql) throws SQLException {
+    List<List<Object>> rows = new ArrayList<>();
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>(columns);
+        for (int i = 1; i <= columns; i++) {
+          row.add(comparable(rs.getObject(i)));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  /** Both drivers' timestamps as instants; everything else as returned. */
+  private static Object comparable(Object value) {
+    if (value instanceof java.sql.Timestamp t) {
+      return t.toInstant();
+    }
+    if (value instanceof ZonedDateTime t) {
+      return t.toInstant();
+    }
+    if (value instanceof OffsetDateTime t) {
+      return t.toInstant();
+    }
+    return value;
+  }
+
+  private static long liveDeleteFiles(Table table) throws Exception {
+    long deletes = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        for (DeleteFile ignored : task.deletes()) {
+          deletes++;
+        }
+      }
+    }
+    return deletes;
   }
 
   private static long number(Map<String, AttributeValue> item, String attribute) {
