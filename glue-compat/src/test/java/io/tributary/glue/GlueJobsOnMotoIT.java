@@ -81,7 +81,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -91,6 +94,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.DatabaseInput;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * The Glue jobs as AWS Glue 5.1 runs them, against AWS API emulation ({@code moto_server}): Spark
@@ -113,6 +117,10 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  * <p>Athena's engine, Trino 476, reads the mirror through its Glue catalog in moto: the rows the
  * stream wrote (with equality deletes), and again after the jobs and the state machines, and the
  * named queries of {@code infra/terraform/athena.tf} answer as the source does.
+ *
+ * <p>Last, with moto's IAM enforcement on, the stream, the maintenance job and the backfill run
+ * again, each with the temporary credentials of a role holding the inline policy Terraform renders
+ * for it ({@link MotoIam}), and actions outside those policies are refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GlueJobsOnMotoIT {
@@ -130,6 +138,7 @@ class GlueJobsOnMotoIT {
       List.of(
           "aws.accessKeyId",
           "aws.secretAccessKey",
+          "aws.sessionToken",
           "aws.region",
           "aws.endpointUrlSecretsManager",
           "aws.endpointUrlGlue",
@@ -860,6 +869,173 @@ class GlueJobsOnMotoIT {
     return deletes;
   }
 
+  /**
+   * With moto's IAM enforcement on, the stream runs as the Managed Flink application's role, the
+   * maintenance job as its role and the backfill as its role, each holding the inline policy
+   * Terraform renders for it (as moto can enforce it: {@link MotoIam}); each succeeds and leaves
+   * the lake equal to the source, and actions outside each policy are refused.
+   */
+  @Test
+  @Order(6)
+  void theJobsRunWithTheirRolesPoliciesUnderMotosIamEnforcement() throws Throwable {
+    Map<String, JsonNode> rendered = MotoIam.renderedPolicies(TerraformGlueJobs.terraformDir());
+    MotoIam iam = new MotoIam(moto, REGION);
+    Map<String, Credentials> roles = new LinkedHashMap<>();
+    for (String resource : List.of("flink", "glue_maintenance", "glue_backfill")) {
+      JsonNode policy = rendered.get(resource);
+      assertThat(policy).as("the rendered aws_iam_role_policy." + resource).isNotNull();
+      assertThat(policy.get("role").asText()).startsWith("tributary-dev-");
+      String arn =
+          iam.createRole(
+              policy.get("role").asText(),
+              policy.get("name").asText(),
+              MotoIam.asMotoEnforcesIt(policy.get("policy")));
+      roles.put(resource, iam.assume(arn));
+    }
+    String secretArn;
+    try (SecretsManagerClient secrets = secrets(credentials())) {
+      secretArn = secrets.describeSecret(b -> b.secretId("tributary-dev/source-database")).arn();
+    }
+    iam.enforce(true);
+    try {
+      // The Managed Flink application's role: the stream starts again without state (a new
+      // snapshot of the table, then changes), and the lake is compared with the source as that
+      // role. No deletes here: a row deleted before the new snapshot reads it would stay in the
+      // lake from the first run (a start without state does not remove rows).
+      use(roles.get("flink"));
+      job = startStream();
+      sql(
+          "INSERT INTO orders SELECT g, g % 50 + 1, g * 4, 'iam', now()"
+              + " FROM generate_series(4000, 4019) g",
+          "UPDATE orders SET status = 'iam' WHERE id % 11 = 0");
+      awaitEqual();
+      job.cancel().get(30, TimeUnit.SECONDS);
+      job = null;
+      AwsCredentialsProvider flink = provider(roles.get("flink"));
+      assertDenied(
+          "glue:CreateDatabase",
+          () -> {
+            try (GlueClient glue = glue(flink)) {
+              glue.createDatabase(
+                  b ->
+                      b.catalogId(MotoServer.ACCOUNT_ID)
+                          .databaseInput(DatabaseInput.builder().name("not_granted").build()));
+            }
+          });
+      assertDenied(
+          "s3:PutObject",
+          () -> {
+            try (S3Client s3 = s3(flink)) {
+              s3.putObject(
+                  b -> b.bucket(artifactsBucket()).key("certs/not-granted.pem"),
+                  RequestBody.fromString("x"));
+            }
+          });
+
+      // The maintenance job's role reads the table through the catalog (the job itself is not run
+      // here: its orphan-file cleanup lists the table's prefix, and moto 5.2.1 refuses the
+      // signature of a ListObjectsV2 whose prefix holds a "/" once enforcement is on, whatever
+      // the policy); the database secret and the source's certificate authority are not its to
+      // read.
+      use(roles.get("glue_maintenance"));
+      assertLakeEqualsSource();
+      AwsCredentialsProvider maintenance = provider(roles.get("glue_maintenance"));
+      assertDenied(
+          "secretsmanager:GetSecretValue",
+          () -> {
+            try (SecretsManagerClient secrets = secrets(maintenance)) {
+              secrets.getSecretValue(b -> b.secretId(secretArn));
+            }
+          });
+      assertDenied(
+          "s3:GetObject",
+          () -> {
+            try (S3Client s3 = s3(maintenance)) {
+              s3.getObject(b -> b.bucket(artifactsBucket()).key(CA_KEY)).close();
+            }
+          });
+
+      // The backfill's role: it reads the secret and the certificate authority and restates the
+      // table after the source moved on without the stream.
+      use(roles.get("glue_backfill"));
+      sql(
+          "INSERT INTO orders SELECT g, g % 50 + 1, g * 5, 'iam-late', now()"
+              + " FROM generate_series(5000, 5009) g",
+          "DELETE FROM orders WHERE id % 23 = 0");
+      List<String> output = runThroughLauncher("backfill", Map.of("--table", lakeTable));
+      assertThat(reports(output, BackfillJob.REPORT_PREFIX))
+          .singleElement()
+          .satisfies(r -> assertThat(r.get("rows").asLong()).isEqualTo(sourceRows()));
+      assertLakeEqualsSource();
+      AwsCredentialsProvider backfill = provider(roles.get("glue_backfill"));
+      assertDenied(
+          "glue:DeleteTable",
+          () -> {
+            try (GlueClient glue = glue(backfill)) {
+              glue.deleteTable(
+                  b ->
+                      b.catalogId(MotoServer.ACCOUNT_ID)
+                          .databaseName(namespace)
+                          .name("not_granted"));
+            }
+          });
+    } finally {
+      iam.enforce(false);
+      use(null);
+    }
+    stage(
+        "7. IAM",
+        "moto's IAM enforcement on: the stream as the Managed Flink role, the backfill as its"
+            + " role, the table read as the maintenance role, each with the inline policy terraform"
+            + " apply rendered (S3 checked on action and ARN, other services on the action only:"
+            + " moto's limit), lake equal to the source after each; actions outside the policies"
+            + " refused");
+  }
+
+  /**
+   * The credentials the AWS SDK's default chains find from now on: the role's temporary ones, or
+   * (null) the static keys of the rest of the test.
+   */
+  private static void use(Credentials role) {
+    if (role == null) {
+      System.setProperty("aws.accessKeyId", "rehearsal");
+      System.setProperty("aws.secretAccessKey", "rehearsal-secret");
+      System.clearProperty("aws.sessionToken");
+    } else {
+      System.setProperty("aws.accessKeyId", role.accessKeyId());
+      System.setProperty("aws.secretAccessKey", role.secretAccessKey());
+      System.setProperty("aws.sessionToken", role.sessionToken());
+    }
+  }
+
+  private static AwsCredentialsProvider provider(Credentials role) {
+    return StaticCredentialsProvider.create(
+        AwsSessionCredentials.create(
+            role.accessKeyId(), role.secretAccessKey(), role.sessionToken()));
+  }
+
+  /** The call is refused by moto's IAM: 403, AccessDenied (which names the action, but on S3). */
+  private static void assertDenied(
+      String action, org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    assertThatThrownBy(call)
+        .as(action + " outside the role's policy")
+        .isInstanceOfSatisfying(
+            AwsServiceException.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(403);
+              String body =
+                  e.awsErrorDetails() == null || e.awsErrorDetails().rawResponse() == null
+                      ? ""
+                      : e.awsErrorDetails().rawResponse().asUtf8String();
+              String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+              String said = e.getMessage() + " " + code + " " + body;
+              assertThat(said).contains("AccessDenied");
+              if (!action.startsWith("s3:")) {
+                assertThat(said).contains(action);
+              }
+            });
+  }
+
   private static long number(Map<String, AttributeValue> item, String attribute) {
     AttributeValue value = item.get(attribute);
     return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
@@ -1043,21 +1219,38 @@ class GlueJobsOnMotoIT {
   }
 
   private static S3Client s3() {
+    return s3(credentials());
+  }
+
+  private static S3Client s3(AwsCredentialsProvider credentials) {
     return S3Client.builder()
         .httpClient(UrlConnectionHttpClient.create())
         .endpointOverride(URI.create(moto.endpoint()))
         .forcePathStyle(true)
         .region(Region.of(REGION))
-        .credentialsProvider(credentials())
+        .credentialsProvider(credentials)
         .build();
   }
 
   private static GlueClient glue() {
+    return glue(credentials());
+  }
+
+  private static SecretsManagerClient secrets(AwsCredentialsProvider credentials) {
+    return SecretsManagerClient.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .endpointOverride(URI.create(moto.endpoint()))
+        .region(Region.of(REGION))
+        .credentialsProvider(credentials)
+        .build();
+  }
+
+  private static GlueClient glue(AwsCredentialsProvider credentials) {
     return GlueClient.builder()
         .httpClient(UrlConnectionHttpClient.create())
         .endpointOverride(URI.create(moto.endpoint()))
         .region(Region.of(REGION))
-        .credentialsProvider(credentials())
+        .credentialsProvider(credentials)
         .build();
   }
 

@@ -16,7 +16,8 @@ import java.util.List;
  * cluster of its own processes against moto's Glue catalog, S3, Secrets Manager and DynamoDB, with
  * the Managed Flink property groups Terraform deploys) and {@code GlueJobsOnMotoIT} (the Glue jobs
  * through their launcher with the Terraform arguments, both state machines, and Trino, Athena's
- * engine, through its Glue catalog with the named queries of {@code athena.tf}, against moto). Runs
+ * engine, through its Glue catalog with the named queries of {@code athena.tf}, against moto; then
+ * with moto's IAM enforcement on, the stream and both jobs with the roles' rendered policies). Runs
  * them with the repository's Maven wrapper, keeps the whole output in a log file and prints the
  * stages the tests report ({@value #STAGE} lines) and their result.
  */
@@ -35,8 +36,6 @@ final class Rehearsal {
   /** The stages of an AWS deployment this rehearsal does not cover, and what checks them. */
   static final List<String> NOT_REHEARSED =
       List.of(
-          "7. IAM: not rehearsed (moto accepts any credentials); the policies are checked by"
-              + " infra/checks",
           "8. CloudFormation: not rehearsed (moto cannot create the seed stack:"
               + " docs/rehearsal.md); the template is checked by cfn-lint and infra/checks");
 
