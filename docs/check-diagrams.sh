@@ -13,13 +13,13 @@ cd "$DOCS"
 
 status=0
 shopt -s nullglob
-sources=(diagrams/*.dot)
+sources=(diagrams/*.dot diagrams/*.term)
 if ((${#sources[@]} == 0)); then
   echo "check-diagrams: no diagram sources under docs/diagrams" >&2
   exit 1
 fi
 for dot_file in "${sources[@]}"; do
-  name="$(basename "$dot_file" .dot)"
+  name="$(basename "${dot_file%.*}")"
   record="diagrams/$name.sha256"
   if [[ ! -f "$record" ]]; then
     echo "check-diagrams: $dot_file has no $record; run docs/render.sh" >&2

@@ -82,10 +82,25 @@ render() {
   echo "rendered docs/$name.svg and docs/$name.png"
 }
 
+# A captured terminal screen (docs/diagrams/<name>.term, taken by docs/capture-local.sh) drawn as a
+# terminal window.
+render_terminal() {
+  local name="$1"
+  node "$SRC/terminal-to-svg.js" "$SRC/$name.term" "$DOCS/$name.svg"
+  rsvg-convert --format=png --zoom="${TRIBUTARY_DIAGRAM_ZOOM:-1.5}" "$DOCS/$name.svg" -o "$DOCS/$name.png"
+  (cd "$DOCS" && sha256sum "diagrams/$name.term" render.sh diagrams/terminal-to-svg.js \
+    "$name.svg" "$name.png") >"$SRC/$name.sha256"
+  echo "rendered docs/$name.svg and docs/$name.png"
+}
+
 install_debian_packages
 prepare_icons
 draw_state_machines
 export LC_ALL=C.UTF-8 SOURCE_DATE_EPOCH=0
 for dot_file in "$SRC"/*.dot; do
   render "$(basename "$dot_file" .dot)"
+done
+for term_file in "$SRC"/*.term; do
+  [[ -e "$term_file" ]] || continue
+  render_terminal "$(basename "$term_file" .term)"
 done

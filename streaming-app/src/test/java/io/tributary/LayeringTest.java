@@ -98,6 +98,14 @@ class LayeringTest {
               "the sink does not know the source",
               List.of("io.tributary.sink"),
               concat(List.of("io.tributary.source"), CDC)),
+          new Rule(
+              "one source database does not know another",
+              List.of("io.tributary.source.mysql"),
+              List.of("io.tributary.source.postgres")),
+          new Rule(
+              "one source database does not know another",
+              List.of("io.tributary.source.postgres"),
+              List.of("io.tributary.source.mysql")),
           // Also enforced by the build: those packages are in the module streaming-app/cli, which
           // depends on this one; the rule catches a class of theirs moved back here.
           new Rule(
@@ -112,9 +120,20 @@ class LayeringTest {
 
   /**
    * Dependencies that break a rule today, as {@code "from.Class -> to.Class"}, each with why it is
-   * still there (issue 21). Empty: every dependency found when the test was written was removed.
+   * still there.
+   *
+   * <p>The MySQL source uses two things that both sources share but that still live in {@code
+   * source.postgres}: the conversion of Debezium change records into change events ({@code
+   * DebeziumChangeDeserializer} with its row and value converters, which read PostgreSQL's and
+   * MySQL's records alike) and the names the capture can carry ({@code CaptureNames}). Moving them
+   * to a package of their own is a rename of several classes, left for when no other work on the
+   * PostgreSQL source is under way (issue 18).
    */
-  static final Set<String> KNOWN_EXCEPTIONS = Set.of();
+  static final Set<String> KNOWN_EXCEPTIONS =
+      Set.of(
+          "io.tributary.source.mysql.MySqlChangeSource"
+              + " -> io.tributary.source.postgres.DebeziumChangeDeserializer",
+          "io.tributary.source.mysql.MySqlPreflight -> io.tributary.source.postgres.CaptureNames");
 
   private static Map<String, Set<String>> dependencies;
 
@@ -172,9 +191,7 @@ class LayeringTest {
         modelDependencies.containsKey(TributaryJob.class.getName()),
         "the model's classes are read apart from this module's");
     assertTrue(
-        dependencies
-            .get(TributaryJob.class.getName())
-            .contains("io.tributary.source.postgres.SourcePreflight"),
+        dependencies.get(TributaryJob.class.getName()).contains("io.tributary.source.ChangeSource"),
         "the reader misses a dependency the job has");
   }
 

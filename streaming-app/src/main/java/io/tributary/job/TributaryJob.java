@@ -19,15 +19,13 @@ import io.tributary.sink.TableCommitSerializer;
 import io.tributary.sink.TableNames;
 import io.tributary.sink.WriteBatchSerializer;
 import io.tributary.source.CapturedTable;
-import io.tributary.source.postgres.NewTableWatcher;
-import io.tributary.source.postgres.PostgresSources;
+import io.tributary.source.ChangeSource;
+import io.tributary.source.postgres.PostgresChangeSource;
 import io.tributary.source.postgres.SourcePreflight;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
@@ -45,11 +43,11 @@ import org.slf4j.LoggerFactory;
  * writer operator, then a single committer, whose per-table commits end in the control table when
  * one is configured.
  *
- * <p>Operator uids ({@code postgres-source*}, {@code iceberg-writer}, {@code iceberg-committer},
- * and the stateless {@code new-table-watcher}) are part of the savepoint format: changing one drops
- * that operator's state on restore. The committer's commits also go to {@code table-metrics}, which
- * publishes the job's metrics, and to {@code commit-events}, which writes the control table; both
- * hold no state.
+ * <p>Operator uids ({@code postgres-source*} or {@code mysql-source}, {@code iceberg-writer},
+ * {@code iceberg-committer}, and the stateless {@code new-table-watcher} of PostgreSQL) are part of
+ * the savepoint format: changing one drops that operator's state on restore. The committer's
+ * commits also go to {@code table-metrics}, which publishes the job's metrics, and to {@code
+ * commit-events}, which writes the control table; both hold no state.
  */
 public final class TributaryJob {
   /** Uid of the writer operator. */
@@ -58,8 +56,8 @@ public final class TributaryJob {
   /** Uid of the committer operator. */
   public static final String COMMITTER_UID = "iceberg-committer";
 
-  /** Uid of the operator that looks for new source tables while the job runs. */
-  public static final String NEW_TABLE_WATCHER_UID = "new-table-watcher";
+  /** Uid of the operator that looks for new source tables while the job runs (PostgreSQL). */
+  public static final String NEW_TABLE_WATCHER_UID = PostgresChangeSource.NEW_TABLE_WATCHER_UID;
 
   private static final Logger LOG = LoggerFactory.getLogger(TributaryJob.class);
 
@@ -98,8 +96,9 @@ public final class TributaryJob {
   }
 
   /**
-   * Checks the source (see {@link SourcePreflight}), creates the replication slots that do not
-   * exist yet, and returns the tables to capture. Only for starting a job.
+   * Checks the source (see {@link ChangeSource#check}; for PostgreSQL {@link SourcePreflight},
+   * which creates the replication slots that do not exist yet) and returns the tables to capture.
+   * Only for starting a job.
    */
   public static List<CapturedTable> preflight(TributaryConfig config) {
     return check(config).tables();
@@ -131,27 +130,16 @@ public final class TributaryJob {
 
   /** Like {@link #preflight}, also returning the tables the preflight refused. */
   public static Start check(TributaryConfig config) {
-    SourcePreflight preflight = new SourcePreflight(config.source(), config.tables());
-    List<CapturedTable> tables;
+    ChangeSource.Plan plan;
     org.apache.iceberg.catalog.Catalog lake = openLake(config);
     try {
-      tables = preflight.lakeAppendOnly(lakeAppendOnly(lake, config.sink().namespace())).run();
+      plan =
+          ChangeSource.of(config.source())
+              .check(config, lakeAppendOnly(lake, config.sink().namespace()));
     } finally {
       CatalogSpec.closeQuietly(lake);
     }
-    java.util.Set<String> refused = new java.util.TreeSet<>();
-    preflight.refused().keySet().forEach(id -> refused.add(id.qualified()));
-    java.util.Set<String> created = SourcePreflight.createMissingSlots(config.source(), tables);
-    Map<String, List<CapturedTable>> groups = PostgresSources.groups(tables);
-    List<CapturedTable> marked = new java.util.ArrayList<>();
-    for (Map.Entry<String, List<CapturedTable>> group : groups.entrySet()) {
-      boolean slotCreated =
-          created.contains(PostgresSources.slotName(config.source(), group.getKey()));
-      for (CapturedTable table : group.getValue()) {
-        marked.add(slotCreated ? table.withSlotCreatedAtStart() : table);
-      }
-    }
-    return new Start(marked, refused);
+    return new Start(plan.tables(), new java.util.TreeSet<>(plan.refused()));
   }
 
   /** The lake's catalog, or null when it cannot be opened (the check then does without it). */
@@ -252,34 +240,8 @@ public final class TributaryJob {
     configureCheckpoints(env, job);
     forbidGenericTypes(env);
 
-    Map<TableId, List<String>> keys = PostgresSources.keys(tables);
-    DataStream<ChangeEvent> events = null;
-    for (Map.Entry<String, List<CapturedTable>> group : PostgresSources.groups(tables).entrySet()) {
-      String uid = PostgresSources.uid(group.getKey());
-      org.apache.flink.streaming.api.datastream.DataStreamSource<ChangeEvent> stream =
-          env.fromSource(
-              PostgresSources.build(config.source(), group.getKey(), group.getValue(), keys),
-              WatermarkStrategy.noWatermarks(),
-              uid);
-      stream.uid(uid);
-      if (parallelism > 0) {
-        stream.setParallelism(parallelism);
-      }
-      events = events == null ? stream : events.union(stream);
-    }
-
-    // New matching tables are captured from the next start; warn about them meanwhile.
-    env.fromSource(
-            new NewTableWatcher(config.source(), config.tables(), tables, refused),
-            WatermarkStrategy.noWatermarks(),
-            NEW_TABLE_WATCHER_UID,
-            TypeInformation.of(String.class))
-        .uid(NEW_TABLE_WATCHER_UID)
-        .setParallelism(1)
-        .sinkTo(new DiscardingSink<>())
-        .uid(NEW_TABLE_WATCHER_UID + "-sink")
-        .setParallelism(1)
-        .name(NEW_TABLE_WATCHER_UID + "-sink");
+    DataStream<ChangeEvent> events =
+        ChangeSource.of(config.source()).addTo(env, config, tables, refused, parallelism);
 
     Map<TableId, List<String>> partitionTerms = new HashMap<>();
     java.util.Set<TableId> changelogs = new java.util.HashSet<>();

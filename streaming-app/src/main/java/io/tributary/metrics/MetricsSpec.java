@@ -111,7 +111,8 @@ public final class MetricsSpec implements Serializable {
     return new MetricsSpec(
         catalog,
         tables,
-        config.source().jdbcUrl(),
+        // The slot and row-estimate polls read PostgreSQL's catalog: none for MySQL sources yet.
+        config.source().isMySql() ? null : config.source().jdbcUrl(),
         config.source().user(),
         password,
         config.source().sslRootCert(),
@@ -128,7 +129,7 @@ public final class MetricsSpec implements Serializable {
     return tables;
   }
 
-  /** JDBC URL of the source database. */
+  /** JDBC URL of the source database; null when the source is not polled (MySQL). */
   public String jdbcUrl() {
     return jdbcUrl;
   }

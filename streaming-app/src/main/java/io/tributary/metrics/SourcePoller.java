@@ -66,8 +66,10 @@ final class SourcePoller implements Runnable, AutoCloseable {
 
   @Override
   public void run() {
-    attempt("slots", this::pollSlots);
-    attempt("row estimates", this::pollEstimates);
+    if (spec.jdbcUrl() != null) {
+      attempt("slots", this::pollSlots);
+      attempt("row estimates", this::pollEstimates);
+    }
     if (!restored) {
       attempt("last commits", this::readLastCommits);
     }

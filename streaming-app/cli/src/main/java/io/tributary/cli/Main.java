@@ -40,12 +40,14 @@ import picocli.CommandLine.Parameters;
       Main.Bench.class,
       Main.BenchToast.class,
       Main.BenchCommit.class,
+      Main.BenchTables.class,
       Main.Faults.class,
       Main.Maintain.class,
       Main.Backfill.class,
       Main.Orchestrate.class,
       Main.Status.class,
-      Main.Rehearse.class
+      Main.Rehearse.class,
+      SoakCommand.class
     })
 public final class Main implements Callable<Integer> {
   /** The default working folder of the local stack. */
@@ -426,6 +428,64 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws Exception {
       return io.tributary.local.CommitBenchmark.run(
           tables, delayMs, threads, repeat, output, System.out);
+    }
+  }
+
+  /** {@code tributary bench-tables}: many small tables against one table of the same rows. */
+  @Command(
+      name = "bench-tables",
+      description =
+          "Measure the snapshot of many small tables and changes spread over all of them, against"
+              + " one table of the same rows and changes, by the same job in the same run; writes"
+              + " its section of docs/benchmarks.md.")
+  static final class BenchTables implements Callable<Integer> {
+    @Option(
+        names = "--tables",
+        defaultValue = "200",
+        description = "small tables (default: ${DEFAULT-VALUE})")
+    int tables;
+
+    @Option(
+        names = "--rows-per-table",
+        defaultValue = "2000",
+        description = "rows of each small table (default: ${DEFAULT-VALUE})")
+    int rowsPerTable;
+
+    @Option(
+        names = "--changes",
+        defaultValue = "100000",
+        description = "mixed changes after the snapshot, in all (default: ${DEFAULT-VALUE})")
+    int changes;
+
+    @Option(
+        names = "--checkpoint-seconds",
+        defaultValue = "2",
+        description = "checkpoint interval (default: ${DEFAULT-VALUE})")
+    int checkpointSeconds;
+
+    @Option(
+        names = "--repeat",
+        defaultValue = "2",
+        description = "measured rounds after the warm-up round (default: ${DEFAULT-VALUE})")
+    int repeat;
+
+    @Option(
+        names = "--output",
+        defaultValue = "docs/benchmarks.md",
+        description =
+            "results file, whose many-tables section is replaced (default: ${DEFAULT-VALUE})")
+    Path output;
+
+    @Override
+    public Integer call() throws Exception {
+      return io.tributary.local.ManyTablesBenchmark.run(
+          tables,
+          rowsPerTable,
+          changes,
+          repeat,
+          java.time.Duration.ofSeconds(checkpointSeconds),
+          output,
+          System.out);
     }
   }
 

@@ -84,6 +84,11 @@ final class BenchmarkReport {
         "Table `(id bigint primary key, two int, two text, numeric(12,2), timestamp)`; embedded"
             + " PostgreSQL 16, local S3 server, JDBC catalog, Flink MiniCluster with parallelism 2,"
             + " 2 s checkpoints, 100,000-row snapshot chunks.\n\n");
+    Path chart = chartPath(output);
+    md.append("![Every round's snapshot and streaming rates, Tributary against the plain pipeline")
+        .append(" and pg_recvlogical](")
+        .append(chart.getFileName())
+        .append(")\n\n");
     md.append(
         String.format(
             Locale.ROOT,
@@ -255,12 +260,37 @@ final class BenchmarkReport {
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    // The commit benchmark's figures (tributary bench-commit) stay.
-    String commits = Files.exists(output) ? CommitBenchmark.section(Files.readString(output)) : "";
-    if (!commits.isEmpty()) {
-      md.append('\n').append(commits);
+    Files.writeString(
+        chart,
+        BenchmarkChart.svg(
+            rounds,
+            String.format(
+                Locale.ROOT,
+                "tributary bench --rows %d --changes %d --repeat %d, %s; %s",
+                rows,
+                changes,
+                repeat,
+                LocalDate.now(),
+                machine)));
+    // The figures of the commit and many-tables benchmarks (tributary bench-commit, bench-tables)
+    // and the many-tables profile stay.
+    String previous = Files.exists(output) ? Files.readString(output) : "";
+    for (ReportSection kept :
+        List.of(
+            CommitBenchmark.SECTION, ManyTablesBenchmark.SECTION, ManyTablesBenchmark.PROFILE)) {
+      String section = kept.section(previous);
+      if (!section.isEmpty()) {
+        md.append('\n').append(section);
+      }
     }
     Files.writeString(output, md.toString());
+  }
+
+  /** The chart beside the report: {@code benchmarks.md} gets {@code benchmarks.svg}. */
+  static Path chartPath(Path output) {
+    String name = output.getFileName().toString();
+    String stem = name.endsWith(".md") ? name.substring(0, name.length() - 3) : name;
+    return output.resolveSibling(stem + ".svg");
   }
 
   /** "1.20x less" or "1.20x more": Tributary's CPU against the plain pipeline's. */

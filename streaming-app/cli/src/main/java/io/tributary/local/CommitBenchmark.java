@@ -51,6 +51,7 @@ import org.apache.iceberg.io.WriteResult;
 public final class CommitBenchmark {
   static final String START = "<!-- commit-benchmark:start -->";
   static final String END = "<!-- commit-benchmark:end -->";
+  static final ReportSection SECTION = new ReportSection(START, END);
   private static final String NAMESPACE = "commitbench";
   private static final int ROWS = 10;
 
@@ -374,31 +375,16 @@ public final class CommitBenchmark {
 
   /** Puts {@code section} in place of the commit benchmark's section of the file, or appends it. */
   static void replaceSection(Path output, String section) throws IOException {
-    String existing = Files.exists(output) ? Files.readString(output) : "# Benchmarks\n";
-    Files.writeString(output, withSection(existing, section));
+    SECTION.replaceIn(output, section);
   }
 
   /** {@code text} with its commit benchmark section (if any) replaced by {@code section}. */
   static String withSection(String text, String section) {
-    int start = text.indexOf(START);
-    int end = text.indexOf(END);
-    if (start >= 0 && end > start) {
-      int after = end + END.length();
-      if (after < text.length() && text.charAt(after) == '\n') {
-        after++;
-      }
-      return text.substring(0, start) + section + text.substring(after);
-    }
-    return text + (text.endsWith("\n\n") ? "" : text.endsWith("\n") ? "\n" : "\n\n") + section;
+    return SECTION.withSection(text, section);
   }
 
   /** The commit benchmark section of {@code text}, or an empty string. */
   static String section(String text) {
-    int start = text.indexOf(START);
-    int end = text.indexOf(END);
-    if (start < 0 || end < start) {
-      return "";
-    }
-    return text.substring(start, end + END.length()) + "\n";
+    return SECTION.section(text);
   }
 }

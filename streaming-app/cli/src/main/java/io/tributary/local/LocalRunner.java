@@ -197,6 +197,9 @@ public final class LocalRunner {
                       + " transactions; waiting for the lake to catch up.");
             }
             waitUntilCaughtUp(config, catalog);
+            // The table as the lake ends, under the messages (the last one drawn was older).
+            progress.detach();
+            progress.print();
             stop("duration reached");
             break;
           }
@@ -283,7 +286,7 @@ public final class LocalRunner {
     return workdir.resolve("flink/checkpoints");
   }
 
-  private Configuration flinkConfiguration(JobConfig job) throws IOException {
+  Configuration flinkConfiguration(JobConfig job) throws IOException {
     Files.createDirectories(savepointDir());
     Files.createDirectories(checkpointDir());
     Configuration flink = new Configuration();

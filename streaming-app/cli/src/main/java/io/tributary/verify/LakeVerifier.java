@@ -156,6 +156,9 @@ public final class LakeVerifier {
    */
   public static List<VerifyResult> verify(
       TributaryConfig config, CatalogSpec catalogSpec, String onlyTable) throws SQLException {
+    if (config.source().isMySql()) {
+      return MySqlLakeVerifier.verify(config, catalogSpec, onlyTable);
+    }
     List<VerifyResult> results = new ArrayList<>();
     Catalog catalog = catalogSpec.open();
     try (Connection source = SourcePreflight.connect(config.source())) {

@@ -97,6 +97,14 @@ final class ConfigBinder {
     integer(ConfigOptions.SOURCE_SNAPSHOT_CHUNK_SIZE, b::snapshotChunkSize);
     integer(ConfigOptions.SOURCE_SNAPSHOT_FETCH_SIZE, b::snapshotFetchSize);
     bool(ConfigOptions.SOURCE_ALLOW_WAL_GAP, b::allowWalGap);
+    Value serverId = raw.values.get(ConfigOptions.SOURCE_SERVER_ID.key());
+    if (serverId != null) {
+      try {
+        b.serverId(ServerIdRange.parse(serverId.text));
+      } catch (ConfigException e) {
+        problems.add(serverId.problem(e.getMessage()));
+      }
+    }
     return b.build();
   }
 

@@ -24,12 +24,20 @@ public final class ConfigOptions {
 
   public static final OptionDoc SOURCE_TYPE =
       OptionDoc.enumeration(
-          "source.type", "postgres", "postgres", "Kind of source database (PostgreSQL for now).");
+          "source.type",
+          "postgres, mysql",
+          "postgres",
+          "Kind of source database: `postgres`, or `mysql` for MySQL and MariaDB (a first"
+              + " slice: see docs/mysql.md for what works and what does not yet).");
   public static final OptionDoc SOURCE_HOST =
       OptionDoc.required(
           "source.host", Kind.STRING, "Host name or IP address of the database server.");
   public static final OptionDoc SOURCE_PORT =
-      OptionDoc.optional("source.port", Kind.INT, "5432", "TCP port of the database server.");
+      OptionDoc.optional(
+          "source.port",
+          Kind.INT,
+          "5432",
+          "TCP port of the database server; 3306 by default for `mysql`.");
   public static final OptionDoc SOURCE_DATABASE =
       OptionDoc.required("source.database", Kind.STRING, "Name of the database to capture.");
   public static final OptionDoc SOURCE_USER =
@@ -53,7 +61,7 @@ public final class ConfigOptions {
           SslMode.validNames(),
           "prefer",
           "TLS mode of the database connection, as in libpq; use require or verify-full across"
-              + " networks.");
+              + " networks. For `mysql` only `disable` for now (the default there).");
   public static final OptionDoc SOURCE_SSL_ROOT_CERT =
       OptionDoc.optional(
           "source.ssl-root-cert",
@@ -116,6 +124,14 @@ public final class ConfigOptions {
               + " (dropped while the job was down, a database restored from a backup), or onto a"
               + " slot that has lost WAL. The changes in between are skipped; backfill the tables"
               + " afterwards. By default such a start stops and names both positions.");
+  public static final OptionDoc SOURCE_SERVER_ID =
+      OptionDoc.optional(
+          "source.server-id",
+          Kind.STRING,
+          null,
+          "MySQL only, and required there: the server ids of the job's binlog readers, `5400`"
+              + " or a range `5400-5403` holding at least one id per parallel reader"
+              + " (`job.parallelism`); no other replica of the server may use them.");
 
   public static final OptionDoc TABLES_INCLUDE =
       OptionDoc.required(
@@ -373,6 +389,7 @@ public final class ConfigOptions {
           SOURCE_SNAPSHOT_CHUNK_SIZE,
           SOURCE_SNAPSHOT_FETCH_SIZE,
           SOURCE_ALLOW_WAL_GAP,
+          SOURCE_SERVER_ID,
           TABLES_INCLUDE,
           TABLES_EXCLUDE,
           TABLES_TRUNCATE,

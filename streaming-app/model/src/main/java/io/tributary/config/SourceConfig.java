@@ -10,10 +10,14 @@ import java.util.regex.Pattern;
 /** The source database to capture: where it is, how to log in, and how to read its changes. */
 public final class SourceConfig {
 
-  /** The only source type supported so far. */
+  /** PostgreSQL: logical replication through a slot and a publication. */
   public static final String TYPE_POSTGRES = "postgres";
 
+  /** MySQL or MariaDB: the binary log, read as a replica with a server id. */
+  public static final String TYPE_MYSQL = "mysql";
+
   static final int DEFAULT_PORT = 5432;
+  static final int DEFAULT_MYSQL_PORT = 3306;
   static final SslMode DEFAULT_SSL_MODE = SslMode.PREFER;
   static final String DEFAULT_SLOT_NAME = "tributary";
   static final String DEFAULT_PUBLICATION_NAME = "tributary";
@@ -44,6 +48,7 @@ public final class SourceConfig {
   private final int snapshotChunkSize;
   private final int snapshotFetchSize;
   private final boolean allowWalGap;
+  private final ServerIdRange serverId;
 
   private SourceConfig(Builder b) {
     this.type = b.type;
@@ -61,6 +66,7 @@ public final class SourceConfig {
     this.snapshotChunkSize = b.snapshotChunkSize;
     this.snapshotFetchSize = b.snapshotFetchSize;
     this.allowWalGap = b.allowWalGap;
+    this.serverId = b.serverId;
   }
 
   /** A builder with the defaults; host, database and user must be set. */
@@ -85,10 +91,11 @@ public final class SourceConfig {
         .newTableCheckInterval(newTableCheckInterval)
         .snapshotChunkSize(snapshotChunkSize)
         .snapshotFetchSize(snapshotFetchSize)
-        .allowWalGap(allowWalGap);
+        .allowWalGap(allowWalGap)
+        .serverId(serverId);
   }
 
-  /** The database kind; "postgres". */
+  /** The database kind: {@value #TYPE_POSTGRES} or {@value #TYPE_MYSQL}. */
   public String type() {
     return type;
   }
@@ -204,9 +211,35 @@ public final class SourceConfig {
     return allowWalGap;
   }
 
-  /** JDBC URL of the database, e.g. {@code jdbc:postgresql://db:5432/shop?sslmode=require}. */
+  /** Whether the source is MySQL or MariaDB ({@value #TYPE_MYSQL}). */
+  public boolean isMySql() {
+    return TYPE_MYSQL.equals(type);
+  }
+
+  /**
+   * The server ids the job's binlog readers use ({@code source.server-id}, MySQL only): one per
+   * parallel reader, each unique among the server's replicas; null for PostgreSQL.
+   */
+  public ServerIdRange serverId() {
+    return serverId;
+  }
+
+  /**
+   * JDBC URL of the database, e.g. {@code jdbc:postgresql://db:5432/shop?sslmode=require}, or for
+   * MySQL {@code jdbc:mysql://db:3306/shop?...} (without TLS, sessions in UTC).
+   */
   public String jdbcUrl() {
     String hostPart = host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+    if (isMySql()) {
+      // Times are read and written in UTC, whatever the server's or the JVM's zone.
+      return "jdbc:mysql://"
+          + hostPart
+          + ":"
+          + port
+          + "/"
+          + URLEncoder.encode(database, StandardCharsets.UTF_8)
+          + "?sslMode=DISABLED&connectionTimeZone=UTC&forceConnectionTimeZoneToSession=true";
+    }
     return "jdbc:postgresql://"
         + hostPart
         + ":"
@@ -230,6 +263,7 @@ public final class SourceConfig {
         && snapshotChunkSize == other.snapshotChunkSize
         && snapshotFetchSize == other.snapshotFetchSize
         && allowWalGap == other.allowWalGap
+        && Objects.equals(serverId, other.serverId)
         && type.equals(other.type)
         && host.equals(other.host)
         && database.equals(other.database)
@@ -260,7 +294,8 @@ public final class SourceConfig {
         newTableCheckInterval,
         snapshotChunkSize,
         snapshotFetchSize,
-        allowWalGap);
+        allowWalGap,
+        serverId);
   }
 
   @Override
@@ -294,6 +329,7 @@ public final class SourceConfig {
         + snapshotFetchSize
         + ", allowWalGap="
         + allowWalGap
+        + (serverId == null ? "" : ", serverId=" + serverId)
         + "}";
   }
 
@@ -314,6 +350,9 @@ public final class SourceConfig {
     private int snapshotChunkSize = DEFAULT_SNAPSHOT_CHUNK_SIZE;
     private int snapshotFetchSize = DEFAULT_SNAPSHOT_FETCH_SIZE;
     private boolean allowWalGap;
+    private ServerIdRange serverId;
+    private boolean portSet;
+    private boolean sslModeSet;
 
     private Builder() {}
 
@@ -327,8 +366,10 @@ public final class SourceConfig {
       return this;
     }
 
+    /** The TCP port; unset, the type's default (5432 for PostgreSQL, 3306 for MySQL). */
     public Builder port(int port) {
       this.port = port;
+      this.portSet = true;
       return this;
     }
 
@@ -347,8 +388,10 @@ public final class SourceConfig {
       return this;
     }
 
+    /** How the connection uses TLS; unset, prefer for PostgreSQL and disable for MySQL. */
     public Builder sslMode(SslMode sslMode) {
       this.sslMode = sslMode;
+      this.sslModeSet = true;
       return this;
     }
 
@@ -392,6 +435,12 @@ public final class SourceConfig {
       return this;
     }
 
+    /** The server ids of the binlog readers (MySQL only). */
+    public Builder serverId(ServerIdRange serverId) {
+      this.serverId = serverId;
+      return this;
+    }
+
     /**
      * Validates and builds.
      *
@@ -400,8 +449,20 @@ public final class SourceConfig {
     public SourceConfig build() {
       Problems problems = new Problems();
       problems.check(
-          TYPE_POSTGRES.equals(type),
-          "source.type '" + type + "' is not supported: valid values are " + TYPE_POSTGRES);
+          TYPE_POSTGRES.equals(type) || TYPE_MYSQL.equals(type),
+          "source.type '"
+              + type
+              + "' is not supported: valid values are "
+              + TYPE_POSTGRES
+              + ", "
+              + TYPE_MYSQL);
+      problems.throwIfAny();
+      if (TYPE_MYSQL.equals(type)) {
+        return buildMySql(problems);
+      }
+      problems.check(
+          serverId == null,
+          "source.server-id applies to MySQL sources only (source.type: mysql): remove it");
       problems.check(
           host != null,
           "source.host is required: set it to the host name or IP address of the PostgreSQL"
@@ -429,6 +490,65 @@ public final class SourceConfig {
               + publicationName
               + "' is not a valid publication name: use 1 to 63 lower-case letters, digits and"
               + " underscores");
+      problems.check(
+          Strings.isPositive(heartbeatInterval),
+          "source.heartbeat-interval must be greater than zero, e.g. 30s");
+      problems.check(
+          Strings.isPositive(newTableCheckInterval),
+          "source.new-table-check-interval must be greater than zero, e.g. 5m");
+      problems.check(
+          snapshotChunkSize >= 1,
+          "source.snapshot.chunk-size must be at least 1, got " + snapshotChunkSize);
+      problems.check(
+          snapshotFetchSize >= 1,
+          "source.snapshot.fetch-size must be at least 1, got " + snapshotFetchSize);
+      problems.throwIfAny();
+      return new SourceConfig(this);
+    }
+
+    /**
+     * Validates a MySQL source: the PostgreSQL-only settings must keep their defaults, TLS is not
+     * available yet, and the server ids are required.
+     */
+    private SourceConfig buildMySql(Problems problems) {
+      if (!portSet) {
+        port = DEFAULT_MYSQL_PORT;
+      }
+      if (!sslModeSet) {
+        sslMode = SslMode.DISABLE;
+      }
+      problems.check(
+          host != null,
+          "source.host is required: set it to the host name or IP address of the MySQL or"
+              + " MariaDB server");
+      problems.check(
+          port >= 1 && port <= 65535,
+          "source.port must be between 1 and 65535, got " + port + " (MySQL uses 3306)");
+      problems.check(
+          database != null,
+          "source.database is required: set it to the database the job connects to (tables of"
+              + " other databases of the server are named db.table in tables.include)");
+      problems.check(
+          user != null || password.isSecretsManager(),
+          "source.user is required: set it to a user with REPLICATION SLAVE, REPLICATION CLIENT"
+              + " and SELECT, or store it as key 'username' of the password's Secrets Manager"
+              + " secret");
+      problems.check(
+          sslMode == SslMode.DISABLE && sslRootCert == null,
+          "source.ssl-mode and source.ssl-root-cert: TLS to MySQL sources is not available yet;"
+              + " set source.ssl-mode: disable (or leave it unset) and reach the server over a"
+              + " private network (see docs/mysql.md)");
+      problems.check(
+          DEFAULT_SLOT_NAME.equals(slotName) && DEFAULT_PUBLICATION_NAME.equals(publicationName),
+          "source.slot-name and source.publication-name apply to PostgreSQL sources only: remove"
+              + " them");
+      problems.check(
+          !allowWalGap, "source.allow-wal-gap applies to PostgreSQL sources only: remove it");
+      problems.check(
+          serverId != null,
+          "source.server-id is required for MySQL sources: a range of server ids with one id per"
+              + " parallel reader (job.parallelism), unique among the server's replicas, e.g."
+              + " 5400-5403");
       problems.check(
           Strings.isPositive(heartbeatInterval),
           "source.heartbeat-interval must be greater than zero, e.g. 30s");

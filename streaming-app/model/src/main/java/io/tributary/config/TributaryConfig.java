@@ -149,6 +149,21 @@ public final class TributaryConfig {
       problems.check(tables != null, "tables is required: configure tables.include");
       problems.check(sink != null, "sink is required: configure at least sink.warehouse");
       problems.throwIfAny();
+      if (source.serverId() != null && job != null) {
+        problems.check(
+            source.serverId().size() >= job.parallelism(),
+            "source.server-id "
+                + source.serverId()
+                + " holds "
+                + source.serverId().size()
+                + " server ids for job.parallelism "
+                + job.parallelism()
+                + ": give it one id per parallel reader, e.g. "
+                + source.serverId().start()
+                + "-"
+                + (source.serverId().start() + job.parallelism() - 1));
+        problems.throwIfAny();
+      }
       SinkConfig completeSink = sink;
       if (sink.namespace() == null) {
         String problem = SinkConfig.namespaceProblem(sink.catalog().type(), source.database());

@@ -100,7 +100,9 @@ class ConfigOptionsTest {
 
     assertThat(table.split("\n")).hasSize(ConfigOptions.all().size() + 2);
     assertThat(table)
-        .contains("| `source.port` | no | `5432` | int | TCP port of the database server. |");
+        .contains(
+            "| `source.port` | no | `5432` | int | TCP port of the database server; 3306 by"
+                + " default for `mysql`. |");
   }
 
   private static Map<String, Properties> withTableGroup() {

@@ -125,8 +125,9 @@ class ConfigValidationTest {
                 + " verify-ca, verify-full");
     assertThat(problemOf(SOURCE + TABLES + SINK + "  catalog: {type: hive}\n"))
         .isEqualTo("line 10: sink.catalog.type: 'hive' is not valid: use one of glue, jdbc, rest");
-    assertThat(problemOf(SOURCE + "  type: mysql\n" + TABLES + SINK))
-        .isEqualTo("line 6: source.type 'mysql' is not supported: valid values are postgres");
+    assertThat(problemOf(SOURCE + "  type: oracle\n" + TABLES + SINK))
+        .isEqualTo(
+            "line 6: source.type 'oracle' is not supported: valid values are postgres, mysql");
   }
 
   @Test

@@ -21,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Turns Debezium change records into {@link ChangeEvent}s. The row schema is read from the record
- * itself, so a column added at the source is seen with the first change after it. Converters are
- * built once per schema version and cached.
+ * Turns Debezium change records into {@link ChangeEvent}s, of PostgreSQL and of MySQL (whose binlog
+ * position becomes the event's position as {@link io.tributary.source.BinlogPosition} says). The
+ * row schema is read from the record itself, so a column added at the source is seen with the first
+ * change after it. Converters are built once per schema version and cached.
  *
  * <p>An update that changes the key becomes a delete of the old key followed by an insert of the
  * new row, so that every change of one key is handled by the writer that owns that key.
@@ -101,6 +102,13 @@ public final class DebeziumChangeDeserializer
     long lsn = -1L;
     if (envelope.lsn != null && source.get(envelope.lsn) instanceof Number) {
       lsn = ((Number) source.get(envelope.lsn)).longValue();
+    } else if (envelope.binlogFile != null
+        && envelope.binlogPos != null
+        && source.get(envelope.binlogPos) instanceof Number) {
+      lsn =
+          io.tributary.source.BinlogPosition.encode(
+              (String) source.get(envelope.binlogFile),
+              ((Number) source.get(envelope.binlogPos)).longValue());
     }
     Object tsMs = envelope.tsMs == null ? null : source.get(envelope.tsMs);
     long tsMicros = tsMs instanceof Number ? ((Number) tsMs).longValue() * 1000L : -1L;

@@ -1,0 +1,544 @@
+package io.tributary.local;
+
+import io.tributary.catalog.CatalogSpec;
+import io.tributary.catalog.CatalogSpecs;
+import io.tributary.config.JobConfig;
+import io.tributary.config.Secret;
+import io.tributary.config.SourceConfig;
+import io.tributary.config.SslMode;
+import io.tributary.config.TableSelection;
+import io.tributary.config.TributaryConfig;
+import io.tributary.job.TributaryJob;
+import io.tributary.source.CapturedTable;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+
+/**
+ * The many-tables benchmark ({@code tributary bench-tables}): the snapshot of many small tables and
+ * then mixed changes spread over all of them, against the same number of rows and changes in one
+ * table, by the same pipeline with the same settings in the same run. Prints rows/s, changes/s and
+ * the ratios, checks after each pipeline that the lake equals the source ({@code verify}), and
+ * writes its section of docs/benchmarks.md.
+ */
+public final class ManyTablesBenchmark {
+  static final ReportSection SECTION =
+      new ReportSection(
+          "<!-- many-tables-benchmark:start -->", "<!-- many-tables-benchmark:end -->");
+
+  /**
+   * The written account of where a many-tables snapshot's time goes (profiled by hand, not by this
+   * program), kept beside the figures when either benchmark rewrites docs/benchmarks.md.
+   */
+  static final ReportSection PROFILE =
+      new ReportSection("<!-- many-tables-profile:start -->", "<!-- many-tables-profile:end -->");
+
+  private static final String PUBLICATION = "tributary";
+  private static final int CHUNK_ROWS = 100_000;
+
+  /** Changes per source transaction; each transaction changes one table. */
+  static final int TRANSACTION = 100;
+
+  /** How often the benchmark looks at the lake while it waits (each look loads tables). */
+  private static final long POLL_MILLIS = 200;
+
+  private final int tables;
+  private final int rowsPerTable;
+  private final int changes;
+  private final int repeat;
+  private final Duration checkpoint;
+  private final PrintStream out;
+  private LocalStack stack;
+
+  private ManyTablesBenchmark(
+      int tables, int rowsPerTable, int changes, int repeat, Duration checkpoint, PrintStream out) {
+    this.tables = tables;
+    this.rowsPerTable = rowsPerTable;
+    this.changes = changes;
+    this.repeat = repeat;
+    this.checkpoint = checkpoint;
+    this.out = out;
+  }
+
+  /** One pipeline's figures in one round. */
+  static final class Run {
+    double snapshotSeconds;
+    double snapshotCpu;
+    double streamSeconds;
+    double streamCpu;
+    boolean equal;
+    String verify;
+  }
+
+  /** Runs the benchmark; returns the exit code. */
+  public static int run(
+      int tables,
+      int rowsPerTable,
+      int changes,
+      int repeat,
+      Duration checkpoint,
+      Path output,
+      PrintStream out)
+      throws Exception {
+    if (tables < 2 || rowsPerTable < 1 || changes < 0 || checkpoint.isNegative()) {
+      out.println("bench-tables needs --tables of at least 2, --rows-per-table of at least 1");
+      return 2;
+    }
+    long needed = rowsNeeded(changes, tables);
+    if (rowsPerTable < needed) {
+      out.printf(
+          Locale.ROOT,
+          "--changes %,d over %d tables needs --rows-per-table of at least %,d: every update and"
+              + " delete must find its row. Raise --rows-per-table or lower --changes.%n",
+          changes,
+          tables,
+          needed);
+      return 2;
+    }
+    return new ManyTablesBenchmark(
+            tables, rowsPerTable, changes, Math.max(1, repeat), checkpoint, out)
+        .run(output);
+  }
+
+  /**
+   * Rows each of {@code tables} tables needs so that every change of {@code changes}, spread over
+   * them in transactions of {@link #TRANSACTION}, finds its row: a transaction updates 60 rows and
+   * deletes 20 from the lowest key up, and inserts 20 above the highest.
+   */
+  static long rowsNeeded(int changes, int tables) {
+    long perTable = (changes + tables - 1L) / tables;
+    long transactions = (perTable + TRANSACTION - 1) / TRANSACTION;
+    return Math.max(1, transactions * (TRANSACTION * 8L / 10));
+  }
+
+  private int run(Path output) throws Exception {
+    String machine = MachineInfo.machine();
+    out.println("Machine: " + machine);
+    Path workdir = Files.createTempDirectory("tributary-bench-tables");
+    try (LocalStack s = LocalStack.start(workdir)) {
+      stack = s;
+      out.println("Warm-up round (not reported):");
+      Run[] warm = round("mt_warm", false);
+      if (!warm[0].equal || !warm[1].equal) {
+        return 1;
+      }
+      List<Run[]> rounds = new ArrayList<>();
+      List<String> loads = new ArrayList<>();
+      for (int i = 1; i <= repeat; i++) {
+        boolean oneFirst = i % 2 == 0;
+        out.printf(
+            Locale.ROOT,
+            "Measured round %d of %d (%s first):%n",
+            i,
+            repeat,
+            oneFirst ? "one table" : "many tables");
+        Run[] r = round("mt_round" + i, oneFirst);
+        if (!r[0].equal || !r[1].equal) {
+          return 1;
+        }
+        rounds.add(r);
+        loads.add(MachineInfo.loadAverage());
+        out.printf(
+            Locale.ROOT,
+            "Round %d: snapshot %,.0f rows/s in %d tables, %,.0f rows/s in one (%.2fx);"
+                + " changes %,.0f/s over %d tables, %,.0f/s in one (%.2fx); load %s%n",
+            i,
+            rows() / r[0].snapshotSeconds,
+            tables,
+            rows() / r[1].snapshotSeconds,
+            r[0].snapshotSeconds / r[1].snapshotSeconds,
+            changes / r[0].streamSeconds,
+            tables,
+            changes / r[1].streamSeconds,
+            r[0].streamSeconds / r[1].streamSeconds,
+            loads.get(loads.size() - 1));
+      }
+      SECTION.replaceIn(output, report(machine, rounds, loads));
+      out.println("Results written to " + output);
+      return 0;
+    } finally {
+      Benchmark.deleteQuietly(workdir);
+    }
+  }
+
+  private long rows() {
+    return (long) tables * rowsPerTable;
+  }
+
+  /**
+   * One round: the many tables and the one table, each on a database of its own and by a job of its
+   * own, one after the other; returns {many, one}.
+   */
+  private Run[] round(String prefix, boolean oneFirst) throws Exception {
+    Run many;
+    Run one;
+    if (oneFirst) {
+      one = pipeline(prefix + "_one", false);
+      many = pipeline(prefix + "_many", true);
+    } else {
+      many = pipeline(prefix + "_many", true);
+      one = pipeline(prefix + "_one", false);
+    }
+    return new Run[] {many, one};
+  }
+
+  private static String tableName(int i) {
+    return String.format(Locale.ROOT, "t%04d", i);
+  }
+
+  /** The source tables of a database: {@code tables} small ones, or one with all the rows. */
+  private List<String> names(boolean manyTables) {
+    List<String> names = new ArrayList<>();
+    if (manyTables) {
+      for (int i = 0; i < tables; i++) {
+        names.add(tableName(i));
+      }
+    } else {
+      names.add("big");
+    }
+    return names;
+  }
+
+  private Run pipeline(String db, boolean manyTables) throws Exception {
+    List<String> names = names(manyTables);
+    long perTable = manyTables ? rowsPerTable : rows();
+    stack.ensureDatabase(db);
+    try (Connection c = stack.connect(db);
+        Statement st = c.createStatement()) {
+      for (String name : names) {
+        st.execute(
+            "CREATE TABLE "
+                + name
+                + " (id bigint PRIMARY KEY, a integer, b integer, c text, d text,"
+                + " amount numeric(12,2), ts timestamp)");
+        st.execute(
+            "INSERT INTO "
+                + name
+                + " SELECT g, g % 1000, g % 7, md5(g::text), 'row ' || g, g / 100.0,"
+                + " timestamp '2024-01-01' + g * interval '1 second' FROM generate_series(1, "
+                + perTable
+                + ") g");
+      }
+      // As in tributary bench: neither pipeline pays for setting the fresh rows' hint bits.
+      st.execute("VACUUM (ANALYZE)");
+    }
+    TributaryConfig config = config(db, manyTables ? "public.t*" : "public.big");
+    CatalogSpec catalogSpec = CatalogSpecs.from(config.sink());
+    Catalog catalog = catalogSpec.open();
+    Run run = new Run();
+    String what = manyTables ? tables + " tables" : "one table";
+    try {
+      List<CapturedTable> captured = TributaryJob.preflight(config);
+      System.gc();
+      Configuration flink = new Configuration();
+      flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+      StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
+      env.setParallelism(2);
+      TributaryJob.build(env, config, captured);
+      long started = System.nanoTime();
+      double cpuStarted = Benchmark.cpuSeconds();
+      JobClient job = env.executeAsync("bench-tables");
+      try {
+        Map<String, Long> wanted = new LinkedHashMap<>();
+        for (String name : names) {
+          wanted.put(name, perTable);
+        }
+        waitForTables(catalog, db, wanted, true);
+        run.snapshotSeconds = (System.nanoTime() - started) / 1e9;
+        run.snapshotCpu = Benchmark.cpuSeconds() - cpuStarted;
+        out.printf(
+            Locale.ROOT,
+            "  %s: snapshot of %,d rows in %.1f s = %,.0f rows/s, %.1f s of JVM CPU%n",
+            what,
+            rows(),
+            run.snapshotSeconds,
+            rows() / run.snapshotSeconds,
+            run.snapshotCpu);
+
+        long changesStarted = System.nanoTime();
+        double streamCpuStarted = Benchmark.cpuSeconds();
+        Map<String, Long> lastLsn = applyChanges(db, names, perTable);
+        double applySeconds = (System.nanoTime() - changesStarted) / 1e9;
+        waitForTables(catalog, db, lastLsn, false);
+        run.streamSeconds = (System.nanoTime() - changesStarted) / 1e9;
+        run.streamCpu = Benchmark.cpuSeconds() - streamCpuStarted;
+        out.printf(
+            Locale.ROOT,
+            "  %s: %,d changes applied in %.1f s, all visible after %.1f s = %,.0f changes/s,"
+                + " %.1f s of JVM CPU%n",
+            what,
+            changes,
+            applySeconds,
+            run.streamSeconds,
+            changes / run.streamSeconds,
+            run.streamCpu);
+      } finally {
+        stop(db, job);
+      }
+      List<VerifyResult> verified = LakeVerifier.verify(config, catalogSpec, null);
+      run.equal =
+          verified.size() == names.size() && verified.stream().allMatch(VerifyResult::equal);
+      run.verify = LakeVerifier.summary(verified);
+      out.printf(
+          Locale.ROOT,
+          "  %s: verify %s%n",
+          what,
+          run.equal ? "equal (" + verified.size() + " tables)" : "DIFFERENT: " + run.verify);
+      return run;
+    } finally {
+      CatalogSpec.closeQuietly(catalog);
+      dropSlots(db);
+    }
+  }
+
+  private TributaryConfig config(String db, String include) {
+    return TributaryConfig.builder()
+        .source(
+            SourceConfig.builder()
+                .type(SourceConfig.TYPE_POSTGRES)
+                .host("127.0.0.1")
+                .port(stack.postgresPort())
+                .database(db)
+                .user(stack.superuser())
+                .password(Secret.none())
+                .sslMode(SslMode.DISABLE)
+                .slotName(db)
+                .publicationName(PUBLICATION)
+                .snapshotChunkSize(CHUNK_ROWS)
+                .snapshotFetchSize(10_000)
+                .build())
+        .tables(TableSelection.builder().include(include).build())
+        .sink(stack.sink(db))
+        .job(JobConfig.builder().checkpointInterval(checkpoint).parallelism(2).build())
+        .build();
+  }
+
+  /**
+   * Waits until every table holds its wanted rows ({@code records}) or has committed its wanted
+   * source position; looks only at the tables not there yet.
+   */
+  private static void waitForTables(
+      Catalog catalog, String db, Map<String, Long> wanted, boolean records) throws Exception {
+    Map<String, Long> waiting = new LinkedHashMap<>(wanted);
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(30);
+    while (!waiting.isEmpty()) {
+      waiting
+          .entrySet()
+          .removeIf(
+              e -> {
+                org.apache.iceberg.Snapshot s =
+                    Benchmark.current(catalog, TableIdentifier.of(db, e.getKey()));
+                return records
+                    ? Benchmark.totalRecords(s) >= e.getValue()
+                    : Benchmark.committedLsn(s) >= e.getValue();
+              });
+      if (waiting.isEmpty()) {
+        return;
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException(
+            waiting.size() + " tables did not reach their rows or position within 30 minutes");
+      }
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+    }
+  }
+
+  /**
+   * Applies the mixed changes (60% updates, 20% deletes, 20% inserts) in transactions of {@link
+   * #TRANSACTION}, each on one table, going round the tables; returns each table's WAL position
+   * just before its last transaction's inserts.
+   */
+  private Map<String, Long> applyChanges(String db, List<String> names, long perTable)
+      throws SQLException {
+    Map<String, Long> lastLsn = new LinkedHashMap<>();
+    long[] cursor = new long[names.size()];
+    long[] nextId = new long[names.size()];
+    java.util.Arrays.fill(cursor, 1);
+    java.util.Arrays.fill(nextId, perTable + 1);
+    int done = 0;
+    int t = 0;
+    try (Connection c = stack.connect(db)) {
+      c.setAutoCommit(false);
+      try (Statement st = c.createStatement()) {
+        while (done < changes) {
+          String name = names.get(t);
+          int batch = Math.min(TRANSACTION, changes - done);
+          int updates = batch * 6 / 10;
+          int deletes = batch * 2 / 10;
+          int inserts = batch - updates - deletes;
+          st.executeUpdate(
+              "UPDATE "
+                  + name
+                  + " SET a = a + 1, d = 'updated' WHERE id BETWEEN "
+                  + cursor[t]
+                  + " AND "
+                  + (cursor[t] + updates - 1));
+          cursor[t] += updates;
+          st.executeUpdate(
+              "DELETE FROM "
+                  + name
+                  + " WHERE id BETWEEN "
+                  + cursor[t]
+                  + " AND "
+                  + (cursor[t] + deletes - 1));
+          cursor[t] += deletes;
+          try (ResultSet rs = st.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+            rs.next();
+            lastLsn.put(name, Benchmark.lsn(rs.getString(1)));
+          }
+          st.executeUpdate(
+              "INSERT INTO "
+                  + name
+                  + " SELECT g, 1, 2, 'new', 'inserted', 1.00, localtimestamp FROM"
+                  + " generate_series("
+                  + nextId[t]
+                  + ", "
+                  + (nextId[t] + inserts - 1)
+                  + ") g");
+          nextId[t] += inserts;
+          c.commit();
+          done += batch;
+          t = (t + 1) % names.size();
+        }
+      }
+    }
+    return lastLsn;
+  }
+
+  /** Cancels the job and waits until it and its connections are gone (see Benchmark#stop). */
+  private void stop(String db, JobClient job) throws Exception {
+    job.cancel().get();
+    Benchmark.waitUntil(() -> Benchmark.stopped(job), Duration.ofMinutes(2));
+    Benchmark.waitUntil(
+        () ->
+            count(
+                    db,
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                        + " AND pid <> pg_backend_pid()")
+                == 0,
+        Duration.ofMinutes(2));
+  }
+
+  private void dropSlots(String db) throws Exception {
+    Benchmark.waitUntil(
+        () ->
+            count(
+                    db,
+                    "SELECT count(*) FROM pg_replication_slots"
+                        + " WHERE database = current_database() AND active")
+                == 0,
+        Duration.ofMinutes(1));
+    try (Connection c = stack.connect(db);
+        Statement st = c.createStatement()) {
+      st.execute(
+          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
+              + " WHERE database = current_database()");
+    }
+  }
+
+  private long count(String db, String query) throws SQLException {
+    try (Connection c = stack.connect(db);
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery(query)) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private String report(String machine, List<Run[]> rounds, List<String> loads) {
+    StringBuilder md = new StringBuilder();
+    md.append(SECTION.start()).append("\n## Many small tables against one table\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "Measured by `./tributary bench-tables --tables %d --rows-per-table %d --changes %d"
+                + " --checkpoint-seconds %d --repeat %d` on %s.%n%n",
+            tables,
+            rowsPerTable,
+            changes,
+            checkpoint.toSeconds(),
+            repeat,
+            LocalDate.now()));
+    md.append("Machine: ").append(machine).append(".\n\n");
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "The same job (parallelism 2, %d s checkpoints, %,d-row snapshot chunks) captures %d"
+                + " tables of %,d rows, and, on another database, one table of the same %,d rows"
+                + " (the shape of `tributary bench`'s table); one job after the other in each"
+                + " round (every other round starts with the one table), after a warm-up round of"
+                + " both. The snapshot runs from the job's start until every table holds all its"
+                + " rows in the lake. Then %,d mixed changes (60%% updates, 20%% deletes, 20%%"
+                + " inserts) are applied in transactions of %d changes on one table each, going"
+                + " round the tables, and timed until every table has committed its last change."
+                + " After each job `verify` compared every table with the source over all"
+                + " columns: equal in every round.%n%n",
+            checkpoint.toSeconds(),
+            CHUNK_ROWS,
+            tables,
+            rowsPerTable,
+            rows(),
+            changes,
+            TRANSACTION));
+    md.append(
+        "| Round | Snapshot, many tables | Snapshot, one table | Many / one (time) |"
+            + " Changes, many tables | Changes, one table | Many / one (time) |"
+            + " Load average after the round (1, 5, 15 min) |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    double snapshotRatios = 0;
+    double streamRatios = 0;
+    for (int i = 0; i < rounds.size(); i++) {
+      Run many = rounds.get(i)[0];
+      Run one = rounds.get(i)[1];
+      snapshotRatios += many.snapshotSeconds / one.snapshotSeconds;
+      streamRatios += many.streamSeconds / one.streamSeconds;
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %,.0f rows/s (%.1f s) | %,.0f rows/s (%.1f s) | %.2fx | %,.0f changes/s"
+                  + " (%.1f s) | %,.0f changes/s (%.1f s) | %.2fx | %s |%n",
+              i + 1,
+              rows() / many.snapshotSeconds,
+              many.snapshotSeconds,
+              rows() / one.snapshotSeconds,
+              one.snapshotSeconds,
+              many.snapshotSeconds / one.snapshotSeconds,
+              changes / many.streamSeconds,
+              many.streamSeconds,
+              changes / one.streamSeconds,
+              one.streamSeconds,
+              many.streamSeconds / one.streamSeconds,
+              loads.get(i)));
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nMean of the rounds' ratios (time for %d tables / time for one table): snapshot"
+                + " %.2fx, changes %.2fx.%n",
+            tables,
+            snapshotRatios / rounds.size(),
+            streamRatios / rounds.size()));
+    md.append(SECTION.end()).append("\n");
+    return md.toString();
+  }
+}
