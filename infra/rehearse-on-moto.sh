@@ -11,6 +11,12 @@
 # infra/README.md ("What was and was not verified without an AWS account").
 #
 # Usage: infra/rehearse-on-moto.sh [workdir]   (APPLY_TIMEOUT=seconds, default 300)
+#   TFVARS_FILE=file.json: the variables to apply instead of the example ones below.
+#   POLICIES_OUT=file.json: after the apply, write the service roles' inline policies as Terraform
+#     rendered them ({"policies": {"<aws_iam_role_policy resource name>": {"role": ..., "name": ..., "policy": {...}}}}),
+#     with the SHA-256 of the files they are rendered from. GlueJobsOnMotoIT's IAM stage reads
+#     glue-compat/src/test/resources/iam/role-policies.json, written this way with
+#     TFVARS_FILE=glue-compat/src/test/resources/iam/rehearsal.tfvars.json.
 set -euo pipefail
 
 infra="$(cd "$(dirname "$0")" && pwd)"
@@ -86,13 +92,17 @@ services="athena cloudwatch cloudwatchlogs dynamodb ec2 events glue iam kinesisa
   echo '}'
 } >"$tf/zz_rehearsal_override.tf"
 
-cat >"$tf/rehearsal.tfvars.json" <<'EOF'
+if [ -n "${TFVARS_FILE:-}" ]; then
+  cp "$TFVARS_FILE" "$tf/rehearsal.tfvars.json"
+else
+  cat >"$tf/rehearsal.tfvars.json" <<'EOF'
 { "region": "eu-west-1", "source_host": "db.corp.example", "source_database": "shop", "source_user": "tributary",
   "tables_include": "sales.*", "onprem_cidrs": ["10.0.0.0/16"], "customer_gateway_ip": "203.0.113.10",
   "alarm_email_addresses": ["data-oncall@example.com"],
   "onprem_dns_domains": ["corp.example"], "onprem_dns_servers": ["10.0.0.2", "10.0.1.2"],
   "table_options": { "sales.orders": { "partition_spec": ["day(created_at)"] } } }
 EOF
+fi
 
 moto_server -H 127.0.0.1 -p "$port" -s >"$work/moto.log" 2>&1 &
 moto_pid=$!
@@ -113,4 +123,17 @@ status=0
 timeout "$apply_timeout" terraform apply -input=false -no-color -auto-approve "$work/tfplan" >"$work/apply.log" 2>&1 || status=$?
 echo "== apply exit status $status; created: $(grep -c 'Creation complete' "$work/apply.log" || true)"
 grep -A4 '^Error: ' "$work/apply.log" | grep -E '^Error: |^  with ' | cut -c1-300 || true
+if [ -n "${POLICIES_OUT:-}" ]; then
+  sources="$(cd "$infra/terraform" && sha256sum iam.tf main.tf | jq -Rn '[inputs | split("  ") | {(.[1]): .[0]}] | add')"
+  # The interrupted apply may still hold the state for a moment.
+  for _ in $(seq 1 30); do
+    terraform show -json -no-color >"$work/state.json" 2>/dev/null && break
+    sleep 2
+  done
+  jq --argjson sources "$sources" '{rendered_from: $sources, policies: ([.values.root_module.resources[]
+        | select(.type == "aws_iam_role_policy")
+        | {key: .name, value: {role: .values.role, name: .values.name, policy: (.values.policy | fromjson)}}] | from_entries)}' \
+    "$work/state.json" >"$POLICIES_OUT"
+  echo "== role policies: $(jq -r '.policies | keys | join(", ")' "$POLICIES_OUT") -> $POLICIES_OUT"
+fi
 exit 0

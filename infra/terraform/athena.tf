@@ -63,7 +63,7 @@ locals {
       SQL
     }
     time_travel = {
-      description = "Time travel: a mirror table as it was one hour ago, compared with now"
+      description = "Time travel: a mirror table as it was one hour ago, compared with now (a table younger than one hour has no version then: Athena answers No version history; pick a later time)"
       query       = <<-SQL
         SELECT 'one hour ago' AS as_of, count(*) AS row_count
         FROM "${local.glue_database_name}"."${local.example_table}"

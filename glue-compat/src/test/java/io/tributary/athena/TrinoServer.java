@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Test fixture: a Trino server (the engine Athena version 3 is built on) in its own JVM, with its
- * Iceberg connector on the local lake's JDBC catalog and S3 server, listening on 127.0.0.1 only.
+ * Iceberg connector on the local lake's JDBC catalog and S3 server, or on the AWS Glue Data Catalog
+ * and S3 of an AWS API emulation, listening on 127.0.0.1 only.
  *
  * <p>The server distribution is the {@code io.trino:trino-server} tar.gz that Maven copies to
  * {@code target/trino} (system property {@value #ARCHIVE_PROPERTY}); it is extracted once beside it
@@ -71,9 +72,68 @@ public final class TrinoServer implements AutoCloseable {
    */
   public static TrinoServer start(Path workdir, LocalStack stack, SinkConfig sink)
       throws IOException {
+    checkCatalogTables(stack);
+    Properties lake = new Properties();
+    lake.setProperty("connector.name", "iceberg");
+    lake.setProperty("iceberg.catalog.type", "jdbc");
+    lake.setProperty("iceberg.jdbc-catalog.driver-class", "org.postgresql.Driver");
+    lake.setProperty("iceberg.jdbc-catalog.connection-url", sink.catalog().uri());
+    lake.setProperty("iceberg.jdbc-catalog.connection-user", sink.catalog().user());
+    // The catalog name recorded in every row of the JDBC catalog's tables.
+    lake.setProperty("iceberg.jdbc-catalog.catalog-name", CatalogSpec.CATALOG_NAME);
+    lake.setProperty("iceberg.jdbc-catalog.schema-version", "V1");
+    lake.setProperty("iceberg.jdbc-catalog.default-warehouse-dir", sink.warehouse());
+    lake.setProperty("fs.native-s3.enabled", "true");
+    lake.setProperty("s3.endpoint", sink.s3().endpoint());
+    lake.setProperty("s3.region", sink.s3().region());
+    lake.setProperty("s3.path-style-access", Boolean.toString(sink.s3().pathStyleAccess()));
+    lake.setProperty("s3.aws-access-key", sink.s3().accessKeyId());
+    lake.setProperty("s3.aws-secret-key", sink.s3().secretAccessKey().resolve());
+    return start(workdir, lake);
+  }
+
+  /**
+   * Starts a server whose Iceberg connector reads the AWS Glue Data Catalog and S3 as Athena does,
+   * both at {@code aws}'s endpoint (an emulation such as moto), and waits until it accepts queries.
+   */
+  public static TrinoServer startOnGlue(Path workdir, Aws aws) throws IOException {
+    Properties lake = new Properties();
+    lake.setProperty("connector.name", "iceberg");
+    lake.setProperty("iceberg.catalog.type", "glue");
+    lake.setProperty("hive.metastore.glue.region", aws.region());
+    lake.setProperty("hive.metastore.glue.endpoint-url", aws.endpoint());
+    lake.setProperty("hive.metastore.glue.catalogid", aws.accountId());
+    lake.setProperty("hive.metastore.glue.aws-access-key", aws.accessKeyId());
+    lake.setProperty("hive.metastore.glue.aws-secret-key", aws.secretAccessKey());
+    lake.setProperty("fs.native-s3.enabled", "true");
+    lake.setProperty("s3.endpoint", aws.endpoint());
+    lake.setProperty("s3.region", aws.region());
+    lake.setProperty("s3.path-style-access", "true");
+    lake.setProperty("s3.aws-access-key", aws.accessKeyId());
+    lake.setProperty("s3.aws-secret-key", aws.secretAccessKey());
+    return start(workdir, lake);
+  }
+
+  /**
+   * Where the AWS APIs are and who calls them: one endpoint for Glue and S3 (moto serves both on
+   * one port), the region, the account whose Glue Data Catalog holds the tables, and static
+   * credentials.
+   */
+  public record Aws(
+      String endpoint,
+      String region,
+      String accountId,
+      String accessKeyId,
+      String secretAccessKey) {
+    @Override
+    public String toString() {
+      return "Aws[" + endpoint + ", " + region + ", account " + accountId + "]";
+    }
+  }
+
+  private static TrinoServer start(Path workdir, Properties lake) throws IOException {
     Path server = extractedServer();
     Path java = javaExecutable();
-    checkCatalogTables(stack);
     Path etc = Files.createDirectories(workdir.resolve("etc"));
     Path catalogs = Files.createDirectories(etc.resolve("catalog"));
     Path data = Files.createDirectories(workdir.resolve("data"));
@@ -92,23 +152,6 @@ public final class TrinoServer implements AutoCloseable {
     config.setProperty("query.max-memory-per-node", "256MB");
     config.setProperty("task.concurrency", "2");
     store(config, etc.resolve("config.properties"));
-
-    Properties lake = new Properties();
-    lake.setProperty("connector.name", "iceberg");
-    lake.setProperty("iceberg.catalog.type", "jdbc");
-    lake.setProperty("iceberg.jdbc-catalog.driver-class", "org.postgresql.Driver");
-    lake.setProperty("iceberg.jdbc-catalog.connection-url", sink.catalog().uri());
-    lake.setProperty("iceberg.jdbc-catalog.connection-user", sink.catalog().user());
-    // The catalog name recorded in every row of the JDBC catalog's tables.
-    lake.setProperty("iceberg.jdbc-catalog.catalog-name", CatalogSpec.CATALOG_NAME);
-    lake.setProperty("iceberg.jdbc-catalog.schema-version", "V1");
-    lake.setProperty("iceberg.jdbc-catalog.default-warehouse-dir", sink.warehouse());
-    lake.setProperty("fs.native-s3.enabled", "true");
-    lake.setProperty("s3.endpoint", sink.s3().endpoint());
-    lake.setProperty("s3.region", sink.s3().region());
-    lake.setProperty("s3.path-style-access", Boolean.toString(sink.s3().pathStyleAccess()));
-    lake.setProperty("s3.aws-access-key", sink.s3().accessKeyId());
-    lake.setProperty("s3.aws-secret-key", sink.s3().secretAccessKey().resolve());
     store(lake, catalogs.resolve(CATALOG + ".properties"));
 
     Properties levels = new Properties();

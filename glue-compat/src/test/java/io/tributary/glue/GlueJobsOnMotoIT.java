@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.athena.AthenaNamedQueries;
+import io.tributary.athena.TrinoServer;
 import io.tributary.backfill.BackfillJob;
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.catalog.CatalogSpecs;
@@ -32,8 +34,10 @@ import io.tributary.sink.TableNames;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,17 +49,24 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -70,7 +81,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -80,6 +94,7 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.glue.model.DatabaseInput;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
+import software.amazon.awssdk.services.sts.model.Credentials;
 
 /**
  * The Glue jobs as AWS Glue 5.1 runs them, against AWS API emulation ({@code moto_server}): Spark
@@ -98,6 +113,14 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
  *
  * <p>The launcher itself is not run: it is a Scala 2.12 script that Glue compiles, and no Scala
  * 2.12 compiler is available to the build. {@link #launch} is a line-by-line copy of it in Java.
+ *
+ * <p>Athena's engine, Trino 476, reads the mirror through its Glue catalog in moto: the rows the
+ * stream wrote (with equality deletes), and again after the jobs and the state machines, and the
+ * named queries of {@code infra/terraform/athena.tf} answer as the source does.
+ *
+ * <p>Last, with moto's IAM enforcement on, the stream, the maintenance job and the backfill run
+ * again, each with the temporary credentials of a role holding the inline policy Terraform renders
+ * for it ({@link MotoIam}), and actions outside those policies are refused.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GlueJobsOnMotoIT {
@@ -115,6 +138,7 @@ class GlueJobsOnMotoIT {
       List.of(
           "aws.accessKeyId",
           "aws.secretAccessKey",
+          "aws.sessionToken",
           "aws.region",
           "aws.endpointUrlSecretsManager",
           "aws.endpointUrlGlue",
@@ -136,6 +160,13 @@ class GlueJobsOnMotoIT {
   private static String bucket;
   private static String lakeTable;
   private static JobClient job;
+  private static CompletableFuture<TrinoServer> trino;
+  private static Connection trinoConnection;
+  private static Instant streamStopped;
+  private static long rowsWhenStreamStopped;
+
+  /** The source's columns of the table, as the mirror has them (without its metadata columns). */
+  private static final String COLUMNS = "id, customer_id, amount, status, placed_at";
 
   @BeforeAll
   static void start() throws Exception {
@@ -191,11 +222,33 @@ class GlueJobsOnMotoIT {
     lakeTable = TableNames.mirror(namespace, new TableId("public", "orders")).name();
 
     job = startStream();
+    // Athena's engine on moto's Glue catalog and S3, starting while the stream loads the table.
+    TrinoServer.Aws aws =
+        new TrinoServer.Aws(
+            moto.endpoint(), REGION, MotoServer.ACCOUNT_ID, "rehearsal", "rehearsal-secret");
+    trino =
+        CompletableFuture.supplyAsync(
+            () -> {
+              try {
+                return TrinoServer.startOnGlue(workdir.resolve("trino"), aws);
+              } catch (IOException e) {
+                throw new UncheckedIOException(e);
+              }
+            });
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
+      if (trinoConnection != null) {
+        trinoConnection.close();
+      }
+      if (trino != null) {
+        TrinoServer server = trino.exceptionally(e -> null).join();
+        if (server != null) {
+          server.close();
+        }
+      }
       stopSpark();
       if (job != null && !job.getJobStatus().get().isTerminalState()) {
         job.cancel().get();
@@ -478,6 +531,12 @@ class GlueJobsOnMotoIT {
     awaitEqual();
     job.cancel().get(30, TimeUnit.SECONDS);
     job = null;
+    assertThat(liveDeleteFiles(table()))
+        .as("equality deletes the stream wrote, which Trino must apply")
+        .isPositive();
+    assertTrinoEqualsSource();
+    streamStopped = Instant.now();
+    rowsWhenStreamStopped = sourceRows();
   }
 
   @Test
@@ -682,6 +741,301 @@ class GlueJobsOnMotoIT {
             + " table's lock");
   }
 
+  /**
+   * Athena's engine after the jobs and the state machines rewrote the table: the rows are the
+   * source's, and the named queries Terraform deploys for analysts run and answer as the source and
+   * the table do.
+   */
+  @Test
+  @Order(5)
+  void trinoReadsTheMirrorThroughMotosGlueCatalog() throws Exception {
+    assertTrinoEqualsSource();
+
+    // The named queries of athena.tf, evaluated as Terraform would with this rehearsal's
+    // variables: no table_options, so their example table is public.orders's mirror.
+    assertThat(lakeTable).isEqualTo("orders");
+    Map<String, String> queries =
+        AthenaNamedQueries.read(
+            TerraformGlueJobs.terraformDir(),
+            Map.of("local.glue_database_name", namespace, "local.example_table", lakeTable));
+    assertThat(queries).containsOnlyKeys("freshness", "row_counts", "time_travel");
+    Table table = table();
+    long rows = sourceRows();
+
+    List<List<Object>> freshness = trinoRows(queries.get("freshness"));
+    assertThat(freshness).hasSize(1);
+    assertThat(freshness.get(0).get(0)).isEqualTo(lakeTable);
+    assertThat(freshness.get(0)).doesNotContainNull();
+    assertThat((Long) freshness.get(0).get(3)).as("lag_seconds").isNotNegative();
+
+    List<List<Object>> counts = trinoRows(queries.get("row_counts"));
+    assertThat(counts).hasSize(1);
+    assertThat(counts.get(0).get(0)).as("row_count").isEqualTo(rows);
+    assertThat(counts.get(0).get(1))
+        .as("the latest snapshot")
+        .isEqualTo(table.currentSnapshot().snapshotId());
+
+    // As deployed, the query reads the table as of an hour ago: this table is younger, so there
+    // is no version then, and Athena's engine says so (as the query's description warns).
+    String timeTravel = queries.get("time_travel");
+    assertThat(table.history().get(0).timestampMillis())
+        .as("the table's first commit")
+        .isGreaterThan(Instant.now().minus(Duration.ofHours(1)).toEpochMilli());
+    assertThatThrownBy(() -> trinoRows(timeTravel))
+        .isInstanceOf(SQLException.class)
+        .hasMessageContaining("No version history table");
+    // The same query as of the moment the stream stopped (before the backfills changed the
+    // table): the row count the source had then, and the current one.
+    String anHourAgo = "(current_timestamp - interval '1' hour)";
+    assertThat(timeTravel).contains(anHourAgo);
+    String thatMoment =
+        "TIMESTAMP '"
+            + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS")
+                .withZone(ZoneOffset.UTC)
+                .format(streamStopped)
+            + " UTC'";
+    assertThat(trinoRows(timeTravel.replace(anHourAgo, thatMoment)))
+        .containsExactlyInAnyOrder(
+            List.of("one hour ago", rowsWhenStreamStopped), List.of("now", rows));
+    stage(
+        "6. Athena",
+        "Trino 476 (Athena engine 3's engine) through its Glue catalog in moto and S3 in moto:"
+            + " the mirror's rows equal the source's after the stream (with equality deletes)"
+            + " and after the jobs; the "
+            + queries.size()
+            + " named queries of athena.tf answer as the source does (time_travel as of the"
+            + " stream's stop: its one hour ago precedes this table)");
+  }
+
+  private static void assertTrinoEqualsSource() throws SQLException {
+    List<List<Object>> source;
+    try (Connection c = stack.connect(DB)) {
+      source = rows(c, "SELECT " + COLUMNS + " FROM orders ORDER BY id");
+    }
+    assertThat(source).as("orders in the source").hasSizeGreaterThan(300);
+    assertThat(trinoRows("SELECT " + COLUMNS + " FROM " + lakeTable + " ORDER BY id"))
+        .as(lakeTable + " read by Trino through the Glue catalog in moto")
+        .containsExactlyElementsOf(source);
+  }
+
+  /** Rows of a query run by Trino, in the mirror's Glue database (schema). */
+  private static List<List<Object>> trinoRows(String sql) throws SQLException {
+    if (trinoConnection == null) {
+      trinoConnection = trino.join().connect(namespace);
+    }
+    // A query for Athena ends with a semicolon, which Trino's JDBC driver does not take.
+    return rows(trinoConnection, sql.strip().replaceFirst(";$", ""));
+  }
+
+  private static List<List<Object>> rows(Connection connection, String sql) throws SQLException {
+    List<List<Object>> rows = new ArrayList<>();
+    try (Statement st = connection.createStatement();
+        ResultSet rs = st.executeQuery(sql)) {
+      int columns = rs.getMetaData().getColumnCount();
+      while (rs.next()) {
+        List<Object> row = new ArrayList<>(columns);
+        for (int i = 1; i <= columns; i++) {
+          row.add(comparable(rs.getObject(i)));
+        }
+        rows.add(row);
+      }
+    }
+    return rows;
+  }
+
+  /** Both drivers' timestamps as instants; everything else as returned. */
+  private static Object comparable(Object value) {
+    if (value instanceof java.sql.Timestamp t) {
+      return t.toInstant();
+    }
+    if (value instanceof ZonedDateTime t) {
+      return t.toInstant();
+    }
+    if (value instanceof OffsetDateTime t) {
+      return t.toInstant();
+    }
+    return value;
+  }
+
+  private static long liveDeleteFiles(Table table) throws Exception {
+    long deletes = 0;
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        for (DeleteFile ignored : task.deletes()) {
+          deletes++;
+        }
+      }
+    }
+    return deletes;
+  }
+
+  /**
+   * With moto's IAM enforcement on, the stream runs as the Managed Flink application's role, the
+   * maintenance job as its role and the backfill as its role, each holding the inline policy
+   * Terraform renders for it (as moto can enforce it: {@link MotoIam}); each succeeds and leaves
+   * the lake equal to the source, and actions outside each policy are refused.
+   */
+  @Test
+  @Order(6)
+  void theJobsRunWithTheirRolesPoliciesUnderMotosIamEnforcement() throws Throwable {
+    Map<String, JsonNode> rendered = MotoIam.renderedPolicies(TerraformGlueJobs.terraformDir());
+    MotoIam iam = new MotoIam(moto, REGION);
+    Map<String, Credentials> roles = new LinkedHashMap<>();
+    for (String resource : List.of("flink", "glue_maintenance", "glue_backfill")) {
+      JsonNode policy = rendered.get(resource);
+      assertThat(policy).as("the rendered aws_iam_role_policy." + resource).isNotNull();
+      assertThat(policy.get("role").asText()).startsWith("tributary-dev-");
+      String arn =
+          iam.createRole(
+              policy.get("role").asText(),
+              policy.get("name").asText(),
+              MotoIam.asMotoEnforcesIt(policy.get("policy")));
+      roles.put(resource, iam.assume(arn));
+    }
+    String secretArn;
+    try (SecretsManagerClient secrets = secrets(credentials())) {
+      secretArn = secrets.describeSecret(b -> b.secretId("tributary-dev/source-database")).arn();
+    }
+    iam.enforce(true);
+    try {
+      // The Managed Flink application's role: the stream starts again without state (a new
+      // snapshot of the table, then changes), and the lake is compared with the source as that
+      // role. No deletes here: a row deleted before the new snapshot reads it would stay in the
+      // lake from the first run (a start without state does not remove rows).
+      use(roles.get("flink"));
+      job = startStream();
+      sql(
+          "INSERT INTO orders SELECT g, g % 50 + 1, g * 4, 'iam', now()"
+              + " FROM generate_series(4000, 4019) g",
+          "UPDATE orders SET status = 'iam' WHERE id % 11 = 0");
+      awaitEqual();
+      job.cancel().get(30, TimeUnit.SECONDS);
+      job = null;
+      AwsCredentialsProvider flink = provider(roles.get("flink"));
+      assertDenied(
+          "glue:CreateDatabase",
+          () -> {
+            try (GlueClient glue = glue(flink)) {
+              glue.createDatabase(
+                  b ->
+                      b.catalogId(MotoServer.ACCOUNT_ID)
+                          .databaseInput(DatabaseInput.builder().name("not_granted").build()));
+            }
+          });
+      assertDenied(
+          "s3:PutObject",
+          () -> {
+            try (S3Client s3 = s3(flink)) {
+              s3.putObject(
+                  b -> b.bucket(artifactsBucket()).key("certs/not-granted.pem"),
+                  RequestBody.fromString("x"));
+            }
+          });
+
+      // The maintenance job's role reads the table through the catalog (the job itself is not run
+      // here: its orphan-file cleanup lists the table's prefix, and moto 5.2.1 refuses the
+      // signature of a ListObjectsV2 whose prefix holds a "/" once enforcement is on, whatever
+      // the policy); the database secret and the source's certificate authority are not its to
+      // read.
+      use(roles.get("glue_maintenance"));
+      assertLakeEqualsSource();
+      AwsCredentialsProvider maintenance = provider(roles.get("glue_maintenance"));
+      assertDenied(
+          "secretsmanager:GetSecretValue",
+          () -> {
+            try (SecretsManagerClient secrets = secrets(maintenance)) {
+              secrets.getSecretValue(b -> b.secretId(secretArn));
+            }
+          });
+      assertDenied(
+          "s3:GetObject",
+          () -> {
+            try (S3Client s3 = s3(maintenance)) {
+              s3.getObject(b -> b.bucket(artifactsBucket()).key(CA_KEY)).close();
+            }
+          });
+
+      // The backfill's role: it reads the secret and the certificate authority and restates the
+      // table after the source moved on without the stream.
+      use(roles.get("glue_backfill"));
+      sql(
+          "INSERT INTO orders SELECT g, g % 50 + 1, g * 5, 'iam-late', now()"
+              + " FROM generate_series(5000, 5009) g",
+          "DELETE FROM orders WHERE id % 23 = 0");
+      List<String> output = runThroughLauncher("backfill", Map.of("--table", lakeTable));
+      assertThat(reports(output, BackfillJob.REPORT_PREFIX))
+          .singleElement()
+          .satisfies(r -> assertThat(r.get("rows").asLong()).isEqualTo(sourceRows()));
+      assertLakeEqualsSource();
+      AwsCredentialsProvider backfill = provider(roles.get("glue_backfill"));
+      assertDenied(
+          "glue:DeleteTable",
+          () -> {
+            try (GlueClient glue = glue(backfill)) {
+              glue.deleteTable(
+                  b ->
+                      b.catalogId(MotoServer.ACCOUNT_ID)
+                          .databaseName(namespace)
+                          .name("not_granted"));
+            }
+          });
+    } finally {
+      iam.enforce(false);
+      use(null);
+    }
+    stage(
+        "7. IAM",
+        "moto's IAM enforcement on: the stream as the Managed Flink role, the backfill as its"
+            + " role, the table read as the maintenance role, each with the inline policy terraform"
+            + " apply rendered (S3 checked on action and ARN, other services on the action only:"
+            + " moto's limit), lake equal to the source after each; actions outside the policies"
+            + " refused");
+  }
+
+  /**
+   * The credentials the AWS SDK's default chains find from now on: the role's temporary ones, or
+   * (null) the static keys of the rest of the test.
+   */
+  private static void use(Credentials role) {
+    if (role == null) {
+      System.setProperty("aws.accessKeyId", "rehearsal");
+      System.setProperty("aws.secretAccessKey", "rehearsal-secret");
+      System.clearProperty("aws.sessionToken");
+    } else {
+      System.setProperty("aws.accessKeyId", role.accessKeyId());
+      System.setProperty("aws.secretAccessKey", role.secretAccessKey());
+      System.setProperty("aws.sessionToken", role.sessionToken());
+    }
+  }
+
+  private static AwsCredentialsProvider provider(Credentials role) {
+    return StaticCredentialsProvider.create(
+        AwsSessionCredentials.create(
+            role.accessKeyId(), role.secretAccessKey(), role.sessionToken()));
+  }
+
+  /** The call is refused by moto's IAM: 403, AccessDenied (which names the action, but on S3). */
+  private static void assertDenied(
+      String action, org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+    assertThatThrownBy(call)
+        .as(action + " outside the role's policy")
+        .isInstanceOfSatisfying(
+            AwsServiceException.class,
+            e -> {
+              assertThat(e.statusCode()).isEqualTo(403);
+              String body =
+                  e.awsErrorDetails() == null || e.awsErrorDetails().rawResponse() == null
+                      ? ""
+                      : e.awsErrorDetails().rawResponse().asUtf8String();
+              String code = e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode();
+              String said = e.getMessage() + " " + code + " " + body;
+              assertThat(said).contains("AccessDenied");
+              if (!action.startsWith("s3:")) {
+                assertThat(said).contains(action);
+              }
+            });
+  }
+
   private static long number(Map<String, AttributeValue> item, String attribute) {
     AttributeValue value = item.get(attribute);
     return value == null || value.n() == null ? 0 : Long.parseLong(value.n());
@@ -865,21 +1219,38 @@ class GlueJobsOnMotoIT {
   }
 
   private static S3Client s3() {
+    return s3(credentials());
+  }
+
+  private static S3Client s3(AwsCredentialsProvider credentials) {
     return S3Client.builder()
         .httpClient(UrlConnectionHttpClient.create())
         .endpointOverride(URI.create(moto.endpoint()))
         .forcePathStyle(true)
         .region(Region.of(REGION))
-        .credentialsProvider(credentials())
+        .credentialsProvider(credentials)
         .build();
   }
 
   private static GlueClient glue() {
+    return glue(credentials());
+  }
+
+  private static SecretsManagerClient secrets(AwsCredentialsProvider credentials) {
+    return SecretsManagerClient.builder()
+        .httpClient(UrlConnectionHttpClient.create())
+        .endpointOverride(URI.create(moto.endpoint()))
+        .region(Region.of(REGION))
+        .credentialsProvider(credentials)
+        .build();
+  }
+
+  private static GlueClient glue(AwsCredentialsProvider credentials) {
     return GlueClient.builder()
         .httpClient(UrlConnectionHttpClient.create())
         .endpointOverride(URI.create(moto.endpoint()))
         .region(Region.of(REGION))
-        .credentialsProvider(credentials())
+        .credentialsProvider(credentials)
         .build();
   }
 

@@ -15,7 +15,9 @@ import java.util.List;
  * two integration tests CI runs for it, {@code GlueCatalogIT} (the deployable jar on a Flink
  * cluster of its own processes against moto's Glue catalog, S3, Secrets Manager and DynamoDB, with
  * the Managed Flink property groups Terraform deploys) and {@code GlueJobsOnMotoIT} (the Glue jobs
- * through their launcher with the Terraform arguments, and both state machines, against moto). Runs
+ * through their launcher with the Terraform arguments, both state machines, and Trino, Athena's
+ * engine, through its Glue catalog with the named queries of {@code athena.tf}, against moto; then
+ * with moto's IAM enforcement on, the stream and both jobs with the roles' rendered policies). Runs
  * them with the repository's Maven wrapper, keeps the whole output in a log file and prints the
  * stages the tests report ({@value #STAGE} lines) and their result.
  */
@@ -34,10 +36,6 @@ final class Rehearsal {
   /** The stages of an AWS deployment this rehearsal does not cover, and what checks them. */
   static final List<String> NOT_REHEARSED =
       List.of(
-          "6. Athena: not rehearsed against moto; Trino reads the lake through the JDBC catalog"
-              + " (AthenaCompatibilityIT)",
-          "7. IAM: not rehearsed (moto accepts any credentials); the policies are checked by"
-              + " infra/checks",
           "8. CloudFormation: not rehearsed (moto cannot create the seed stack:"
               + " docs/rehearsal.md); the template is checked by cfn-lint and infra/checks");
 
@@ -76,7 +74,8 @@ final class Rehearsal {
     }
     out.println(
         "Rehearsing the AWS deployment on 127.0.0.1 (moto_server, a Flink cluster of its own"
-            + " processes, Spark as Glue 5.1 has it); the whole output goes to "
+            + " processes, Spark as Glue 5.1 has it, Trino as Athena's engine); the whole output"
+            + " goes to "
             + log
             + ". This takes several minutes.");
     Process maven =

@@ -28,9 +28,11 @@ class RehearsalTest {
             .orElseThrow()
             .substring("-Dit.test=".length());
     List<String> stages = new ArrayList<>();
+    StringBuilder sources = new StringBuilder();
     for (String test : tests.split(",", -1)) {
       Path source = find(root, modules, test + ".java");
       assertThat(source).as(test + " in the modules " + modules).isNotNull();
+      sources.append(Files.readString(source));
       for (String line : Files.readAllLines(source)) {
         int at = line.indexOf("\"" + Rehearsal.STAGE);
         if (at >= 0) {
@@ -41,6 +43,22 @@ class RehearsalTest {
     assertThat(stages)
         .as("stage lines printed by the rehearsal's tests")
         .contains("GlueCatalogIT.java", "GlueJobsOnMotoIT.java");
+    // Each of the eight stages is either reported by a test or listed as not rehearsed, not both.
+    for (int n = 1; n <= 8; n++) {
+      String prefix = n + ". ";
+      boolean reported = sources.indexOf("\"" + prefix) >= 0;
+      boolean listed = Rehearsal.NOT_REHEARSED.stream().anyMatch(s -> s.startsWith(prefix));
+      assertThat(reported ^ listed)
+          .as(
+              "stage "
+                  + n
+                  + ": reported by a test ("
+                  + reported
+                  + ") or not rehearsed ("
+                  + listed
+                  + ")")
+          .isTrue();
+    }
     assertThat(command).doesNotContain("-o");
     assertThat(Rehearsal.command(root, true)).contains("-o");
   }
