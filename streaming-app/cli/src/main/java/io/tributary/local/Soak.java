@@ -191,10 +191,10 @@ public final class Soak {
   }
 
   /**
-   * Waits until every replication slot of the demo database has confirmed the source's WAL
-   * position at the end of the workload, and then for two more completed checkpoints (the
-   * committer commits and the source confirms on the same checkpoint's completion, in no set
-   * order); returns what happened.
+   * Waits until every replication slot of the demo database has confirmed the source's WAL position
+   * at the end of the workload, and then for two more completed checkpoints (the committer commits
+   * and the source confirms on the same checkpoint's completion, in no set order); returns what
+   * happened.
    */
   private static String awaitCaughtUp(LocalStack stack, Duration within) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
