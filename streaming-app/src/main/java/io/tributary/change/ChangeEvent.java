@@ -46,6 +46,7 @@ public final class ChangeEvent {
   private final Op op;
   private final Object[] values;
   private final long lsn;
+  private final long schemaLsn;
   private final long sourceTsMicros;
   private final boolean[] unchanged;
   private final Object[] previousKey;
@@ -81,6 +82,7 @@ public final class ChangeEvent {
               + " columns");
     }
     this.lsn = lsn;
+    this.schemaLsn = lsn;
     this.sourceTsMicros = sourceTsMicros;
     boolean any = false;
     if (unchanged != null) {
@@ -99,6 +101,17 @@ public final class ChangeEvent {
       throw new IllegalArgumentException("The previous key does not match the key of " + table);
     }
     this.previousKey = previousKey;
+  }
+
+  private ChangeEvent(ChangeEvent event, Object[] values, boolean[] unchanged, long schemaLsn) {
+    this.table = event.table;
+    this.op = event.op;
+    this.values = values;
+    this.lsn = event.lsn;
+    this.schemaLsn = schemaLsn;
+    this.sourceTsMicros = event.sourceTsMicros;
+    this.unchanged = unchanged;
+    this.previousKey = event.previousKey;
   }
 
   /**
@@ -138,7 +151,16 @@ public final class ChangeEvent {
 
   /** The same change with the given complete values and no unchanged columns. */
   public ChangeEvent withValues(Object[] completeValues) {
-    return new ChangeEvent(table, op, completeValues, lsn, sourceTsMicros, null);
+    return new ChangeEvent(table, op, completeValues, lsn, sourceTsMicros, null)
+        .withSchemaLsn(schemaLsn);
+  }
+
+  /**
+   * The same change with the source position at which its schema ({@link #table()}) is known to
+   * hold; see {@link #schemaLsn()}.
+   */
+  public ChangeEvent withSchemaLsn(long position) {
+    return position == schemaLsn ? this : new ChangeEvent(this, values, unchanged, position);
   }
 
   public SourceTable table() {
@@ -161,6 +183,17 @@ public final class ChangeEvent {
   /** The source position (PostgreSQL LSN), or -1 when unknown (snapshot rows). */
   public long lsn() {
     return lsn;
+  }
+
+  /**
+   * The source position at which the event's schema is known to hold, or -1 when unknown: a
+   * change's own position; for a snapshot row (which has no position of its own) the position read
+   * right after the schema its split was read with, so that the writer can tell a column the
+   * snapshot saw from a column the source dropped (a change streamed from before that position
+   * without the column is older than the schema, not a drop).
+   */
+  public long schemaLsn() {
+    return schemaLsn;
   }
 
   /** The source commit time in microseconds since the epoch, or -1 when unknown. */
@@ -223,6 +256,7 @@ public final class ChangeEvent {
     }
     ChangeEvent that = (ChangeEvent) o;
     return lsn == that.lsn
+        && schemaLsn == that.schemaLsn
         && sourceTsMicros == that.sourceTsMicros
         && op == that.op
         && table.equals(that.table)

@@ -68,6 +68,7 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
     out.write(schema);
     out.writeByte(event.op().ordinal());
     out.writeLong(event.lsn());
+    out.writeLong(event.schemaLsn());
     out.writeLong(event.sourceTsMicros());
     List<Column> columns = table.columns();
     Object[] values = event.values();
@@ -128,6 +129,7 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
     }
     ChangeEvent.Op op = ChangeEvent.Op.values()[in.readUnsignedByte()];
     long lsn = in.readLong();
+    long schemaLsn = in.readLong();
     long ts = in.readLong();
     List<Column> columns = table.columns();
     Object[] values = new Object[columns.size()];
@@ -161,7 +163,8 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
         }
       }
     }
-    return new ChangeEvent(table, op, values, lsn, ts, unchanged, previousKey);
+    return new ChangeEvent(table, op, values, lsn, ts, unchanged, previousKey)
+        .withSchemaLsn(schemaLsn);
   }
 
   private Map<Long, SourceTable> cache() {

@@ -216,7 +216,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     SourceTable source = event.table();
     WriterTableState state = states.get(source.id());
     if (state == null) {
-      state = opener.open(source);
+      state = opener.open(source, event.schemaLsn());
       states.put(source.id(), state);
     }
     state.lastSource = source;
@@ -266,7 +266,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     }
     if (state.sourceFingerprint != source.fingerprint() || state.mapper == null) {
       try {
-        state.table = tables.ensureColumns(state.table, source, event.lsn());
+        state.table = tables.ensureColumns(state.table, source, event.schemaLsn());
       } catch (SchemaChangeException e) {
         parking.refused(state, event, e);
         return;

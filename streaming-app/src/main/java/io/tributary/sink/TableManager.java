@@ -21,6 +21,7 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
@@ -77,6 +78,17 @@ public final class TableManager {
   /** Loads the mirror table of a source table, creating it when absent. */
   public Table loadOrCreate(SourceTable source) {
     return loadOrCreate(source, Map.of());
+  }
+
+  /**
+   * Loads the mirror table of a source table, creating it when absent with {@code schemaLsn} (when
+   * known) as the position of its schema ({@link #SCHEMA_LSN}): a table first created from snapshot
+   * rows read after a column was added then knows that changes streamed from before that lack the
+   * column are older than its schema (see {@link #ensureColumns(Table, SourceTable, long)}).
+   */
+  public Table loadOrCreate(SourceTable source, long schemaLsn) {
+    return loadOrCreate(
+        source, schemaLsn >= 0 ? Map.of(SCHEMA_LSN, Long.toString(schemaLsn)) : Map.of());
   }
 
   /**
@@ -224,8 +236,8 @@ public final class TableManager {
 
   /**
    * Makes the table's schema hold every column of the source schema. See {@link
-   * #ensureColumns(Table, SourceTable, long)}; a change without a known position (snapshot rows)
-   * only adds and widens.
+   * #ensureColumns(Table, SourceTable, long)}; a schema without a known position only adds and
+   * widens.
    */
   public Table ensureColumns(Table table, SourceTable source) {
     return ensureColumns(table, source, -1L);
@@ -233,9 +245,11 @@ public final class TableManager {
 
   /**
    * Makes the table's schema follow the source schema seen with a change at source position {@code
-   * lsn}: adds missing columns as optional, widens types Iceberg can widen, renames a column in
-   * place, and marks columns the source dropped (they stay in the table, unfilled). Returns the
-   * table, refreshed when it changed.
+   * lsn} (for snapshot rows: the position read right after the schema, see {@link
+   * io.tributary.change.ChangeEvent#schemaLsn()}; -1 when unknown): adds missing columns as
+   * optional, widens types Iceberg can widen, renames a column in place, and marks columns the
+   * source dropped (they stay in the table, unfilled). Returns the table, refreshed when it
+   * changed.
    *
    * <p>Source columns are matched to the table's live (not dropped) columns by {@link ColumnMatch}:
    * by name or former name, in the order of both sides, so a name reused for a new column (after a
@@ -245,9 +259,10 @@ public final class TableManager {
    * a wider type. After the last matched column, more source columns than live ones are renames of
    * the live ones followed by added columns when one of them has the name of one of those live
    * columns (the name was reused right after the rename). Everything else is a drop (live column
-   * missing from the source) plus an add (source column unknown). A schema seen with a change older
-   * than the last change applied (a writer still busy with rows from before the change) never drops
-   * or renames.
+   * missing from the source) plus an add (source column unknown). A schema seen at a position older
+   * than the last schema applied (a writer still busy with rows from before the change, or a change
+   * streamed from before the position a snapshot split read a newer schema at) never drops or
+   * renames.
    *
    * <p>A column added with the name of a column kept for history (dropped at the source, or dropped
    * with this change) gets a new field; the old field is renamed aside to {@link #asideName}, so
@@ -462,8 +477,9 @@ public final class TableManager {
           throw e;
         }
         table.refresh();
-      } catch (IllegalArgumentException e) {
-        // Another writer changed the same column concurrently: refresh and look again.
+      } catch (IllegalArgumentException | ValidationException e) {
+        // Another writer changed the same column concurrently (the update then names a column
+        // that is gone, or gives two fields one name): refresh and look again.
         if (attempt >= MAX_ATTEMPTS) {
           throw e;
         }

@@ -53,13 +53,17 @@ final class TableOpener {
     this.restoredFlushed = restoredFlushed;
   }
 
-  /** The writer's state of a table it has not written since it started or reopened it. */
-  WriterTableState open(SourceTable source) {
+  /**
+   * The writer's state of a table it has not written since it started or reopened it; a table
+   * created now records {@code schemaLsn} as the position of its schema (see {@link
+   * TableManager#loadOrCreate(SourceTable, long)}).
+   */
+  WriterTableState open(SourceTable source, long schemaLsn) {
     if (spec.appendOnlyTables().contains(source.id())) {
       return openAppendOnly(source);
     }
     WriterTableState state = new WriterTableState();
-    state.table = parking.loadParkedOrCreate(source);
+    state.table = parking.loadParkedOrCreate(source, schemaLsn);
     state.identifier = TableNames.mirror(spec.namespace(), source.id()).toString();
     // After a restore, snapshot chunks that were being read at the checkpoint are read again and
     // some of their rows may already be committed: from then on snapshot rows are upserts too.

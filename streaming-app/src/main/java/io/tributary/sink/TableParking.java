@@ -319,10 +319,10 @@ final class TableParking {
    * A table parked at the restored checkpoint and dropped since is rebuilt parked (as in {@link
    * #check}), so that no writer writes it before its backfill; otherwise loaded or created.
    */
-  Table loadParkedOrCreate(SourceTable source) {
+  Table loadParkedOrCreate(SourceTable source, long schemaLsn) {
     String record = restoredParked.remove(source.id());
     if (record == null) {
-      return tables.loadOrCreate(source);
+      return tables.loadOrCreate(source, schemaLsn);
     }
     String[] parts = record.split("\t", 4);
     String uuid = parts[0];

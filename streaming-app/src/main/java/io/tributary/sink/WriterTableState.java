@@ -123,7 +123,7 @@ final class WriterTableState {
       ChangeEvent event, Record completed, TableManager tables, Supplier<OffsetDateTime> now) {
     SourceTable source = event.table();
     if (sourceFingerprint != source.fingerprint() || mapper == null) {
-      table = tables.ensureColumns(table, source, event.lsn());
+      table = tables.ensureColumns(table, source, event.schemaLsn());
       mapper =
           new RowMapper(source, table.schema(), TableManager.renamedColumns(table.properties()));
       sourceFingerprint = source.fingerprint();

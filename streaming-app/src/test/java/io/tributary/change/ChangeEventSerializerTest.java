@@ -90,6 +90,18 @@ class ChangeEventSerializerTest {
   }
 
   @Test
+  void aSnapshotRowsSchemaPositionSurvivesTheWire() throws Exception {
+    Object[] values = new Object[TABLE.columns().size()];
+    values[0] = 7L;
+    ChangeEvent event =
+        new ChangeEvent(TABLE, ChangeEvent.Op.SNAPSHOT, values, -1, -1).withSchemaLsn(1234L);
+    ChangeEvent back = roundTrip(new ChangeEventSerializer(), event);
+    assertThat(back).isEqualTo(event);
+    assertThat(back.lsn()).isEqualTo(-1L);
+    assertThat(back.schemaLsn()).isEqualTo(1234L);
+  }
+
+  @Test
   void unchangedColumnsSurviveTheWire() throws Exception {
     Object[] values = new Object[TABLE.columns().size()];
     values[0] = 7L;

@@ -224,4 +224,44 @@ class WriterHarnessTest {
     assertThat(rows()).isEqualTo(Map.of(1L, 5, 2L, 0));
     assertThat(region(1)).isEqualTo("US");
   }
+
+  private void event(ChangeEvent event) throws Exception {
+    writer.processElement(new StreamRecord<>(event));
+  }
+
+  /**
+   * A column added at the source while the initial snapshot runs: a split read after the {@code ADD
+   * COLUMN} brings the column first, then the stream replays the changes from before it, which lack
+   * the column. They are older than the schema the split was read at, not a drop: the column stays
+   * live (it was once taken for dropped, so that the next change with it moved it aside and two
+   * writers doing so at once stopped the job). A drop seen afterwards is still a drop.
+   */
+  @Test
+  void aColumnASnapshotSplitSawIsNotDroppedByChangesStreamedFromBeforeIt() throws Exception {
+    event(
+        new ChangeEvent(SOURCE, ChangeEvent.Op.SNAPSHOT, new Object[] {1L, "US", 0}, -1L, -1L)
+            .withSchemaLsn(100));
+    event(
+        new ChangeEvent(
+                WITH_NOTE, ChangeEvent.Op.SNAPSHOT, new Object[] {2L, "EU", 0, "n"}, -1L, -1L)
+            .withSchemaLsn(500));
+    checkpoint(1);
+    event(new ChangeEvent(SOURCE, ChangeEvent.Op.UPDATE, new Object[] {1L, "US", 1}, 200, 1L));
+    event(
+        new ChangeEvent(
+            WITH_NOTE, ChangeEvent.Op.UPDATE, new Object[] {2L, "EU", 2, "m"}, 600, 1L));
+    checkpoint(2);
+    Table table = catalog.loadTable(TableIdentifier.parse(TABLE));
+    assertThat(TableManager.droppedColumns(table.properties())).isEmpty();
+    assertThat(table.schema().findField("note")).isNotNull();
+    assertThat(table.schema().columns()).noneMatch(f -> f.name().startsWith("note__"));
+    assertThat(rows()).isEqualTo(Map.of(1L, 1, 2L, 2));
+
+    event(new ChangeEvent(SOURCE, ChangeEvent.Op.UPDATE, new Object[] {1L, "US", 3}, 700, 1L));
+    checkpoint(3);
+    table = catalog.loadTable(TableIdentifier.parse(TABLE));
+    assertThat(TableManager.droppedColumns(table.properties()))
+        .containsExactly(table.schema().findField("note").fieldId());
+    assertThat(rows()).isEqualTo(Map.of(1L, 3, 2L, 2));
+  }
 }

@@ -3,7 +3,9 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.TableSelection;
+import io.tributary.sink.TableManager;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -18,6 +20,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,7 +34,10 @@ import org.junit.jupiter.api.io.TempDir;
  * keys of rows of every table, from before the job starts until after the stream has started. The
  * snapshot splits are read without Flink CDC's backfill, the schemas the splits are made with are
  * read once for all tables, the enumerator splits tables while checkpoints are taken, and the
- * mirror still ends equal to the source in every table and column.
+ * mirror still ends equal to the source in every table and column. Half of the tables gain a column
+ * half-way through the snapshot: their splits read after the {@code ADD COLUMN} bring the column
+ * before the stream replays the changes from before it, which lack it (such changes were once taken
+ * for a drop of the column, which stopped the job).
  */
 class ManyTablesDuringSnapshotIT {
   private static final int TABLES = 32;
@@ -86,16 +95,34 @@ class ManyTablesDuringSnapshotIT {
     it.close();
   }
 
-  /** Whether the source's stream runs: its slot is in use once every snapshot split is read. */
-  private static boolean streaming() throws SQLException {
-    try (Connection c = it.stack.connect(it.database);
-        Statement st = c.createStatement();
-        ResultSet rs =
-            st.executeQuery(
-                "SELECT coalesce(bool_or(active), false) FROM pg_replication_slots"
-                    + " WHERE database = current_database()")) {
-      rs.next();
-      return rs.getBoolean(1);
+  /** Tables that gain a column during the snapshot: every other one. */
+  private static boolean altered(int i) {
+    return i % 2 == 0;
+  }
+
+  /** How many mirror tables the job has created so far. */
+  private static int lakeTables() {
+    Catalog catalog = it.catalog.open();
+    try {
+      return ((SupportsNamespaces) catalog).namespaceExists(Namespace.of(it.database))
+          ? catalog.listTables(Namespace.of(it.database)).size()
+          : 0;
+    } finally {
+      CatalogSpec.closeQuietly(catalog);
+    }
+  }
+
+  /**
+   * Where the job's replication slot is: null before it exists, else its confirmed position. The
+   * stream has started once that position moves (the source confirms positions of its stream only,
+   * on completed checkpoints); the slot being in use says less, a connection may hold it earlier.
+   */
+  private static String slotPosition(Statement st) throws SQLException {
+    try (ResultSet rs =
+        st.executeQuery(
+            "SELECT confirmed_flush_lsn::text FROM pg_replication_slots"
+                + " WHERE database = current_database()")) {
+      return rs.next() ? rs.getString(1) : null;
     }
   }
 
@@ -103,7 +130,8 @@ class ManyTablesDuringSnapshotIT {
    * One transaction on table {@code i}: a row updated, a key changed, a row deleted and one
    * inserted (rows are picked at random among the loaded keys; one already gone changes nothing).
    */
-  private static void change(Statement st, int i, Random random, long n) throws SQLException {
+  private static void change(Statement st, int i, Random random, long n, boolean extra)
+      throws SQLException {
     String t = name(i);
     int x = 1 + random.nextInt(ROWS);
     int y = 1 + random.nextInt(ROWS);
@@ -115,7 +143,13 @@ class ManyTablesDuringSnapshotIT {
       st.executeUpdate(
           "INSERT INTO " + t + " VALUES ('new" + n + "', localtimestamp, " + n + ", 'new')");
     } else {
-      st.executeUpdate("UPDATE " + t + " SET v = v + 1, s = s || 'u' WHERE id = " + x);
+      st.executeUpdate(
+          "UPDATE "
+              + t
+              + " SET v = v + 1, s = s || 'u'"
+              + (extra ? ", extra = 'e" + n + "'" : "")
+              + " WHERE id = "
+              + x);
       st.executeUpdate("UPDATE " + t + " SET id = id + 1000000 WHERE id = " + y);
       st.executeUpdate("DELETE FROM " + t + " WHERE id = " + z);
       st.executeUpdate("INSERT INTO " + t + " VALUES (" + (2_000_000 + n) + ", " + n + ", 'new')");
@@ -128,28 +162,56 @@ class ManyTablesDuringSnapshotIT {
     AtomicLong duringSnapshot = new AtomicLong();
     AtomicLong total = new AtomicLong();
     AtomicBoolean streamSeen = new AtomicBoolean();
-    AtomicBoolean jobStarted = new AtomicBoolean();
+    AtomicBoolean jobStarting = new AtomicBoolean();
+    AtomicBoolean addedDuringSnapshot = new AtomicBoolean();
     CompletableFuture<Void> workload =
         CompletableFuture.runAsync(
             () -> {
               Random random = new Random(42);
               int roundsAfterStream = 0;
+              String firstPosition = null;
+              long slotSeenAt = Long.MAX_VALUE - TABLES;
               try (Connection c = it.stack.connect(it.database)) {
                 c.setAutoCommit(false);
                 try (Statement st = c.createStatement()) {
                   while (!stop.get() && roundsAfterStream < 3) {
-                    boolean started = jobStarted.get();
-                    boolean stream = streaming();
                     for (int i = 0; i < TABLES; i++) {
-                      change(st, i, random, total.get());
+                      // Looked at before every transaction, so that a slow round on a busy
+                      // machine cannot hide the snapshot.
+                      boolean starting = jobStarting.get();
+                      String position = slotPosition(st);
+                      if (firstPosition == null && position != null) {
+                        firstPosition = position;
+                        slotSeenAt = total.get();
+                      }
+                      boolean stream = position != null && !position.equals(firstPosition);
+                      streamSeen.compareAndSet(false, stream);
+                      // Half-way through the snapshot (half of the tables have rows in the
+                      // lake): the tables being read then have splits read without the column
+                      // and splits read with it, and their changes streamed from before it lack
+                      // it.
+                      if (i == 0
+                          && position != null
+                          && total.get() >= slotSeenAt + TABLES
+                          && !streamSeen.get()
+                          && !addedDuringSnapshot.get()
+                          && lakeTables() >= TABLES / 2) {
+                        for (int k = 0; k < TABLES; k++) {
+                          if (altered(k)) {
+                            st.execute("ALTER TABLE " + name(k) + " ADD COLUMN extra text");
+                          }
+                        }
+                        c.commit();
+                        addedDuringSnapshot.set(true);
+                      }
+                      change(st, i, random, total.get(), altered(i) && addedDuringSnapshot.get());
                       c.commit();
                       total.incrementAndGet();
-                      if (started && !stream) {
+                      if (starting && !streamSeen.get()) {
                         duringSnapshot.incrementAndGet();
                       }
                     }
-                    if (stream) {
-                      streamSeen.set(true);
+                    if (streamSeen.get()) {
                       roundsAfterStream++;
                     }
                     TimeUnit.MILLISECONDS.sleep(20);
@@ -164,19 +226,29 @@ class ManyTablesDuringSnapshotIT {
     try {
       // The workload starts before the job, so that every table changes while it is read.
       await().atMost(Duration.ofMinutes(1)).until(() -> total.get() >= TABLES);
+      jobStarting.set(true);
       it.start(null);
-      jobStarted.set(true);
       workload.get(10, TimeUnit.MINUTES);
     } finally {
       stop.set(true);
     }
     assertThat(streamSeen).as("the stream started while the workload ran").isTrue();
+    assertThat(addedDuringSnapshot)
+        .as("columns were added after the slot was created and before the stream started")
+        .isTrue();
     assertThat(duringSnapshot.get())
         .as(
-            "transactions committed after the job started and before its stream did, of "
+            "transactions committed after the job was started and before its stream did, of "
                 + total.get())
-        .isGreaterThanOrEqualTo(3L * TABLES);
+        .isGreaterThanOrEqualTo(TABLES);
     // Verify compares every table over all columns, which takes a while on a busy machine.
     it.awaitEqualAndStayEqual(TABLES, Duration.ofMinutes(12));
+    for (int i = 0; i < TABLES; i += 2) {
+      Table table = it.table(name(i));
+      assertThat(table.schema().findField("extra")).as(name(i)).isNotNull();
+      assertThat(TableManager.droppedColumns(table.properties()))
+          .as("columns of %s taken for dropped", name(i))
+          .isEmpty();
+    }
   }
 }

@@ -134,7 +134,19 @@ public final class DebeziumChangeDeserializer
         new TableId((String) source.get(envelope.schema), (String) source.get(envelope.table));
     switch (op) {
       case "r":
-        emit(out, tableId, record, ChangeEvent.Op.SNAPSHOT, after, lsn, tsMicros);
+        // A PostgreSQL snapshot row has no position of its own: the position it carries is the
+        // one read right after its split's schema (see SnapshotSplitReadTask), which tells the
+        // writer only how new that schema is.
+        boolean postgres = envelope.lsn != null;
+        emit(
+            out,
+            tableId,
+            record,
+            ChangeEvent.Op.SNAPSHOT,
+            after,
+            postgres ? -1L : lsn,
+            lsn,
+            tsMicros);
         break;
       case "c":
         if (record.headers() != null
@@ -222,6 +234,18 @@ public final class DebeziumChangeDeserializer
       Struct row,
       long lsn,
       long tsMicros) {
+    emit(out, tableId, record, op, row, lsn, lsn, tsMicros);
+  }
+
+  private void emit(
+      Collector<ChangeEvent> out,
+      TableId tableId,
+      SourceRecord record,
+      ChangeEvent.Op op,
+      Struct row,
+      long lsn,
+      long schemaLsn,
+      long tsMicros) {
     if (row == null) {
       throw new IllegalStateException(
           "Change record for "
@@ -232,7 +256,9 @@ public final class DebeziumChangeDeserializer
               + " nothing: give the table a primary key or set REPLICA IDENTITY FULL.");
     }
     RowConverter converter = converter(tableId, row.schema(), record);
-    out.collect(new ChangeEvent(converter.table, op, converter.convert(row, null), lsn, tsMicros));
+    out.collect(
+        new ChangeEvent(converter.table, op, converter.convert(row, null), lsn, tsMicros)
+            .withSchemaLsn(schemaLsn));
   }
 
   /**

@@ -5,6 +5,7 @@ import io.debezium.connector.postgresql.PostgresEventDispatcher;
 import io.debezium.connector.postgresql.PostgresOffsetContext;
 import io.debezium.connector.postgresql.PostgresPartition;
 import io.debezium.connector.postgresql.PostgresSchema;
+import io.debezium.connector.postgresql.SourceInfo;
 import io.debezium.connector.postgresql.Utils;
 import io.debezium.connector.postgresql.connection.PostgresConnection;
 import io.debezium.pipeline.EventDispatcher;
@@ -21,7 +22,9 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplit;
 import org.apache.flink.cdc.connectors.postgres.source.utils.PostgresQueryUtils;
 import org.postgresql.PGStatement;
@@ -76,8 +79,8 @@ final class SnapshotSplitReadTask
       SnapshotContext<PostgresPartition, PostgresOffsetContext> snapshotContext,
       SnapshottingTask task)
       throws Exception {
-    snapshotContext.offset = offset;
     Utils.refreshSchema(schema, connection, true);
+    snapshotContext.offset = positioned(offset, connection.currentXLogLocation());
     Table table = schema.tableFor(split.getTableId());
     if (table == null) {
       throw new IllegalStateException(
@@ -162,6 +165,21 @@ final class SnapshotSplitReadTask
         split.splitId(),
         table.id(),
         clock.currentTimeInMillis() - start);
+  }
+
+  /**
+   * The split's offset with the server's WAL position read right after the schema refresh: the
+   * snapshot rows carry it as their source position, which the deserializer turns into the position
+   * their schema is known to hold at (the rows themselves have none; see {@link
+   * io.tributary.change.ChangeEvent#schemaLsn()}). Read after the refresh, it is never older than
+   * the schema: a change streamed from before it may lack a column this schema has without the
+   * column having been dropped.
+   */
+  private PostgresOffsetContext positioned(PostgresOffsetContext offset, long walPosition) {
+    Map<String, Object> values = new HashMap<>(offset.getOffset());
+    values.put(SourceInfo.LSN_KEY, walPosition);
+    values.putIfAbsent(SourceInfo.TIMESTAMP_USEC_KEY, clock.currentTimeInMicros());
+    return new PostgresOffsetContext.Loader(connectorConfig).load(values);
   }
 
   /** Runs the scan as an unnamed statement, so that every value arrives as text. */

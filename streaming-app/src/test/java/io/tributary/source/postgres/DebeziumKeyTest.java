@@ -117,4 +117,20 @@ class DebeziumKeyTest {
     List<ChangeEvent> events = run(d, record("c", row("id"), key("id"), 1, 10));
     assertThat(events.get(0).table().keyNames()).containsExactly("v");
   }
+
+  /**
+   * A snapshot row has no source position: the one its record carries is where its split read the
+   * schema, kept as the event's schema position only (its {@code _source_lsn} stays empty).
+   */
+  @Test
+  void aSnapshotRowsPositionIsItsSchemasNotItsOwn() {
+    DebeziumChangeDeserializer d =
+        new DebeziumChangeDeserializer(Map.of(T, List.of("id")), Set.of(), Set.of(T));
+    List<ChangeEvent> events =
+        run(d, record("r", row("id"), null, 1, 10), record("c", row("id"), key("id"), 2, 20));
+    assertThat(events.get(0).lsn()).isEqualTo(-1L);
+    assertThat(events.get(0).schemaLsn()).isEqualTo(10L);
+    assertThat(events.get(1).lsn()).isEqualTo(20L);
+    assertThat(events.get(1).schemaLsn()).isEqualTo(20L);
+  }
 }
