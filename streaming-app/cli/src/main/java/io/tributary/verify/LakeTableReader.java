@@ -6,7 +6,6 @@ import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 
@@ -37,8 +36,7 @@ final class LakeTableReader {
     if (changelog) {
       names.add(IcebergSchemas.OP);
     }
-    try (CloseableIterable<Record> records =
-        IcebergGenerics.read(table).select(names.toArray(new String[0])).build()) {
+    try (CloseableIterable<Record> records = LakeRows.read(table, names.toArray(new String[0]))) {
       Object[] values = new Object[columns.size()];
       for (Record record : records) {
         int sign = 1;

@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Type;
@@ -165,7 +164,7 @@ final class MySqlTableVerifier {
       names[i] = columns.get(i).field.name();
     }
     long count = 0;
-    try (CloseableIterable<Record> records = IcebergGenerics.read(mirror).select(names).build()) {
+    try (CloseableIterable<Record> records = LakeRows.read(mirror, names)) {
       for (Record record : records) {
         List<String> row = new ArrayList<>(columns.size());
         for (int i = 0; i < columns.size(); i++) {
