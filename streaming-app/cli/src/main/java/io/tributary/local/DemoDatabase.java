@@ -53,6 +53,12 @@ public final class DemoDatabase {
       st.execute(
           "CREATE TABLE events (event_id uuid NOT NULL, kind text, payload jsonb, at timestamptz)");
       st.execute("ALTER TABLE events REPLICA IDENTITY FULL");
+      // Not keys (the table is captured by its configured key column): the workload deletes the
+      // oldest event by time and then by id, which without them scanned the table twice for every
+      // delete, and the workload slowed down as the table grew (548 to 166 transactions/s in ten
+      // minutes).
+      st.execute("CREATE INDEX events_at ON events (at)");
+      st.execute("CREATE INDEX events_event_id ON events (event_id)");
       st.execute(
           "INSERT INTO customers SELECT g, 'Customer ' || g, 'c' || g || '@example.com',"
               + " (ARRAY['DE','FR','US','JP'])[1 + g % 4], (g % 1000) * 1.25,"
