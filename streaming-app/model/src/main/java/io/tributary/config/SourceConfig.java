@@ -463,13 +463,7 @@ public final class SourceConfig {
       problems.check(
           serverId == null,
           "source.server-id applies to MySQL sources only (source.type: mysql): remove it");
-      problems.check(
-          host != null,
-          "source.host is required: set it to the host name or IP address of the PostgreSQL"
-              + " server");
-      problems.check(
-          port >= 1 && port <= 65535,
-          "source.port must be between 1 and 65535, got " + port + " (PostgreSQL uses 5432)");
+      checkServer(problems, "PostgreSQL", "PostgreSQL uses " + DEFAULT_PORT);
       problems.check(
           database != null, "source.database is required: set it to the database to capture");
       problems.check(
@@ -490,20 +484,7 @@ public final class SourceConfig {
               + publicationName
               + "' is not a valid publication name: use 1 to 63 lower-case letters, digits and"
               + " underscores");
-      problems.check(
-          Strings.isPositive(heartbeatInterval),
-          "source.heartbeat-interval must be greater than zero, e.g. 30s");
-      problems.check(
-          Strings.isPositive(newTableCheckInterval),
-          "source.new-table-check-interval must be greater than zero, e.g. 5m");
-      problems.check(
-          snapshotChunkSize >= 1,
-          "source.snapshot.chunk-size must be at least 1, got " + snapshotChunkSize);
-      problems.check(
-          snapshotFetchSize >= 1,
-          "source.snapshot.fetch-size must be at least 1, got " + snapshotFetchSize);
-      problems.throwIfAny();
-      return new SourceConfig(this);
+      return checkedTimingsAndSnapshot(problems);
     }
 
     /**
@@ -517,13 +498,7 @@ public final class SourceConfig {
       if (!sslModeSet) {
         sslMode = SslMode.DISABLE;
       }
-      problems.check(
-          host != null,
-          "source.host is required: set it to the host name or IP address of the MySQL or"
-              + " MariaDB server");
-      problems.check(
-          port >= 1 && port <= 65535,
-          "source.port must be between 1 and 65535, got " + port + " (MySQL uses 3306)");
+      checkServer(problems, "MySQL or MariaDB", "MySQL uses " + DEFAULT_MYSQL_PORT);
       problems.check(
           database != null,
           "source.database is required: set it to the database the job connects to (tables of"
@@ -549,6 +524,23 @@ public final class SourceConfig {
           "source.server-id is required for MySQL sources: a range of server ids with one id per"
               + " parallel reader (job.parallelism), unique among the server's replicas, e.g."
               + " 5400-5403");
+      return checkedTimingsAndSnapshot(problems);
+    }
+
+    /** The server's address: host set, port in range (the hint names the usual port). */
+    private void checkServer(Problems problems, String server, String usualPort) {
+      problems.check(
+          host != null,
+          "source.host is required: set it to the host name or IP address of the "
+              + server
+              + " server");
+      problems.check(
+          port >= 1 && port <= 65535,
+          "source.port must be between 1 and 65535, got " + port + " (" + usualPort + ")");
+    }
+
+    /** The settings both source types share: intervals and snapshot sizes; then builds. */
+    private SourceConfig checkedTimingsAndSnapshot(Problems problems) {
       problems.check(
           Strings.isPositive(heartbeatInterval),
           "source.heartbeat-interval must be greater than zero, e.g. 30s");
