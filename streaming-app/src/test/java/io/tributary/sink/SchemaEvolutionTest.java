@@ -232,8 +232,8 @@ class SchemaEvolutionTest {
 
   @Test
   void anAsideNameNeverTakesAColumnName() {
-    assertThat(TableManager.asideName("a", 2, java.util.Set.of())).isEqualTo("a__dropped_2");
-    assertThat(TableManager.asideName("a", 2, java.util.Set.of("a__dropped_2")))
+    assertThat(SchemaEvolution.asideName("a", 2, java.util.Set.of())).isEqualTo("a__dropped_2");
+    assertThat(SchemaEvolution.asideName("a", 2, java.util.Set.of("a__dropped_2")))
         .isEqualTo("a__dropped_2_2");
     // A source column that has an aside name takes it; the old column moves aside again.
     int a = id("a");
