@@ -31,6 +31,7 @@ import org.apache.iceberg.deletes.PositionDeleteWriter;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.expressions.InclusiveMetricsEvaluator;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.util.StructLikeSet;
 import org.slf4j.Logger;
@@ -178,9 +179,8 @@ final class BackfillCommit {
    */
   private void removeRange(List<DataFile> live) {
     StreamKeys keys = new StreamKeys(table);
-    org.apache.iceberg.expressions.InclusiveMetricsEvaluator overlaps =
-        new org.apache.iceberg.expressions.InclusiveMetricsEvaluator(
-            table.schema(), bounds.filter());
+    InclusiveMetricsEvaluator overlaps =
+        new InclusiveMetricsEvaluator(table.schema(), bounds.filter());
     List<DataFile> sorted = new ArrayList<>(live);
     sorted.sort(Comparator.comparing(DataFile::location));
     for (DataFile file : sorted) {

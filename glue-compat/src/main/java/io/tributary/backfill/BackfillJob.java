@@ -15,10 +15,13 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.ObjectInputStream;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -26,6 +29,7 @@ import org.apache.iceberg.DataFile;
 import org.apache.iceberg.SerializableTable;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -45,7 +49,7 @@ public final class BackfillJob {
   public static final String REPORT_PREFIX = "TRIBUTARY_BACKFILL_REPORT ";
 
   /** How long a backfill waits for the stream to resume a table a backfill unparked. */
-  private static final java.time.Duration RESUME_WAIT = java.time.Duration.ofMinutes(10);
+  private static final Duration RESUME_WAIT = Duration.ofMinutes(10);
 
   /** Every argument the job accepts besides Glue's own. */
   public static final List<String> ARGUMENTS =
@@ -92,7 +96,7 @@ public final class BackfillJob {
       SourceAccess source,
       PrintStream out)
       throws Exception {
-    java.util.Optional<JobRecords> opened = lake.control().flatMap(JobRecords::tryOpen);
+    Optional<JobRecords> opened = lake.control().flatMap(JobRecords::tryOpen);
     if (opened.isEmpty()) {
       return restate(spark, lake, options, source, out);
     }
@@ -138,7 +142,7 @@ public final class BackfillJob {
         lsn = snapshot.lsn();
         sourceTable = snapshot.findTable(name);
         Map<String, String> sourceColumns = snapshot.columns(sourceTable);
-        java.util.Set<String> money = snapshot.moneyColumns(sourceTable);
+        Set<String> money = snapshot.moneyColumns(sourceTable);
         List<Types.NestedField> fields = table.schema().columns();
         List<String> selected = new ArrayList<>();
         int[] positions = new int[fields.size()];
@@ -213,8 +217,7 @@ public final class BackfillJob {
       return report;
     } finally {
       table.refresh();
-      org.apache.iceberg.UpdateProperties done =
-          table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT);
+      UpdateProperties done = table.updateProperties().remove(JobMarkers.BACKFILL_STARTED_AT);
       if (committed && table.properties().containsKey(StreamMarkers.BLOCKED)) {
         // The table now holds the source's rows: the stream's writers resume it at their next
         // checkpoint barrier (a parked table's recovery, see docs/operations.md).

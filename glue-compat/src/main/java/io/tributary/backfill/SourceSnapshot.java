@@ -11,10 +11,12 @@ import java.sql.Statement;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The coordinator's side of the source: a {@code REPEATABLE READ} transaction whose snapshot is
@@ -113,8 +115,8 @@ final class SourceSnapshot implements AutoCloseable {
    * with a currency symbol, so the backfill selects them as {@code numeric}, the value the stream
    * stores.
    */
-  java.util.Set<String> moneyColumns(TableId table) throws SQLException {
-    java.util.Set<String> money = new java.util.HashSet<>();
+  Set<String> moneyColumns(TableId table) throws SQLException {
+    Set<String> money = new HashSet<>();
     try (PreparedStatement ps =
         connection.prepareStatement(
             "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND"

@@ -4,6 +4,7 @@ import io.tributary.catalog.CatalogSpec;
 import io.tributary.catalog.CatalogSpecs;
 import io.tributary.config.CatalogConfig;
 import io.tributary.config.CatalogType;
+import io.tributary.config.ConfigException;
 import io.tributary.config.ConfigLoader;
 import io.tributary.config.ControlConfig;
 import io.tributary.config.S3Config;
@@ -83,7 +84,7 @@ public final class LakeSettings {
           .endpoint(args.get(CONTROL_ENDPOINT))
           .historyRetention(args.get(CONTROL_HISTORY_RETENTION))
           .build();
-    } catch (io.tributary.config.ConfigException e) {
+    } catch (ConfigException e) {
       throw new ArgumentException(
           String.join("; ", e.problems())
               .replace("control.table-name", CONTROL_TABLE)

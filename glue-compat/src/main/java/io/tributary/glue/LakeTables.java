@@ -5,12 +5,16 @@ import io.tributary.change.TableId;
 import io.tributary.sink.TableNames;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.parser.ParseException;
 
 /** Finds and loads the lake tables a job works on. */
 public final class LakeTables {
@@ -28,7 +32,7 @@ public final class LakeTables {
     if (name.indexOf('.') > 0) {
       return TableNames.mirrorName(TableId.parse(name));
     }
-    return name.toLowerCase(java.util.Locale.ROOT);
+    return name.toLowerCase(Locale.ROOT);
   }
 
   /** The names of every table in the namespace, sorted. */
@@ -39,7 +43,7 @@ public final class LakeTables {
       List<TableIdentifier> ids;
       try {
         ids = catalog.listTables(Namespace.of(namespace));
-      } catch (org.apache.iceberg.exceptions.NoSuchNamespaceException e) {
+      } catch (NoSuchNamespaceException e) {
         throw new IllegalArgumentException(
             "The lake has no namespace " + namespace + " yet: the stream creates it", e);
       }
@@ -62,10 +66,10 @@ public final class LakeTables {
     String sparkName = SparkSessions.tableName(namespace, name);
     try {
       return Spark3Util.loadIcebergTable(spark, sparkName);
-    } catch (org.apache.spark.sql.catalyst.analysis.NoSuchTableException e) {
+    } catch (NoSuchTableException e) {
       throw new IllegalArgumentException(
           "Table " + namespace + "." + name + " does not exist in the lake: check --table", e);
-    } catch (org.apache.spark.sql.catalyst.parser.ParseException e) {
+    } catch (ParseException e) {
       throw new IllegalArgumentException("'" + name + "' is not a valid table name", e);
     }
   }

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.Date;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -28,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileContent;
 import org.apache.iceberg.Table;
@@ -321,7 +324,7 @@ class AthenaCompatibilityIT {
   private static List<List<Object>> rows(Connection connection, String sql) throws SQLException {
     // On a loaded machine the single-node server can miss its own heartbeats and drop itself from
     // the catalog's active nodes for a moment ("No nodes available to run query"): ask again.
-    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(90);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
     while (true) {
       try {
         return rowsOnce(connection, sql);
@@ -363,7 +366,7 @@ class AthenaCompatibilityIT {
    * without zone in the JVM's zone), local dates for dates; everything else as returned.
    */
   private static Object comparable(Object value) {
-    if (value instanceof java.sql.Timestamp t) {
+    if (value instanceof Timestamp t) {
       return t.toInstant();
     }
     if (value instanceof ZonedDateTime t) {
@@ -372,7 +375,7 @@ class AthenaCompatibilityIT {
     if (value instanceof OffsetDateTime t) {
       return t.toInstant();
     }
-    if (value instanceof java.sql.Date d) {
+    if (value instanceof Date d) {
       return d.toLocalDate();
     }
     return value;

@@ -17,7 +17,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -245,8 +247,8 @@ public final class TrinoServer implements AutoCloseable {
                 return false;
               }
               try (Connection c = connect("information_schema");
-                  java.sql.Statement st = c.createStatement();
-                  java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM tables")) {
+                  Statement st = c.createStatement();
+                  ResultSet rs = st.executeQuery("SELECT count(*) FROM tables")) {
                 return rs.next();
               }
             });

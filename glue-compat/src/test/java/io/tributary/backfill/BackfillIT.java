@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFiles;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
@@ -30,10 +31,12 @@ import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.deletes.EqualityDeleteWriter;
 import org.apache.iceberg.deletes.PositionDelete;
 import org.apache.iceberg.deletes.PositionDeleteWriter;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,7 +113,7 @@ class BackfillIT {
   @Test
   void reloadOfATableThatLostAllItsFiles() throws Exception {
     Table damaged = lake.table("emptied");
-    org.apache.iceberg.DeleteFiles delete = damaged.newDelete();
+    DeleteFiles delete = damaged.newDelete();
     try (CloseableIterable<FileScanTask> tasks = damaged.newScan().planFiles()) {
       for (FileScanTask task : tasks) {
         delete.deleteFile(task.file());
@@ -192,18 +195,18 @@ class BackfillIT {
         new GenericAppenderFactory(damaged.schema(), damaged.spec(), keyIds, keySchema, null);
     OutputFileFactory files =
         OutputFileFactory.builderFor(damaged, 8, 8).format(FileFormat.PARQUET).build();
-    org.apache.iceberg.deletes.EqualityDeleteWriter<Record> deletes =
+    EqualityDeleteWriter<Record> deletes =
         factory.newEqDeleteWriter(files.newOutputFile(), FileFormat.PARQUET, null);
-    try (org.apache.iceberg.deletes.EqualityDeleteWriter<Record> open = deletes) {
+    try (EqualityDeleteWriter<Record> open = deletes) {
       for (Record row : wrong) {
         Record key = GenericRecord.create(keySchema);
         key.setField("id", row.getField("id"));
         open.write(key);
       }
     }
-    org.apache.iceberg.io.DataWriter<Record> data =
+    DataWriter<Record> data =
         factory.newDataWriter(files.newOutputFile(), FileFormat.PARQUET, null);
-    try (org.apache.iceberg.io.DataWriter<Record> open = data) {
+    try (DataWriter<Record> open = data) {
       wrong.forEach(open::write);
     }
     damaged.newRowDelta().addRows(data.toDataFile()).addDeletes(deletes.toDeleteFile()).commit();

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -62,8 +63,7 @@ class ControlPlaneIT {
   /** The Glue job runs of the state machines: the real jobs, in Spark here. */
   private static volatile CountDownLatch backfillGate = new CountDownLatch(0);
 
-  private static final List<String> jobRuns =
-      java.util.Collections.synchronizedList(new ArrayList<>());
+  private static final List<String> jobRuns = Collections.synchronizedList(new ArrayList<>());
 
   @BeforeAll
   static void start() throws Exception {

@@ -38,6 +38,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.reflect.InvocationTargetException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -48,6 +49,7 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -55,6 +57,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -73,6 +76,7 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.spark.sql.SparkSession;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -654,7 +658,7 @@ class GlueJobsOnMotoIT {
                           ControlTable.DELETE_FILES_SINCE_MAINTENANCE,
                           AttributeValue.fromN("0"))));
     }
-    List<String> runs = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<String> runs = Collections.synchronizedList(new ArrayList<>());
     LocalStepFunctions sfn =
         new LocalStepFunctions(
             workdir.resolve("stack"),
@@ -845,7 +849,7 @@ class GlueJobsOnMotoIT {
 
   /** Both drivers' timestamps as instants; everything else as returned. */
   private static Object comparable(Object value) {
-    if (value instanceof java.sql.Timestamp t) {
+    if (value instanceof Timestamp t) {
       return t.toInstant();
     }
     if (value instanceof ZonedDateTime t) {
@@ -1015,8 +1019,7 @@ class GlueJobsOnMotoIT {
   }
 
   /** The call is refused by moto's IAM: 403, AccessDenied (which names the action, but on S3). */
-  private static void assertDenied(
-      String action, org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {
+  private static void assertDenied(String action, ThrowingCallable call) {
     assertThatThrownBy(call)
         .as(action + " outside the role's policy")
         .isInstanceOfSatisfying(
@@ -1123,7 +1126,7 @@ class GlueJobsOnMotoIT {
       Class.forName(mainClass)
           .getMethod("main", String[].class)
           .invoke(null, (Object) forwarded.toArray(new String[0]));
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    } catch (InvocationTargetException e) {
       throw e.getCause();
     }
   }
@@ -1265,13 +1268,13 @@ class GlueJobsOnMotoIT {
     }
 
     @Override
-    public void write(int c) throws java.io.IOException {
+    public void write(int c) throws IOException {
       a.write(c);
       b.write(c);
     }
 
     @Override
-    public void write(byte[] bytes, int off, int len) throws java.io.IOException {
+    public void write(byte[] bytes, int off, int len) throws IOException {
       a.write(bytes, off, len);
       b.write(bytes, off, len);
     }

@@ -15,6 +15,7 @@ import io.tributary.job.TributaryJob;
 import io.tributary.local.LocalStack;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -29,9 +30,12 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -211,11 +215,10 @@ public final class LocalLake implements AutoCloseable {
    * mirror. The snapshot may commit over several checkpoints, and a file of a few rows would make
    * the damage too small to tell a repair from a coincidence.
    */
-  public org.apache.iceberg.DataFile largestDataFile(String name) throws java.io.IOException {
-    org.apache.iceberg.DataFile largest = null;
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
-        table(name).newScan().planFiles()) {
-      for (org.apache.iceberg.FileScanTask task : tasks) {
+  public DataFile largestDataFile(String name) throws IOException {
+    DataFile largest = null;
+    try (CloseableIterable<FileScanTask> tasks = table(name).newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
         if (largest == null || task.file().recordCount() > largest.recordCount()) {
           largest = task.file();
         }

@@ -21,9 +21,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,8 +77,7 @@ class MaintenanceIT {
     }
   }
 
-  private static final java.util.concurrent.atomic.AtomicInteger NEXT_KEY =
-      new java.util.concurrent.atomic.AtomicInteger(10_000);
+  private static final AtomicInteger NEXT_KEY = new AtomicInteger(10_000);
 
   private static void changeBatch(int i) throws Exception {
     int first = NEXT_KEY.getAndAdd(50);
@@ -243,10 +245,9 @@ class MaintenanceIT {
     String savepoint = lake.stopStream();
     assertThat(savepoint).isNotNull();
     int removed = 0;
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
-        lake.table("accounts").newScan().planFiles()) {
-      for (org.apache.iceberg.FileScanTask task : tasks) {
-        if (java.nio.file.Files.deleteIfExists(localPath(task.file().location()))) {
+    try (CloseableIterable<FileScanTask> tasks = lake.table("accounts").newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
+        if (Files.deleteIfExists(localPath(task.file().location()))) {
           removed++;
         }
       }

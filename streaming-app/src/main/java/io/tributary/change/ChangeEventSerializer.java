@@ -3,6 +3,8 @@ package io.tributary.change;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -218,7 +220,7 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
             out.writeBoolean(true);
             out.writeUTF(s);
           } else {
-            byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
             out.writeBoolean(false);
             out.writeInt(utf8.length);
             out.write(utf8);
@@ -283,7 +285,7 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
           }
           byte[] utf8 = new byte[in.readInt()];
           in.readFully(utf8);
-          return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+          return new String(utf8, StandardCharsets.UTF_8);
         }
       case BINARY:
         {
@@ -301,8 +303,7 @@ public final class ChangeEventSerializer extends TypeSerializer<ChangeEvent> {
         {
           long seconds = in.readLong();
           int nanos = in.readInt();
-          return OffsetDateTime.ofInstant(
-              java.time.Instant.ofEpochSecond(seconds, nanos), ZoneOffset.UTC);
+          return OffsetDateTime.ofInstant(Instant.ofEpochSecond(seconds, nanos), ZoneOffset.UTC);
         }
       default:
         throw new IllegalStateException("Unknown kind " + type.kind());

@@ -1,5 +1,6 @@
 package io.tributary.change;
 
+import java.io.Serializable;
 import java.util.function.Supplier;
 import org.apache.flink.api.common.ExecutionConfig;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -15,7 +16,7 @@ public final class SerializerTypeInfo<T> extends TypeInformation<T> {
   private static final long serialVersionUID = 1L;
 
   /** A serializer factory that travels with the job graph. */
-  public interface SerializerFactory<T> extends Supplier<TypeSerializer<T>>, java.io.Serializable {}
+  public interface SerializerFactory<T> extends Supplier<TypeSerializer<T>>, Serializable {}
 
   private final Class<T> type;
   private final SerializerFactory<T> serializer;

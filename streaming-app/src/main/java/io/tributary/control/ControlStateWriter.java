@@ -3,9 +3,13 @@ package io.tributary.control;
 import io.tributary.config.ControlConfig;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -38,7 +42,7 @@ public final class ControlStateWriter implements AutoCloseable {
   private final Map<String, DeadLetterCounts.Count> writtenDeadLetters = new HashMap<>();
   private long nextDeadLetterPoll;
   private final HistoryExpiry history;
-  private final java.util.Set<String> tables = new java.util.LinkedHashSet<>();
+  private final Set<String> tables = new LinkedHashSet<>();
   private long nextHistorySweep;
   private long stamped;
   private final Thread thread;
@@ -207,10 +211,10 @@ public final class ControlStateWriter implements AutoCloseable {
 
   /** Gives the history items of every known table their expiry; failures wait for the next time. */
   private void sweepHistory() {
-    java.util.List<String> known;
+    List<String> known;
     synchronized (this) {
       nextHistorySweep = System.currentTimeMillis() + history.interval().toMillis();
-      known = new java.util.ArrayList<>(tables);
+      known = new ArrayList<>(tables);
     }
     for (String pk : known) {
       try {

@@ -5,9 +5,11 @@ import io.tributary.catalog.CatalogSpec;
 import io.tributary.change.TableId;
 import io.tributary.deadletter.DeadLetters;
 import io.tributary.sink.TableNames;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.iceberg.io.FileIO;
 
@@ -38,12 +40,12 @@ final class DeadLetterCounts
     public boolean equals(Object o) {
       return o instanceof Count
           && ((Count) o).count == count
-          && java.util.Objects.equals(((Count) o).lastReason, lastReason);
+          && Objects.equals(((Count) o).lastReason, lastReason);
     }
 
     @Override
     public int hashCode() {
-      return java.util.Objects.hash(count, lastReason);
+      return Objects.hash(count, lastReason);
     }
   }
 
@@ -81,7 +83,7 @@ final class DeadLetterCounts
     if (!lines.isEmpty()) {
       try {
         reason = JSON.readTree(lines.get(lines.size() - 1)).path("reason").asText(null);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         reason = null;
       }
     }

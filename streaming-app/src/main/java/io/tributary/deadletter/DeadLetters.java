@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.Column;
+import io.tributary.change.SpecialDecimal;
 import io.tributary.change.TableId;
 import java.io.BufferedReader;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -104,7 +106,7 @@ public final class DeadLetters {
           values.put(name, d);
         }
       } else if (value instanceof BigDecimal) {
-        String special = io.tributary.change.SpecialDecimal.name(value);
+        String special = SpecialDecimal.name(value);
         values.put(name, special != null ? special : ((BigDecimal) value).toPlainString());
       } else if (value instanceof byte[]) {
         values.put(name, Base64.getEncoder().encodeToString((byte[]) value));
@@ -194,7 +196,7 @@ public final class DeadLetters {
     try {
       ((SupportsPrefixOperations) io).listPrefix(prefix).forEach(infos::add);
     } catch (UncheckedIOException e) {
-      if (e.getCause() instanceof java.io.FileNotFoundException) {
+      if (e.getCause() instanceof FileNotFoundException) {
         return files; // a file system without the folder: no dead letters (S3 lists nothing)
       }
       throw e;

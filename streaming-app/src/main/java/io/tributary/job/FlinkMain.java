@@ -6,6 +6,7 @@ import io.tributary.config.ConfigLoader;
 import io.tributary.config.TributaryConfig;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -34,7 +35,7 @@ public final class FlinkMain {
     } else {
       throw new ConfigException(
           "Unexpected program arguments "
-              + java.util.Arrays.toString(args)
+              + Arrays.toString(args)
               + ": on Managed Flink the job takes none (its configuration is the application's"
               + " runtime properties); elsewhere pass --application-properties FILE");
     }

@@ -17,24 +17,35 @@ import io.tributary.sink.SinkSpec;
 import io.tributary.sink.TableCommit;
 import io.tributary.sink.TableCommitSerializer;
 import io.tributary.sink.TableNames;
+import io.tributary.sink.WriteBatch;
 import io.tributary.sink.WriteBatchSerializer;
 import io.tributary.source.CapturedTable;
 import io.tributary.source.ChangeSource;
 import io.tributary.source.postgres.PostgresChangeSource;
 import io.tributary.source.postgres.SourcePreflight;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Predicate;
 import org.apache.flink.api.java.functions.KeySelector;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.CheckpointConfig;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,11 +80,11 @@ public final class TributaryJob {
    */
   private static void logNewTables(
       CatalogSpec catalogSpec, String namespace, List<CapturedTable> tables) {
-    org.apache.iceberg.catalog.Catalog catalog = catalogSpec.open();
+    Catalog catalog = catalogSpec.open();
     try {
-      List<TableId> fresh = new java.util.ArrayList<>();
+      List<TableId> fresh = new ArrayList<>();
       for (CapturedTable table : tables) {
-        org.apache.iceberg.catalog.TableIdentifier lake =
+        TableIdentifier lake =
             table.appendOnly()
                 ? TableNames.changelog(namespace, table.id())
                 : TableNames.mirror(namespace, table.id());
@@ -110,11 +121,11 @@ public final class TributaryJob {
    */
   public static final class Start {
     private final List<CapturedTable> tables;
-    private final java.util.Set<String> refused;
+    private final Set<String> refused;
 
-    Start(List<CapturedTable> tables, java.util.Set<String> refused) {
+    Start(List<CapturedTable> tables, Set<String> refused) {
       this.tables = List.copyOf(tables);
-      this.refused = java.util.Collections.unmodifiableSet(refused);
+      this.refused = Collections.unmodifiableSet(refused);
     }
 
     /** The tables to capture. */
@@ -123,7 +134,7 @@ public final class TributaryJob {
     }
 
     /** Qualified names of the tables the preflight refused. */
-    public java.util.Set<String> refused() {
+    public Set<String> refused() {
       return refused;
     }
   }
@@ -131,7 +142,7 @@ public final class TributaryJob {
   /** Like {@link #preflight}, also returning the tables the preflight refused. */
   public static Start check(TributaryConfig config) {
     ChangeSource.Plan plan;
-    org.apache.iceberg.catalog.Catalog lake = openLake(config);
+    Catalog lake = openLake(config);
     try {
       plan =
           ChangeSource.of(config.source())
@@ -139,11 +150,11 @@ public final class TributaryJob {
     } finally {
       CatalogSpec.closeQuietly(lake);
     }
-    return new Start(plan.tables(), new java.util.TreeSet<>(plan.refused()));
+    return new Start(plan.tables(), new TreeSet<>(plan.refused()));
   }
 
   /** The lake's catalog, or null when it cannot be opened (the check then does without it). */
-  public static org.apache.iceberg.catalog.Catalog openLake(TributaryConfig config) {
+  public static Catalog openLake(TributaryConfig config) {
     try {
       return CatalogSpecs.from(config.sink()).open();
     } catch (RuntimeException e) {
@@ -157,8 +168,7 @@ public final class TributaryJob {
    * Whether the lake holds a source table as captured append-only: its changelog table exists and
    * its mirror table does not (see {@link SourcePreflight#lakeAppendOnly}).
    */
-  public static java.util.function.Predicate<TableId> lakeAppendOnly(
-      org.apache.iceberg.catalog.Catalog catalog, String namespace) {
+  public static Predicate<TableId> lakeAppendOnly(Catalog catalog, String namespace) {
     return id -> {
       if (catalog == null) {
         return false;
@@ -189,7 +199,7 @@ public final class TributaryJob {
     env.enableCheckpointing(job.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
     CheckpointConfig checkpoints = env.getCheckpointConfig();
     checkpoints.setExternalizedCheckpointRetention(
-        org.apache.flink.configuration.ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
     checkpoints.setMinPauseBetweenCheckpoints(
         Math.min(1000, job.checkpointInterval().toMillis() / 2));
     checkpoints.setTolerableCheckpointFailureNumber(3);
@@ -202,7 +212,7 @@ public final class TributaryJob {
   /** Adds the pipeline to the environment. */
   public static void build(
       StreamExecutionEnvironment env, TributaryConfig config, List<CapturedTable> tables) {
-    build(env, config, tables, java.util.Set.of());
+    build(env, config, tables, Set.of());
   }
 
   /**
@@ -221,7 +231,7 @@ public final class TributaryJob {
       StreamExecutionEnvironment env,
       TributaryConfig config,
       List<CapturedTable> tables,
-      java.util.Set<String> refused) {
+      Set<String> refused) {
     build(env, config, tables, refused, config.job().parallelism());
   }
 
@@ -234,7 +244,7 @@ public final class TributaryJob {
       StreamExecutionEnvironment env,
       TributaryConfig config,
       List<CapturedTable> tables,
-      java.util.Set<String> refused,
+      Set<String> refused,
       int parallelism) {
     JobConfig job = config.job();
     configureCheckpoints(env, job);
@@ -244,10 +254,10 @@ public final class TributaryJob {
         ChangeSource.of(config.source()).addTo(env, config, tables, refused, parallelism);
 
     Map<TableId, List<String>> partitionTerms = new HashMap<>();
-    java.util.Set<TableId> changelogs = new java.util.HashSet<>();
-    java.util.Set<TableId> appendOnly = new java.util.HashSet<>();
-    java.util.Set<TableId> keyless = new java.util.HashSet<>();
-    java.util.Set<TableId> truncateIgnored = new java.util.HashSet<>();
+    Set<TableId> changelogs = new HashSet<>();
+    Set<TableId> appendOnly = new HashSet<>();
+    Set<TableId> keyless = new HashSet<>();
+    Set<TableId> truncateIgnored = new HashSet<>();
     for (CapturedTable table : tables) {
       String name = table.id().qualified();
       TableOptions options = config.tables().optionsFor(name);
@@ -281,14 +291,11 @@ public final class TributaryJob {
                 UUID.randomUUID().toString())
             .withCommitThreads(config.sink().commitThreads());
 
-    org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator<
-            io.tributary.sink.WriteBatch>
-        writers =
-            events
-                .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
-                .transform(
-                    WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
-                .uid(WRITER_UID);
+    SingleOutputStreamOperator<WriteBatch> writers =
+        events
+            .keyBy((KeySelector<ChangeEvent, Integer>) ChangeEvent::routingHash)
+            .transform(WRITER_UID, WriteBatchSerializer.typeInfo(), new IcebergWriterOperator(sink))
+            .uid(WRITER_UID);
     if (parallelism > 0) {
       writers.setParallelism(parallelism);
     }

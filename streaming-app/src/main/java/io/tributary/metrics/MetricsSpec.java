@@ -2,6 +2,7 @@ package io.tributary.metrics;
 
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.Secret;
+import io.tributary.config.SslRootCert;
 import io.tributary.config.TributaryConfig;
 import io.tributary.sink.TableNames;
 import io.tributary.source.CapturedTable;
@@ -26,7 +27,7 @@ public final class MetricsSpec implements Serializable {
   private final String jdbcUrl;
   private final String user;
   private final Secret password;
-  private final io.tributary.config.SslRootCert sslRootCert;
+  private final SslRootCert sslRootCert;
   private final long pollIntervalMillis;
 
   /** One captured table. */
@@ -72,7 +73,7 @@ public final class MetricsSpec implements Serializable {
       String jdbcUrl,
       String user,
       Secret password,
-      io.tributary.config.SslRootCert sslRootCert,
+      SslRootCert sslRootCert,
       long pollIntervalMillis) {
     this.catalog = catalog;
     this.tables = Collections.unmodifiableMap(new LinkedHashMap<>(tables));
@@ -145,7 +146,7 @@ public final class MetricsSpec implements Serializable {
   }
 
   /** The source's certificate authority, or null for the driver's default. */
-  io.tributary.config.SslRootCert sslRootCert() {
+  SslRootCert sslRootCert() {
     return sslRootCert;
   }
 

@@ -1,5 +1,7 @@
 package io.tributary.sink;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,9 +14,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,7 +109,7 @@ public final class CheckpointCommitter implements AutoCloseable {
       long checkpointId,
       String session,
       List<WriteBatch> batches,
-      java.util.function.Consumer<TableCommit> committed) {
+      Consumer<TableCommit> committed) {
     Map<String, List<TableWrite>> byTable = new LinkedHashMap<>();
     for (WriteBatch batch : batches) {
       for (TableWrite write : batch.tables()) {
@@ -221,7 +226,7 @@ public final class CheckpointCommitter implements AutoCloseable {
         tables.put(name, table);
         return committer.commit(table, name, batchSession, checkpointId, writes);
       }
-    } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+    } catch (NoSuchTableException e) {
       tables.remove(name);
       return tableGone(checkpointId, batchSession, name, writes);
     }
@@ -252,12 +257,12 @@ public final class CheckpointCommitter implements AutoCloseable {
         IcebergCommitterOperator.uncommittedPath(
             spec.catalog().warehouse(), name, runId, checkpointId, batchSession);
     String kept;
-    try (org.apache.iceberg.io.FileIO io = spec.catalog().openFileIo()) {
-      try (java.io.OutputStream out = io.newOutputFile(path).createOrOverwrite()) {
+    try (FileIO io = spec.catalog().openFileIo()) {
+      try (OutputStream out = io.newOutputFile(path).createOrOverwrite()) {
         out.write(String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8));
       }
       kept = "their list is kept in " + path;
-    } catch (java.io.IOException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.error("Cannot write the list of uncommitted files of {} to {}", name, path, e);
       kept = "their list could not be written (" + e.getMessage() + "): " + lines;
     }

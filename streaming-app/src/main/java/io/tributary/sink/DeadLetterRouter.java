@@ -3,6 +3,7 @@ package io.tributary.sink;
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.TableId;
 import io.tributary.deadletter.DeadLetters;
+import io.tributary.metrics.MetricNames;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +13,8 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.io.FileIO;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,8 +72,7 @@ final class DeadLetterRouter {
           counters.computeIfAbsent(
               event.table().id(),
               t ->
-                  io.tributary.metrics.MetricNames.tableGroup(metrics, t.qualified())
-                      .counter(io.tributary.metrics.MetricNames.DEAD_LETTERS));
+                  MetricNames.tableGroup(metrics, t.qualified()).counter(MetricNames.DEAD_LETTERS));
     }
     state.deadLetterCount.inc();
   }
@@ -140,9 +142,9 @@ final class DeadLetterRouter {
               spec.appendOnlyTables().contains(table)
                   ? TableNames.changelog(spec.namespace(), table)
                   : TableNames.mirror(spec.namespace(), table));
-    } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+    } catch (NoSuchTableException e) {
       // Dropped for its recovery (see TableParking): the warehouse's FileIO publishes the file.
-      try (org.apache.iceberg.io.FileIO warehouse = spec.catalog().openFileIo()) {
+      try (FileIO warehouse = spec.catalog().openFileIo()) {
         DeadLetters.publish(warehouse, pendingPath);
       }
       LOG.info("Published dead letters of {}: {}", table, pendingPath);

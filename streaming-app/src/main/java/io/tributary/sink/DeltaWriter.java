@@ -2,6 +2,7 @@ package io.tributary.sink;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.iceberg.DataFile;
@@ -101,7 +102,7 @@ final class DeltaWriter {
     this.upsert = upsert;
     this.files = files;
     int[] keyIds = schema.identifierFieldIds().stream().mapToInt(Integer::intValue).toArray();
-    java.util.Arrays.sort(keyIds);
+    Arrays.sort(keyIds);
     this.keySchema = TypeUtil.select(schema, schema.identifierFieldIds());
     this.keyPositions = new int[keySchema.columns().size()];
     for (int i = 0; i < keyPositions.length; i++) {

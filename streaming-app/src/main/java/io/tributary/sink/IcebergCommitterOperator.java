@@ -1,12 +1,18 @@
 package io.tributary.sink;
 
 import io.tributary.catalog.CatalogSpec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import java.util.UUID;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
@@ -102,7 +108,7 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
     for (String restored : runIdState.get()) {
       runId = restored;
     }
-    session = java.util.UUID.randomUUID().toString();
+    session = UUID.randomUUID().toString();
     catalog = spec.catalog().open();
     TableCommitter committer = new TableCommitter(runId);
     committer.newSession(session);
@@ -217,27 +223,25 @@ public final class IcebergCommitterOperator extends AbstractStreamOperator<Table
 
     byte[] toBytes() {
       byte[] batchBytes = batch.toBytes();
-      java.io.ByteArrayOutputStream bytes =
-          new java.io.ByteArrayOutputStream(batchBytes.length + 64);
-      try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream(batchBytes.length + 64);
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
         out.writeInt(MAGIC);
         out.writeUTF(session);
         out.write(batchBytes);
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException(e);
       }
       return bytes.toByteArray();
     }
 
     static Pending fromBytes(byte[] bytes) {
-      try (java.io.DataInputStream in =
-          new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
+      try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes))) {
         if (in.readInt() != MAGIC) {
           throw new IllegalStateException("Unknown format of pending files in committer state");
         }
         String session = in.readUTF();
         return new Pending(session, WriteBatch.fromBytes(in.readAllBytes()));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new IllegalStateException("Cannot read pending files from committer state", e);
       }
     }

@@ -4,6 +4,7 @@ import io.tributary.catalog.CatalogSpec;
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -15,15 +16,18 @@ import java.util.Set;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.CommitFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -100,7 +104,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient int subtask;
   private transient boolean restored;
   private transient Map<String, Long> pendingTruncates;
-  private transient Map<TableId, org.apache.flink.metrics.Counter> truncateCounters;
+  private transient Map<TableId, Counter> truncateCounters;
   private transient WriterCheckpoints checkpoints;
   private transient TableOpener opener;
   private transient StoredRowLookups lookups;
@@ -166,10 +170,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     super.open();
     if (getContainingTask() != null) {
       checkpoints.useMailbox(
-          getContainingTask()
-              .getMailboxExecutorFactory()
-              .createExecutor(
-                  org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox.MIN_PRIORITY));
+          getContainingTask().getMailboxExecutorFactory().createExecutor(TaskMailbox.MIN_PRIORITY));
     }
     subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
     catalog = spec.catalog().open();
@@ -352,7 +353,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
           state.table.updateProperties().set(TableManager.KEY_ADDED, value).commit();
         }
         return;
-      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+      } catch (CommitFailedException e) {
         LOG.debug("Retrying to record the key added to {}", source.id(), e);
       }
     }
@@ -366,7 +367,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
    */
   private void truncate(ChangeEvent event) {
     TableId id = event.table().id();
-    org.apache.flink.metrics.Counter counter =
+    Counter counter =
         truncateCounters.computeIfAbsent(
             id, t -> getMetricGroup().addGroup("table", t.qualified()).counter("truncates"));
     counter.inc();
@@ -404,7 +405,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     long millis = System.currentTimeMillis();
     if (millis != cachedMillis || cachedNow == null) {
       cachedMillis = millis;
-      cachedNow = OffsetDateTime.ofInstant(java.time.Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+      cachedNow = OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
     }
     return cachedNow;
   }

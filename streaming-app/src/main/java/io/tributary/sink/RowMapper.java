@@ -6,7 +6,12 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
@@ -38,7 +43,7 @@ final class RowMapper {
   }
 
   RowMapper(SourceTable source, Schema schema) {
-    this(source, schema, java.util.Collections.emptyMap());
+    this(source, schema, Collections.emptyMap());
   }
 
   /**
@@ -48,24 +53,24 @@ final class RowMapper {
    *     a change seen with the schema from before a name was reused fills the old column, and one
    *     seen with the schema after it the new one.
    */
-  RowMapper(SourceTable source, Schema schema, java.util.Map<String, Integer> renamed) {
+  RowMapper(SourceTable source, Schema schema, Map<String, Integer> renamed) {
     this.schema = schema;
     this.template = GenericRecord.create(schema);
     List<Types.NestedField> columns = schema.columns();
     this.targetPositions = new int[source.columns().size()];
     this.widen = new Widen[source.columns().size()];
-    List<Types.NestedField> fields = new java.util.ArrayList<>();
+    List<Types.NestedField> fields = new ArrayList<>();
     for (Types.NestedField field : columns) {
       if (!IcebergSchemas.METADATA_COLUMNS.contains(field.name())) {
         fields.add(field);
       }
     }
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     for (int i = 0; i < targetPositions.length; i++) {
       names.add(IcebergSchemas.fieldName(source.columns().get(i).name()));
     }
     Types.NestedField[] matched = ColumnMatch.match(fields, renamed, names);
-    java.util.Set<Integer> claimed = new java.util.HashSet<>();
+    Set<Integer> claimed = new HashSet<>();
     for (Types.NestedField field : matched) {
       if (field != null) {
         claimed.add(field.fieldId());

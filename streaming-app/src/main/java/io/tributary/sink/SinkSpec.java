@@ -2,12 +2,14 @@ package io.tributary.sink;
 
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.change.TableId;
+import io.tributary.config.SinkConfig;
 import java.io.Serializable;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /** What the Iceberg writers and committer need to know: where the lake is and how tables look. */
 public final class SinkSpec implements Serializable {
@@ -17,30 +19,22 @@ public final class SinkSpec implements Serializable {
   private final String namespace;
   private final Map<TableId, List<String>> partitionTerms;
   private final String runId;
-  private final java.util.Set<TableId> changelogTables;
-  private final java.util.Set<TableId> appendOnlyTables;
-  private final java.util.Set<TableId> truncateIgnored;
-  private final java.util.Set<TableId> keylessTables;
+  private final Set<TableId> changelogTables;
+  private final Set<TableId> appendOnlyTables;
+  private final Set<TableId> truncateIgnored;
+  private final Set<TableId> keylessTables;
   private final int commitThreads;
 
   /** How many tables the committer commits at the same time, unless set. */
-  public static final int DEFAULT_COMMIT_THREADS =
-      io.tributary.config.SinkConfig.DEFAULT_COMMIT_THREADS;
+  public static final int DEFAULT_COMMIT_THREADS = SinkConfig.DEFAULT_COMMIT_THREADS;
 
   public SinkSpec(
       CatalogSpec catalog,
       String namespace,
       Map<TableId, List<String>> partitionTerms,
-      java.util.Set<TableId> changelogTables,
+      Set<TableId> changelogTables,
       String runId) {
-    this(
-        catalog,
-        namespace,
-        partitionTerms,
-        changelogTables,
-        java.util.Set.of(),
-        java.util.Set.of(),
-        runId);
+    this(catalog, namespace, partitionTerms, changelogTables, Set.of(), Set.of(), runId);
   }
 
   /**
@@ -51,9 +45,9 @@ public final class SinkSpec implements Serializable {
       CatalogSpec catalog,
       String namespace,
       Map<TableId, List<String>> partitionTerms,
-      java.util.Set<TableId> changelogTables,
-      java.util.Set<TableId> appendOnlyTables,
-      java.util.Set<TableId> truncateIgnored,
+      Set<TableId> changelogTables,
+      Set<TableId> appendOnlyTables,
+      Set<TableId> truncateIgnored,
       String runId) {
     this(
         catalog,
@@ -62,7 +56,7 @@ public final class SinkSpec implements Serializable {
         changelogTables,
         appendOnlyTables,
         truncateIgnored,
-        java.util.Set.of(),
+        Set.of(),
         runId);
   }
 
@@ -74,10 +68,10 @@ public final class SinkSpec implements Serializable {
       CatalogSpec catalog,
       String namespace,
       Map<TableId, List<String>> partitionTerms,
-      java.util.Set<TableId> changelogTables,
-      java.util.Set<TableId> appendOnlyTables,
-      java.util.Set<TableId> truncateIgnored,
-      java.util.Set<TableId> keylessTables,
+      Set<TableId> changelogTables,
+      Set<TableId> appendOnlyTables,
+      Set<TableId> truncateIgnored,
+      Set<TableId> keylessTables,
       String runId) {
     this(
         catalog,
@@ -95,10 +89,10 @@ public final class SinkSpec implements Serializable {
       CatalogSpec catalog,
       String namespace,
       Map<TableId, List<String>> partitionTerms,
-      java.util.Set<TableId> changelogTables,
-      java.util.Set<TableId> appendOnlyTables,
-      java.util.Set<TableId> truncateIgnored,
-      java.util.Set<TableId> keylessTables,
+      Set<TableId> changelogTables,
+      Set<TableId> appendOnlyTables,
+      Set<TableId> truncateIgnored,
+      Set<TableId> keylessTables,
       String runId,
       int commitThreads) {
     if (commitThreads < 1) {
@@ -106,10 +100,10 @@ public final class SinkSpec implements Serializable {
           "The committer needs at least 1 commit thread, got " + commitThreads);
     }
     this.commitThreads = commitThreads;
-    this.keylessTables = java.util.Set.copyOf(keylessTables);
-    this.changelogTables = java.util.Set.copyOf(changelogTables);
-    this.appendOnlyTables = java.util.Set.copyOf(appendOnlyTables);
-    this.truncateIgnored = java.util.Set.copyOf(truncateIgnored);
+    this.keylessTables = Set.copyOf(keylessTables);
+    this.changelogTables = Set.copyOf(changelogTables);
+    this.appendOnlyTables = Set.copyOf(appendOnlyTables);
+    this.truncateIgnored = Set.copyOf(truncateIgnored);
     this.catalog = Objects.requireNonNull(catalog, "catalog");
     this.namespace = Objects.requireNonNull(namespace, "namespace");
     this.partitionTerms = Collections.unmodifiableMap(new HashMap<>(partitionTerms));
@@ -150,22 +144,22 @@ public final class SinkSpec implements Serializable {
   }
 
   /** Tables that also get an append-only changelog table. */
-  public java.util.Set<TableId> changelogTables() {
+  public Set<TableId> changelogTables() {
     return changelogTables;
   }
 
   /** Tables without a mirror table: every change is appended to their changelog table. */
-  public java.util.Set<TableId> appendOnlyTables() {
+  public Set<TableId> appendOnlyTables() {
     return appendOnlyTables;
   }
 
   /** Append-only tables that had no primary key when the job started. */
-  public java.util.Set<TableId> keylessTables() {
+  public Set<TableId> keylessTables() {
     return keylessTables;
   }
 
   /** Tables whose {@code TRUNCATE} is logged and counted but not applied (truncate: ignore). */
-  public java.util.Set<TableId> truncateIgnored() {
+  public Set<TableId> truncateIgnored() {
     return truncateIgnored;
   }
 

@@ -1,6 +1,7 @@
 package io.tributary.sink;
 
 import io.tributary.change.ChangeEvent;
+import io.tributary.change.Column;
 import io.tributary.change.SourceTable;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.types.Types.NestedField;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -139,7 +141,7 @@ final class StoredRowLookups {
                     : state.stored.findBeforeDelete(state.table, key);
       }
     }
-    List<io.tributary.change.Column> columns = event.table().columns();
+    List<Column> columns = event.table().columns();
     for (int i = 0; i < columns.size(); i++) {
       if (event.isUnchanged(i)) {
         String name = state.mapper.targetName(i);
@@ -215,7 +217,7 @@ final class StoredRowLookups {
 
   /** A stored value in the type of the record's field (a column may have been widened since). */
   static Object widen(Record record, String name, Object value) {
-    org.apache.iceberg.types.Types.NestedField field = record.struct().field(name);
+    NestedField field = record.struct().field(name);
     if (value == null || field == null) {
       return value;
     }

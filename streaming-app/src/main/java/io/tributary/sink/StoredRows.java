@@ -6,13 +6,18 @@ import static io.tributary.sink.IcebergCommitterOperator.RUN_ID;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.temporal.Temporal;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.LongSupplier;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
@@ -99,7 +104,7 @@ public final class StoredRows {
       };
 
   private final Checkpoints checkpoints;
-  private final java.util.function.LongSupplier clock;
+  private final LongSupplier clock;
 
   /**
    * Keep snapshot rows too, as releases before did: only the memory benchmark sets it, to measure
@@ -151,11 +156,7 @@ public final class StoredRows {
    * @param checkpoints what the writer is told about checkpoints while a read waits
    * @param clock the time in milliseconds, for the waits' bounds
    */
-  StoredRows(
-      List<String> keyNames,
-      String runId,
-      Checkpoints checkpoints,
-      java.util.function.LongSupplier clock) {
+  StoredRows(List<String> keyNames, String runId, Checkpoints checkpoints, LongSupplier clock) {
     this.keyNames = keyNames;
     this.runId = runId;
     this.checkpoints = checkpoints;
@@ -399,14 +400,14 @@ public final class StoredRows {
    * without a row in the table. The scan reads only the key and the columns an update can leave
    * out, and skips data files by the range of the first key column.
    */
-  Map<RowKey, StoredRow> readMany(Table table, java.util.Collection<Record> keyRows) {
+  Map<RowKey, StoredRow> readMany(Table table, Collection<Record> keyRows) {
     Map<RowKey, StoredRow> found = new HashMap<>();
     if (keyRows.isEmpty()) {
       return found;
     }
     awaitCommitted(table);
-    java.util.Set<RowKey> wanted = new java.util.HashSet<>();
-    java.util.Set<Object> firstValues = new java.util.HashSet<>();
+    Set<RowKey> wanted = new HashSet<>();
+    Set<Object> firstValues = new HashSet<>();
     String first = keyNames.get(0);
     for (Record keyRow : keyRows) {
       wanted.add(key(keyRow));
@@ -437,7 +438,7 @@ public final class StoredRows {
                   Expressions.lessThanOrEqual(first, high)),
               filter);
     }
-    List<String> columns = new java.util.ArrayList<>(keyNames);
+    List<String> columns = new ArrayList<>(keyNames);
     for (Types.NestedField field : table.schema().columns()) {
       if (mayBeLeftOut(field.type()) && !keyNames.contains(field.name())) {
         columns.add(field.name());

@@ -7,13 +7,20 @@ import static io.tributary.sink.IcebergCommitterOperator.ROUND;
 import static io.tributary.sink.IcebergCommitterOperator.RUN_ID;
 import static io.tributary.sink.IcebergCommitterOperator.SESSION;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.RowDelta;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotUpdate;
@@ -21,6 +28,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.Transaction;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.WriteResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,11 +76,9 @@ public final class TableCommitter {
   private final String runId;
 
   /** Per table and session; tables may commit from several threads, each table from one. */
-  private final Map<String, Committed> lastCommitted =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Committed> lastCommitted = new ConcurrentHashMap<>();
 
-  private final java.util.Set<String> newSessions =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> newSessions = ConcurrentHashMap.newKeySet();
 
   public TableCommitter(String runId) {
     this.runId = runId;
@@ -197,8 +203,8 @@ public final class TableCommitter {
         for (TableWrite write : writes) {
           if (round < write.segments().size()) {
             WriteResult segment = write.segments().get(round);
-            java.util.Collections.addAll(dataFiles, segment.dataFiles());
-            java.util.Collections.addAll(deleteFiles, segment.deleteFiles());
+            Collections.addAll(dataFiles, segment.dataFiles());
+            Collections.addAll(deleteFiles, segment.deleteFiles());
           }
         }
         SnapshotUpdate<?> update;
@@ -365,7 +371,7 @@ public final class TableCommitter {
    */
   private Committed byFiles(
       Table table, String name, String session, long checkpointId, List<TableWrite> writes) {
-    java.util.Set<String> pending = new java.util.HashSet<>();
+    Set<String> pending = new HashSet<>();
     for (TableWrite write : writes) {
       for (WriteResult segment : write.segments()) {
         for (DataFile file : segment.dataFiles()) {
@@ -379,9 +385,8 @@ public final class TableCommitter {
     if (pending.isEmpty() || table.currentSnapshot() == null) {
       return Committed.NOTHING;
     }
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
-        table.newScan().planFiles()) {
-      for (org.apache.iceberg.FileScanTask task : tasks) {
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+      for (FileScanTask task : tasks) {
         boolean live = pending.contains(task.file().location());
         for (DeleteFile delete : task.deletes()) {
           live |= pending.contains(delete.location());
@@ -396,8 +401,8 @@ public final class TableCommitter {
           return new Committed(checkpointId, Integer.MAX_VALUE, true);
         }
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Cannot list the files of " + name, e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot list the files of " + name, e);
     }
     LOG.warn(
         "The history of {} is cut by an expired snapshot and holds no snapshot of committer session"

@@ -4,8 +4,10 @@ import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
@@ -248,8 +250,8 @@ public final class TableManager {
   }
 
   /** The field ids of columns dropped at the source (kept in the table, no longer filled). */
-  public static java.util.Set<Integer> droppedColumns(Map<String, String> properties) {
-    java.util.Set<Integer> ids = new java.util.HashSet<>();
+  public static Set<Integer> droppedColumns(Map<String, String> properties) {
+    Set<Integer> ids = new HashSet<>();
     String value = properties.get(DROPPED_COLUMNS);
     if (value != null && !value.isEmpty()) {
       for (String id : value.split(",")) {

@@ -5,10 +5,14 @@ import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.UpdateProperties;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,7 +142,7 @@ final class TableParking {
               .commit();
         }
         return;
-      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+      } catch (CommitFailedException e) {
         LOG.debug("Retrying to mark {} as blocked", state.table.name(), e);
       }
     }
@@ -176,7 +180,7 @@ final class TableParking {
       Table current;
       try {
         current = catalog.loadTable(TableNames.mirror(spec.namespace(), id));
-      } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+      } catch (NoSuchTableException e) {
         current = null;
       }
       boolean replaced = current == null || !current.uuid().equals(state.table.uuid());
@@ -251,7 +255,7 @@ final class TableParking {
    */
   void confirmResumed(long completedCheckpoint) {
     String resuming = IcebergWriterOperator.RESUMING;
-    java.util.Iterator<Map.Entry<TableId, Long>> it = resumingSeen.entrySet().iterator();
+    Iterator<Map.Entry<TableId, Long>> it = resumingSeen.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<TableId, Long> entry = it.next();
       if (completedCheckpoint <= entry.getValue()) {
@@ -270,9 +274,9 @@ final class TableParking {
                 resuming);
           }
           break;
-        } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+        } catch (CommitFailedException e) {
           LOG.debug("Retrying to remove {} of {}", resuming, entry.getKey(), e);
-        } catch (org.apache.iceberg.exceptions.NoSuchTableException e) {
+        } catch (NoSuchTableException e) {
           break;
         }
       }
@@ -303,12 +307,12 @@ final class TableParking {
             || table.currentSnapshot() != null) {
           return table;
         }
-        org.apache.iceberg.UpdateProperties update = table.updateProperties();
+        UpdateProperties update = table.updateProperties();
         properties.forEach(update::set);
         update.commit();
         table.refresh();
         return table;
-      } catch (org.apache.iceberg.exceptions.CommitFailedException e) {
+      } catch (CommitFailedException e) {
         LOG.debug("Retrying to mark {} as parked", table.name(), e);
       }
     }

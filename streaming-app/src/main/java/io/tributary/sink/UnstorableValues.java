@@ -1,6 +1,7 @@
 package io.tributary.sink;
 
 import io.tributary.change.ChangeEvent;
+import io.tributary.change.Column;
 import io.tributary.change.SourceTable;
 import io.tributary.change.SpecialDecimal;
 
@@ -46,7 +47,7 @@ final class UnstorableValues {
 
   /** The dead-letter reason of a change whose column holds a special decimal. */
   static String reason(SourceTable source, int column, ChangeEvent event) {
-    io.tributary.change.Column c = source.columns().get(column);
+    Column c = source.columns().get(column);
     return "column '"
         + c.name()
         + "' holds "

@@ -5,8 +5,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InvalidClassException;
 import java.io.ObjectInputStream;
 import java.io.Serializable;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -109,7 +112,7 @@ public final class WriteBatch implements Serializable {
       if (version == JAVA_SERIALIZED) {
         try (ObjectInputStream in = new ObjectInputStream(data)) {
           return (WriteBatch) in.readObject();
-        } catch (java.io.InvalidClassException e) {
+        } catch (InvalidClassException e) {
           throw new IllegalStateException(
               "Write batch in committer state has format version 1 (Java serialization, written by"
                   + " an earlier release), and the Iceberg classes in it no longer deserialize ("
@@ -222,8 +225,8 @@ public final class WriteBatch implements Serializable {
     List<String> lines = new ArrayList<>();
     for (WriteResult segment : table.segments()) {
       List<ContentFile<?>> files = new ArrayList<>();
-      java.util.Collections.addAll(files, segment.dataFiles());
-      java.util.Collections.addAll(files, segment.deleteFiles());
+      Collections.addAll(files, segment.dataFiles());
+      Collections.addAll(files, segment.deleteFiles());
       for (ContentFile<?> file : files) {
         String line;
         try {
@@ -295,7 +298,7 @@ public final class WriteBatch implements Serializable {
     try {
       Object mapper = JsonUtil.class.getMethod("mapper").invoke(null);
       Object tree = mapper.getClass().getMethod("readTree", String.class).invoke(mapper, json);
-      for (java.lang.reflect.Method method : ContentFileParser.class.getMethods()) {
+      for (Method method : ContentFileParser.class.getMethods()) {
         if (method.getName().equals("fromJson")
             && method.getParameterCount() == 2
             && method.getParameterTypes()[1] == Map.class
@@ -304,7 +307,7 @@ public final class WriteBatch implements Serializable {
         }
       }
       throw new IllegalStateException("No ContentFileParser.fromJson(JsonNode, Map) in Iceberg");
-    } catch (java.lang.reflect.InvocationTargetException e) {
+    } catch (InvocationTargetException e) {
       Throwable cause = e.getCause();
       if (cause instanceof RuntimeException) {
         throw (RuntimeException) cause;

@@ -1,6 +1,8 @@
 package io.tributary.sink;
 
+import io.tributary.change.SerializerTypeInfo;
 import java.io.IOException;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
@@ -75,8 +77,7 @@ public final class WriteBatchSerializer extends TypeSerializerSingleton<WriteBat
   }
 
   /** Type information for the stream between writers and committer. */
-  public static org.apache.flink.api.common.typeinfo.TypeInformation<WriteBatch> typeInfo() {
-    return new io.tributary.change.SerializerTypeInfo<>(
-        WriteBatch.class, WriteBatchSerializer::new);
+  public static TypeInformation<WriteBatch> typeInfo() {
+    return new SerializerTypeInfo<>(WriteBatch.class, WriteBatchSerializer::new);
   }
 }

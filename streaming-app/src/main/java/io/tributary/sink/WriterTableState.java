@@ -1,15 +1,19 @@
 package io.tributary.sink;
 
 import io.tributary.change.ChangeEvent;
+import io.tributary.change.Column;
 import io.tributary.change.SourceTable;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import org.apache.flink.metrics.Counter;
 import org.apache.iceberg.PartitionField;
 import org.apache.iceberg.PartitionSpec;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.OutputFileFactory;
@@ -70,7 +74,7 @@ final class WriterTableState {
   /** Dead letters of this table since the last checkpoint barrier, as JSON lines. */
   final List<String> deadLetters = new ArrayList<>();
 
-  org.apache.flink.metrics.Counter deadLetterCount;
+  Counter deadLetterCount;
 
   /** Recent rows of a keyed mirror table, for updates with unchanged columns; else null. */
   StoredRows stored;
@@ -136,7 +140,7 @@ final class WriterTableState {
     }
     Record row = mapper.toRecord(event, now.get());
     if (completed != null) {
-      List<io.tributary.change.Column> columns = source.columns();
+      List<Column> columns = source.columns();
       for (int i = 0; i < columns.size(); i++) {
         if (event.isUnchanged(i)) {
           String name = mapper.targetName(i);
@@ -208,9 +212,9 @@ final class WriterTableState {
    * keeps the field and its place in this order, so the values of a row's key stay in the same
    * order (see {@link StoredRows#renameKeys}).
    */
-  static List<String> keyNames(org.apache.iceberg.Schema schema) {
+  static List<String> keyNames(Schema schema) {
     List<Integer> ids = new ArrayList<>(schema.identifierFieldIds());
-    java.util.Collections.sort(ids);
+    Collections.sort(ids);
     List<String> names = new ArrayList<>();
     for (Integer id : ids) {
       names.add(schema.findColumnName(id));

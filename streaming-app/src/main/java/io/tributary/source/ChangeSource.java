@@ -4,6 +4,8 @@ import io.tributary.change.ChangeEvent;
 import io.tributary.change.TableId;
 import io.tributary.config.SourceConfig;
 import io.tributary.config.TributaryConfig;
+import io.tributary.source.mysql.MySqlChangeSource;
+import io.tributary.source.postgres.PostgresChangeSource;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -27,9 +29,7 @@ public interface ChangeSource {
 
   /** The source that {@code source.type} names. */
   static ChangeSource of(SourceConfig source) {
-    return source.isMySql()
-        ? new io.tributary.source.mysql.MySqlChangeSource()
-        : new io.tributary.source.postgres.PostgresChangeSource();
+    return source.isMySql() ? new MySqlChangeSource() : new PostgresChangeSource();
   }
 
   /**

@@ -171,7 +171,7 @@ class ChangeEventSerializerTest {
     for (long v : new long[] {-5, -1, 0, 7, Integer.MIN_VALUE, Integer.MAX_VALUE}) {
       int asLong = ChangeEvent.stableHash(v);
       assertThat(ChangeEvent.stableHash((int) v)).as("int %d", v).isEqualTo(asLong);
-      assertThat(ChangeEvent.stableHash(new java.math.BigDecimal(v).setScale(2)))
+      assertThat(ChangeEvent.stableHash(new BigDecimal(v).setScale(2)))
           .as("numeric %d", v)
           .isEqualTo(asLong);
       if (v >= Short.MIN_VALUE && v <= Short.MAX_VALUE) {
@@ -179,9 +179,9 @@ class ChangeEventSerializerTest {
       }
     }
     assertThat(ChangeEvent.stableHash(-2.5f)).isEqualTo(ChangeEvent.stableHash(-2.5d));
-    assertThat(ChangeEvent.stableHash(new java.math.BigDecimal("1.50")))
-        .isEqualTo(ChangeEvent.stableHash(new java.math.BigDecimal("1.5")));
-    java.math.BigDecimal huge = new java.math.BigDecimal("123456789012345678901234567890");
+    assertThat(ChangeEvent.stableHash(new BigDecimal("1.50")))
+        .isEqualTo(ChangeEvent.stableHash(new BigDecimal("1.5")));
+    BigDecimal huge = new BigDecimal("123456789012345678901234567890");
     assertThat(ChangeEvent.stableHash(huge)).isEqualTo(ChangeEvent.stableHash(huge.setScale(3)));
   }
 }

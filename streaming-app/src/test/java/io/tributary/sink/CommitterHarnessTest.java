@@ -10,6 +10,9 @@ import io.tributary.change.ColumnType;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -18,11 +21,22 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.core.memory.DataInputDeserializer;
 import org.apache.flink.core.memory.DataOutputSerializer;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -316,47 +330,39 @@ class CommitterHarnessTest {
         .contains("Recreate the table");
     assertThat(gone.snapshotId()).isEqualTo(-1);
     String listed = gone.blockedReason().replaceAll("(?s).*kept in (\\S+\\.jsonl)\\..*", "$1");
-    List<String> lines = java.nio.file.Files.readAllLines(Path.of(java.net.URI.create(listed)));
+    List<String> lines = Files.readAllLines(Path.of(URI.create(listed)));
     assertThat(lines).hasSize(1);
     assertThat(lines.get(0)).contains(accountRows.dataFiles()[0].location());
   }
 
   /** Holds committer state as the release that wrote the first state format left it. */
-  private static final class FirstFormatState
-      extends org.apache.flink.streaming.api.operators.AbstractStreamOperator<TableCommit>
-      implements org.apache.flink.streaming.api.operators.OneInputStreamOperator<
-          WriteBatch, TableCommit> {
+  private static final class FirstFormatState extends AbstractStreamOperator<TableCommit>
+      implements OneInputStreamOperator<WriteBatch, TableCommit> {
     private final byte[] pending;
-    private transient org.apache.flink.api.common.state.ListState<byte[]> pendingState;
-    private transient org.apache.flink.api.common.state.ListState<String> runIdState;
+    private transient ListState<byte[]> pendingState;
+    private transient ListState<String> runIdState;
 
     FirstFormatState(byte[] pending) {
       this.pending = pending;
     }
 
     @Override
-    public void initializeState(org.apache.flink.runtime.state.StateInitializationContext context)
-        throws Exception {
+    public void initializeState(StateInitializationContext context) throws Exception {
       super.initializeState(context);
       pendingState =
           context
               .getOperatorStateStore()
               .getListState(
-                  new org.apache.flink.api.common.state.ListStateDescriptor<>(
-                      "pending-writes",
-                      org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo
-                          .BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+                  new ListStateDescriptor<>(
+                      "pending-writes", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
       runIdState =
           context
               .getOperatorStateStore()
-              .getListState(
-                  new org.apache.flink.api.common.state.ListStateDescriptor<>(
-                      "run-id", org.apache.flink.api.common.typeinfo.Types.STRING));
+              .getListState(new ListStateDescriptor<>("run-id", Types.STRING));
     }
 
     @Override
-    public void snapshotState(org.apache.flink.runtime.state.StateSnapshotContext context)
-        throws Exception {
+    public void snapshotState(StateSnapshotContext context) throws Exception {
       super.snapshotState(context);
       pendingState.update(List.of(pending));
       runIdState.update(List.of("run-1"));
@@ -369,8 +375,7 @@ class CommitterHarnessTest {
   @Test
   void aSavepointOfTheFirstStateFormatRestoresAndCommitsItsPendingFiles() throws Exception {
     byte[] fixture;
-    try (java.io.InputStream in =
-        getClass().getResourceAsStream(CommitterStateFixture.V1_RESOURCE)) {
+    try (InputStream in = getClass().getResourceAsStream(CommitterStateFixture.V1_RESOURCE)) {
       fixture = in.readAllBytes();
     }
     OneInputStreamOperatorTestHarness<WriteBatch, TableCommit> old =
@@ -401,15 +406,15 @@ class CommitterHarnessTest {
   }
 
   /** The described data and delete files of a table's write in a batch. */
-  private static java.util.Set<String> filesOf(WriteBatch batch, String name) {
-    java.util.Set<String> files = new java.util.TreeSet<>();
+  private static Set<String> filesOf(WriteBatch batch, String name) {
+    Set<String> files = new TreeSet<>();
     for (TableWrite write : batch.tables()) {
       if (write.table().equals(name)) {
         for (WriteResult segment : write.segments()) {
-          for (org.apache.iceberg.DataFile f : segment.dataFiles()) {
+          for (DataFile f : segment.dataFiles()) {
             files.add(f.location() + " " + f.content() + " " + f.recordCount());
           }
-          for (org.apache.iceberg.DeleteFile f : segment.deleteFiles()) {
+          for (DeleteFile f : segment.deleteFiles()) {
             files.add(f.location() + " " + f.content() + " " + f.recordCount());
           }
         }
@@ -419,13 +424,13 @@ class CommitterHarnessTest {
   }
 
   /** The data and delete files the table's snapshots added, described like {@link #filesOf}. */
-  private static java.util.Set<String> committedFiles(Table table) {
-    java.util.Set<String> files = new java.util.TreeSet<>();
+  private static Set<String> committedFiles(Table table) {
+    Set<String> files = new TreeSet<>();
     for (Snapshot snapshot : table.snapshots()) {
-      for (org.apache.iceberg.DataFile f : snapshot.addedDataFiles(table.io())) {
+      for (DataFile f : snapshot.addedDataFiles(table.io())) {
         files.add(f.location() + " " + f.content() + " " + f.recordCount());
       }
-      for (org.apache.iceberg.DeleteFile f : snapshot.addedDeleteFiles(table.io())) {
+      for (DeleteFile f : snapshot.addedDeleteFiles(table.io())) {
         files.add(f.location() + " " + f.content() + " " + f.recordCount());
       }
     }

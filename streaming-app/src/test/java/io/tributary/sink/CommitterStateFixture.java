@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.iceberg.ContentFile;
 import org.apache.iceberg.DataFile;
@@ -40,7 +41,7 @@ public final class CommitterStateFixture {
               Types.NestedField.optional(2, "region", Types.StringType.get()),
               Types.NestedField.optional(3, "v", Types.IntegerType.get()),
               Types.NestedField.optional(4, "_source_lsn", Types.LongType.get())),
-          java.util.Set.of(1));
+          Set.of(1));
   static final PartitionSpec UNPARTITIONED = PartitionSpec.unpartitioned();
   static final PartitionSpec BY_REGION =
       PartitionSpec.builderFor(SCHEMA).identity("region").withSpecId(0).build();

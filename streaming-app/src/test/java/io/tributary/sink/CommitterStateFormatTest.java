@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,7 +70,7 @@ class CommitterStateFormatTest {
 
     int versionAt = 4 + 2 + "session-b".length();
     assertThat(ByteBuffer.wrap(bytes, versionAt, 4).getInt()).isEqualTo(WriteBatch.FORMAT_VERSION);
-    String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+    String text = new String(bytes, StandardCharsets.UTF_8);
     assertThat(text)
         .as("files are stored as Iceberg content-file JSON, not as Java objects")
         .contains("\"file-path\":\"file:/warehouse/shop/orders/data/region=US/00001-0-b.parquet\"")

@@ -11,9 +11,11 @@ import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.RowDelta;
@@ -166,8 +168,8 @@ class OrderedCommitTest {
         segment(table, V1, true, events(V1, ChangeEvent.Op.UPDATE, 1, 100, "US", 1));
     RowDelta together = table.newRowDelta();
     for (WriteResult r : List.of(snapshotRows, upserts)) {
-      java.util.Arrays.stream(r.dataFiles()).forEach(together::addRows);
-      java.util.Arrays.stream(r.deleteFiles()).forEach(together::addDeletes);
+      Arrays.stream(r.dataFiles()).forEach(together::addRows);
+      Arrays.stream(r.deleteFiles()).forEach(together::addDeletes);
     }
     together.commit();
     table.refresh();
@@ -268,8 +270,8 @@ class OrderedCommitTest {
     // from the current snapshot ends at a missing parent.
     WriteResult other =
         segment(table, V1, false, events(V1, ChangeEvent.Op.SNAPSHOT, 100, 104, "US", 0));
-    org.apache.iceberg.AppendFiles append = table.newFastAppend();
-    java.util.Arrays.stream(other.dataFiles()).forEach(append::appendFile);
+    AppendFiles append = table.newFastAppend();
+    Arrays.stream(other.dataFiles()).forEach(append::appendFile);
     append.commit();
     table.expireSnapshots().expireSnapshotId(committed).commit();
     table.refresh();
@@ -352,8 +354,8 @@ class OrderedCommitTest {
         segment(table, V1, true, events(V1, ChangeEvent.Op.UPDATE, 1, 20, "US", 3));
     // An earlier release committed round 0 of checkpoint 5 as a snapshot of its own (no number of
     // rounds in its summary), then failed before round 1.
-    org.apache.iceberg.AppendFiles round0 = table.newFastAppend();
-    java.util.Arrays.stream(snapshotRows.dataFiles()).forEach(round0::appendFile);
+    AppendFiles round0 = table.newFastAppend();
+    Arrays.stream(snapshotRows.dataFiles()).forEach(round0::appendFile);
     round0.set(IcebergCommitterOperator.RUN_ID, "run-1");
     round0.set(IcebergCommitterOperator.SESSION, "session-a");
     round0.set(IcebergCommitterOperator.CHECKPOINT_ID, "5");

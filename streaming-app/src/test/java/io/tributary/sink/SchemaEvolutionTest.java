@@ -12,8 +12,10 @@ import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
 import org.apache.iceberg.types.Types;
@@ -232,8 +234,8 @@ class SchemaEvolutionTest {
 
   @Test
   void anAsideNameNeverTakesAColumnName() {
-    assertThat(SchemaEvolution.asideName("a", 2, java.util.Set.of())).isEqualTo("a__dropped_2");
-    assertThat(SchemaEvolution.asideName("a", 2, java.util.Set.of("a__dropped_2")))
+    assertThat(SchemaEvolution.asideName("a", 2, Set.of())).isEqualTo("a__dropped_2");
+    assertThat(SchemaEvolution.asideName("a", 2, Set.of("a__dropped_2")))
         .isEqualTo("a__dropped_2_2");
     // A source column that has an aside name takes it; the old column moves aside again.
     int a = id("a");
@@ -277,7 +279,7 @@ class SchemaEvolutionTest {
     assertThat(map(back, 1L, 2, "x", "y").getField("b")).isEqualTo("x");
   }
 
-  private org.apache.iceberg.catalog.TableIdentifier tableId() {
+  private TableIdentifier tableId() {
     return TableNames.mirror("shop", ID);
   }
 }

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
@@ -107,14 +108,14 @@ class StreamFileSettingsTest {
   private List<CompressionCodecName> codecs(Table table, WriteResult result) throws IOException {
     assertThat(result.dataFiles()).isNotEmpty();
     assertThat(result.deleteFiles()).as("equality deletes of keys not written before").isNotEmpty();
-    List<String> paths = new java.util.ArrayList<>();
+    List<String> paths = new ArrayList<>();
     for (DataFile file : result.dataFiles()) {
       paths.add(file.location());
     }
     for (DeleteFile file : result.deleteFiles()) {
       paths.add(file.location());
     }
-    List<CompressionCodecName> codecs = new java.util.ArrayList<>();
+    List<CompressionCodecName> codecs = new ArrayList<>();
     int n = 0;
     for (String path : paths) {
       Path local = temp.resolve("f" + n++ + ".parquet");

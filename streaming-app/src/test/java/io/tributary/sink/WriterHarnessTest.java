@@ -10,12 +10,15 @@ import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.tasks.mailbox.Mail;
+import org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -23,9 +26,11 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -182,20 +187,19 @@ class WriterHarnessTest {
    * writer fails at once naming the checkpoint and the table, instead of blocking for minutes.
    */
   @Test
-  @org.junit.jupiter.api.Timeout(60)
+  @Timeout(60)
   void anUpdateNeedingRowsOfAnAbortedCheckpointFailsAtOnceNamingIt() throws Exception {
     change(SOURCE, ChangeEvent.Op.SNAPSHOT, 1L, "US", 0);
     checkpointNotCompleted(1);
     writer.getOperator().notifyCheckpointAborted(1);
     updateWithoutRegion(5);
     long started = System.nanoTime();
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> writer.prepareSnapshotPreBarrier(2))
+    Assertions.assertThatThrownBy(() -> writer.prepareSnapshotPreBarrier(2))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("Checkpoint 1 was aborted before table")
         .hasMessageContaining("shop.accounts")
         .hasMessageContaining("restarts from its last completed checkpoint");
-    assertThat(java.time.Duration.ofNanos(System.nanoTime() - started))
-        .isLessThan(java.time.Duration.ofSeconds(10));
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
   }
 
   /**
@@ -204,7 +208,7 @@ class WriterHarnessTest {
    * it, and the update takes the value left out from the table.
    */
   @Test
-  @org.junit.jupiter.api.Timeout(60)
+  @Timeout(60)
   void anUpdateWaitsForACheckpointThatCompletesWhileItWaits() throws Exception {
     change(SOURCE, ChangeEvent.Op.SNAPSHOT, 1L, "US", 0);
     change(SOURCE, ChangeEvent.Op.SNAPSHOT, 2L, "EU", 0);
@@ -213,12 +217,12 @@ class WriterHarnessTest {
     writer
         .getTaskMailbox()
         .put(
-            new org.apache.flink.streaming.runtime.tasks.mailbox.Mail(
+            new Mail(
                 () -> {
                   committer.notifyOfCompletedCheckpoint(1);
                   writer.notifyOfCompletedCheckpoint(1);
                 },
-                org.apache.flink.streaming.runtime.tasks.mailbox.TaskMailbox.MIN_PRIORITY,
+                TaskMailbox.MIN_PRIORITY,
                 "checkpoint 1 completed"));
     checkpoint(2);
     assertThat(rows()).isEqualTo(Map.of(1L, 5, 2L, 0));

@@ -10,7 +10,9 @@ import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
 import io.tributary.local.LocalRunner;
 import io.tributary.local.LocalStack;
+import java.io.IOException;
 import java.io.Reader;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -45,9 +47,9 @@ public final class FaultJob {
   private FaultJob() {}
 
   /** Writes the settings a cell's job reads from its folder. */
-  static void writeSettings(Path workdir, Properties settings) throws java.io.IOException {
+  static void writeSettings(Path workdir, Properties settings) throws IOException {
     Files.createDirectories(workdir);
-    try (java.io.Writer w = Files.newBufferedWriter(workdir.resolve(SETTINGS))) {
+    try (Writer w = Files.newBufferedWriter(workdir.resolve(SETTINGS))) {
       settings.store(w, "Fault matrix cell");
     }
   }

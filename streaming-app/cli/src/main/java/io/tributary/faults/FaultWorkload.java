@@ -1,9 +1,11 @@
 package io.tributary.faults;
 
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -185,7 +187,7 @@ final class FaultWorkload implements AutoCloseable {
 
   private static long max(Connection c, String table, long floor) throws SQLException {
     try (Statement st = c.createStatement();
-        java.sql.ResultSet rs =
+        ResultSet rs =
             st.executeQuery("SELECT coalesce(max(id), 0) FROM " + table + " WHERE id < 1e9")) {
       rs.next();
       return Math.max(floor, rs.getLong(1));
@@ -204,7 +206,7 @@ final class FaultWorkload implements AutoCloseable {
 
   private static void sleep(long nanos) {
     try {
-      java.util.concurrent.TimeUnit.NANOSECONDS.sleep(nanos);
+      TimeUnit.NANOSECONDS.sleep(nanos);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -109,7 +110,7 @@ public final class SourceServer implements AutoCloseable {
               .inheritIO()
               .start();
       kill.waitFor();
-      postmaster.get().onExit().orTimeout(120, java.util.concurrent.TimeUnit.SECONDS).join();
+      postmaster.get().onExit().orTimeout(120, TimeUnit.SECONDS).join();
     }
     releaseHandle();
     startServer();
@@ -131,7 +132,7 @@ public final class SourceServer implements AutoCloseable {
     postmaster.ifPresent(
         p -> {
           p.destroyForcibly();
-          p.onExit().orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+          p.onExit().orTimeout(30, TimeUnit.SECONDS).join();
         });
     releaseHandle();
   }

@@ -10,10 +10,14 @@ import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
 import io.tributary.sink.IcebergCommitterOperator;
+import io.tributary.sink.WriterCpuBenchmark;
 import io.tributary.source.CapturedTable;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,11 +27,13 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -36,7 +42,11 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.NoSuchTableException;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * The benchmark program ({@code tributary bench}): snapshot rows per second, streaming changes per
@@ -117,7 +127,7 @@ public final class Benchmark {
     Path workdir = Files.createTempDirectory("tributary-bench");
     String machine = MachineInfo.machine();
     out.println("Machine: " + machine);
-    writerCpu = io.tributary.sink.WriterCpuBenchmark.run(WRITER_ROWS, 5);
+    writerCpu = WriterCpuBenchmark.run(WRITER_ROWS, 5);
     out.printf(
         Locale.ROOT,
         "Writer CPU for %,d upserts: %.0f ms with the stream's Parquet settings, %.0f ms with the"
@@ -166,8 +176,8 @@ public final class Benchmark {
   }
 
   static void deleteQuietly(Path dir) {
-    try (java.util.stream.Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | UncheckedIOException e) {
       // A temporary directory; the system cleans it up eventually.
     }
@@ -276,8 +286,7 @@ public final class Benchmark {
       stop(job);
 
       long verifyStarted = System.nanoTime();
-      List<io.tributary.verify.VerifyResult> verified =
-          io.tributary.verify.LakeVerifier.verify(config, catalogSpec, null);
+      List<VerifyResult> verified = LakeVerifier.verify(config, catalogSpec, null);
       double verifySeconds = (System.nanoTime() - verifyStarted) / 1e9;
       long verifiedRows = verified.get(0).sourceRows();
       out.printf(
@@ -436,9 +445,8 @@ public final class Benchmark {
     Map<String, String> summary = table.currentSnapshot().summary();
     long started = System.nanoTime();
     long rowsRead = 0;
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rowsOf =
-        org.apache.iceberg.data.IcebergGenerics.read(table).build()) {
-      for (org.apache.iceberg.data.Record ignored : rowsOf) {
+    try (CloseableIterable<Record> rowsOf = IcebergGenerics.read(table).build()) {
+      for (Record ignored : rowsOf) {
         rowsRead++;
       }
     }
@@ -477,12 +485,9 @@ public final class Benchmark {
       return 0;
     }
     plainReadSnapshot = snapshot.snapshotId();
-    try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> rows =
-        org.apache.iceberg.data.IcebergGenerics.read(table)
-            .where(org.apache.iceberg.expressions.Expressions.equal("id", key))
-            .select("id", "b")
-            .build()) {
-      for (org.apache.iceberg.data.Record r : rows) {
+    try (CloseableIterable<Record> rows =
+        IcebergGenerics.read(table).where(Expressions.equal("id", key)).select("id", "b").build()) {
+      for (Record r : rows) {
         Object b = r.getField("b");
         return b == null ? 0 : (Integer) b;
       }
@@ -540,8 +545,7 @@ public final class Benchmark {
 
   /** CPU time of this JVM so far (all threads), in seconds. */
   static double cpuSeconds() {
-    java.lang.management.OperatingSystemMXBean os =
-        java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     if (os instanceof com.sun.management.OperatingSystemMXBean) {
       return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime() / 1e9;
     }

@@ -1,5 +1,6 @@
 package io.tributary.local;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -8,6 +9,7 @@ import java.sql.Statement;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,7 +61,7 @@ public final class DemoWorkload implements AutoCloseable {
         next += intervalNanos;
         long wait = next - System.nanoTime();
         if (wait > 0) {
-          java.util.concurrent.locks.LockSupport.parkNanos(wait);
+          LockSupport.parkNanos(wait);
         }
       }
     } catch (SQLException e) {
@@ -90,14 +92,14 @@ public final class DemoWorkload implements AutoCloseable {
             c.prepareStatement("INSERT INTO order_items VALUES (?, ?, ?, ?, ?)")) {
       order.setLong(1, orderId);
       order.setLong(2, 1 + random.nextLong(customers));
-      order.setBigDecimal(3, java.math.BigDecimal.valueOf(random.nextInt(100_000), 2));
+      order.setBigDecimal(3, BigDecimal.valueOf(random.nextInt(100_000), 2));
       order.executeUpdate();
       for (int line = 1; line <= 1 + random.nextInt(3); line++) {
         item.setLong(1, orderId);
         item.setShort(2, (short) line);
         item.setInt(3, 1 + random.nextInt((int) products));
         item.setInt(4, 1 + random.nextInt(5));
-        item.setBigDecimal(5, java.math.BigDecimal.valueOf(100 + random.nextInt(10_000), 2));
+        item.setBigDecimal(5, BigDecimal.valueOf(100 + random.nextInt(10_000), 2));
         item.executeUpdate();
       }
     }

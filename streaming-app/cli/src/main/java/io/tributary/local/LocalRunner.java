@@ -14,6 +14,7 @@ import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -22,9 +23,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.JobManagerOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -34,6 +38,7 @@ import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
 
 /**
  * Runs the Tributary job on a Flink MiniCluster against the embedded local stack: the command
@@ -165,12 +170,11 @@ public final class LocalRunner {
       // Ctrl-C and SIGTERM ask the loop below to stop: the savepoint is taken while the JVM still
       // runs normally (Iceberg's worker pool is shut down by a JVM shutdown hook, so a commit made
       // from a shutdown hook fails).
-      java.util.concurrent.atomic.AtomicBoolean interrupted =
-          new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean interrupted = new AtomicBoolean();
       Thread main = Thread.currentThread();
       for (String name : new String[] {"INT", "TERM"}) {
-        sun.misc.Signal.handle(
-            new sun.misc.Signal(name),
+        Signal.handle(
+            new Signal(name),
             signal -> {
               if (!interrupted.getAndSet(true)) {
                 main.interrupt();
@@ -295,7 +299,7 @@ public final class LocalRunner {
     // (the wildcard address by default).
     flink.set(RestOptions.BIND_ADDRESS, "127.0.0.1");
     flink.set(RestOptions.ADDRESS, "127.0.0.1");
-    flink.set(org.apache.flink.configuration.JobManagerOptions.BIND_HOST, "127.0.0.1");
+    flink.set(JobManagerOptions.BIND_HOST, "127.0.0.1");
     flink.set(TaskManagerOptions.BIND_HOST, "127.0.0.1");
     flink.set(TaskManagerOptions.HOST, "127.0.0.1");
     flink.set(RestOptions.PORT, LocalStack.freePort());
@@ -306,9 +310,7 @@ public final class LocalRunner {
     flink.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 10);
     flink.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(2));
-    flink.set(
-        TaskManagerOptions.MANAGED_MEMORY_SIZE,
-        org.apache.flink.configuration.MemorySize.ofMebiBytes(64));
+    flink.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(64));
     TributaryJob.configure(flink, job);
     LocalMetricsReporter.configure(flink);
     flink.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpointDir().toUri().toString());
@@ -331,7 +333,7 @@ public final class LocalRunner {
     Path lastSavepoint = workdir.resolve("flink/last-savepoint");
     if (Files.exists(lastSavepoint)) {
       String s = Files.readString(lastSavepoint).trim();
-      Path p = Path.of(s.startsWith("file:") ? java.net.URI.create(s).getPath() : s);
+      Path p = Path.of(s.startsWith("file:") ? URI.create(s).getPath() : s);
       if (Files.exists(p.resolve("_metadata"))) {
         newest = Optional.of(p);
         newestTime = Files.getLastModifiedTime(p.resolve("_metadata")).toMillis();

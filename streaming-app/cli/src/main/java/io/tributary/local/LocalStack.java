@@ -8,6 +8,8 @@ import io.tributary.config.Secret;
 import io.tributary.config.SinkConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -20,6 +22,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.Properties;
 import org.gaul.s3proxy.S3Proxy;
 import org.gaul.s3proxy.auth.AuthenticationType;
 import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
@@ -103,8 +106,8 @@ public final class LocalStack implements AutoCloseable {
       }
       Thread.sleep(200);
     }
-    java.util.Properties p = new java.util.Properties();
-    try (java.io.Reader r = Files.newBufferedReader(endpoints)) {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(endpoints)) {
       p.load(r);
     }
     int pgPort = Integer.parseInt(p.getProperty("postgres.port"));
@@ -131,13 +134,13 @@ public final class LocalStack implements AutoCloseable {
 
   /** Records the ports so that other commands can attach while this stack runs. */
   public void writeEndpoints() throws IOException {
-    java.util.Properties p = new java.util.Properties();
+    Properties p = new Properties();
     p.setProperty("postgres.port", Integer.toString(postgresPort));
     p.setProperty("s3.port", Integer.toString(s3Port));
     if (dynamoPort > 0) {
       p.setProperty("dynamodb.port", Integer.toString(dynamoPort));
     }
-    try (java.io.Writer w = Files.newBufferedWriter(workdir.resolve(ENDPOINTS_FILE))) {
+    try (Writer w = Files.newBufferedWriter(workdir.resolve(ENDPOINTS_FILE))) {
       p.store(w, "Endpoints of the running local stack");
     }
   }

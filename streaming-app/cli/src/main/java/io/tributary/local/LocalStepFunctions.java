@@ -7,6 +7,7 @@ import io.tributary.config.ControlConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -325,7 +326,7 @@ public final class LocalStepFunctions {
             .directory(packages.toFile())
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
-    Writer answers = new java.io.OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8);
+    Writer answers = new OutputStreamWriter(node.getOutputStream(), StandardCharsets.UTF_8);
     LocalTaskAnswers taskAnswers = new LocalTaskAnswers(workdir, tasks);
     ExecutorService pool = Executors.newCachedThreadPool();
     List<JsonNode> events = Collections.synchronizedList(new ArrayList<>());

@@ -1,5 +1,6 @@
 package io.tributary.local;
 
+import com.sun.management.OperatingSystemMXBean;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -35,7 +36,7 @@ final class MachineInfo {
       // not Linux
     }
     long memory =
-        ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
             .getTotalPhysicalMemorySize();
     return String.format(
         Locale.ROOT,

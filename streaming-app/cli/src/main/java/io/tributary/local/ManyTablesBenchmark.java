@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -31,6 +32,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 
@@ -346,8 +348,7 @@ public final class ManyTablesBenchmark {
           .entrySet()
           .removeIf(
               e -> {
-                org.apache.iceberg.Snapshot s =
-                    Benchmark.current(catalog, TableIdentifier.of(db, e.getKey()));
+                Snapshot s = Benchmark.current(catalog, TableIdentifier.of(db, e.getKey()));
                 return records
                     ? Benchmark.totalRecords(s) >= e.getValue()
                     : Benchmark.committedLsn(s) >= e.getValue();
@@ -373,8 +374,8 @@ public final class ManyTablesBenchmark {
     Map<String, Long> lastLsn = new LinkedHashMap<>();
     long[] cursor = new long[names.size()];
     long[] nextId = new long[names.size()];
-    java.util.Arrays.fill(cursor, 1);
-    java.util.Arrays.fill(nextId, perTable + 1);
+    Arrays.fill(cursor, 1);
+    Arrays.fill(nextId, perTable + 1);
     int done = 0;
     int t = 0;
     try (Connection c = stack.connect(db)) {

@@ -2,12 +2,15 @@ package io.tributary.local;
 
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.SourceConfig;
+import io.tributary.source.postgres.PostgresSources;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder;
+import org.apache.flink.cdc.debezium.table.DebeziumChangelogMode;
 import org.apache.flink.cdc.debezium.table.RowDataDebeziumDeserializeSchema;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -17,10 +20,12 @@ import org.apache.flink.table.runtime.typeutils.InternalTypeInfo;
 import org.apache.flink.table.types.logical.BigIntType;
 import org.apache.flink.table.types.logical.DecimalType;
 import org.apache.flink.table.types.logical.IntType;
+import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.RowType;
 import org.apache.flink.table.types.logical.TimestampType;
 import org.apache.flink.table.types.logical.VarCharType;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -40,7 +45,7 @@ final class PlainPipeline {
 
   private static final RowType ROW =
       RowType.of(
-          new org.apache.flink.table.types.logical.LogicalType[] {
+          new LogicalType[] {
             new BigIntType(false),
             new IntType(),
             new IntType(),
@@ -63,12 +68,9 @@ final class PlainPipeline {
                 Types.NestedField.optional(5, "d", Types.StringType.get()),
                 Types.NestedField.optional(6, "amount", Types.DecimalType.of(12, 2)),
                 Types.NestedField.optional(7, "ts", Types.TimestampType.withoutZone())),
-            java.util.Set.of(1));
+            Set.of(1));
     return catalog.createTable(
-        id,
-        schema,
-        org.apache.iceberg.PartitionSpec.unpartitioned(),
-        Map.of("format-version", "2"));
+        id, schema, PartitionSpec.unpartitioned(), Map.of("format-version", "2"));
   }
 
   /** Starts the reference job on the bench table. */
@@ -86,13 +88,13 @@ final class PlainPipeline {
     debezium.setProperty("publication.autocreate.mode", "disabled");
     debezium.setProperty("decimal.handling.mode", "precise");
     // The same slot retry as Tributary's, so that neither pipeline pays a random 10 s stall.
-    io.tributary.source.postgres.PostgresSources.slotRetries(debezium);
+    PostgresSources.slotRetries(debezium);
     RowDataDebeziumDeserializeSchema deserializer =
         RowDataDebeziumDeserializeSchema.newBuilder()
             .setPhysicalRowType(ROW)
             .setResultTypeInfo(InternalTypeInfo.of(ROW))
             // Updates without a before-image (REPLICA IDENTITY DEFAULT) into an upsert sink.
-            .setChangelogMode(org.apache.flink.cdc.debezium.table.DebeziumChangelogMode.UPSERT)
+            .setChangelogMode(DebeziumChangelogMode.UPSERT)
             .build();
     PostgresSourceBuilder.PostgresIncrementalSource<RowData> cdc =
         PostgresSourceBuilder.PostgresIncrementalSource.<RowData>builder()

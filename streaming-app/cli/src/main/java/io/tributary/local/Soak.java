@@ -15,7 +15,9 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -200,8 +202,8 @@ public final class Soak {
     long deadline = System.nanoTime() + within.toNanos();
     String end;
     try (Connection c = stack.connect(DemoDatabase.DATABASE);
-        java.sql.Statement st = c.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT pg_current_wal_lsn()::text")) {
       rs.next();
       end = rs.getString(1);
     }
@@ -214,8 +216,8 @@ public final class Soak {
     while (System.nanoTime() < deadline) {
       long behind;
       try (Connection c = stack.connect(DemoDatabase.DATABASE);
-          java.sql.Statement st = c.createStatement();
-          java.sql.ResultSet rs = st.executeQuery(query)) {
+          Statement st = c.createStatement();
+          ResultSet rs = st.executeQuery(query)) {
         rs.next();
         behind = rs.getLong(1);
       }

@@ -1,6 +1,7 @@
 package io.tributary.local;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -12,7 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +42,7 @@ public final class StackOwner implements AutoCloseable {
    * The owner files this process holds locked: closing any other channel of such a file would
    * release the lock (POSIX record locks belong to the process), so none is opened.
    */
-  private static final java.util.Set<Path> HELD =
-      java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
 
   private final Path workdir;
   private final FileChannel channel;
@@ -102,7 +106,7 @@ public final class StackOwner implements AutoCloseable {
             + self.info().startInstant().map(Instant::toString).orElse("")
             + "\n";
     channel.truncate(0);
-    channel.write(java.nio.ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8)), 0);
+    channel.write(ByteBuffer.wrap(record.getBytes(StandardCharsets.UTF_8)), 0);
     channel.force(true);
     HELD.add(file);
     return new Acquired(new StackOwner(root, channel, lock), Optional.empty());
@@ -179,14 +183,14 @@ public final class StackOwner implements AutoCloseable {
     fastShutdown(postgres);
     try {
       postgres.onExit().get(POSTGRES_STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+    } catch (TimeoutException e) {
       LOG.warn("PostgreSQL (pid {}) did not stop within {}; killing it", pid, POSTGRES_STOP_WAIT);
       postgres.destroyForcibly();
       postgres.onExit().join();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("Interrupted while stopping the orphaned PostgreSQL " + pid, e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw new IOException("Could not wait for the orphaned PostgreSQL " + pid, e);
     }
     // Its children (background workers) end with the postmaster; wait until the lock file is gone.

@@ -5,16 +5,22 @@ import io.tributary.change.TableId;
 import io.tributary.config.TableMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TributaryConfig;
+import io.tributary.job.TributaryJob;
+import io.tributary.sink.IcebergSchemas;
 import io.tributary.sink.StreamMarkers;
 import io.tributary.sink.TableNames;
 import io.tributary.source.postgres.SourcePreflight;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.NoSuchTableException;
 
 /** Verifies every captured table of a configuration (or one of them) against its mirror table. */
@@ -39,8 +45,8 @@ public final class LakeVerifier {
   }
 
   private static long count(Connection source, String table) throws SQLException {
-    try (java.sql.Statement st = source.createStatement();
-        java.sql.ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
+    try (Statement st = source.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
       rs.next();
       return rs.getLong(1);
     }
@@ -60,7 +66,7 @@ public final class LakeVerifier {
       List<String> key,
       List<String> keyAdded)
       throws SQLException {
-    org.apache.iceberg.catalog.TableIdentifier changelog = TableNames.changelog(namespace, id);
+    TableIdentifier changelog = TableNames.changelog(namespace, id);
     if (!catalog.tableExists(changelog)) {
       long sourceRows = count(source, quoted(id));
       return new VerifyResult(
@@ -79,7 +85,7 @@ public final class LakeVerifier {
             : !keyAdded.isEmpty()
                 ? "its updates and deletes are not captured: it was captured insert-only (REPLICA"
                     + " IDENTITY "
-                    + identity.toUpperCase(java.util.Locale.ROOT)
+                    + identity.toUpperCase(Locale.ROOT)
                     + " without a key) before its primary key "
                     + keyAdded
                     + " was added; to capture them, mirror it by key (tables.options."
@@ -87,7 +93,7 @@ public final class LakeVerifier {
                     + ".mode: mirror, see"
                     + " docs/schema-changes-and-dead-letters.md#a-primary-key-added-to-an-insert-only-table)"
                 : "updates and deletes of a table without key are not captured under REPLICA IDENTITY "
-                    + identity.toUpperCase(java.util.Locale.ROOT)
+                    + identity.toUpperCase(Locale.ROOT)
                     + " (ALTER TABLE "
                     + quoted(id)
                     + " REPLICA IDENTITY FULL captures them)";
@@ -104,7 +110,7 @@ public final class LakeVerifier {
   private static VerifyResult withDuplicates(VerifyResult result, Table changes, List<String> key) {
     List<String> lakeKey = new ArrayList<>();
     for (String column : key) {
-      lakeKey.add(io.tributary.sink.IcebergSchemas.fieldName(column));
+      lakeKey.add(IcebergSchemas.fieldName(column));
     }
     List<String> duplicates = ChangelogDuplicates.find(changes, lakeKey);
     if (duplicates.isEmpty()) {
@@ -176,8 +182,7 @@ public final class LakeVerifier {
       // Every table a start would refuse, for whatever reason, is said so: the preflight decides.
       Map<TableId, List<String>> refused =
           new SourcePreflight(config.source(), config.tables())
-              .lakeAppendOnly(
-                  io.tributary.job.TributaryJob.lakeAppendOnly(catalog, config.sink().namespace()))
+              .lakeAppendOnly(TributaryJob.lakeAppendOnly(catalog, config.sink().namespace()))
               .refusedTables(source);
       for (TableId id : identities.keySet()) {
         String lakeName = TableNames.mirrorName(id);
@@ -270,8 +275,7 @@ public final class LakeVerifier {
           continue;
         }
         VerifyResult result = new TableVerifier(source, quoted, mirror).verify();
-        org.apache.iceberg.catalog.TableIdentifier changelog =
-            TableNames.changelog(config.sink().namespace(), id);
+        TableIdentifier changelog = TableNames.changelog(config.sink().namespace(), id);
         if (catalog.tableExists(changelog)) {
           result = withDuplicates(result, catalog.loadTable(changelog), key);
         }

@@ -8,12 +8,14 @@ import io.tributary.source.mysql.MySqlConnections;
 import io.tributary.source.mysql.MySqlPreflight;
 import io.tributary.source.postgres.CaptureNames;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 
 /**
  * Verifies the captured tables of a MySQL or MariaDB source against their mirror tables (see {@link
@@ -55,7 +57,7 @@ final class MySqlLakeVerifier {
                   List.of(reason + " (see tributary preflight)")));
           continue;
         }
-        org.apache.iceberg.catalog.TableIdentifier mirror = TableNames.mirror(namespace, id);
+        TableIdentifier mirror = TableNames.mirror(namespace, id);
         if (!catalog.tableExists(mirror)) {
           long sourceRows = count(source, id);
           results.add(
@@ -85,8 +87,7 @@ final class MySqlLakeVerifier {
 
   private static long count(Connection source, TableId id) throws SQLException {
     try (Statement st = source.createStatement();
-        java.sql.ResultSet rs =
-            st.executeQuery("SELECT count(*) FROM " + MySqlConnections.quoted(id))) {
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM " + MySqlConnections.quoted(id))) {
       rs.next();
       return rs.getLong(1);
     }

@@ -3,6 +3,8 @@ package io.tributary.verify;
 import io.tributary.change.TableId;
 import io.tributary.sink.IcebergSchemas;
 import io.tributary.source.mysql.MySqlConnections;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -174,8 +176,8 @@ final class MySqlTableVerifier {
         rows.put(key(row, keys), row);
         count++;
       }
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException("Reading " + mirror.name() + " failed", e);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Reading " + mirror.name() + " failed", e);
     }
     return count;
   }

@@ -3,6 +3,7 @@ package io.tributary.faults;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.verify.VerifyResult;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +13,7 @@ class CellResultTest {
 
   private static VerifyResult different(String table, String... differences) {
     return new VerifyResult(
-        table, 3, 3, VerifyResult.State.DIFFERENT, new java.util.ArrayList<>(List.of(differences)));
+        table, 3, 3, VerifyResult.State.DIFFERENT, new ArrayList<>(List.of(differences)));
   }
 
   @Test

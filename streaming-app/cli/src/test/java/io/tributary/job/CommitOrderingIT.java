@@ -8,8 +8,11 @@ import io.tributary.sink.IcebergCommitterOperator;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.junit.jupiter.api.AfterAll;
@@ -140,13 +143,13 @@ class CommitOrderingIT {
     it.sql(statements.toArray(new String[0]));
     it.awaitEqual(TABLES, Duration.ofMinutes(2));
     // The checkpoints that committed to several tables, each table once per checkpoint.
-    Map<String, Integer> tablesPerCheckpoint = new java.util.HashMap<>();
+    Map<String, Integer> tablesPerCheckpoint = new HashMap<>();
     List<String> names = new ArrayList<>(List.of("hot", "evolving"));
     for (int i = 0; i < SIDE_TABLES; i++) {
       names.add("side_" + i);
     }
     for (String name : names) {
-      java.util.Set<String> checkpoints = new java.util.HashSet<>();
+      Set<String> checkpoints = new HashSet<>();
       for (Map<String, String> summary : summaries(it.table(name))) {
         String key =
             summary.get(IcebergCommitterOperator.SESSION)

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * A standalone Flink 1.20 cluster on 127.0.0.1 in processes of its own: one JobManager and
@@ -295,7 +296,7 @@ final class FlinkCluster implements AutoCloseable {
   /** The last lines of each process's output, for a failure's message. */
   String logTails() {
     StringBuilder tails = new StringBuilder("logs in " + dir.resolve("log"));
-    try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("log"))) {
+    try (Stream<Path> files = Files.list(dir.resolve("log"))) {
       for (Path file : (Iterable<Path>) files.sorted()::iterator) {
         List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         tails.append("\n== ").append(file.getFileName()).append(" ==\n");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.catalog.CatalogSpecs;
 import io.tributary.change.TableId;
@@ -16,6 +17,7 @@ import io.tributary.local.Dynalite;
 import io.tributary.sink.TableNames;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -32,9 +34,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -390,10 +394,10 @@ class GlueCatalogIT {
   }
 
   /** The jar the build makes for the service (classifier {@code flink}). */
-  private static Path deployableJar() throws java.io.IOException {
+  private static Path deployableJar() throws IOException {
     // The job's module (streaming-app) builds it; this test runs in streaming-app/cli.
     Path target = Path.of("..", "target").toAbsolutePath().normalize();
-    try (java.util.stream.Stream<Path> files = Files.list(target)) {
+    try (Stream<Path> files = Files.list(target)) {
       return files
           .filter(f -> f.getFileName().toString().endsWith("-flink.jar"))
           .findFirst()
@@ -408,13 +412,12 @@ class GlueCatalogIT {
 
   /** Property groups in the format of the service's runtime properties file. */
   private static String applicationPropertiesJson(Map<String, Properties> groups) throws Exception {
-    com.fasterxml.jackson.databind.ObjectMapper json =
-        new com.fasterxml.jackson.databind.ObjectMapper();
+    ObjectMapper json = new ObjectMapper();
     List<Map<String, Object>> list = new ArrayList<>();
     for (Map.Entry<String, Properties> group : groups.entrySet()) {
       Map<String, Object> entry = new LinkedHashMap<>();
       entry.put("PropertyGroupId", group.getKey());
-      Map<String, String> map = new java.util.TreeMap<>();
+      Map<String, String> map = new TreeMap<>();
       group
           .getValue()
           .stringPropertyNames()

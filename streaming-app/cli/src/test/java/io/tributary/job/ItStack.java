@@ -15,15 +15,19 @@ import io.tributary.local.LocalStack;
 import io.tributary.metrics.LocalMetricsReporter;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.runtime.jobgraph.SavepointConfigOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.iceberg.Table;
@@ -103,10 +107,8 @@ public final class ItStack implements AutoCloseable {
   /** Stops the running job with a savepoint under the work directory and returns its path. */
   public String stopWithSavepoint() throws Exception {
     return job.stopWithSavepoint(
-            false,
-            workdir.resolve("savepoints").toUri().toString(),
-            org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
-        .get(2, java.util.concurrent.TimeUnit.MINUTES);
+            false, workdir.resolve("savepoints").toUri().toString(), SavepointFormatType.CANONICAL)
+        .get(2, TimeUnit.MINUTES);
   }
 
   public void sql(String... statements) throws SQLException {
@@ -154,15 +156,15 @@ public final class ItStack implements AutoCloseable {
 
   /** The number of the newest completed checkpoint of the running job, or 0. */
   long newestCheckpoint() throws Exception {
-    java.nio.file.Path dir = workdir.resolve("checkpoints").resolve(job.getJobID().toString());
-    if (!java.nio.file.Files.isDirectory(dir)) {
+    Path dir = workdir.resolve("checkpoints").resolve(job.getJobID().toString());
+    if (!Files.isDirectory(dir)) {
       return 0;
     }
-    try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.list(dir)) {
+    try (Stream<Path> files = Files.list(dir)) {
       return files
           .map(f -> f.getFileName().toString())
           .filter(name -> name.startsWith("chk-"))
-          .filter(name -> java.nio.file.Files.exists(dir.resolve(name).resolve("_metadata")))
+          .filter(name -> Files.exists(dir.resolve(name).resolve("_metadata")))
           .mapToLong(name -> Long.parseLong(name.substring(4)))
           .max()
           .orElse(0);

@@ -3,6 +3,7 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.TableMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
@@ -14,12 +15,14 @@ import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -90,7 +93,7 @@ class KeyChangesIT {
   }
 
   static List<Record> changes(Table table) throws Exception {
-    List<Record> rows = new java.util.ArrayList<>();
+    List<Record> rows = new ArrayList<>();
     try (CloseableIterable<Record> all = IcebergGenerics.read(table).build()) {
       all.forEach(rows::add);
     }
@@ -145,11 +148,11 @@ class KeyChangesIT {
   }
 
   private static boolean lakeHas(String name) {
-    org.apache.iceberg.catalog.Catalog c = it.catalog.open();
+    Catalog c = it.catalog.open();
     try {
       return c.tableExists(TableIdentifier.of(it.database, name));
     } finally {
-      io.tributary.catalog.CatalogSpec.closeQuietly(c);
+      CatalogSpec.closeQuietly(c);
     }
   }
 
@@ -211,7 +214,7 @@ class KeyChangesIT {
 
     // The preflight of the next start says what happens: it stays append-only, as captured.
     String savepoint = savepoint();
-    org.apache.iceberg.catalog.Catalog lake = it.catalog.open();
+    Catalog lake = it.catalog.open();
     SourcePreflight preflight = new SourcePreflight(it.config.source(), it.config.tables());
     List<CapturedTable> tables;
     try {
@@ -220,7 +223,7 @@ class KeyChangesIT {
               .lakeAppendOnly(TributaryJob.lakeAppendOnly(lake, it.config.sink().namespace()))
               .run();
     } finally {
-      io.tributary.catalog.CatalogSpec.closeQuietly(lake);
+      CatalogSpec.closeQuietly(lake);
     }
     CapturedTable log = captured(tables, "log");
     assertThat(log.appendOnly()).isTrue();

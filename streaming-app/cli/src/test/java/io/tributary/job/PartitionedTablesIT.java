@@ -2,6 +2,7 @@ package io.tributary.job;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.TableSelection;
 import io.tributary.source.CapturedTable;
 import io.tributary.verify.LakeVerifier;
@@ -18,6 +19,7 @@ import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -90,7 +92,7 @@ class PartitionedTablesIT {
     List<Record> moved = new ArrayList<>();
     try (CloseableIterable<Record> all =
         IcebergGenerics.read(it.table("measurements"))
-            .where(org.apache.iceberg.expressions.Expressions.in("id", 10, 1001))
+            .where(Expressions.in("id", 10, 1001))
             .build()) {
       all.forEach(moved::add);
     }
@@ -108,13 +110,12 @@ class PartitionedTablesIT {
     Catalog catalog = it.catalog.open();
     try {
       List<String> names = new ArrayList<>();
-      for (TableIdentifier id :
-          ((org.apache.iceberg.catalog.Catalog) catalog).listTables(Namespace.of(DB))) {
+      for (TableIdentifier id : ((Catalog) catalog).listTables(Namespace.of(DB))) {
         names.add(id.name());
       }
       assertThat(names).contains("measurements", "devices").noneMatch(n -> n.contains("_202"));
     } finally {
-      io.tributary.catalog.CatalogSpec.closeQuietly(catalog);
+      CatalogSpec.closeQuietly(catalog);
     }
     List<VerifyResult> results = LakeVerifier.verify(it.config, it.catalog, "public.measurements");
     assertThat(results)

@@ -5,27 +5,41 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.catalog.CatalogSpec;
+import io.tributary.config.ControlConfig;
 import io.tributary.config.Secret;
+import io.tributary.config.TableMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
+import io.tributary.control.TableStates;
+import io.tributary.local.LocalQuery;
 import io.tributary.local.LocalStack;
 import io.tributary.sink.IcebergCommitterOperator;
+import io.tributary.sink.IcebergSchemas;
 import io.tributary.source.SourceNotReadyException;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.types.Row;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -33,6 +47,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The core pipeline end to end on the embedded stack: snapshot, then every kind of change, then a
@@ -187,49 +202,36 @@ class PipelineIT {
               List<String> ops = new ArrayList<>();
               Table changes = table("accounts__changes");
               try (var rows =
-                  org.apache.iceberg.data.IcebergGenerics.read(changes)
-                      .where(org.apache.iceberg.expressions.Expressions.equal("id", 3L))
-                      .build()) {
-                List<org.apache.iceberg.data.Record> list = new ArrayList<>();
+                  IcebergGenerics.read(changes).where(Expressions.equal("id", 3L)).build()) {
+                List<Record> list = new ArrayList<>();
                 rows.forEach(list::add);
                 list.sort(
-                    java.util.Comparator.comparing(
-                        r -> (Long) r.getField(io.tributary.sink.IcebergSchemas.SOURCE_LSN),
-                        java.util.Comparator.nullsFirst(java.util.Comparator.naturalOrder())));
-                list.forEach(
-                    r -> ops.add((String) r.getField(io.tributary.sink.IcebergSchemas.OP)));
+                    Comparator.comparing(
+                        r -> (Long) r.getField(IcebergSchemas.SOURCE_LSN),
+                        Comparator.nullsFirst(Comparator.naturalOrder())));
+                list.forEach(r -> ops.add((String) r.getField(IcebergSchemas.OP)));
               }
               assertThat(ops).containsExactly("r", "d", "c");
             });
 
     // The control table holds each table's state as of its last commit.
-    io.tributary.config.ControlConfig control = stack.control().orElseThrow();
+    ControlConfig control = stack.control().orElseThrow();
     await()
         .atMost(Duration.ofSeconds(30))
         .untilAsserted(
             () -> {
-              java.util.Map<
-                      String,
-                      java.util.Map<
-                          String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>>
-                  states = new java.util.HashMap<>();
-              for (var item :
-                  io.tributary.control.TableStates.states(
-                      io.tributary.control.TableStates.scan(control))) {
-                states.put(io.tributary.control.TableStates.text(item, "table"), item);
+              Map<String, Map<String, AttributeValue>> states = new HashMap<>();
+              for (var item : TableStates.states(TableStates.scan(control))) {
+                states.put(TableStates.text(item, "table"), item);
               }
               assertThat(states).containsKeys("accounts", "orders", "all_types", "nokey");
               var accounts = states.get("accounts");
-              assertThat(io.tributary.control.TableStates.text(accounts, "status"))
-                  .isEqualTo("STREAMING");
-              assertThat(io.tributary.control.TableStates.number(accounts, "lastSnapshotId"))
+              assertThat(TableStates.text(accounts, "status")).isEqualTo("STREAMING");
+              assertThat(TableStates.number(accounts, "lastSnapshotId"))
                   .isEqualTo(table("accounts").currentSnapshot().snapshotId());
-              assertThat(io.tributary.control.TableStates.number(accounts, "rowsSinceStart"))
+              assertThat(TableStates.number(accounts, "rowsSinceStart"))
                   .isGreaterThanOrEqualTo(3000);
-              assertThat(
-                      io.tributary.control.TableStates.number(
-                          accounts, "deleteFilesSinceMaintenance"))
-                  .isPositive();
+              assertThat(TableStates.number(accounts, "deleteFilesSinceMaintenance")).isPositive();
             });
   }
 
@@ -239,18 +241,17 @@ class PipelineIT {
     long sourceCount;
     try (Connection c = stack.connect(DB);
         Statement st = c.createStatement();
-        java.sql.ResultSet rs =
-            st.executeQuery("SELECT count(*) FROM orders WHERE region = 'EU'")) {
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM orders WHERE region = 'EU'")) {
       rs.next();
       sourceCount = rs.getLong(1);
     }
     // orders is partitioned on a non-key column, so its deletes are global ones.
-    List<org.apache.flink.types.Row> rows =
-        io.tributary.local.LocalQuery.run(
+    List<Row> rows =
+        LocalQuery.run(
             catalogSpec,
             DB,
             "SELECT count(*) AS n FROM orders WHERE region = 'EU'",
-            new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
+            new PrintStream(new ByteArrayOutputStream()));
     assertThat(rows).hasSize(1);
     assertThat(((Number) rows.get(0).getField(0)).longValue()).isEqualTo(sourceCount);
   }
@@ -303,8 +304,7 @@ class PipelineIT {
                 TableSelection.builder()
                     .include("public.bad_nokey")
                     .option(
-                        "public.bad_nokey",
-                        TableOptions.builder().mode(io.tributary.config.TableMode.MIRROR).build())
+                        "public.bad_nokey", TableOptions.builder().mode(TableMode.MIRROR).build())
                     .build())
             .build();
     assertThatThrownBy(() -> TributaryJob.preflight(noKey))

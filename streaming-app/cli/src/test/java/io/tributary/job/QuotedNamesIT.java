@@ -3,22 +3,28 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.TableSelection;
+import io.tributary.local.LocalQuery;
 import io.tributary.source.postgres.NewTableWatcher;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.types.Row;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.types.Types.NestedField;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -133,13 +139,13 @@ class QuotedNamesIT {
     assertThat(updated).as("%s", updated).containsEntry("say \"hi\"", "bye");
     assertThat(updated.get("unit.price").toString()).isEqualTo("9.99");
     // tributary query reads such columns by their lake names in back-quotes.
-    List<org.apache.flink.types.Row> queried =
-        io.tributary.local.LocalQuery.run(
+    List<Row> queried =
+        LocalQuery.run(
             it.catalog,
             DB,
             "SELECT `unit.price`, `say \"hi\"`, `total (eur)` FROM orders WHERE `order id` ="
                 + " 'O-5'",
-            new java.io.PrintStream(new java.io.ByteArrayOutputStream()));
+            new PrintStream(new ByteArrayOutputStream()));
     assertThat(queried).hasSize(1);
     assertThat(queried.get(0).getField(0).toString()).isEqualTo("9.99");
     assertThat(queried.get(0).getField(1)).isEqualTo("bye");
@@ -191,7 +197,7 @@ class QuotedNamesIT {
       names.sort(null);
       return names;
     } finally {
-      io.tributary.catalog.CatalogSpec.closeQuietly(catalog);
+      CatalogSpec.closeQuietly(catalog);
     }
   }
 
@@ -201,7 +207,7 @@ class QuotedNamesIT {
       for (Record r : rows) {
         if (value.equals(r.getField(column))) {
           Map<String, Object> fields = new TreeMap<>();
-          for (org.apache.iceberg.types.Types.NestedField f : r.struct().fields()) {
+          for (NestedField f : r.struct().fields()) {
             fields.put(f.name(), r.getField(f.name()));
           }
           return fields;

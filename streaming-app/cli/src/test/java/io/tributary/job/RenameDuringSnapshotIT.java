@@ -16,6 +16,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -100,9 +101,7 @@ class RenameDuringSnapshotIT {
     assertThat(TableManager.renamedColumns(big.properties())).containsEntry("b", fieldId);
     Map<Integer, Record> some = new HashMap<>();
     try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(big)
-            .where(org.apache.iceberg.expressions.Expressions.in("id", 1, 2000, 2001, ROWS - 1))
-            .build()) {
+        IcebergGenerics.read(big).where(Expressions.in("id", 1, 2000, 2001, ROWS - 1)).build()) {
       for (Record row : rows) {
         some.put((Integer) row.getField("id"), row);
       }

@@ -3,6 +3,7 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.sink.TableManager;
 import java.nio.file.Path;
@@ -49,8 +50,7 @@ class ReusedColumnNamesIT {
         TableSelection.builder()
             .include("public.*")
             // A changelog table, where a commit replayed after the restore would show.
-            .option(
-                "public.calm", io.tributary.config.TableOptions.builder().changelog(true).build())
+            .option("public.calm", TableOptions.builder().changelog(true).build())
             .build(),
         Duration.ofSeconds(1),
         1000);

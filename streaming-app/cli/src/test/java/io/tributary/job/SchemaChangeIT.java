@@ -3,7 +3,9 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.config.ControlConfig;
 import io.tributary.config.TableSelection;
+import io.tributary.control.TableStates;
 import io.tributary.deadletter.DeadLetters;
 import io.tributary.metrics.LocalMetricsReporter;
 import io.tributary.metrics.MetricNames;
@@ -254,23 +256,21 @@ class SchemaChangeIT {
     assertThat(LocalMetricsReporter.value("public.evo", MetricNames.TABLE_BLOCKED)).isEqualTo(0);
     assertThat(LocalMetricsReporter.count("public.evo", MetricNames.DEAD_LETTERS)).isNull();
     // The control table says so, with the reason and the dead letters.
-    io.tributary.config.ControlConfig control = it.stack.control().orElseThrow();
+    ControlConfig control = it.stack.control().orElseThrow();
     await()
         .atMost(Duration.ofSeconds(75))
         .untilAsserted(
             () -> {
               var bad =
-                  io.tributary.control.TableStates.states(
-                          io.tributary.control.TableStates.scan(control))
-                      .stream()
-                      .filter(i -> io.tributary.control.TableStates.text(i, "table").equals("bad"))
+                  TableStates.states(TableStates.scan(control)).stream()
+                      .filter(i -> TableStates.text(i, "table").equals("bad"))
                       .findFirst()
                       .orElseThrow();
-              assertThat(io.tributary.control.TableStates.status(bad)).isEqualTo("BLOCKED");
-              assertThat(io.tributary.control.TableStates.text(bad, "statusReason"))
+              assertThat(TableStates.status(bad)).isEqualTo("BLOCKED");
+              assertThat(TableStates.text(bad, "statusReason"))
                   .startsWith("blocked: ")
                   .contains("'v'");
-              assertThat(io.tributary.control.TableStates.number(bad, "deadLetters")).isEqualTo(4);
+              assertThat(TableStates.number(bad, "deadLetters")).isEqualTo(4);
             });
   }
 }

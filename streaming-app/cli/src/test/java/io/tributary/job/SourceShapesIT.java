@@ -3,6 +3,7 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.catalog.CatalogSpec;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TruncateMode;
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -90,11 +92,11 @@ class SourceShapesIT {
   }
 
   private static boolean exists(String name) {
-    org.apache.iceberg.catalog.Catalog catalog = it.catalog.open();
+    Catalog catalog = it.catalog.open();
     try {
       return catalog.tableExists(TableIdentifier.of(DB, name));
     } finally {
-      io.tributary.catalog.CatalogSpec.closeQuietly(catalog);
+      CatalogSpec.closeQuietly(catalog);
     }
   }
 

@@ -3,6 +3,7 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,9 +68,7 @@ class ToastIT {
         TableSelection.builder()
             .include("public.docs", "public.docs_full")
             // A changelog table, where a commit replayed after the restore would show.
-            .option(
-                "public.docs_full",
-                io.tributary.config.TableOptions.builder().changelog(true).build())
+            .option("public.docs_full", TableOptions.builder().changelog(true).build())
             .build(),
         Duration.ofSeconds(1),
         1000);
@@ -205,9 +205,7 @@ class ToastIT {
 
   private static void assertBodyNotNull(String table, int id) throws Exception {
     try (CloseableIterable<Record> rows =
-        IcebergGenerics.read(it.table(table))
-            .where(org.apache.iceberg.expressions.Expressions.equal("id", id))
-            .build()) {
+        IcebergGenerics.read(it.table(table)).where(Expressions.equal("id", id)).build()) {
       int n = 0;
       for (Record row : rows) {
         assertThat(row.getField("body")).as("body of id " + id).isNotNull();

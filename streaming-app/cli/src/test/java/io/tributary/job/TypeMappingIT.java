@@ -3,14 +3,21 @@ package io.tributary.job;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.config.TableSelection;
+import io.tributary.source.postgres.SourcePreflight;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -142,8 +149,7 @@ class TypeMappingIT {
     }
     assertThat(wrong).isEmpty();
     // The preflight names the lossy column types it finds.
-    io.tributary.source.postgres.SourcePreflight preflight =
-        new io.tributary.source.postgres.SourcePreflight(it.config.source(), it.config.tables());
+    SourcePreflight preflight = new SourcePreflight(it.config.source(), it.config.tables());
     preflight.run();
     assertThat(preflight.warnings())
         .anySatisfy(w -> assertThat(w).contains("public.types.c8 (money)").contains("15 digits"));
@@ -155,15 +161,14 @@ class TypeMappingIT {
       it.awaitEqual(4, Duration.ofSeconds(60));
     } catch (AssertionError | RuntimeException e) {
       for (String name : List.of("types", "edges")) {
-        try (org.apache.iceberg.io.CloseableIterable<org.apache.iceberg.data.Record> lake =
-            org.apache.iceberg.data.IcebergGenerics.read(it.table(name)).build()) {
-          for (org.apache.iceberg.data.Record row : lake) {
+        try (CloseableIterable<Record> lake = IcebergGenerics.read(it.table(name)).build()) {
+          for (Record row : lake) {
             System.out.println("lake " + name + ": " + row);
           }
         }
-        try (java.sql.Connection c = it.stack.connect(it.database);
-            java.sql.Statement st = c.createStatement();
-            java.sql.ResultSet rs = st.executeQuery("SELECT t::text FROM " + name + " t")) {
+        try (Connection c = it.stack.connect(it.database);
+            Statement st = c.createStatement();
+            ResultSet rs = st.executeQuery("SELECT t::text FROM " + name + " t")) {
           while (rs.next()) {
             System.out.println("source " + name + ": " + rs.getString(1));
           }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.NoSuchTableException;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.junit.jupiter.api.AfterAll;
@@ -116,7 +117,7 @@ class UnstorableValuesIT {
   private static void awaitRows(Map<Integer, String> expected) {
     await()
         .atMost(Duration.ofMinutes(1))
-        .ignoreExceptionsInstanceOf(org.apache.iceberg.exceptions.NoSuchTableException.class)
+        .ignoreExceptionsInstanceOf(NoSuchTableException.class)
         .pollInterval(Duration.ofSeconds(1))
         .untilAsserted(
             () -> {

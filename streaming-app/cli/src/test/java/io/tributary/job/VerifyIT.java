@@ -5,6 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.catalog.CatalogSpec;
 import io.tributary.change.TableId;
+import io.tributary.config.TableMode;
+import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.sink.IcebergSchemas;
 import io.tributary.sink.TableNames;
@@ -14,30 +16,40 @@ import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
+import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
+import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.OverwriteFiles;
 import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.encryption.EncryptedFiles;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterAll;
@@ -96,8 +108,7 @@ class VerifyIT {
     it.configure(
         TableSelection.builder()
             .include("public.kinds", "public.log_*", "public.keyed")
-            .option(
-                "public.keyed", io.tributary.config.TableOptions.builder().changelog(true).build())
+            .option("public.keyed", TableOptions.builder().changelog(true).build())
             .build(),
         Duration.ofSeconds(1),
         1000);
@@ -132,7 +143,7 @@ class VerifyIT {
 
   /** A lake table, loaded from a catalog that stays open for the commits the test makes. */
   private static Table table(String name) {
-    return lake.loadTable(org.apache.iceberg.catalog.TableIdentifier.of(DB, name));
+    return lake.loadTable(TableIdentifier.of(DB, name));
   }
 
   private static VerifyResult verify(String table) throws Exception {
@@ -178,8 +189,7 @@ class VerifyIT {
       }
     }
     List<DataFile> files = write(table, rows);
-    org.apache.iceberg.OverwriteFiles overwrite =
-        table.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
+    OverwriteFiles overwrite = table.newOverwrite().overwriteByRowFilter(Expressions.alwaysTrue());
     files.forEach(overwrite::addFile);
     overwrite.commit();
     table.refresh();
@@ -189,7 +199,7 @@ class VerifyIT {
   /** Writes the rows as one data file per partition; returns the files. */
   private static List<DataFile> write(Table table, List<Record> rows) throws Exception {
     GenericAppenderFactory factory = new GenericAppenderFactory(table.schema(), table.spec());
-    Map<PartitionKey, List<Record>> byPartition = new java.util.LinkedHashMap<>();
+    Map<PartitionKey, List<Record>> byPartition = new LinkedHashMap<>();
     InternalRecordWrapper wrapper = new InternalRecordWrapper(table.schema().asStruct());
     for (Record row : rows) {
       PartitionKey key = new PartitionKey(table.spec(), table.schema());
@@ -256,9 +266,9 @@ class VerifyIT {
       case DOUBLE:
         return Math.nextUp((Double) value);
       case DATE:
-        return ((java.time.LocalDate) value).plusDays(1);
+        return ((LocalDate) value).plusDays(1);
       case TIME:
-        return ((java.time.LocalTime) value).plusNanos(1000);
+        return ((LocalTime) value).plusNanos(1000);
       default:
         throw new IllegalArgumentException("no corruption for " + type);
     }
@@ -320,7 +330,7 @@ class VerifyIT {
   void aDataFileCommittedTwiceIsADifference() throws Exception {
     Table kinds = restore("kinds", kindsBaseline);
     List<DataFile> files = rewrite(kinds, row -> row);
-    org.apache.iceberg.AppendFiles again = kinds.newAppend();
+    AppendFiles again = kinds.newAppend();
     files.forEach(again::appendFile);
     again.commit();
     VerifyResult result = verify("public.kinds");
@@ -376,7 +386,7 @@ class VerifyIT {
             "row (a=5, b=b5): missing in the lake",
             "row (a=5, b=b5 ): in the lake but not in the source");
     List<DataFile> files = rewrite(restore("log_deleted__changes", baseline), row -> row);
-    org.apache.iceberg.AppendFiles again = table("log_deleted__changes").newAppend();
+    AppendFiles again = table("log_deleted__changes").newAppend();
     files.forEach(again::appendFile);
     again.commit();
     VerifyResult twice = verify("public.log_deleted");
@@ -417,15 +427,11 @@ class VerifyIT {
 
   /** The data file that holds the update of a changelog. */
   private static DataFile updateFile(Table log) throws Exception {
-    for (org.apache.iceberg.FileScanTask task : log.newScan().planFiles()) {
+    for (FileScanTask task : log.newScan().planFiles()) {
       try (CloseableIterable<Record> rows =
-          org.apache.iceberg.parquet.Parquet.read(
-                  log.io().newInputFile(task.file().path().toString()))
+          Parquet.read(log.io().newInputFile(task.file().path().toString()))
               .project(log.schema())
-              .createReaderFunc(
-                  s ->
-                      org.apache.iceberg.data.parquet.GenericParquetReaders.buildReader(
-                          log.schema(), s))
+              .createReaderFunc(s -> GenericParquetReaders.buildReader(log.schema(), s))
               .build()) {
         for (Record row : rows) {
           if ("u".equals(row.getField(IcebergSchemas.OP))) {
@@ -456,7 +462,7 @@ class VerifyIT {
                 Types.NestedField.optional(3, "qty", Types.IntegerType.get()),
                 Types.NestedField.optional(4, "note \"x\"", Types.StringType.get()),
                 Types.NestedField.optional(5, IcebergSchemas.OP, Types.StringType.get())),
-            java.util.Set.of(1, 2));
+            Set.of(1, 2));
     Table table =
         lake.createTable(
             TableNames.mirror(DB, new TableId("public", "OrderLines")),
@@ -473,7 +479,7 @@ class VerifyIT {
       row.setField(IcebergSchemas.OP, "r");
       rows.add(row);
     }
-    org.apache.iceberg.AppendFiles append = table.newAppend();
+    AppendFiles append = table.newAppend();
     write(table, rows).forEach(append::appendFile);
     append.commit();
     VerifyResult result = verify("public.OrderLines");
@@ -529,17 +535,9 @@ class VerifyIT {
                 "public.otherkey",
                 "public.keyless",
                 "public.uncovered")
-            .option(
-                "public.nullkey",
-                io.tributary.config.TableOptions.builder().keyColumns(List.of("code")).build())
-            .option(
-                "public.otherkey",
-                io.tributary.config.TableOptions.builder().keyColumns(List.of("code")).build())
-            .option(
-                "public.keyless",
-                io.tributary.config.TableOptions.builder()
-                    .mode(io.tributary.config.TableMode.MIRROR)
-                    .build())
+            .option("public.nullkey", TableOptions.builder().keyColumns(List.of("code")).build())
+            .option("public.otherkey", TableOptions.builder().keyColumns(List.of("code")).build())
+            .option("public.keyless", TableOptions.builder().mode(TableMode.MIRROR).build())
             .build(),
         Duration.ofSeconds(1),
         1000);

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.w3c.dom.Document;
@@ -67,16 +68,13 @@ class BenchmarkChartTest {
     List<Integer> ours = widths.get("Tributary");
     List<Integer> plain = widths.get("Plain pipeline");
     // To scale within a panel: 150,000 against 100,000 rows/s, and equal in round 2.
-    assertThat((double) ours.get(0) / plain.get(0))
-        .isCloseTo(1.5, org.assertj.core.data.Offset.offset(0.02));
+    assertThat((double) ours.get(0) / plain.get(0)).isCloseTo(1.5, Offset.offset(0.02));
     assertThat(ours.get(1)).isEqualTo(plain.get(1));
     // The stream panel's longest bar is pg_recvlogical's 120,000, as long as the snapshot's
     // longest.
     assertThat(widths.get("pg_recvlogical").get(0)).isEqualTo(ours.get(0));
-    assertThat((double) ours.get(2) / plain.get(2))
-        .isCloseTo(1.5, org.assertj.core.data.Offset.offset(0.02));
-    assertThat((double) ours.get(3) / plain.get(3))
-        .isCloseTo(2.0, org.assertj.core.data.Offset.offset(0.02));
+    assertThat((double) ours.get(2) / plain.get(2)).isCloseTo(1.5, Offset.offset(0.02));
+    assertThat((double) ours.get(3) / plain.get(3)).isCloseTo(2.0, Offset.offset(0.02));
     assertThat(Files.readString(chart))
         .contains("60,000 (Tributary 1.50x)")
         .contains("test machine");

@@ -7,13 +7,16 @@ import io.tributary.catalog.CatalogSpecs;
 import io.tributary.config.TributaryConfig;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -118,15 +121,15 @@ class LocalRestartIT {
       if (!Files.isDirectory(fds)) {
         continue;
       }
-      java.util.Set<String> inodes = new java.util.HashSet<>();
-      try (java.util.stream.Stream<Path> links = Files.list(fds)) {
+      Set<String> inodes = new HashSet<>();
+      try (Stream<Path> links = Files.list(fds)) {
         for (Path link : (Iterable<Path>) links::iterator) {
           try {
             String target = Files.readSymbolicLink(link).toString();
             if (target.startsWith("socket:[")) {
               inodes.add(target.substring(8, target.length() - 1));
             }
-          } catch (java.io.IOException closed) {
+          } catch (IOException closed) {
             // the descriptor was closed meanwhile
           }
         }

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class MaintenanceSelectionIT {
             items.add(history);
           }
         }
-        Collections.shuffle(items, new java.util.Random(7));
+        Collections.shuffle(items, new Random(7));
         for (int i = 0; i < items.size(); i += 25) {
           List<WriteRequest> batch = new ArrayList<>();
           for (Map<String, AttributeValue> item :

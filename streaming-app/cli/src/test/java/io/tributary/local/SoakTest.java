@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +52,7 @@ class SoakTest {
   @Test
   void aHeapThatKeepsGrowingIsReported() {
     Soak.Growth growth = Soak.Growth.of(heaps(90, 200, 215, 230, 245, 260, 275));
-    assertThat(growth.slopeMbPerWindow).isCloseTo(15.0, org.assertj.core.data.Offset.offset(0.01));
+    assertThat(growth.slopeMbPerWindow).isCloseTo(15.0, Offset.offset(0.01));
     assertThat(growth.flat()).isFalse();
     assertThat(growth.describe()).contains("GROWING");
   }

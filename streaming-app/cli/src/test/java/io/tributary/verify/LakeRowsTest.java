@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileFormat;
@@ -62,7 +63,7 @@ class LakeRowsTest {
   @Test
   void readsWhatTheGenericReaderReads() throws IOException {
     HadoopCatalog catalog = new HadoopCatalog();
-    catalog.setConf(new org.apache.hadoop.conf.Configuration());
+    catalog.setConf(new Configuration());
     catalog.initialize("test", Map.of("warehouse", warehouse.toUri().toString()));
     Table table =
         catalog.createTable(

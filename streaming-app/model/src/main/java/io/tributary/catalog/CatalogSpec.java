@@ -7,8 +7,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.io.FileIO;
 
 /**
  * Everything needed to open the Iceberg catalog of the lake, in a form that can be shipped to Flink
@@ -70,12 +74,11 @@ public final class CatalogSpec implements Serializable {
   }
 
   /** Opens the catalog's FileIO on its own (for files beside the tables); the caller closes it. */
-  public org.apache.iceberg.io.FileIO openFileIo() {
+  public FileIO openFileIo() {
     Map<String, String> props = resolvedProperties();
     return CatalogUtil.loadFileIO(
         props.getOrDefault(
-            org.apache.iceberg.CatalogProperties.FILE_IO_IMPL,
-            "org.apache.iceberg.hadoop.HadoopFileIO"),
+            CatalogProperties.FILE_IO_IMPL, "org.apache.iceberg.hadoop.HadoopFileIO"),
         props,
         new Configuration(false));
   }
@@ -100,11 +103,9 @@ public final class CatalogSpec implements Serializable {
           e);
     }
     try {
-      if (catalog instanceof org.apache.iceberg.catalog.SupportsNamespaces) {
-        org.apache.iceberg.catalog.SupportsNamespaces namespaces =
-            (org.apache.iceberg.catalog.SupportsNamespaces) catalog;
-        org.apache.iceberg.catalog.Namespace ns =
-            org.apache.iceberg.catalog.Namespace.of(namespace);
+      if (catalog instanceof SupportsNamespaces) {
+        SupportsNamespaces namespaces = (SupportsNamespaces) catalog;
+        Namespace ns = Namespace.of(namespace);
         if (!namespaces.namespaceExists(ns)) {
           try {
             namespaces.createNamespace(ns);

@@ -1,6 +1,7 @@
 package io.tributary.change;
 
 import java.io.Serializable;
+import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -109,6 +110,6 @@ public final class ColumnType implements Serializable {
   public String toString() {
     return kind == Kind.DECIMAL
         ? "decimal(" + precision + ", " + scale + ")"
-        : kind.name().toLowerCase(java.util.Locale.ROOT);
+        : kind.name().toLowerCase(Locale.ROOT);
   }
 }

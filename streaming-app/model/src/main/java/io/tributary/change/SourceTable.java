@@ -1,5 +1,6 @@
 package io.tributary.change;
 
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -11,6 +12,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.IntStream;
 import java.util.zip.CRC32C;
 
 /**
@@ -75,7 +77,7 @@ public final class SourceTable implements Serializable {
     int[] found = decimalIndexes;
     if (found == null) {
       found =
-          java.util.stream.IntStream.range(0, columns.size())
+          IntStream.range(0, columns.size())
               .filter(i -> columns.get(i).type().kind() == ColumnType.Kind.DECIMAL)
               .toArray();
       decimalIndexes = found;
@@ -177,7 +179,7 @@ public final class SourceTable implements Serializable {
   }
 
   static SourceTable decode(byte[] bytes) throws IOException {
-    DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes));
+    DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes));
     TableId id = new TableId(in.readUTF(), in.readUTF());
     int count = in.readUnsignedShort();
     List<Column> columns = new ArrayList<>(count);

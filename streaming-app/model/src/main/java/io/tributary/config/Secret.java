@@ -3,6 +3,7 @@ package io.tributary.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  * needed, so that it never sits in a configuration file, a runtime property, or a log line. {@link
  * #toString()} never shows a value.
  */
-public final class Secret implements java.io.Serializable {
+public final class Secret implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The JSON key read from a Secrets Manager secret whose value is a JSON object. */

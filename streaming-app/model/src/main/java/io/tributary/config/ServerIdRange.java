@@ -1,11 +1,13 @@
 package io.tributary.config;
 
+import java.io.Serializable;
+
 /**
  * The server ids a MySQL source's binlog readers present to the server ({@code source.server-id}):
  * {@code 5400} or {@code 5400-5403}. Every parallel reader needs one id of its own, and no other
  * replica of the server may use one of them (the server drops the older connection of a reused id).
  */
-public final class ServerIdRange implements java.io.Serializable {
+public final class ServerIdRange implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** The largest server id: ids are unsigned 32-bit numbers. */

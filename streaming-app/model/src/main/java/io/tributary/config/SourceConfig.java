@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Properties;
 import java.util.regex.Pattern;
 
 /** The source database to capture: where it is, how to log in, and how to read its changes. */
@@ -166,7 +167,7 @@ public final class SourceConfig {
    * local copy of {@link #sslRootCert()} as {@code sslrootcert}, fetched on first use in this
    * process.
    */
-  public void addTlsProperties(java.util.Properties jdbcProperties) {
+  public void addTlsProperties(Properties jdbcProperties) {
     if (sslRootCert != null) {
       sslRootCert.addTo(jdbcProperties);
     }

@@ -1,5 +1,6 @@
 package io.tributary.control;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -117,7 +118,7 @@ public final class ControlTable {
   }
 
   /** The {@link #EXPIRES_AT} value of an item recording {@code at}, kept for {@code retention}. */
-  public static long expiresAt(Instant at, java.time.Duration retention) {
+  public static long expiresAt(Instant at, Duration retention) {
     return at.plus(retention).getEpochSecond();
   }
 

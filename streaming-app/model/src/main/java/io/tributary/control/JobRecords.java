@@ -1,9 +1,11 @@
 package io.tributary.control;
 
 import io.tributary.config.ControlConfig;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -25,9 +27,9 @@ public final class JobRecords implements AutoCloseable {
 
   private final DynamoDbClient client;
   private final String tableName;
-  private final java.time.Duration historyRetention;
+  private final Duration historyRetention;
 
-  private JobRecords(DynamoDbClient client, String tableName, java.time.Duration historyRetention) {
+  private JobRecords(DynamoDbClient client, String tableName, Duration historyRetention) {
     this.client = client;
     this.tableName = tableName;
     this.historyRetention = historyRetention;
@@ -43,15 +45,15 @@ public final class JobRecords implements AutoCloseable {
    * Opens a client for the configured control table, or logs why it cannot (no region, for example)
    * and returns empty: the job runs without recording.
    */
-  public static java.util.Optional<JobRecords> tryOpen(ControlConfig config) {
+  public static Optional<JobRecords> tryOpen(ControlConfig config) {
     try {
-      return java.util.Optional.of(open(config));
+      return Optional.of(open(config));
     } catch (RuntimeException e) {
       LOG.warn(
           "Cannot reach control table {}; this run is not recorded there: {}",
           config.tableName(),
           e.toString());
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
   }
 

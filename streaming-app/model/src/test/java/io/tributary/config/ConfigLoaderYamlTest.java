@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -344,7 +345,7 @@ class ConfigLoaderYamlTest {
   @Test
   void problemsCarryTheirLine() {
     ConfigException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
+        Assertions.assertThrows(
             ConfigException.class,
             () ->
                 ConfigLoader.fromYamlString(
@@ -359,7 +360,7 @@ class ConfigLoaderYamlTest {
   @Test
   void allProblemsAreReportedTogether() {
     ConfigException e =
-        org.junit.jupiter.api.Assertions.assertThrows(
+        Assertions.assertThrows(
             ConfigException.class,
             () ->
                 ConfigLoader.fromYamlString(
@@ -390,7 +391,7 @@ class ConfigLoaderYamlTest {
         .isEqualTo(4);
     for (String bad : List.of("0", "257")) {
       ConfigException e =
-          org.junit.jupiter.api.Assertions.assertThrows(
+          Assertions.assertThrows(
               ConfigException.class,
               () ->
                   ConfigLoader.fromYamlString(

@@ -3,6 +3,7 @@ package io.tributary.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
@@ -61,12 +62,11 @@ class ControlConfigTest {
                 .control()
                 .orElseThrow()
                 .historyRetention())
-        .isEqualTo(java.time.Duration.ofDays(90));
+        .isEqualTo(Duration.ofDays(90));
     TributaryConfig yaml =
         ConfigLoader.fromYamlString(
             BASE + "control: {table-name: tributary-control, history-retention: 30d}\n");
-    assertThat(yaml.control().orElseThrow().historyRetention())
-        .isEqualTo(java.time.Duration.ofDays(30));
+    assertThat(yaml.control().orElseThrow().historyRetention()).isEqualTo(Duration.ofDays(30));
     Map<String, Properties> groups = new LinkedHashMap<>();
     groups.put(
         "source", props("host", "db", "database", "shop", "user", "u", "password.env", "PW"));

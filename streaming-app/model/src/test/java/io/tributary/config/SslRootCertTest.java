@@ -10,6 +10,8 @@ import java.io.ObjectOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -114,7 +116,7 @@ class SslRootCertTest {
         .isEqualTo(SslRootCert.parse("s3://certs/onprem-ca.pem").withS3(config.sink().s3()))
         .isNotEqualTo(SslRootCert.parse("s3://certs/onprem-ca.pem"));
 
-    java.util.Map<String, Properties> groups = new java.util.HashMap<>();
+    Map<String, Properties> groups = new HashMap<>();
     Properties source = new Properties();
     source.setProperty("host", "db");
     source.setProperty("database", "shop");

@@ -2,6 +2,7 @@ package io.tributary.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,7 @@ class ModelDependenciesTest {
         .as("system property model.compile.classpath (set by the build: run with mvn test)")
         .isNotBlank();
     String classpath = Files.readString(Path.of(file), StandardCharsets.UTF_8).trim();
-    return Arrays.stream(classpath.split(java.io.File.pathSeparator))
+    return Arrays.stream(classpath.split(File.pathSeparator))
         .filter(s -> !s.isBlank())
         .map(Path::of)
         .collect(Collectors.toList());

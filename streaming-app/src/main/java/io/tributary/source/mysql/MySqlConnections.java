@@ -1,5 +1,6 @@
 package io.tributary.source.mysql;
 
+import io.tributary.change.TableId;
 import io.tributary.config.SourceConfig;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -42,7 +43,7 @@ public final class MySqlConnections {
   }
 
   /** The identifier quoted with backticks, e.g. {@code `shop`.`order lines`}. */
-  public static String quoted(io.tributary.change.TableId id) {
+  public static String quoted(TableId id) {
     return quote(id.schema()) + "." + quote(id.table());
   }
 

@@ -2,8 +2,10 @@ package io.tributary.source.postgres;
 
 import io.tributary.change.TableId;
 import io.tributary.sink.TableNames;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -47,11 +49,9 @@ public final class CaptureNames {
    * decides with its other checks, and verify reports what it refuses as not compared.
    */
   public static Map<TableId, String> refusedForNames(Collection<TableId> tables) {
-    Map<String, java.util.List<TableId>> lakeNames = new HashMap<>();
+    Map<String, List<TableId>> lakeNames = new HashMap<>();
     for (TableId id : tables) {
-      lakeNames
-          .computeIfAbsent(TableNames.mirrorName(id), k -> new java.util.ArrayList<>())
-          .add(id);
+      lakeNames.computeIfAbsent(TableNames.mirrorName(id), k -> new ArrayList<>()).add(id);
     }
     Map<TableId, String> refused = new HashMap<>();
     for (TableId id : tables) {
@@ -59,7 +59,7 @@ public final class CaptureNames {
       if (name.isPresent()) {
         refused.put(id, name.get());
       } else if (lakeNames.get(TableNames.mirrorName(id)).size() > 1) {
-        java.util.List<String> others = new java.util.ArrayList<>();
+        List<String> others = new ArrayList<>();
         for (TableId other : lakeNames.get(TableNames.mirrorName(id))) {
           if (!other.equals(id)) {
             others.add(PgCatalog.quoted(other));

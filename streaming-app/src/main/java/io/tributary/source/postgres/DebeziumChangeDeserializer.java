@@ -4,12 +4,16 @@ import io.tributary.change.ChangeEvent;
 import io.tributary.change.ChangeEventTypeInfo;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
+import io.tributary.source.BinlogPosition;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Field;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Schema;
@@ -37,7 +41,7 @@ public final class DebeziumChangeDeserializer
   /** The header Debezium puts on the create record of an update that changed the primary key. */
   static final String OLD_KEY_HEADER = "__debezium.oldkey";
 
-  private final java.util.Set<TableId> fullIdentity;
+  private final Set<TableId> fullIdentity;
   private final RowConverters converters;
 
   /**
@@ -56,7 +60,7 @@ public final class DebeziumChangeDeserializer
    * @param keyOverrides the key columns of each table; a table absent here uses the record key
    */
   public DebeziumChangeDeserializer(Map<TableId, List<String>> keyOverrides) {
-    this(keyOverrides, java.util.Set.of());
+    this(keyOverrides, Set.of());
   }
 
   /**
@@ -66,8 +70,8 @@ public final class DebeziumChangeDeserializer
    *     are filled here, so the writer never looks them up
    */
   public DebeziumChangeDeserializer(
-      Map<TableId, List<String>> keyOverrides, java.util.Set<TableId> fullIdentity) {
-    this(keyOverrides, fullIdentity, java.util.Set.of());
+      Map<TableId, List<String>> keyOverrides, Set<TableId> fullIdentity) {
+    this(keyOverrides, fullIdentity, Set.of());
   }
 
   /**
@@ -80,8 +84,8 @@ public final class DebeziumChangeDeserializer
    */
   public DebeziumChangeDeserializer(
       Map<TableId, List<String>> keyOverrides,
-      java.util.Set<TableId> fullIdentity,
-      java.util.Set<TableId> sourceKeyed) {
+      Set<TableId> fullIdentity,
+      Set<TableId> sourceKeyed) {
     this(keyOverrides, fullIdentity, sourceKeyed, null);
   }
 
@@ -95,10 +99,10 @@ public final class DebeziumChangeDeserializer
    */
   DebeziumChangeDeserializer(
       Map<TableId, List<String>> keyOverrides,
-      java.util.Set<TableId> fullIdentity,
-      java.util.Set<TableId> sourceKeyed,
+      Set<TableId> fullIdentity,
+      Set<TableId> sourceKeyed,
       LiveColumnCheck columnCheck) {
-    this.fullIdentity = new java.util.HashSet<>(fullIdentity);
+    this.fullIdentity = new HashSet<>(fullIdentity);
     this.converters = new RowConverters(keyOverrides, sourceKeyed, columnCheck);
   }
 
@@ -122,7 +126,7 @@ public final class DebeziumChangeDeserializer
         && envelope.binlogPos != null
         && source.get(envelope.binlogPos) instanceof Number) {
       lsn =
-          io.tributary.source.BinlogPosition.encode(
+          BinlogPosition.encode(
               (String) source.get(envelope.binlogFile),
               ((Number) source.get(envelope.binlogPos)).longValue());
     }
@@ -340,7 +344,7 @@ public final class DebeziumChangeDeserializer
 
   private static boolean valueEquals(Object a, Object b) {
     if (a instanceof byte[] && b instanceof byte[]) {
-      return java.util.Arrays.equals((byte[]) a, (byte[]) b);
+      return Arrays.equals((byte[]) a, (byte[]) b);
     }
     return Objects.equals(a, b);
   }

@@ -3,6 +3,7 @@ package io.tributary.source.postgres;
 import io.tributary.change.TableId;
 import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
+import io.tributary.config.SslRootCert;
 import io.tributary.config.TableSelection;
 import io.tributary.source.CapturedTable;
 import java.sql.Connection;
@@ -14,6 +15,8 @@ import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.function.Supplier;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.api.connector.source.SourceReader;
@@ -38,7 +41,7 @@ public final class NewTableWatcher implements Source<String, NewTableWatcher.NoS
   private static final Logger LOG = LoggerFactory.getLogger(NewTableWatcher.class);
 
   private final String jdbcUrl;
-  private final io.tributary.config.SslRootCert sslRootCert;
+  private final SslRootCert sslRootCert;
   private final String user;
   private final Secret password;
   private final List<String> include;
@@ -88,7 +91,7 @@ public final class NewTableWatcher implements Source<String, NewTableWatcher.NoS
    */
   @Override
   public SourceReader<String, NoSplit> createReader(SourceReaderContext context) {
-    reported = new java.util.concurrent.ConcurrentSkipListSet<>();
+    reported = new ConcurrentSkipListSet<>();
     context.metricGroup().gauge("newTables", () -> reported.size());
     return new NewTableWatcherReader(this::lookOnce, intervalMillis, context.getIndexOfSubtask());
   }
@@ -132,7 +135,7 @@ public final class NewTableWatcher implements Source<String, NewTableWatcher.NoS
    */
   public List<String> check(TableSelection selection) throws SQLException {
     if (reported == null) {
-      reported = new java.util.concurrent.ConcurrentSkipListSet<>();
+      reported = new ConcurrentSkipListSet<>();
     }
     List<String> fresh = new ArrayList<>();
     try (Connection connection = connect()) {
@@ -201,9 +204,9 @@ public final class NewTableWatcher implements Source<String, NewTableWatcher.NoS
 
   /** Writes nothing and reads back the one value there is. */
   private static final class EmptySerializer<T> implements SimpleVersionedSerializer<T> {
-    private final java.util.function.Supplier<T> value;
+    private final Supplier<T> value;
 
-    EmptySerializer(java.util.function.Supplier<T> value) {
+    EmptySerializer(Supplier<T> value) {
       this.value = value;
     }
 

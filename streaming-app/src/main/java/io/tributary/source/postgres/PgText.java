@@ -5,11 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Struct;
 
 /**
@@ -105,7 +110,7 @@ final class PgText {
           if (x.length != y.length) {
             return Integer.compare(x.length, y.length);
           }
-          return java.util.Arrays.compareUnsigned(x, y);
+          return Arrays.compareUnsigned(x, y);
         });
     StringBuilder out = new StringBuilder();
     for (Map.Entry<String, JsonNode> pair : pairs) {
@@ -128,7 +133,7 @@ final class PgText {
    * {@link java.util.BitSet#toByteArray()}), the first bit of the string being the highest.
    */
   static String bits(byte[] bytes, int length) {
-    java.util.BitSet set = java.util.BitSet.valueOf(bytes);
+    BitSet set = BitSet.valueOf(bytes);
     StringBuilder out = new StringBuilder(length);
     for (int i = length - 1; i >= 0; i--) {
       out.append(set.get(i) ? '1' : '0');
@@ -144,7 +149,7 @@ final class PgText {
    * microseconds, as the source holds them.
    */
   static String interval(String debezium) {
-    java.util.regex.Matcher m = DEBEZIUM_INTERVAL.matcher(debezium);
+    Matcher m = DEBEZIUM_INTERVAL.matcher(debezium);
     if (!m.matches()) {
       return debezium;
     }
@@ -154,7 +159,7 @@ final class PgText {
     long hours = Long.parseLong(m.group(4));
     long minutes = Long.parseLong(m.group(5));
     BigDecimal seconds =
-        new BigDecimal(m.group(6)).setScale(6, java.math.RoundingMode.HALF_UP).stripTrailingZeros();
+        new BigDecimal(m.group(6)).setScale(6, RoundingMode.HALF_UP).stripTrailingZeros();
     boolean time = hours != 0 || minutes != 0 || seconds.signum() != 0;
     if (years == 0 && months == 0 && days == 0 && !time) {
       return "PT0S";
@@ -175,9 +180,8 @@ final class PgText {
     return out.toString();
   }
 
-  private static final java.util.regex.Pattern DEBEZIUM_INTERVAL =
-      java.util.regex.Pattern.compile(
-          "P(-?\\d+)Y(-?\\d+)M(-?\\d+)DT(-?\\d+)H(-?\\d+)M(-?\\d+(?:\\.\\d+)?)S");
+  private static final Pattern DEBEZIUM_INTERVAL =
+      Pattern.compile("P(-?\\d+)Y(-?\\d+)M(-?\\d+)DT(-?\\d+)H(-?\\d+)M(-?\\d+(?:\\.\\d+)?)S");
 
   private static void part(StringBuilder out, long value, char unit) {
     if (value != 0) {

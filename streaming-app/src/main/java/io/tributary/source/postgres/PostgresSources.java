@@ -8,9 +8,12 @@ import io.tributary.source.CapturedTable;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.apache.flink.cdc.connectors.base.options.StartupOptions;
@@ -75,7 +78,7 @@ public final class PostgresSources {
   }
 
   private static String sanitize(String name) {
-    String s = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    String s = name.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
     return s.length() > 63 ? s.substring(0, 63) : s;
   }
 
@@ -103,8 +106,8 @@ public final class PostgresSources {
    * The tables whose key is their primary key, or that have no key (append-only): their streamed
    * records' key (the primary key as the source has it) is followed when it changes.
    */
-  static java.util.Set<TableId> sourceKeyed(List<CapturedTable> tables) {
-    java.util.Set<TableId> keyed = new java.util.HashSet<>();
+  static Set<TableId> sourceKeyed(List<CapturedTable> tables) {
+    Set<TableId> keyed = new HashSet<>();
     for (CapturedTable table : tables) {
       if (table.key().isEmpty() || table.key().equals(table.primaryKey())) {
         keyed.add(table.id());
@@ -114,8 +117,8 @@ public final class PostgresSources {
   }
 
   /** The tables whose replica identity is {@code FULL}. */
-  static java.util.Set<TableId> fullIdentity(List<CapturedTable> tables) {
-    java.util.Set<TableId> full = new java.util.HashSet<>();
+  static Set<TableId> fullIdentity(List<CapturedTable> tables) {
+    Set<TableId> full = new HashSet<>();
     for (CapturedTable table : tables) {
       if ("full".equals(table.replicaIdentity())) {
         full.add(table.id());

@@ -5,7 +5,9 @@ import io.tributary.change.ColumnType;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Field;
@@ -22,7 +24,7 @@ final class RowConverter {
   static final String UNAVAILABLE_VALUE = "__debezium_unavailable_value";
 
   private static final byte[] UNAVAILABLE_BYTES =
-      UNAVAILABLE_VALUE.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      UNAVAILABLE_VALUE.getBytes(StandardCharsets.UTF_8);
 
   final SourceTable table;
   final Field[] fields;
@@ -156,7 +158,7 @@ final class RowConverter {
       return UNAVAILABLE_VALUE.equals(raw);
     }
     if (raw instanceof byte[]) {
-      return java.util.Arrays.equals(UNAVAILABLE_BYTES, (byte[]) raw);
+      return Arrays.equals(UNAVAILABLE_BYTES, (byte[]) raw);
     }
     if (raw instanceof ByteBuffer) {
       return ByteBuffer.wrap(UNAVAILABLE_BYTES).equals(raw);

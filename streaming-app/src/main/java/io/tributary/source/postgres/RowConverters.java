@@ -4,9 +4,11 @@ import io.tributary.change.TableId;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Field;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Schema;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.source.SourceRecord;
@@ -25,7 +27,7 @@ final class RowConverters implements Serializable {
   static final int MAX_CACHED_SCHEMAS = 4096;
 
   private final Map<TableId, List<String>> keyOverrides;
-  private final java.util.Set<TableId> sourceKeyed;
+  private final Set<TableId> sourceKeyed;
 
   /** Asked with every new row schema of a table; null when nothing is checked. */
   private final LiveColumnCheck columnCheck;
@@ -36,7 +38,7 @@ final class RowConverters implements Serializable {
   private transient Map<Schema, RowConverter> byIdentity;
   private transient Map<Schema, RowConverter> byValue;
 
-  RowConverters(Map<TableId, List<String>> keyOverrides, java.util.Set<TableId> sourceKeyed) {
+  RowConverters(Map<TableId, List<String>> keyOverrides, Set<TableId> sourceKeyed) {
     this(keyOverrides, sourceKeyed, null);
   }
 
@@ -49,10 +51,10 @@ final class RowConverters implements Serializable {
    */
   RowConverters(
       Map<TableId, List<String>> keyOverrides,
-      java.util.Set<TableId> sourceKeyed,
+      Set<TableId> sourceKeyed,
       LiveColumnCheck columnCheck) {
     this.keyOverrides = new HashMap<>(keyOverrides);
-    this.sourceKeyed = new java.util.HashSet<>(sourceKeyed);
+    this.sourceKeyed = new HashSet<>(sourceKeyed);
     this.columnCheck = columnCheck;
   }
 
@@ -115,8 +117,7 @@ final class RowConverters implements Serializable {
       return false;
     }
     List<String> names = keyNames(record.keySchema());
-    if (new java.util.HashSet<>(names)
-        .equals(new java.util.HashSet<>(converter.table.keyNames()))) {
+    if (new HashSet<>(names).equals(new HashSet<>(converter.table.keyNames()))) {
       converter.keySchema = record.keySchema();
       return false;
     }
@@ -156,7 +157,7 @@ final class RowConverters implements Serializable {
       List<String> names = keyNames(record.keySchema());
       if (!keyless
           && names.size() == override.size()
-          && new java.util.HashSet<>(names).equals(new java.util.HashSet<>(override))) {
+          && new HashSet<>(names).equals(new HashSet<>(override))) {
         // The same key: in the preflight's order, which snapshot rows (no record key) use too,
         // so that every change of one key is routed alike.
         return override;

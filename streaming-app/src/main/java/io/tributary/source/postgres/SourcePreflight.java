@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -202,12 +203,12 @@ public final class SourcePreflight {
    * @param key the table's primary key, else its configured key-columns
    * @param primary whether {@code key} is the primary key
    */
-  public static java.util.Optional<String> splitProblem(
+  public static Optional<String> splitProblem(
       Connection connection, TableId id, List<String> key, boolean primary) throws SQLException {
     if (key.isEmpty()) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
-    return java.util.Optional.ofNullable(
+    return Optional.ofNullable(
         ColumnChecks.splitProblem(
             connection,
             id,

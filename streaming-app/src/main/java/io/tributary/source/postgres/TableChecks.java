@@ -22,6 +22,7 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -99,7 +100,7 @@ final class TableChecks {
                     + " exclude it with tables.exclude."));
         continue;
       }
-      String identityName = identity.toUpperCase(java.util.Locale.ROOT);
+      String identityName = identity.toUpperCase(Locale.ROOT);
       List<String> primaryKey = primaryKey(connection, id);
       Set<String> columns = columns(connection, id);
       TableOptions options = selection.optionsFor(id.qualified());

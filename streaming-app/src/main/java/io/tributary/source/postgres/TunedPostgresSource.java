@@ -1,9 +1,22 @@
 package io.tributary.source.postgres;
 
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.debezium.jdbc.JdbcConnection;
+import io.debezium.relational.TableId;
+import io.debezium.relational.history.TableChanges.TableChange;
+import io.tributary.config.SslRootCert;
 import java.lang.reflect.Field;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
 import org.apache.flink.cdc.connectors.base.config.SourceConfig;
+import org.apache.flink.cdc.connectors.base.relational.connection.JdbcConnectionPoolFactory;
 import org.apache.flink.cdc.connectors.base.source.IncrementalSource;
+import org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState;
 import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceRecords;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitBase;
@@ -11,13 +24,17 @@ import org.apache.flink.cdc.connectors.base.source.meta.split.SourceSplitState;
 import org.apache.flink.cdc.connectors.base.source.metrics.SourceReaderMetrics;
 import org.apache.flink.cdc.connectors.base.source.reader.external.FetchTask;
 import org.apache.flink.cdc.connectors.base.source.reader.external.JdbcSourceFetchTaskContext;
+import org.apache.flink.cdc.connectors.postgres.source.PostgresConnectionPoolFactory;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresDialect;
 import org.apache.flink.cdc.connectors.postgres.source.PostgresSourceBuilder.PostgresIncrementalSource;
 import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfig;
 import org.apache.flink.cdc.connectors.postgres.source.config.PostgresSourceConfigFactory;
+import org.apache.flink.cdc.connectors.postgres.source.enumerator.PostgresSourceEnumerator;
 import org.apache.flink.cdc.connectors.postgres.source.offset.PostgresOffsetFactory;
+import org.apache.flink.cdc.connectors.postgres.source.reader.PostgresSourceReader;
 import org.apache.flink.cdc.debezium.DebeziumDeserializationSchema;
 import org.apache.flink.connector.base.source.reader.RecordEmitter;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
 
 /**
  * Flink CDC's PostgreSQL incremental source with per-record costs of its reader moved off the path
@@ -54,7 +71,7 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
   private final EnumeratorStateLock splittingLock = new EnumeratorStateLock();
 
   /** The certificate authority Debezium's {@code database.sslrootcert} names, or null. */
-  private io.tributary.config.SslRootCert sslRootCert;
+  private SslRootCert sslRootCert;
 
   private TunedPostgresSource(
       PostgresSourceConfigFactory configFactory,
@@ -68,7 +85,7 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
    * This source, writing the certificate authority's local file (the path its Debezium properties
    * name) in each process before the enumerator or a reader connects.
    */
-  TunedPostgresSource<T> withSslRootCert(io.tributary.config.SslRootCert sslRootCert) {
+  TunedPostgresSource<T> withSslRootCert(SslRootCert sslRootCert) {
     this.sslRootCert = sslRootCert;
     return this;
   }
@@ -80,33 +97,27 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
   }
 
   @Override
-  public org.apache.flink.cdc.connectors.postgres.source.enumerator.PostgresSourceEnumerator
-      createEnumerator(
-          org.apache.flink.api.connector.source.SplitEnumeratorContext<SourceSplitBase> context) {
+  public PostgresSourceEnumerator createEnumerator(
+      SplitEnumeratorContext<SourceSplitBase> context) {
     writeSslRootCert();
     return splittingLock.track(super.createEnumerator(context));
   }
 
   @Override
-  public org.apache.flink.cdc.connectors.postgres.source.enumerator.PostgresSourceEnumerator
-      restoreEnumerator(
-          org.apache.flink.api.connector.source.SplitEnumeratorContext<SourceSplitBase> context,
-          org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState state) {
+  public PostgresSourceEnumerator restoreEnumerator(
+      SplitEnumeratorContext<SourceSplitBase> context, PendingSplitsState state) {
     writeSslRootCert();
     return splittingLock.track(super.restoreEnumerator(context, state));
   }
 
   /** The enumerator's state serializer, serializing while the splitting thread is held off. */
   @Override
-  public org.apache.flink.core.io.SimpleVersionedSerializer<
-          org.apache.flink.cdc.connectors.base.source.assigner.state.PendingSplitsState>
-      getEnumeratorCheckpointSerializer() {
+  public SimpleVersionedSerializer<PendingSplitsState> getEnumeratorCheckpointSerializer() {
     return splittingLock.serializer(super.getEnumeratorCheckpointSerializer());
   }
 
   @Override
-  public org.apache.flink.cdc.connectors.postgres.source.reader.PostgresSourceReader createReader(
-      org.apache.flink.api.connector.source.SourceReaderContext context) throws Exception {
+  public PostgresSourceReader createReader(SourceReaderContext context) throws Exception {
     writeSslRootCert();
     return super.createReader(context);
   }
@@ -203,8 +214,7 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
      * relation messages).
      */
     @Override
-    public io.debezium.relational.history.TableChanges.TableChange queryTableSchema(
-        io.debezium.jdbc.JdbcConnection jdbc, io.debezium.relational.TableId tableId) {
+    public TableChange queryTableSchema(JdbcConnection jdbc, TableId tableId) {
       if (schemas == null) {
         schemas = new CapturedSchemas(config.getDbzConnectorConfig());
       }
@@ -217,8 +227,7 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
     }
 
     @Override
-    public org.apache.flink.cdc.connectors.base.relational.connection.JdbcConnectionPoolFactory
-        getPooledDataSourceFactory() {
+    public JdbcConnectionPoolFactory getPooledDataSourceFactory() {
       return new PoolFactory();
     }
 
@@ -257,13 +266,12 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
    * them out, so its connections would use the driver's default {@code prefer}, without checking
    * the server's certificate) and the password plugin ({@link SecretPasswordPlugin}).
    */
-  static final class PoolFactory
-      extends org.apache.flink.cdc.connectors.postgres.source.PostgresConnectionPoolFactory {
+  static final class PoolFactory extends PostgresConnectionPoolFactory {
     private static final String PREFIX = "database.";
 
     @Override
-    public com.zaxxer.hikari.HikariDataSource createPooledDataSource(JdbcSourceConfig config) {
-      com.zaxxer.hikari.HikariConfig pool = new com.zaxxer.hikari.HikariConfig();
+    public HikariDataSource createPooledDataSource(JdbcSourceConfig config) {
+      HikariConfig pool = new HikariConfig();
       pool.setPoolName(CONNECTION_POOL_PREFIX + config.getHostname() + ":" + config.getPort());
       pool.setJdbcUrl(getJdbcUrl(config));
       pool.setUsername(config.getUsername());
@@ -273,12 +281,12 @@ public final class TunedPostgresSource<T> extends PostgresIncrementalSource<T> {
       pool.setConnectionTimeout(config.getConnectTimeout().toMillis());
       pool.setDriverClassName(config.getDriverClassName());
       driverProperties(config.getDbzProperties()).forEach(pool::addDataSourceProperty);
-      return new com.zaxxer.hikari.HikariDataSource(pool);
+      return new HikariDataSource(pool);
     }
 
     /** The driver properties among a source's Debezium properties that the pool must share. */
-    static java.util.Map<String, String> driverProperties(java.util.Properties debezium) {
-      java.util.Map<String, String> driver = new java.util.TreeMap<>();
+    static Map<String, String> driverProperties(Properties debezium) {
+      Map<String, String> driver = new TreeMap<>();
       for (String key : debezium.stringPropertyNames()) {
         if (!key.startsWith(PREFIX)) {
           continue;

@@ -5,13 +5,17 @@ import io.tributary.change.Infinity;
 import io.tributary.change.SpecialDecimal;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.math.RoundingMode;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.BitSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Date;
 import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.data.Decimal;
@@ -44,7 +48,7 @@ final class ValueConverters {
       return "";
     }
     String type = params.get(SOURCE_TYPE_PARAM);
-    return type == null ? "" : type.toLowerCase(java.util.Locale.ROOT);
+    return type == null ? "" : type.toLowerCase(Locale.ROOT);
   }
 
   /** The column type of a Debezium field schema (by its logical name, else its type). */
@@ -151,7 +155,7 @@ final class ValueConverters {
             // it.
             return d.scale() == scale || d.scale() == SpecialDecimal.SCALE
                 ? d
-                : d.setScale(scale, java.math.RoundingMode.UNNECESSARY);
+                : d.setScale(scale, RoundingMode.UNNECESSARY);
           };
         }
       case BINARY:
@@ -271,7 +275,7 @@ final class ValueConverters {
             byte[] bytes = raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw);
             int n = bits;
             if (n < 0 || n > MAX_BIT_LENGTH) {
-              n = Math.max(1, java.util.BitSet.valueOf(bytes).length());
+              n = Math.max(1, BitSet.valueOf(bytes).length());
             }
             return PgText.bits(bytes, n);
           };
@@ -296,7 +300,7 @@ final class ValueConverters {
             // The text form of a type Debezium does not know.
             return new String(
                 raw instanceof byte[] ? (byte[]) raw : toBytes((ByteBuffer) raw),
-                java.nio.charset.StandardCharsets.UTF_8);
+                StandardCharsets.UTF_8);
           }
           return String.valueOf(raw);
         };

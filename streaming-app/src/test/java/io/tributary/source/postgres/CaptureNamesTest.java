@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.change.TableId;
 import io.tributary.sink.TableNames;
+import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -28,8 +30,7 @@ class CaptureNamesTest {
     TableId plain = new TableId("public", "sales_orders");
     TableId schema = new TableId("sales", "orders");
     TableId alone = new TableId("public", "orders");
-    java.util.Map<TableId, String> refused =
-        CaptureNames.refusedForNames(java.util.List.of(plain, schema, alone));
+    Map<TableId, String> refused = CaptureNames.refusedForNames(List.of(plain, schema, alone));
     assertThat(refused).containsOnlyKeys(plain, schema);
     assertThat(refused.get(plain))
         .isEqualTo(

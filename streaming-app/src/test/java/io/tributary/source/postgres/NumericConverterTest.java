@@ -6,6 +6,7 @@ import io.debezium.data.SpecialValueDecimal;
 import io.debezium.spi.converter.RelationalColumn;
 import io.tributary.change.SpecialDecimal;
 import java.math.BigDecimal;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalInt;
@@ -100,7 +101,7 @@ class NumericConverterTest {
 
       @Override
       public int jdbcType() {
-        return java.sql.Types.NUMERIC;
+        return Types.NUMERIC;
       }
 
       @Override

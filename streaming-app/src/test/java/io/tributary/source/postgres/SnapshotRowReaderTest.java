@@ -7,6 +7,7 @@ import io.debezium.data.SpecialValueDecimal;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.YearMonth;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -97,7 +98,7 @@ class SnapshotRowReaderTest {
         // resolver gets those.
         assertThat(Integer.parseInt(text.substring(8)))
             .as(text)
-            .isGreaterThan(java.time.YearMonth.parse(text.substring(0, 7)).lengthOfMonth());
+            .isGreaterThan(YearMonth.parse(text.substring(0, 7)).lengthOfMonth());
         continue;
       }
       assertThat(fast).as(text).isEqualTo(new WalTextValue(text).asLocalDate());

@@ -3,6 +3,8 @@ package io.tributary.source.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.debezium.data.Envelope;
+import io.debezium.relational.TableId;
+import io.tributary.config.Secret;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -17,11 +19,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.SourceOutput;
 import org.apache.flink.cdc.connectors.base.config.JdbcSourceConfig;
+import org.apache.flink.cdc.connectors.base.config.SourceConfig;
 import org.apache.flink.cdc.connectors.base.source.IncrementalSource;
 import org.apache.flink.cdc.connectors.base.source.meta.offset.Offset;
 import org.apache.flink.cdc.connectors.base.source.meta.split.SnapshotSplit;
@@ -220,7 +224,7 @@ class TunedPostgresSourceTest {
   private static SnapshotSplitState snapshotState(String split) {
     return new SnapshotSplitState(
         new SnapshotSplit(
-            new io.debezium.relational.TableId(null, "public", "t"),
+            new TableId(null, "public", "t"),
             split,
             RowType.of(new BigIntType()),
             null,
@@ -260,7 +264,7 @@ class TunedPostgresSourceTest {
           state);
       assertThat(out.values).as("budget %d", budget).containsExactly(1L, 2L, 3L, 4L, 5L);
       assertThat(state.getHighWatermark().getOffset()).containsEntry("lsn", "5");
-      try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+      try (Stream<Path> files = Files.list(dir)) {
         assertThat(files).as("files left behind").isEmpty();
       }
 
@@ -296,8 +300,7 @@ class TunedPostgresSourceTest {
     debezium.setProperty("database.hostname", "db.example.com");
     debezium.setProperty("database.password", "never");
     debezium.setProperty("slot.name", "tributary");
-    io.tributary.config.Secret secret =
-        io.tributary.config.Secret.ofFile(java.nio.file.Path.of("/run/secrets/db"));
+    Secret secret = Secret.ofFile(Path.of("/run/secrets/db"));
     SecretPasswordPlugin.driverProperties(secret)
         .forEach((k, v) -> debezium.setProperty("database." + k, (String) v));
 
@@ -394,10 +397,7 @@ class TunedPostgresSourceTest {
     Object dialect = field(tuned, "dataSourceDialect");
     assertThat(dialect).isInstanceOf(TunedPostgresSource.TunedDialect.class);
     JdbcSourceConfig config =
-        (JdbcSourceConfig)
-            ((org.apache.flink.cdc.connectors.base.config.SourceConfig.Factory<?>)
-                    field(tuned, "configFactory"))
-                .create(0);
+        (JdbcSourceConfig) ((SourceConfig.Factory<?>) field(tuned, "configFactory")).create(0);
     FetchTask.Context context =
         ((TunedPostgresSource.TunedDialect) dialect).createFetchTaskContext(config);
     Offset position = context.getStreamOffset(change(77));

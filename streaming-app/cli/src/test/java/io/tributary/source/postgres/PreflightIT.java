@@ -2,20 +2,30 @@ package io.tributary.source.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.catalog.CatalogSpec;
 import io.tributary.cli.Main;
+import io.tributary.config.TableSelection;
 import io.tributary.job.ItStack;
 import io.tributary.local.LocalStack;
+import io.tributary.verify.LakeVerifier;
+import io.tributary.verify.VerifyResult;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -378,7 +388,7 @@ class PreflightIT {
         .contains("refused: Table \"Sales\".\"Größe\" is not captured")
         .doesNotContain("error:");
     // Only the captured tables are in the publication.
-    List<String> published = new java.util.ArrayList<>();
+    List<String> published = new ArrayList<>();
     try (Connection c = prepared.getDatabase("postgres", "odd").getConnection();
         Statement st = c.createStatement();
         ResultSet rs =
@@ -408,7 +418,7 @@ class PreflightIT {
         "GRANT CREATE ON DATABASE shop TO owner",
         "GRANT CREATE ON SCHEMA public TO owner");
     try (Connection c =
-            java.sql.DriverManager.getConnection(
+            DriverManager.getConnection(
                 "jdbc:postgresql://127.0.0.1:" + prepared.getPort() + "/shop", "owner", PASSWORD);
         Statement st = c.createStatement()) {
       st.execute(
@@ -506,9 +516,7 @@ class PreflightIT {
 
       // The job runs as that user: the schema's tables flow, the refused one is not captured.
       it.configure(
-          io.tributary.config.TableSelection.builder()
-              .include("sales.*", "public.customers")
-              .build(),
+          TableSelection.builder().include("sales.*", "public.customers").build(),
           Duration.ofSeconds(1),
           64);
       it.config =
@@ -558,14 +566,13 @@ class PreflightIT {
   }
 
   private static void awaitEqual(ItStack it, String... tables) {
-    org.awaitility.Awaitility.await()
+    Awaitility.await()
         .atMost(Duration.ofMinutes(2))
         .pollInterval(Duration.ofSeconds(2))
         .untilAsserted(
             () -> {
               for (String table : tables) {
-                List<io.tributary.verify.VerifyResult> results =
-                    io.tributary.verify.LakeVerifier.verify(it.config, it.catalog, table);
+                List<VerifyResult> results = LakeVerifier.verify(it.config, it.catalog, table);
                 assertThat(results).hasSize(1);
                 assertThat(results.get(0).equal()).as(results.get(0).toString()).isTrue();
               }
@@ -574,22 +581,21 @@ class PreflightIT {
 
   /** The tables of the lake's namespace. */
   private static List<String> lakeTables(ItStack it) {
-    org.apache.iceberg.catalog.Catalog c = it.catalog.open();
+    Catalog c = it.catalog.open();
     try {
-      List<String> names = new java.util.ArrayList<>();
-      for (org.apache.iceberg.catalog.TableIdentifier t :
-          c.listTables(org.apache.iceberg.catalog.Namespace.of(it.config.sink().namespace()))) {
+      List<String> names = new ArrayList<>();
+      for (TableIdentifier t : c.listTables(Namespace.of(it.config.sink().namespace()))) {
         names.add(t.name());
       }
       return names;
     } finally {
-      io.tributary.catalog.CatalogSpec.closeQuietly(c);
+      CatalogSpec.closeQuietly(c);
     }
   }
 
   /** The tables named one by one in publication tributary (not those it has through a schema). */
   private static List<String> publishedTables(ItStack it, String db) throws SQLException {
-    List<String> names = new java.util.ArrayList<>();
+    List<String> names = new ArrayList<>();
     try (Connection c = it.stack.connect(db);
         Statement st = c.createStatement();
         ResultSet rs =
