@@ -125,7 +125,7 @@ class DocReferencesTest {
     if (keys.stream().anyMatch(k -> k.startsWith(token + "."))) {
       return true;
     }
-    // A Java package or class of the job written the same way (source.postgres.RowConverters).
+    // A Java package or class of the job written the same way (source.debezium.RowConverters).
     String path = token.replace('.', '/');
     return Files.isDirectory(root.resolve("streaming-app/src/main/java/io/tributary/" + path))
         || Files.exists(root.resolve("streaming-app/src/main/java/io/tributary/" + path + ".java"));

@@ -36,6 +36,16 @@ public final class TableId implements Serializable, Comparable<TableId> {
     return schema + "." + table;
   }
 
+  /** {@code "schema"."table"}: both names as SQL quoted identifiers. */
+  public String quoted() {
+    return quoteIdent(schema) + "." + quoteIdent(table);
+  }
+
+  /** A name as an SQL quoted identifier: in double quotes, a double quote in it doubled. */
+  public static String quoteIdent(String identifier) {
+    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+  }
+
   @Override
   public boolean equals(Object o) {
     if (this == o) {

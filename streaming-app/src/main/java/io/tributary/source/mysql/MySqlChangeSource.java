@@ -7,7 +7,7 @@ import io.tributary.config.SourceConfig;
 import io.tributary.config.TributaryConfig;
 import io.tributary.source.CapturedTable;
 import io.tributary.source.ChangeSource;
-import io.tributary.source.postgres.DebeziumChangeDeserializer;
+import io.tributary.source.debezium.DebeziumChangeDeserializer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

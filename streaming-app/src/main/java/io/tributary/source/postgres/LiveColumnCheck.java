@@ -6,7 +6,7 @@ import io.tributary.change.TableId;
 import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
 import io.tributary.config.SslRootCert;
-import java.io.Serializable;
+import io.tributary.source.debezium.ColumnCheck;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * A query that fails is logged and answers "nothing found", so that a catalog that cannot be read
  * for a moment never stops the capture.
  */
-final class LiveColumnCheck implements Serializable {
+final class LiveColumnCheck implements ColumnCheck {
   private static final long serialVersionUID = 1L;
   private static final Logger LOG = LoggerFactory.getLogger(LiveColumnCheck.class);
 
@@ -56,7 +56,8 @@ final class LiveColumnCheck implements Serializable {
    * Why the table cannot be captured as it is now, as the reason it is parked with; null when it
    * can, or when the catalog could not be read.
    */
-  String problem(TableId id) {
+  @Override
+  public String problem(TableId id) {
     try (Connection connection = connect()) {
       return reason(id, ColumnChecks.uncapturableColumns(connection, id));
     } catch (SQLException e) {

@@ -151,10 +151,10 @@ final class PgCatalog {
   }
 
   static String quoted(TableId id) {
-    return quoteIdent(id.schema()) + "." + quoteIdent(id.table());
+    return id.quoted();
   }
 
   static String quoteIdent(String identifier) {
-    return "\"" + identifier.replace("\"", "\"\"") + "\"";
+    return TableId.quoteIdent(identifier);
   }
 }

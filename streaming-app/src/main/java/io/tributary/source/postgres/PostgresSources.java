@@ -5,6 +5,7 @@ import io.tributary.change.TableId;
 import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
 import io.tributary.source.CapturedTable;
+import io.tributary.source.debezium.DebeziumChangeDeserializer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

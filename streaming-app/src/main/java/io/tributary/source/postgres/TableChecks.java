@@ -16,6 +16,7 @@ import io.tributary.config.TableMode;
 import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.sink.TableNames;
+import io.tributary.source.CaptureNames;
 import io.tributary.source.CapturedTable;
 import java.sql.Connection;
 import java.sql.SQLException;

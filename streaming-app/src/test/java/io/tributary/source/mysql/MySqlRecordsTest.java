@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.TableId;
 import io.tributary.source.BinlogPosition;
-import io.tributary.source.postgres.DebeziumChangeDeserializer;
+import io.tributary.source.debezium.DebeziumChangeDeserializer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

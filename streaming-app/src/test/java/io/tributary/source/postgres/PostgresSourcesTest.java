@@ -3,12 +3,14 @@ package io.tributary.source.postgres;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.debezium.config.Configuration;
+import io.tributary.change.TableId;
 import io.tributary.config.Secret;
 import io.tributary.config.SourceConfig;
 import io.tributary.config.SslMode;
 import io.tributary.config.SslRootCert;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The Debezium properties Tributary's sources run with, as Debezium reads them. */
@@ -66,5 +68,14 @@ class PostgresSourcesTest {
     assertThat(jdbc.getProperty("sslrootcert")).isEqualTo(ca.localFile().toString());
     assertThat(PostgresSources.debeziumProperties(source(SslMode.REQUIRE), ""))
         .doesNotContainKey("database.sslrootcert");
+  }
+
+  @Test
+  void theTableFilterMatchesNamesWithRegularExpressionCharactersLiterally() {
+    String pattern = PostgresSources.includePattern(new TableId("public", "a$b"));
+    assertThat(Pattern.compile(pattern).matcher("public.a$b").matches()).isTrue();
+    String plus = PostgresSources.includePattern(new TableId("public", "c++"));
+    assertThat(Pattern.compile(plus).matcher("public.c++").matches()).isTrue();
+    assertThat(Pattern.compile(plus).matcher("public.cc").matches()).isFalse();
   }
 }

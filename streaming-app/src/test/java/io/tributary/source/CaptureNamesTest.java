@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,7 +6,6 @@ import io.tributary.change.TableId;
 import io.tributary.sink.TableNames;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class CaptureNamesTest {
@@ -55,15 +54,6 @@ class CaptureNamesTest {
     assertThat(CaptureNames.problem(new TableId("public", "a$b"))).isPresent();
     assertThat(CaptureNames.problem(new TableId("Sales", "Größe"))).isPresent();
     assertThat(CaptureNames.problem(new TableId("public", "we\"ird"))).isPresent();
-  }
-
-  @Test
-  void theTableFilterMatchesNamesWithRegularExpressionCharactersLiterally() {
-    String pattern = PostgresSources.includePattern(new TableId("public", "a$b"));
-    assertThat(Pattern.compile(pattern).matcher("public.a$b").matches()).isTrue();
-    String plus = PostgresSources.includePattern(new TableId("public", "c++"));
-    assertThat(Pattern.compile(plus).matcher("public.c++").matches()).isTrue();
-    assertThat(Pattern.compile(plus).matcher("public.cc").matches()).isFalse();
   }
 
   @Test

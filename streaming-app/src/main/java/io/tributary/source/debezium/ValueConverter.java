@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source.debezium;
 
 /** Converts one raw Debezium value (never null) into its Tributary value. */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source.debezium;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source.debezium;
 
 import io.tributary.change.ColumnType;
 import io.tributary.change.Infinity;

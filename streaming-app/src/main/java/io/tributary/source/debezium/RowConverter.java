@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source.debezium;
 
 import io.tributary.change.Column;
 import io.tributary.change.ColumnType;

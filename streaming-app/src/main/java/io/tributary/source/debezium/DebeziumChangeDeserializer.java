@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source.debezium;
 
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.ChangeEventTypeInfo;
@@ -97,11 +97,11 @@ public final class DebeziumChangeDeserializer
    *     the capture cannot carry; its changes then carry the reason, and the writer parks the
    *     table; null to check nothing
    */
-  DebeziumChangeDeserializer(
+  public DebeziumChangeDeserializer(
       Map<TableId, List<String>> keyOverrides,
       Set<TableId> fullIdentity,
       Set<TableId> sourceKeyed,
-      LiveColumnCheck columnCheck) {
+      ColumnCheck columnCheck) {
     this.fullIdentity = new HashSet<>(fullIdentity);
     this.converters = new RowConverters(keyOverrides, sourceKeyed, columnCheck);
   }

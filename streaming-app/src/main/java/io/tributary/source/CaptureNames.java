@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source;
 
 import io.tributary.change.TableId;
 import io.tributary.sink.TableNames;
@@ -28,7 +28,7 @@ public final class CaptureNames {
     if (survives(id)) {
       return Optional.empty();
     }
-    String quoted = PgCatalog.quoted(id);
+    String quoted = id.quoted();
     return Optional.of(
         "Table "
             + quoted
@@ -62,14 +62,14 @@ public final class CaptureNames {
         List<String> others = new ArrayList<>();
         for (TableId other : lakeNames.get(TableNames.mirrorName(id))) {
           if (!other.equals(id)) {
-            others.add(PgCatalog.quoted(other));
+            others.add(other.quoted());
           }
         }
         others.sort(null);
         refused.put(
             id,
             "Table "
-                + PgCatalog.quoted(id)
+                + id.quoted()
                 + " shares the lake name "
                 + TableNames.mirrorName(id)
                 + " with "
@@ -103,6 +103,6 @@ public final class CaptureNames {
       boolean ascii = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
       name.append(ascii ? c : '_');
     }
-    return PgCatalog.quoteIdent(name.toString());
+    return TableId.quoteIdent(name.toString());
   }
 }

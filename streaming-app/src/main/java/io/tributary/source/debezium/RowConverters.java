@@ -1,4 +1,4 @@
-package io.tributary.source.postgres;
+package io.tributary.source.debezium;
 
 import io.tributary.change.TableId;
 import java.io.Serializable;
@@ -30,7 +30,7 @@ final class RowConverters implements Serializable {
   private final Set<TableId> sourceKeyed;
 
   /** Asked with every new row schema of a table; null when nothing is checked. */
-  private final LiveColumnCheck columnCheck;
+  private final ColumnCheck columnCheck;
 
   /** The key columns each table's latest row schema was read with. */
   private transient Map<TableId, List<String>> lastKeys;
@@ -50,9 +50,7 @@ final class RowConverters implements Serializable {
    *     nothing
    */
   RowConverters(
-      Map<TableId, List<String>> keyOverrides,
-      Set<TableId> sourceKeyed,
-      LiveColumnCheck columnCheck) {
+      Map<TableId, List<String>> keyOverrides, Set<TableId> sourceKeyed, ColumnCheck columnCheck) {
     this.keyOverrides = new HashMap<>(keyOverrides);
     this.sourceKeyed = new HashSet<>(sourceKeyed);
     this.columnCheck = columnCheck;
