@@ -249,10 +249,19 @@ final class BackfillCommit {
             delta.commit();
           }
           if (!oldData.isEmpty() || !oldDeletes.isEmpty()) {
-            RewriteFiles rewrite = transaction.newRewrite().validateFromSnapshot(base.snapshotId());
-            if (!underneath.isEmpty()) {
-              rewrite.dataSequenceNumber(base.sequenceNumber());
-            }
+            // The loaded files that go underneath take the base snapshot's sequence number, so
+            // that the stream's equality deletes since apply to them. Set also when none does:
+            // Iceberg then lets equality deletes committed since the base stand beside the
+            // replaced files (the rows they delete go with those files, and the loaded rows of
+            // keys the stream touched are superseded above); without it, any equality delete of
+            // the stream since the base refused every round ("found new delete for replaced
+            // data file"), so a table that lost all its files could not be reloaded while the
+            // stream ran.
+            RewriteFiles rewrite =
+                transaction
+                    .newRewrite()
+                    .validateFromSnapshot(base.snapshotId())
+                    .dataSequenceNumber(base.sequenceNumber());
             oldData.forEach(rewrite::deleteFile);
             oldDeletes.forEach(rewrite::deleteFile);
             underneath.forEach(rewrite::addFile);

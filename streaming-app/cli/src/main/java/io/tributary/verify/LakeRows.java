@@ -1,8 +1,11 @@
 package io.tributary.verify;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
@@ -17,7 +20,9 @@ import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.parquet.Parquet;
+import org.apache.iceberg.parquet.ParquetValueReader;
 import org.apache.iceberg.util.PartitionUtil;
+import org.apache.parquet.schema.MessageType;
 
 /**
  * Reads the live rows of a table as Iceberg's generic reader does (data files with their delete
@@ -29,6 +34,8 @@ import org.apache.iceberg.util.PartitionUtil;
  * quarter of the heap; beyond that a delete file is read again where it applies, as before.
  */
 final class LakeRows {
+  private static final Method BUILD_READER = buildReaderMethod();
+
   private LakeRows() {}
 
   /** The table's live rows with these columns (and the columns its delete files need). */
@@ -64,14 +71,51 @@ final class LakeRows {
     Schema required = filter.requiredSchema();
     Map<Integer, ?> constants =
         PartitionUtil.constantsMap(task, IdentityPartitionConverters::convertConstant);
+    Function<Object, Object> readers = fileSchema -> buildReader(required, fileSchema, constants);
     CloseableIterable<Record> records =
         Parquet.read(table.io().newInputFile(task.file()))
             .project(required)
-            .createReaderFunc(
-                fileSchema -> GenericParquetReaders.buildReader(required, fileSchema, constants))
+            .createReaderFunc(readerFunction(readers))
             .split(task.start(), task.length())
             .build();
     return filter.filter(records);
+  }
+
+  /**
+   * Iceberg's generic Parquet reader for a file's schema. Called by name: Iceberg's Spark bundle
+   * (on the classpath of the Glue jobs' tests, which verify too) holds Iceberg's Parquet classes
+   * with Parquet relocated, so a call compiled against Parquet's own schema class fails there.
+   */
+  private static Object buildReader(Schema required, Object fileSchema, Map<Integer, ?> constants) {
+    try {
+      return BUILD_READER.invoke(null, required, fileSchema, constants);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException(e);
+    } catch (InvocationTargetException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof RuntimeException) {
+        throw (RuntimeException) cause;
+      }
+      throw new IllegalStateException(cause);
+    }
+  }
+
+  /** The reader function as Parquet's read builder takes it (generic types only: no cast). */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Function<MessageType, ParquetValueReader<?>> readerFunction(
+      Function<Object, Object> readers) {
+    return (Function) readers;
+  }
+
+  private static Method buildReaderMethod() {
+    for (Method method : GenericParquetReaders.class.getMethods()) {
+      if (method.getName().equals("buildReader") && method.getParameterCount() == 3) {
+        return method;
+      }
+    }
+    throw new IllegalStateException(
+        "GenericParquetReaders.buildReader(Schema, MessageType, Map) not found: the Iceberg version"
+            + " on the classpath is not the one Tributary is built with");
   }
 
   /** Iceberg's delete loader with a cache of the delete files read, up to a budget in bytes. */
