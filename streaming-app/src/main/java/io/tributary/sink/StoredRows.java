@@ -1,8 +1,5 @@
 package io.tributary.sink;
 
-import static io.tributary.sink.IcebergCommitterOperator.CHECKPOINT_ID;
-import static io.tributary.sink.IcebergCommitterOperator.RUN_ID;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.temporal.Temporal;
@@ -18,7 +15,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.LongSupplier;
-import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
@@ -27,8 +23,6 @@ import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The stored version of a row, for an update that leaves out columns it did not change (unchanged
@@ -46,65 +40,9 @@ import org.slf4j.LoggerFactory;
  * of the stream a subtask writes between two completed checkpoints.
  */
 public final class StoredRows {
-  private static final Logger LOG = LoggerFactory.getLogger(StoredRows.class);
   private static final StoredRow DELETED = null;
 
-  /**
-   * How long a read waits for a checkpoint to be completed or aborted: a little longer than Flink's
-   * default checkpoint timeout (10 minutes), after which a checkpoint is aborted.
-   */
-  static final long DECISION_WAIT_MILLIS = 11 * 60_000L;
-
-  /**
-   * How long a read waits for the committer once the checkpoint completed. The committer commits
-   * the tables of a checkpoint one after another, so with many tables a table's commit can come
-   * minutes after the completion; a committer that fails fails the job, which ends the wait.
-   */
-  static final long COMMIT_WAIT_MILLIS = 30 * 60_000L;
-
-  /** How often a long wait is logged. */
-  private static final long LOG_EVERY_MILLIS = 60_000L;
-
-  /**
-   * What a read of stored rows learns about checkpoints while it waits for the table to hold one:
-   * the writer's completion and abort notifications, which reach it only while it lets its task
-   * process them.
-   */
-  interface Checkpoints {
-    /** The newest checkpoint this subtask was told completed, or -1. */
-    long lastCompleted();
-
-    /** Whether this subtask was told that the checkpoint was aborted. */
-    boolean aborted(long checkpointId);
-
-    /**
-     * Lets the task process what it was sent (checkpoint notifications among them), or waits a
-     * moment when nothing came.
-     */
-    void pause() throws InterruptedException;
-  }
-
-  /** Without notifications (tests of this class alone): every checkpoint counts as completed. */
-  private static final Checkpoints ALL_COMPLETED =
-      new Checkpoints() {
-        @Override
-        public long lastCompleted() {
-          return Long.MAX_VALUE;
-        }
-
-        @Override
-        public boolean aborted(long checkpointId) {
-          return false;
-        }
-
-        @Override
-        public void pause() throws InterruptedException {
-          Thread.sleep(100);
-        }
-      };
-
-  private final Checkpoints checkpoints;
-  private final LongSupplier clock;
+  private final CommittedCheckpointWait commits;
 
   /**
    * Keep snapshot rows too, as releases before did: only the memory benchmark sets it, to measure
@@ -118,7 +56,6 @@ public final class StoredRows {
   }
 
   private List<String> keyNames;
-  private final String runId;
   private Map<RowKey, StoredRow> current = new HashMap<>();
   private final NavigableMap<Long, Map<RowKey, StoredRow>> flushed = new TreeMap<>();
 
@@ -149,18 +86,20 @@ public final class StoredRows {
    * @param runId the run whose commits count (see {@link IcebergCommitterOperator#RUN_ID})
    */
   StoredRows(List<String> keyNames, String runId) {
-    this(keyNames, runId, ALL_COMPLETED, System::currentTimeMillis);
+    this(keyNames, runId, CommittedCheckpointWait.ALL_COMPLETED, System::currentTimeMillis);
   }
 
   /**
    * @param checkpoints what the writer is told about checkpoints while a read waits
    * @param clock the time in milliseconds, for the waits' bounds
    */
-  StoredRows(List<String> keyNames, String runId, Checkpoints checkpoints, LongSupplier clock) {
+  StoredRows(
+      List<String> keyNames,
+      String runId,
+      CommittedCheckpointWait.Checkpoints checkpoints,
+      LongSupplier clock) {
     this.keyNames = keyNames;
-    this.runId = runId;
-    this.checkpoints = checkpoints;
-    this.clock = clock;
+    this.commits = new CommittedCheckpointWait(runId, checkpoints, clock);
   }
 
   /** The Iceberg names of the key columns, in the order of the key values of {@link RowKey}. */
@@ -492,18 +431,7 @@ public final class StoredRows {
     }
   }
 
-  /**
-   * Waits until the table holds the checkpoints whose rows this subtask no longer keeps in memory.
-   *
-   * <p>Such a checkpoint may not be complete yet (this subtask flushed it, other tasks still take
-   * it): the wait then lets the task process its notifications. Once the checkpoint completed, the
-   * committer commits it; the wait ends when the table holds it. A checkpoint aborted instead never
-   * reaches the table under its number: its files are committed with the next checkpoint, which
-   * this subtask cannot take while it waits, so the read fails at once (the job restarts from its
-   * last completed checkpoint) instead of blocking every table of the subtask. Each wait is bounded
-   * ({@link #DECISION_WAIT_MILLIS}, {@link #COMMIT_WAIT_MILLIS}) and fails naming the table and the
-   * checkpoint.
-   */
+  /** Waits until the table holds the checkpoints whose rows this subtask no longer keeps. */
   private void awaitCommitted(Table table) {
     // Rows not kept in memory are read from the table once their checkpoint is committed, even if
     // this subtask has not yet been told that the checkpoint completed.
@@ -511,90 +439,8 @@ public final class StoredRows {
     if (needed < 0) {
       return;
     }
-    long started = clock.getAsLong();
-    long completedAt = -1;
-    long logged = started;
-    while (true) {
-      table.refresh();
-      long committed = lastCommittedCheckpoint(table);
-      if (committed >= needed) {
-        required = Math.max(required, needed);
-        return;
-      }
-      long now = clock.getAsLong();
-      if (checkpoints.lastCompleted() >= needed) {
-        if (completedAt < 0) {
-          completedAt = now;
-        }
-        if (now - completedAt > COMMIT_WAIT_MILLIS) {
-          throw new IllegalStateException(
-              "Table "
-                  + table.name()
-                  + " does not hold checkpoint "
-                  + needed
-                  + " "
-                  + (now - completedAt) / 60_000
-                  + " minutes after the checkpoint completed (last committed: "
-                  + committed
-                  + "); an update with unchanged columns needs its rows. Check the committer's"
-                  + " log for that table; the job restarts from its last completed checkpoint.");
-        }
-      } else if (checkpoints.aborted(needed)) {
-        throw new IllegalStateException(
-            "Checkpoint "
-                + needed
-                + " was aborted before table "
-                + table.name()
-                + " held it, and an update of the table with unchanged columns needs rows written"
-                + " in it: they are committed only with the next checkpoint, which this writer"
-                + " cannot take while it waits. The job restarts from its last completed"
-                + " checkpoint; if checkpoints keep failing, see why in the job's checkpoint"
-                + " history (a timeout calls for a longer checkpoint timeout).");
-      } else if (now - started > DECISION_WAIT_MILLIS) {
-        throw new IllegalStateException(
-            "Checkpoint "
-                + needed
-                + " was neither completed nor aborted within "
-                + DECISION_WAIT_MILLIS / 60_000
-                + " minutes, and an update of table "
-                + table.name()
-                + " with unchanged columns needs rows written in it (last committed: "
-                + committed
-                + "). The job restarts from its last completed checkpoint.");
-      }
-      if (now - logged >= LOG_EVERY_MILLIS) {
-        logged = now;
-        LOG.warn(
-            "Still waiting for {} to hold checkpoint {} (last committed: {}, checkpoint {}) for"
-                + " an update with unchanged columns",
-            table.name(),
-            needed,
-            committed,
-            completedAt < 0 ? "not completed yet" : "completed");
-      } else {
-        LOG.debug("Waiting for {} to commit checkpoint {}", table.name(), needed);
-      }
-      try {
-        checkpoints.pause();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for " + table.name(), e);
-      }
-    }
-  }
-
-  private long lastCommittedCheckpoint(Table table) {
-    Snapshot snapshot = table.currentSnapshot();
-    while (snapshot != null) {
-      Map<String, String> summary = snapshot.summary();
-      String committedBy = summary.get(RUN_ID);
-      if (committedBy != null) {
-        return committedBy.equals(runId) ? Long.parseLong(summary.get(CHECKPOINT_ID)) : -1;
-      }
-      Long parent = snapshot.parentId();
-      snapshot = parent == null ? null : table.snapshot(parent);
-    }
-    return -1;
+    commits.await(table, needed);
+    required = Math.max(required, needed);
   }
 
   private static Object literal(Object value) {

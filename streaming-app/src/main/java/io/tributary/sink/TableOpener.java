@@ -25,7 +25,7 @@ final class TableOpener {
   private final boolean restored;
   private final String runId;
   private final int subtask;
-  private final StoredRows.Checkpoints checkpoints;
+  private final CommittedCheckpointWait.Checkpoints checkpoints;
   private final Map<TableId, Long> restoredFlushed;
   private long fileCounter;
 
@@ -41,7 +41,7 @@ final class TableOpener {
       boolean restored,
       String runId,
       int subtask,
-      StoredRows.Checkpoints checkpoints,
+      CommittedCheckpointWait.Checkpoints checkpoints,
       Map<TableId, Long> restoredFlushed) {
     this.spec = spec;
     this.tables = tables;

@@ -10,7 +10,7 @@ import org.apache.flink.api.common.operators.MailboxExecutor;
  * of them through {@link #pause}, which lets the task process the notifications it was sent (they
  * would otherwise wait behind the change being processed).
  */
-final class WriterCheckpoints implements StoredRows.Checkpoints {
+final class WriterCheckpoints implements CommittedCheckpointWait.Checkpoints {
   /** The newest checkpoint this subtask was told completed, or -1. */
   private long lastCompleted;
 
