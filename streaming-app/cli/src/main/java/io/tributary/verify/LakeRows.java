@@ -1,24 +1,33 @@
 package io.tributary.verify;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.iceberg.DeleteFile;
+import org.apache.iceberg.FileContent;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Schema;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.data.BaseDeleteLoader;
+import org.apache.iceberg.data.DeleteFilter;
 import org.apache.iceberg.data.DeleteLoader;
-import org.apache.iceberg.data.GenericDeleteFilter;
 import org.apache.iceberg.data.IdentityPartitionConverters;
+import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.data.parquet.GenericParquetReaders;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.parquet.ParquetValueReader;
 import org.apache.iceberg.util.PartitionUtil;
@@ -40,17 +49,52 @@ final class LakeRows {
 
   /** The table's live rows with these columns (and the columns its delete files need). */
   static CloseableIterable<Record> read(Table table, String... columns) {
-    Schema projection = table.schema().select(columns);
+    Schema requested = table.schema().select(columns);
+    List<FileScanTask> tasks = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> planned = table.newScan().project(requested).planFiles()) {
+      planned.forEach(tasks::add);
+    } catch (IOException e) {
+      throw new UncheckedIOException("Planning the read of " + table.name() + " failed", e);
+    }
     DeleteCache cache = new DeleteCache(table.io(), Runtime.getRuntime().maxMemory() / 4);
-    CloseableIterable<FileScanTask> tasks = table.newScan().project(projection).planFiles();
-    return CloseableIterable.combine(
-        CloseableIterable.concat(
-            CloseableIterable.transform(tasks, task -> open(table, task, projection, cache))),
-        tasks);
+    NewestDeletes newest =
+        NewestDeletes.load(
+            table,
+            tasks,
+            (file, keys) ->
+                parquet(table.io().newInputFile(file), keys, Map.of(), 0, file.fileSizeInBytes()));
+    if (newest == null) {
+      return CloseableIterable.concat(
+          CloseableIterable.transform(
+              CloseableIterable.withNoopClose(tasks),
+              task -> open(table, task, requested, cache, true)));
+    }
+    List<String> names = new ArrayList<>(List.of(columns));
+    for (String key : newest.keyColumns()) {
+      if (!names.contains(key)) {
+        names.add(key);
+      }
+    }
+    Schema projection = table.schema().select(names);
+    return CloseableIterable.concat(
+        CloseableIterable.transform(
+            CloseableIterable.withNoopClose(tasks),
+            task ->
+                newest.live(
+                    open(table, task, projection, cache, false),
+                    task.file().dataSequenceNumber())));
   }
 
+  /**
+   * The rows of a task's data file with its delete files applied: all of them, or the position
+   * deletes only (the equality deletes are then applied by {@link NewestDeletes}).
+   */
   private static CloseableIterable<Record> open(
-      Table table, FileScanTask task, Schema projection, DeleteCache cache) {
+      Table table,
+      FileScanTask task,
+      Schema projection,
+      DeleteCache cache,
+      boolean equalityDeletes) {
     if (task.file().format() != FileFormat.PARQUET) {
       throw new IllegalStateException(
           "Data file "
@@ -61,24 +105,67 @@ final class LakeRows {
               + task.file().format()
               + ": Tributary writes and reads Parquet only");
     }
-    GenericDeleteFilter filter =
-        new GenericDeleteFilter(table.io(), task, table.schema(), projection) {
-          @Override
-          protected DeleteLoader newDeleteLoader() {
-            return cache;
-          }
-        };
-    Schema required = filter.requiredSchema();
+    List<DeleteFile> deletes = new ArrayList<>();
+    for (DeleteFile file : task.deletes()) {
+      if (equalityDeletes || file.content() != FileContent.EQUALITY_DELETES) {
+        deletes.add(file);
+      }
+    }
+    RowFilter filter = new RowFilter(table.io(), task, deletes, table.schema(), projection, cache);
     Map<Integer, ?> constants =
         PartitionUtil.constantsMap(task, IdentityPartitionConverters::convertConstant);
+    return filter.filter(
+        parquet(
+            table.io().newInputFile(task.file()),
+            filter.requiredSchema(),
+            constants,
+            task.start(),
+            task.length()));
+  }
+
+  private static CloseableIterable<Record> parquet(
+      InputFile input, Schema required, Map<Integer, ?> constants, long start, long length) {
     Function<Object, Object> readers = fileSchema -> buildReader(required, fileSchema, constants);
-    CloseableIterable<Record> records =
-        Parquet.read(table.io().newInputFile(task.file()))
-            .project(required)
-            .createReaderFunc(readerFunction(readers))
-            .split(task.start(), task.length())
-            .build();
-    return filter.filter(records);
+    return Parquet.read(input)
+        .project(required)
+        .createReaderFunc(readerFunction(readers))
+        .split(start, length)
+        .build();
+  }
+
+  /** Iceberg's delete filter of generic records over the given delete files of a task. */
+  private static final class RowFilter extends DeleteFilter<Record> {
+    private final FileIO io;
+    private final InternalRecordWrapper asStructLike;
+    private final DeleteCache cache;
+
+    RowFilter(
+        FileIO io,
+        FileScanTask task,
+        List<DeleteFile> deletes,
+        Schema tableSchema,
+        Schema projection,
+        DeleteCache cache) {
+      super(task.file().location(), deletes, tableSchema, projection);
+      this.io = io;
+      this.asStructLike = new InternalRecordWrapper(requiredSchema().asStruct());
+      this.cache = cache;
+    }
+
+    @Override
+    protected StructLike asStructLike(Record record) {
+      return asStructLike.wrap(record);
+    }
+
+    @Override
+    protected InputFile getInputFile(String location) {
+      return io.newInputFile(location);
+    }
+
+    @Override
+    protected DeleteLoader newDeleteLoader() {
+      return cache;
+    }
   }
 
   /**
