@@ -41,10 +41,14 @@ final class NewestDeletes {
     final StructLikeMap<Long> newest;
     final InternalRecordWrapper lookup;
 
+    /** The key of the row looked up, filled anew for each row (a read runs on one thread). */
+    final Record key;
+
     Group(Schema keySchema) {
       this.keySchema = keySchema;
       this.newest = StructLikeMap.create(keySchema.asStruct());
       this.lookup = new InternalRecordWrapper(keySchema.asStruct());
+      this.key = GenericRecord.create(keySchema);
     }
   }
 
@@ -115,11 +119,10 @@ final class NewestDeletes {
 
   private boolean deleted(Record row, long dataSequence) {
     for (Group group : groups) {
-      Record key = GenericRecord.create(group.keySchema);
       for (Types.NestedField field : group.keySchema.columns()) {
-        key.setField(field.name(), row.getField(field.name()));
+        group.key.setField(field.name(), row.getField(field.name()));
       }
-      Long newest = group.newest.get(group.lookup.wrap(key));
+      Long newest = group.newest.get(group.lookup.wrap(group.key));
       if (newest != null && newest > dataSequence) {
         return true;
       }
