@@ -28,6 +28,9 @@ import org.apache.iceberg.io.FileWriterFactory;
  * row limit ({@value #STREAM_PAGE_ROW_LIMIT}, default {@value #DEFAULT_STREAM_PAGE_ROW_LIMIT}: a
  * column whose values do not repeat gives up its dictionary after the first page, so a small first
  * page wastes little work).
+ *
+ * <p>Each writer is opened without Hadoop's XML default resources ({@link HadoopDefaults}), which
+ * Iceberg would otherwise parse again for every file.
  */
 final class RecordWriterFactory implements FileWriterFactory<Record> {
   /** Table property: Parquet compression codec of the files the stream writes. */
@@ -78,18 +81,21 @@ final class RecordWriterFactory implements FileWriterFactory<Record> {
   @Override
   public DataWriter<Record> newDataWriter(
       EncryptedOutputFile file, PartitionSpec spec, StructLike partition) {
-    return dataFactory.newDataWriter(file, FileFormat.PARQUET, partition);
+    return HadoopDefaults.hidden(
+        () -> dataFactory.newDataWriter(file, FileFormat.PARQUET, partition));
   }
 
   @Override
   public EqualityDeleteWriter<Record> newEqualityDeleteWriter(
       EncryptedOutputFile file, PartitionSpec spec, StructLike partition) {
-    return deleteFactory.newEqDeleteWriter(file, FileFormat.PARQUET, partition);
+    return HadoopDefaults.hidden(
+        () -> deleteFactory.newEqDeleteWriter(file, FileFormat.PARQUET, partition));
   }
 
   @Override
   public PositionDeleteWriter<Record> newPositionDeleteWriter(
       EncryptedOutputFile file, PartitionSpec spec, StructLike partition) {
-    return dataFactory.newPosDeleteWriter(file, FileFormat.PARQUET, partition);
+    return HadoopDefaults.hidden(
+        () -> dataFactory.newPosDeleteWriter(file, FileFormat.PARQUET, partition));
   }
 }

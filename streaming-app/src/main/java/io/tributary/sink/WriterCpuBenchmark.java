@@ -5,9 +5,12 @@ import io.tributary.change.Column;
 import io.tributary.change.ColumnType;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -17,10 +20,14 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.data.GenericAppenderFactory;
+import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
+import org.apache.iceberg.io.FileWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.io.WriteResult;
 
@@ -34,35 +41,11 @@ public final class WriterCpuBenchmark {
 
   /** Thread CPU milliseconds per {@code rows} upserts: {stream settings, table defaults}. */
   public static double[] run(int rows, int repeats) {
-    TableId id = new TableId("public", "bench");
-    SourceTable source =
-        new SourceTable(
-            id,
-            List.of(
-                new Column("id", ColumnType.of(ColumnType.Kind.LONG), false, "int8"),
-                new Column("a", ColumnType.of(ColumnType.Kind.INT), true, "int4"),
-                new Column("b", ColumnType.of(ColumnType.Kind.INT), true, "int4"),
-                new Column("c", ColumnType.of(ColumnType.Kind.STRING), true, "text"),
-                new Column("d", ColumnType.of(ColumnType.Kind.STRING), true, "text"),
-                new Column("amount", ColumnType.decimal(12, 2), true, "numeric"),
-                new Column("ts", ColumnType.of(ColumnType.Kind.TIMESTAMP), true, "timestamp")),
-            new int[] {0});
+    SourceTable source = benchTable();
     InMemoryCatalog catalog = new InMemoryCatalog();
     catalog.initialize("bench", Map.of(CatalogProperties.WAREHOUSE_LOCATION, "/bench"));
     Table table = new TableManager(catalog, "bench", Map.of(), "bench").loadOrCreate(source);
-    List<ChangeEvent> events = new ArrayList<>(rows);
-    for (int i = 0; i < rows; i++) {
-      Object[] values = {
-        (long) i,
-        i % 1000,
-        i % 7,
-        UUID.nameUUIDFromBytes(Integer.toString(i).getBytes()).toString().replace("-", ""),
-        "row " + i,
-        BigDecimal.valueOf(i, 2),
-        LocalDateTime.of(2024, 1, 1, 0, 0).plusSeconds(i)
-      };
-      events.add(new ChangeEvent(source, ChangeEvent.Op.UPDATE, values, 1000L + i, 1L + i));
-    }
+    List<ChangeEvent> events = events(source, rows);
     double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
     for (int r = 0; r < repeats; r++) {
       table
@@ -79,6 +62,104 @@ public final class WriterCpuBenchmark {
               Integer.toString(TableProperties.PARQUET_PAGE_ROW_LIMIT_DEFAULT))
           .commit();
       best[1] = Math.min(best[1], write(table, source, events, r * 2 + 1));
+    }
+    return best;
+  }
+
+  /** The benchmark table's shape (that of {@code tributary bench}'s table). */
+  private static SourceTable benchTable() {
+    return new SourceTable(
+        new TableId("public", "bench"),
+        List.of(
+            new Column("id", ColumnType.of(ColumnType.Kind.LONG), false, "int8"),
+            new Column("a", ColumnType.of(ColumnType.Kind.INT), true, "int4"),
+            new Column("b", ColumnType.of(ColumnType.Kind.INT), true, "int4"),
+            new Column("c", ColumnType.of(ColumnType.Kind.STRING), true, "text"),
+            new Column("d", ColumnType.of(ColumnType.Kind.STRING), true, "text"),
+            new Column("amount", ColumnType.decimal(12, 2), true, "numeric"),
+            new Column("ts", ColumnType.of(ColumnType.Kind.TIMESTAMP), true, "timestamp")),
+        new int[] {0});
+  }
+
+  /** {@code rows} updates of the benchmark table, one per key. */
+  private static List<ChangeEvent> events(SourceTable source, int rows) {
+    List<ChangeEvent> events = new ArrayList<>(rows);
+    for (int i = 0; i < rows; i++) {
+      Object[] values = {
+        (long) i,
+        i % 1000,
+        i % 7,
+        UUID.nameUUIDFromBytes(Integer.toString(i).getBytes(StandardCharsets.UTF_8))
+            .toString()
+            .replace("-", ""),
+        "row " + i,
+        BigDecimal.valueOf(i, 2),
+        LocalDateTime.of(2024, 1, 1, 0, 0).plusSeconds(i)
+      };
+      events.add(new ChangeEvent(source, ChangeEvent.Op.UPDATE, values, 1000L + i, 1L + i));
+    }
+    return events;
+  }
+
+  /**
+   * Thread CPU milliseconds to write one small file pair (a data file of {@code rows} rows and an
+   * equality-delete file of their keys, each opened, written and closed), as a checkpoint writes
+   * for each table it touches: {the stream's writer factory, Iceberg's appender factory with the
+   * same properties}. The difference is the opening cost {@link HadoopDefaults} saves.
+   */
+  public static double[] smallFiles(int files, int rows, int repeats) {
+    SourceTable source = benchTable();
+    InMemoryCatalog catalog = new InMemoryCatalog();
+    catalog.initialize("bench", Map.of(CatalogProperties.WAREHOUSE_LOCATION, "/bench"));
+    Table table = new TableManager(catalog, "bench", Map.of(), "bench").loadOrCreate(source);
+    RowMapper mapper = new RowMapper(source, table.schema());
+    OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+    int[] keyIds = {table.schema().findField("id").fieldId()};
+    Schema keySchema = table.schema().select("id");
+    List<Record> records = new ArrayList<>(rows);
+    List<Record> keys = new ArrayList<>(rows);
+    for (ChangeEvent event : events(source, rows)) {
+      Record record = mapper.toRecord(event, now);
+      records.add(record);
+      Record key = GenericRecord.create(keySchema);
+      key.setField("id", record.getField("id"));
+      keys.add(key);
+    }
+    Map<String, String> properties = RecordWriterFactory.streamWriteProperties(table.properties());
+    RecordWriterFactory stream =
+        new RecordWriterFactory(table, table.schema(), table.spec(), keyIds, keySchema);
+    GenericAppenderFactory iceberg =
+        new GenericAppenderFactory(
+            table, table.schema(), table.spec(), properties, keyIds, keySchema, null);
+    OutputFileFactory out =
+        OutputFileFactory.builderFor(table, 0, 0).format(FileFormat.PARQUET).build();
+    double[] best = {Double.MAX_VALUE, Double.MAX_VALUE};
+    for (int r = 0; r < repeats; r++) {
+      for (int way = 0; way < 2; way++) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long started = threads.getCurrentThreadCpuTime();
+        for (int f = 0; f < files; f++) {
+          FileWriter<Record, ?> data =
+              way == 0
+                  ? stream.newDataWriter(out.newOutputFile(), table.spec(), null)
+                  : iceberg.newDataWriter(out.newOutputFile(), FileFormat.PARQUET, null);
+          FileWriter<Record, ?> deletes =
+              way == 0
+                  ? stream.newEqualityDeleteWriter(out.newOutputFile(), table.spec(), null)
+                  : iceberg.newEqDeleteWriter(out.newOutputFile(), FileFormat.PARQUET, null);
+          try (FileWriter<Record, ?> d = data;
+              FileWriter<Record, ?> e = deletes) {
+            for (int i = 0; i < rows; i++) {
+              d.write(records.get(i));
+              e.write(keys.get(i));
+            }
+          } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+          }
+        }
+        double perFile = (threads.getCurrentThreadCpuTime() - started) / 1e6 / files;
+        best[way] = Math.min(best[way], perFile);
+      }
     }
     return best;
   }
