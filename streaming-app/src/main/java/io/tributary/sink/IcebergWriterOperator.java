@@ -110,6 +110,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
   private transient StoredRowLookups lookups;
   private transient TableParking parking;
   private transient DeadLetterRouter deadLetters;
+  private transient SegmentCloser closer;
 
   public IcebergWriterOperator(SinkSpec spec) {
     this.spec = spec;
@@ -185,6 +186,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
         new TableOpener(
             spec, tables, parking, restored, runId, subtask, checkpoints, restoredFlushed);
     lookups = new StoredRowLookups(this::now, this::process);
+    closer = new SegmentCloser(SegmentCloser.DEFAULT_THREADS, "tributary-segment-close-" + subtask);
     // Files of checkpoints that completed before the restore (their notification may be lost).
     deadLetters.publishRestored(restoredDeadLetters);
     restoredDeadLetters.clear();
@@ -419,6 +421,7 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
       }
     }
     List<TableId> reopen = parking.check(states, checkpointId);
+    closer.closeAll(states.values());
     List<TableWrite> writes = new ArrayList<>();
     for (Map.Entry<TableId, WriterTableState> entry : states.entrySet()) {
       WriterTableState state = entry.getValue();
@@ -495,6 +498,9 @@ public final class IcebergWriterOperator extends AbstractStreamOperator<WriteBat
     try {
       super.close();
     } finally {
+      if (closer != null) {
+        closer.close();
+      }
       if (catalog != null) {
         CatalogSpec.closeQuietly(catalog);
       }

@@ -6,6 +6,7 @@ import io.tributary.change.ColumnType;
 import io.tributary.change.SourceTable;
 import io.tributary.change.TableId;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -27,8 +28,12 @@ import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileWriter;
+import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.WriteResult;
 
 /**
@@ -37,6 +42,9 @@ import org.apache.iceberg.io.WriteResult;
  * with the table defaults (zstd, 20,000-row pages), in memory so that only the writing counts.
  */
 public final class WriterCpuBenchmark {
+  /** How many tables' segments the writer closes at once at a barrier. */
+  public static final int CLOSE_THREADS = SegmentCloser.DEFAULT_THREADS;
+
   private WriterCpuBenchmark() {}
 
   /** Thread CPU milliseconds per {@code rows} upserts: {stream settings, table defaults}. */
@@ -162,6 +170,132 @@ public final class WriterCpuBenchmark {
       }
     }
     return best;
+  }
+
+  /**
+   * Wall seconds of the writer's work at one checkpoint barrier that finds {@code tables} tables
+   * each with {@code rows} upserts in an open segment, when every file upload takes {@code
+   * uploadMillis} more (a stand-in for S3's latency; the files go to memory): closing the segments
+   * ({@link SegmentCloser}) with {@code threads} at once. Best of {@code repeats}.
+   */
+  public static double barrierSeconds(
+      int tables, int rows, long uploadMillis, int threads, int repeats) {
+    SourceTable source = benchTable();
+    InMemoryCatalog catalog = new InMemoryCatalog();
+    catalog.initialize("bench", Map.of(CatalogProperties.WAREHOUSE_LOCATION, "/bench"));
+    TableManager manager = new TableManager(catalog, "bench", Map.of(), "bench");
+    List<Table> lake = new ArrayList<>(tables);
+    for (int t = 0; t < tables; t++) {
+      lake.add(
+          manager.loadOrCreate(
+              new SourceTable(
+                  new TableId("public", "bench" + t), source.columns(), new int[] {0})));
+    }
+    List<ChangeEvent> events = events(source, rows);
+    double best = Double.MAX_VALUE;
+    for (int r = 0; r < repeats; r++) {
+      List<WriterTableState> states = new ArrayList<>(tables);
+      OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC);
+      for (Table table : lake) {
+        WriterTableState state = new WriterTableState();
+        state.table = table;
+        state.identifier = table.name();
+        OutputFileFactory files =
+            OutputFileFactory.builderFor(table, 0, r)
+                .format(FileFormat.PARQUET)
+                .ioSupplier(() -> new SlowUploads(table.io(), uploadMillis))
+                .build();
+        state.writer = new DeltaWriter(table, table.schema(), table.spec(), true, files);
+        RowMapper mapper = new RowMapper(source, table.schema());
+        for (ChangeEvent event : events) {
+          state.writer.write(mapper.toRecord(event, now));
+        }
+        states.add(state);
+      }
+      long started = System.nanoTime();
+      try (SegmentCloser closer = new SegmentCloser(threads, "bench-close")) {
+        closer.closeAll(states);
+      }
+      best = Math.min(best, (System.nanoTime() - started) / 1e9);
+    }
+    return best;
+  }
+
+  /** A file IO whose every upload (the close of an output stream) takes a fixed time more. */
+  private static final class SlowUploads implements FileIO {
+    private final FileIO io;
+    private final long millis;
+
+    SlowUploads(FileIO io, long millis) {
+      this.io = io;
+      this.millis = millis;
+    }
+
+    @Override
+    public InputFile newInputFile(String path) {
+      return io.newInputFile(path);
+    }
+
+    @Override
+    public OutputFile newOutputFile(String path) {
+      OutputFile file = io.newOutputFile(path);
+      return new OutputFile() {
+        @Override
+        public PositionOutputStream create() {
+          return slow(file.create());
+        }
+
+        @Override
+        public PositionOutputStream createOrOverwrite() {
+          return slow(file.createOrOverwrite());
+        }
+
+        @Override
+        public String location() {
+          return file.location();
+        }
+
+        @Override
+        public InputFile toInputFile() {
+          return file.toInputFile();
+        }
+      };
+    }
+
+    private PositionOutputStream slow(PositionOutputStream out) {
+      return new PositionOutputStream() {
+        @Override
+        public long getPos() throws IOException {
+          return out.getPos();
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+          out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+          out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+          try {
+            Thread.sleep(millis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("upload interrupted");
+          }
+          out.close();
+        }
+      };
+    }
+
+    @Override
+    public void deleteFile(String path) {
+      io.deleteFile(path);
+    }
   }
 
   private static double write(Table table, SourceTable source, List<ChangeEvent> events, int n) {

@@ -3,6 +3,7 @@ package io.tributary.sink;
 import io.tributary.change.ChangeEvent;
 import io.tributary.change.Column;
 import io.tributary.change.SourceTable;
+import java.io.UncheckedIOException;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -164,13 +165,27 @@ final class WriterTableState {
   }
 
   /**
+   * Completes the open segment, if any: closes its files (which uploads them) and keeps what it
+   * wrote for the next {@link #flush}. Touches only this table's writer and files, so the segments
+   * of different tables may be completed at once ({@link SegmentCloser}).
+   */
+  void completeSegment() {
+    if (writer != null) {
+      try {
+        done.add(writer.complete());
+      } catch (UncheckedIOException e) {
+        throw new UncheckedIOException(
+            "Cannot close the files of " + identifier + ": " + e.getMessage(), e.getCause());
+      }
+      writer = null;
+    }
+  }
+
+  /**
    * Completes the open segment and adds what was written since the last barrier to {@code writes}.
    */
   void flush(List<TableWrite> writes) {
-    if (writer != null) {
-      done.add(writer.complete());
-      writer = null;
-    }
+    completeSegment();
     if (!done.isEmpty()) {
       writes.add(
           new TableWrite(identifier, done, rows, deletes, maxLsn, maxSourceTs, 0, table.specs()));

@@ -68,6 +68,9 @@ public final class ManyTablesBenchmark {
   /** File pairs written per way and repeat by the small-file measurement. */
   private static final int SMALL_FILES = 200;
 
+  /** What each upload of the barrier measurement takes more: a stand-in for S3's latency. */
+  private static final long UPLOAD_MILLIS = 20;
+
   private final int tables;
   private final int rowsPerTable;
   private final int changes;
@@ -76,6 +79,7 @@ public final class ManyTablesBenchmark {
   private final PrintStream out;
   private LocalStack stack;
   private double[] smallFiles;
+  private double[] barrier;
 
   private ManyTablesBenchmark(
       int tables, int rowsPerTable, int changes, int repeat, Duration checkpoint, PrintStream out) {
@@ -151,6 +155,23 @@ public final class ManyTablesBenchmark {
         smallFiles[0],
         smallFiles[1],
         smallFiles[1] / smallFiles[0]);
+    barrier =
+        new double[] {
+          WriterCpuBenchmark.barrierSeconds(tables, TRANSACTION, UPLOAD_MILLIS, 1, 3),
+          WriterCpuBenchmark.barrierSeconds(
+              tables, TRANSACTION, UPLOAD_MILLIS, WriterCpuBenchmark.CLOSE_THREADS, 3)
+        };
+    out.printf(
+        Locale.ROOT,
+        "One barrier closing %d tables' files (%d upserts each, every upload %d ms longer):"
+            + " %.2f s one table after the other, %.2f s %d at once (%.1fx)%n",
+        tables,
+        TRANSACTION,
+        UPLOAD_MILLIS,
+        barrier[0],
+        barrier[1],
+        WriterCpuBenchmark.CLOSE_THREADS,
+        barrier[0] / barrier[1]);
     Path workdir = Files.createTempDirectory("tributary-bench-tables");
     try (LocalStack s = LocalStack.start(workdir)) {
       stack = s;
@@ -569,6 +590,23 @@ public final class ManyTablesBenchmark {
             smallFiles[0],
             smallFiles[1],
             smallFiles[1] / smallFiles[0]));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nAnd the writer's wait at a barrier, measured in the same run (best of 3, files in"
+                + " memory, each upload made %d ms longer as a stand-in for S3's latency): closing"
+                + " the open files of %d tables with %d upserts each (a data file and an"
+                + " equality-delete file per table) took %.2f s one table after the other and"
+                + " %.2f s with %d tables at once, as the writer now closes them (%.1fx;"
+                + " `SegmentCloser`). The local S3 server of the rounds above answers in about a"
+                + " millisecond, so the rounds show little of this.%n",
+            UPLOAD_MILLIS,
+            tables,
+            TRANSACTION,
+            barrier[0],
+            barrier[1],
+            WriterCpuBenchmark.CLOSE_THREADS,
+            barrier[0] / barrier[1]));
     md.append(SECTION.end()).append("\n");
     return md.toString();
   }
