@@ -1,5 +1,7 @@
 package io.tributary.source.postgres;
 
+import io.debezium.connector.postgresql.connection.PostgresReplicationConnection;
+import io.debezium.connector.postgresql.connection.ReplicationConnection;
 import io.debezium.pipeline.EventDispatcher;
 import io.debezium.relational.RelationalDatabaseSchema;
 import io.debezium.relational.Tables.TableFilter;
@@ -20,12 +22,17 @@ import org.apache.flink.cdc.connectors.shaded.org.apache.kafka.connect.source.So
  *   <li>the stream and snapshot tasks get a {@link TunedConnectorConfig} (same properties);
  *   <li>the schema and the event dispatcher that Flink CDC built for the split keep their own table
  *       filters, wrapped in a {@link CachedTableFilter};
- *   <li>each change's stream position is built only when compared ({@link LazyStreamOffset}).
+ *   <li>each change's stream position is built only when compared ({@link LazyStreamOffset});
+ *   <li>a snapshot split's context closes without dropping a backfill slot that was never made
+ *       ({@link #close}).
  * </ul>
  */
 final class TunedFetchTaskContext extends PostgresSourceFetchTaskContext {
   private static final Field SCHEMA_FILTER = field(RelationalDatabaseSchema.class, "tableFilter");
   private static final Field DISPATCHER_FILTER = field(EventDispatcher.class, "filter");
+
+  /** Whether the split configured last is a snapshot split. */
+  private boolean snapshotSplit;
 
   TunedFetchTaskContext(JdbcSourceConfig config, PostgresDialect dialect) {
     super(config, dialect);
@@ -33,10 +40,34 @@ final class TunedFetchTaskContext extends PostgresSourceFetchTaskContext {
 
   @Override
   public void configure(SourceSplitBase split) {
+    snapshotSplit = split.isSnapshotSplit();
     super.configure(split);
     setDbzConnectorConfig(new TunedConnectorConfig(getDbzConnectorConfig().getConfig()));
     cacheFilter(SCHEMA_FILTER, getDatabaseSchema());
     cacheFilter(DISPATCHER_FILTER, getEventDispatcher());
+  }
+
+  /**
+   * Closes the split's connections. After a snapshot split, the replication connection is closed
+   * without dropping its slot: the source skips the snapshot's backfill (the low watermark is the
+   * high watermark), so a snapshot split never connects for replication and never creates the
+   * backfill slot that Flink CDC's context drops here, on a new connection of its own, once per
+   * split. After a stream split everything is as Flink CDC closes it.
+   */
+  @Override
+  public void close() throws Exception {
+    ReplicationConnection replication = getReplicationConnection();
+    if (!snapshotSplit || !(replication instanceof PostgresReplicationConnection)) {
+      super.close();
+      return;
+    }
+    try {
+      if (getConnection() != null) {
+        getConnection().close();
+      }
+    } finally {
+      ((PostgresReplicationConnection) replication).close(false);
+    }
   }
 
   @Override
