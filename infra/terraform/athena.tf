@@ -62,8 +62,26 @@ locals {
         LIMIT 1;
       SQL
     }
+    versions = {
+      description = "Versions of a mirror table to time-travel to, newest first: when each became current, its snapshot id, operation, the stream's checkpoint (empty for maintenance and backfill commits) and what it added"
+      query       = <<-SQL
+        -- Paste a snapshot_id into FOR VERSION AS OF, or a time into FOR TIMESTAMP AS OF.
+        SELECT h.made_current_at,
+               h.snapshot_id,
+               s.operation,
+               element_at(s.summary, 'tributary.checkpoint-id') AS checkpoint,
+               element_at(s.summary, 'added-records')           AS added_records,
+               element_at(s.summary, 'added-equality-deletes')  AS added_equality_deletes
+        FROM "${local.glue_database_name}"."${local.example_table}$history" h
+        JOIN "${local.glue_database_name}"."${local.example_table}$snapshots" s
+          ON s.snapshot_id = h.snapshot_id
+        WHERE h.is_current_ancestor
+        ORDER BY h.made_current_at DESC
+        LIMIT 20;
+      SQL
+    }
     time_travel = {
-      description = "Time travel: a mirror table as it was one hour ago, compared with now (a table younger than one hour has no version then: Athena answers No version history; pick a later time)"
+      description = "Time travel: a mirror table as it was one hour ago, compared with now (a table younger than one hour has no version then: Athena answers No version history; pick a later time from the versions query)"
       query       = <<-SQL
         SELECT 'one hour ago' AS as_of, count(*) AS row_count
         FROM "${local.glue_database_name}"."${local.example_table}"

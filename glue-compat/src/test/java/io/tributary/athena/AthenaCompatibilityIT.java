@@ -30,7 +30,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.apache.iceberg.DeleteFile;
 import org.apache.iceberg.FileContent;
 import org.apache.iceberg.Table;
@@ -322,26 +321,7 @@ class AthenaCompatibilityIT {
   }
 
   private static List<List<Object>> rows(Connection connection, String sql) throws SQLException {
-    // On a loaded machine the single-node server can miss its own heartbeats and drop itself from
-    // the catalog's active nodes for a moment ("No nodes available to run query"): ask again.
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-    while (true) {
-      try {
-        return rowsOnce(connection, sql);
-      } catch (SQLException e) {
-        if (e.getMessage() == null
-            || !e.getMessage().contains("No nodes available to run query")
-            || System.nanoTime() > deadline) {
-          throw e;
-        }
-        try {
-          Thread.sleep(1000);
-        } catch (InterruptedException interrupted) {
-          Thread.currentThread().interrupt();
-          throw e;
-        }
-      }
-    }
+    return TrinoServer.whileNodesMissing(() -> rowsOnce(connection, sql));
   }
 
   private static List<List<Object>> rowsOnce(Connection connection, String sql)

@@ -225,6 +225,38 @@ public final class TrinoServer implements AutoCloseable {
         "jdbc:trino://127.0.0.1:" + port + "/" + CATALOG + "/" + schema, properties);
   }
 
+  /** A query of the server: what {@code run} reads from one statement. */
+  @FunctionalInterface
+  public interface Query<T> {
+    T run() throws SQLException;
+  }
+
+  /**
+   * Runs {@code query}, and runs it again while the server says "No nodes available to run query"
+   * (for up to 90 s): on a loaded machine the single-node server can miss its own heartbeats and
+   * drop itself from the catalog's active nodes for a moment. Any other failure is thrown.
+   */
+  public static <T> T whileNodesMissing(Query<T> query) throws SQLException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+    while (true) {
+      try {
+        return query.run();
+      } catch (SQLException e) {
+        if (e.getMessage() == null
+            || !e.getMessage().contains("No nodes available to run query")
+            || System.nanoTime() > deadline) {
+          throw e;
+        }
+        try {
+          Thread.sleep(1000);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
   private void awaitReady() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     HttpRequest info =

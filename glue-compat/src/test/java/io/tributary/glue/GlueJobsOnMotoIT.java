@@ -75,6 +75,7 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.sql.SparkSession;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 import org.junit.jupiter.api.AfterAll;
@@ -762,7 +763,7 @@ class GlueJobsOnMotoIT {
         AthenaNamedQueries.read(
             TerraformGlueJobs.terraformDir(),
             Map.of("local.glue_database_name", namespace, "local.example_table", lakeTable));
-    assertThat(queries).containsOnlyKeys("freshness", "row_counts", "time_travel");
+    assertThat(queries).containsOnlyKeys("freshness", "row_counts", "versions", "time_travel");
     Table table = table();
     long rows = sourceRows();
 
@@ -778,6 +779,29 @@ class GlueJobsOnMotoIT {
     assertThat(counts.get(0).get(1))
         .as("the latest snapshot")
         .isEqualTo(table.currentSnapshot().snapshotId());
+
+    // The versions to travel to: the current snapshot's line of ancestors, newest first, at most
+    // 20, each one readable as of its snapshot id.
+    List<List<Object>> versions = trinoRows(queries.get("versions"));
+    List<Long> ancestors = SnapshotUtil.currentAncestorIds(table);
+    assertThat(versions).hasSize(Math.min(20, ancestors.size()));
+    List<Long> listed = new ArrayList<>();
+    for (List<Object> version : versions) {
+      listed.add((Long) version.get(1));
+    }
+    // (The rounds of one transaction may share a millisecond, so the order is not compared.)
+    assertThat(listed).doesNotHaveDuplicates().contains(table.currentSnapshot().snapshotId());
+    assertThat(ancestors).containsAll(listed);
+    if (ancestors.size() <= 20) {
+      assertThat(listed).containsExactlyInAnyOrderElementsOf(ancestors);
+    }
+    for (List<Object> version : versions) {
+      assertThat(version.get(2)).as("operation of " + version.get(1)).isNotNull();
+    }
+    Object oldest = versions.get(versions.size() - 1).get(1);
+    List<List<Object>> then =
+        trinoRows("SELECT count(*) FROM " + lakeTable + " FOR VERSION AS OF " + oldest);
+    assertThat((Long) then.get(0).get(0)).as("rows as of " + oldest).isNotNegative();
 
     // As deployed, the query reads the table as of an hour ago: this table is younger, so there
     // is no version then, and Athena's engine says so (as the query's description warns).
@@ -807,8 +831,9 @@ class GlueJobsOnMotoIT {
             + " the mirror's rows equal the source's after the stream (with equality deletes)"
             + " and after the jobs; the "
             + queries.size()
-            + " named queries of athena.tf answer as the source does (time_travel as of the"
-            + " stream's stop: its one hour ago precedes this table)");
+            + " named queries of athena.tf answer as the source does (versions lists the"
+            + " current snapshot's ancestors; time_travel as of the stream's stop: its one hour"
+            + " ago precedes this table)");
   }
 
   private static void assertTrinoEqualsSource() throws SQLException {
@@ -828,7 +853,9 @@ class GlueJobsOnMotoIT {
       trinoConnection = trino.join().connect(namespace);
     }
     // A query for Athena ends with a semicolon, which Trino's JDBC driver does not take.
-    return rows(trinoConnection, sql.strip().replaceFirst(";$", ""));
+    Connection connection = trinoConnection;
+    return TrinoServer.whileNodesMissing(
+        () -> rows(connection, sql.strip().replaceFirst(";$", "")));
   }
 
   private static List<List<Object>> rows(Connection connection, String sql) throws SQLException {
