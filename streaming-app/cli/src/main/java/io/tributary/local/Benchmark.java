@@ -283,7 +283,7 @@ public final class Benchmark {
           p50,
           p99,
           latencies.size());
-      stop(job);
+      BenchmarkDatabases.stop(stack, db, job);
 
       long verifyStarted = System.nanoTime();
       List<VerifyResult> verified = LakeVerifier.verify(config, catalogSpec, null);
@@ -341,23 +341,8 @@ public final class Benchmark {
     } finally {
       CatalogSpec.closeQuietly(catalog);
       catalog = null;
-      dropSlots();
+      BenchmarkDatabases.dropSlots(stack, db);
     }
-  }
-
-  /** Slot names are unique in the cluster: frees this round's slots once their jobs let go. */
-  private void dropSlots() throws Exception {
-    waitUntil(
-        () ->
-            Long.parseLong(
-                    value(
-                        "SELECT count(*) FROM pg_replication_slots"
-                            + " WHERE database = current_database() AND active"))
-                == 0,
-        Duration.ofMinutes(1));
-    sql(
-        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-            + " WHERE database = current_database()");
   }
 
   /**
@@ -432,7 +417,7 @@ public final class Benchmark {
           latencies.size());
       return new double[] {snapshotRate, streamRate, snapshotCpu, streamCpu, p50, p99};
     } finally {
-      stop(job);
+      BenchmarkDatabases.stop(stack, db, job);
     }
   }
 
@@ -521,19 +506,6 @@ public final class Benchmark {
    * database are closed. Flink CDC shares JDBC connection pools per database within a JVM, so a job
    * still shutting down could close connections of the next one (seen as a failed snapshot split).
    */
-  private void stop(JobClient job) throws Exception {
-    job.cancel().get();
-    waitUntil(() -> stopped(job), Duration.ofMinutes(2));
-    waitUntil(
-        () ->
-            Long.parseLong(
-                    value(
-                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                            + " AND pid <> pg_backend_pid()"))
-                == 0,
-        Duration.ofMinutes(2));
-  }
-
   /** Whether the job has stopped (its local cluster shuts down with it). */
   static boolean stopped(JobClient job) {
     try {

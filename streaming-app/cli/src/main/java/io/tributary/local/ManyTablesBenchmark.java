@@ -21,7 +21,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -57,7 +56,7 @@ public final class ManyTablesBenchmark {
       new ReportSection("<!-- many-tables-profile:start -->", "<!-- many-tables-profile:end -->");
 
   private static final String PUBLICATION = "tributary";
-  private static final int CHUNK_ROWS = 100_000;
+  static final int CHUNK_ROWS = 100_000;
 
   /** Changes per source transaction; each transaction changes one table. */
   static final int TRANSACTION = 100;
@@ -66,10 +65,10 @@ public final class ManyTablesBenchmark {
   private static final long POLL_MILLIS = 200;
 
   /** File pairs written per way and repeat by the small-file measurement. */
-  private static final int SMALL_FILES = 200;
+  static final int SMALL_FILES = 200;
 
   /** What each upload of the barrier measurement takes more: a stand-in for S3's latency. */
-  private static final long UPLOAD_MILLIS = 20;
+  static final long UPLOAD_MILLIS = 20;
 
   private final int tables;
   private final int rowsPerTable;
@@ -211,7 +210,11 @@ public final class ManyTablesBenchmark {
             r[0].streamSeconds / r[1].streamSeconds,
             loads.get(loads.size() - 1));
       }
-      SECTION.replaceIn(output, report(machine, rounds, loads));
+      SECTION.replaceIn(
+          output,
+          new ManyTablesReport(
+                  tables, rowsPerTable, changes, repeat, checkpoint, smallFiles, barrier)
+              .markdown(machine, rounds, loads));
       out.println("Results written to " + output);
       return 0;
     } finally {
@@ -331,7 +334,7 @@ public final class ManyTablesBenchmark {
             changes / run.streamSeconds,
             run.streamCpu);
       } finally {
-        stop(db, job);
+        BenchmarkDatabases.stop(stack, db, job);
       }
       List<VerifyResult> verified = LakeVerifier.verify(config, catalogSpec, null);
       run.equal =
@@ -345,7 +348,7 @@ public final class ManyTablesBenchmark {
       return run;
     } finally {
       CatalogSpec.closeQuietly(catalog);
-      dropSlots(db);
+      BenchmarkDatabases.dropSlots(stack, db);
     }
   }
 
@@ -460,154 +463,5 @@ public final class ManyTablesBenchmark {
       }
     }
     return lastLsn;
-  }
-
-  /** Cancels the job and waits until it and its connections are gone (see Benchmark#stop). */
-  private void stop(String db, JobClient job) throws Exception {
-    job.cancel().get();
-    Benchmark.waitUntil(() -> Benchmark.stopped(job), Duration.ofMinutes(2));
-    Benchmark.waitUntil(
-        () ->
-            count(
-                    db,
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                        + " AND pid <> pg_backend_pid()")
-                == 0,
-        Duration.ofMinutes(2));
-  }
-
-  private void dropSlots(String db) throws Exception {
-    Benchmark.waitUntil(
-        () ->
-            count(
-                    db,
-                    "SELECT count(*) FROM pg_replication_slots"
-                        + " WHERE database = current_database() AND active")
-                == 0,
-        Duration.ofMinutes(1));
-    try (Connection c = stack.connect(db);
-        Statement st = c.createStatement()) {
-      st.execute(
-          "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots"
-              + " WHERE database = current_database()");
-    }
-  }
-
-  private long count(String db, String query) throws SQLException {
-    try (Connection c = stack.connect(db);
-        Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery(query)) {
-      rs.next();
-      return rs.getLong(1);
-    }
-  }
-
-  private String report(String machine, List<Run[]> rounds, List<String> loads) {
-    StringBuilder md = new StringBuilder();
-    md.append(SECTION.start()).append("\n## Many small tables against one table\n\n");
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "Measured by `./tributary bench-tables --tables %d --rows-per-table %d --changes %d"
-                + " --checkpoint-seconds %d --repeat %d` on %s.%n%n",
-            tables,
-            rowsPerTable,
-            changes,
-            checkpoint.toSeconds(),
-            repeat,
-            LocalDate.now()));
-    md.append("Machine: ").append(machine).append(".\n\n");
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "The same job (parallelism 2, %d s checkpoints, %,d-row snapshot chunks) captures %d"
-                + " tables of %,d rows, and, on another database, one table of the same %,d rows"
-                + " (the shape of `tributary bench`'s table); one job after the other in each"
-                + " round (every other round starts with the one table), after a warm-up round of"
-                + " both. The snapshot runs from the job's start until every table holds all its"
-                + " rows in the lake. Then %,d mixed changes (60%% updates, 20%% deletes, 20%%"
-                + " inserts) are applied in transactions of %d changes on one table each, going"
-                + " round the tables, and timed until every table has committed its last change."
-                + " After each job `verify` compared every table with the source over all"
-                + " columns: equal in every round.%n%n",
-            checkpoint.toSeconds(),
-            CHUNK_ROWS,
-            tables,
-            rowsPerTable,
-            rows(),
-            changes,
-            TRANSACTION));
-    md.append(
-        "| Round | Snapshot, many tables | Snapshot, one table | Many / one (time) |"
-            + " Changes, many tables | Changes, one table | Many / one (time) |"
-            + " Load average after the round (1, 5, 15 min) |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
-    double snapshotRatios = 0;
-    double streamRatios = 0;
-    for (int i = 0; i < rounds.size(); i++) {
-      Run many = rounds.get(i)[0];
-      Run one = rounds.get(i)[1];
-      snapshotRatios += many.snapshotSeconds / one.snapshotSeconds;
-      streamRatios += many.streamSeconds / one.streamSeconds;
-      md.append(
-          String.format(
-              Locale.ROOT,
-              "| %d | %,.0f rows/s (%.1f s) | %,.0f rows/s (%.1f s) | %.2fx | %,.0f changes/s"
-                  + " (%.1f s) | %,.0f changes/s (%.1f s) | %.2fx | %s |%n",
-              i + 1,
-              rows() / many.snapshotSeconds,
-              many.snapshotSeconds,
-              rows() / one.snapshotSeconds,
-              one.snapshotSeconds,
-              many.snapshotSeconds / one.snapshotSeconds,
-              changes / many.streamSeconds,
-              many.streamSeconds,
-              changes / one.streamSeconds,
-              one.streamSeconds,
-              many.streamSeconds / one.streamSeconds,
-              loads.get(i)));
-    }
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "%nMean of the rounds' ratios (time for %d tables / time for one table): snapshot"
-                + " %.2fx, changes %.2fx.%n",
-            tables,
-            snapshotRatios / rounds.size(),
-            streamRatios / rounds.size()));
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "%nThe writer's cost per table a checkpoint touches, measured in the same run (best of"
-                + " 5 repeats of %d file pairs, in memory): writing one small file pair (a data"
-                + " file of %d rows and the equality-delete file of their keys, each opened,"
-                + " written and closed) takes %.2f ms of the writer thread's CPU with the stream's"
-                + " writers and %.2f ms with Iceberg's appender factory and the same settings"
-                + " (%.2fx); the difference is Iceberg parsing Hadoop's XML defaults for every"
-                + " file it opens, which the stream's writers skip (`HadoopDefaults`).%n",
-            SMALL_FILES,
-            TRANSACTION,
-            smallFiles[0],
-            smallFiles[1],
-            smallFiles[1] / smallFiles[0]));
-    md.append(
-        String.format(
-            Locale.ROOT,
-            "%nAnd the writer's wait at a barrier, measured in the same run (best of 3, files in"
-                + " memory, each upload made %d ms longer as a stand-in for S3's latency): closing"
-                + " the open files of %d tables with %d upserts each (a data file and an"
-                + " equality-delete file per table) took %.2f s one table after the other and"
-                + " %.2f s with %d tables at once, as the writer now closes them (%.1fx;"
-                + " `SegmentCloser`). The local S3 server of the rounds above answers in about a"
-                + " millisecond, so the rounds show little of this.%n",
-            UPLOAD_MILLIS,
-            tables,
-            TRANSACTION,
-            barrier[0],
-            barrier[1],
-            WriterCpuBenchmark.CLOSE_THREADS,
-            barrier[0] / barrier[1]));
-    md.append(SECTION.end()).append("\n");
-    return md.toString();
   }
 }
