@@ -28,12 +28,8 @@ import org.apache.iceberg.data.GenericAppenderFactory;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
-import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.FileWriter;
-import org.apache.iceberg.io.InputFile;
-import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.WriteResult;
 
 /**
@@ -203,7 +199,7 @@ public final class WriterCpuBenchmark {
         OutputFileFactory files =
             OutputFileFactory.builderFor(table, 0, r)
                 .format(FileFormat.PARQUET)
-                .ioSupplier(() -> new SlowUploads(table.io(), uploadMillis))
+                .ioSupplier(() -> new UploadHookIO(table.io(), location -> pause(uploadMillis)))
                 .build();
         state.writer = new DeltaWriter(table, table.schema(), table.spec(), true, files);
         RowMapper mapper = new RowMapper(source, table.schema());
@@ -221,80 +217,13 @@ public final class WriterCpuBenchmark {
     return best;
   }
 
-  /** A file IO whose every upload (the close of an output stream) takes a fixed time more. */
-  private static final class SlowUploads implements FileIO {
-    private final FileIO io;
-    private final long millis;
-
-    SlowUploads(FileIO io, long millis) {
-      this.io = io;
-      this.millis = millis;
-    }
-
-    @Override
-    public InputFile newInputFile(String path) {
-      return io.newInputFile(path);
-    }
-
-    @Override
-    public OutputFile newOutputFile(String path) {
-      OutputFile file = io.newOutputFile(path);
-      return new OutputFile() {
-        @Override
-        public PositionOutputStream create() {
-          return slow(file.create());
-        }
-
-        @Override
-        public PositionOutputStream createOrOverwrite() {
-          return slow(file.createOrOverwrite());
-        }
-
-        @Override
-        public String location() {
-          return file.location();
-        }
-
-        @Override
-        public InputFile toInputFile() {
-          return file.toInputFile();
-        }
-      };
-    }
-
-    private PositionOutputStream slow(PositionOutputStream out) {
-      return new PositionOutputStream() {
-        @Override
-        public long getPos() throws IOException {
-          return out.getPos();
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-        }
-
-        @Override
-        public void close() throws IOException {
-          try {
-            Thread.sleep(millis);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("upload interrupted");
-          }
-          out.close();
-        }
-      };
-    }
-
-    @Override
-    public void deleteFile(String path) {
-      io.deleteFile(path);
+  /** Makes an upload take {@code millis} more. */
+  private static void pause(long millis) throws InterruptedIOException {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("upload interrupted");
     }
   }
 

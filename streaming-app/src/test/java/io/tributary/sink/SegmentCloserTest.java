@@ -22,11 +22,7 @@ import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
 import org.apache.iceberg.inmemory.InMemoryCatalog;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.InputFile;
-import org.apache.iceberg.io.OutputFile;
 import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.io.PositionOutputStream;
 import org.apache.iceberg.io.WriteResult;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.AfterEach;
@@ -126,7 +122,8 @@ class SegmentCloserTest {
     OutputFileFactory files =
         OutputFileFactory.builderFor(table, 0, 1)
             .format(FileFormat.PARQUET)
-            .ioSupplier(() -> new WatchedIO(table.io(), name))
+            .ioSupplier(
+                () -> new UploadHookIO(table.io(), location -> beforeUpload(name, location)))
             .build();
     state.writer = new DeltaWriter(table, table.schema(), table.spec(), true, files);
     for (long id = 0; id < rows; id++) {
@@ -138,6 +135,14 @@ class SegmentCloserTest {
     return state;
   }
 
+  /** Notes which thread closes each output file, and refuses uploads of the failing tables. */
+  private void beforeUpload(String table, String location) throws IOException {
+    if (failing.contains(table)) {
+      throw new IOException("upload of a file of lake." + table + " refused");
+    }
+    closedBy.put(location, Thread.currentThread().getName());
+  }
+
   private static long rowsOf(Table table, WriteResult result) throws IOException {
     table.newRowDelta().addRows(result.dataFiles()[0]).commit();
     try (CloseableIterable<Record> rows = IcebergGenerics.read(table).build()) {
@@ -146,81 +151,6 @@ class SegmentCloserTest {
         n++;
       }
       return n;
-    }
-  }
-
-  /** Notes which thread closed each output file, and refuses uploads of the failing tables. */
-  private final class WatchedIO implements FileIO {
-    private final FileIO io;
-    private final String table;
-
-    WatchedIO(FileIO io, String table) {
-      this.io = io;
-      this.table = table;
-    }
-
-    @Override
-    public InputFile newInputFile(String path) {
-      return io.newInputFile(path);
-    }
-
-    @Override
-    public OutputFile newOutputFile(String path) {
-      OutputFile file = io.newOutputFile(path);
-      return new OutputFile() {
-        @Override
-        public PositionOutputStream create() {
-          return watch(file.create());
-        }
-
-        @Override
-        public PositionOutputStream createOrOverwrite() {
-          return watch(file.createOrOverwrite());
-        }
-
-        @Override
-        public String location() {
-          return file.location();
-        }
-
-        @Override
-        public InputFile toInputFile() {
-          return file.toInputFile();
-        }
-
-        private PositionOutputStream watch(PositionOutputStream out) {
-          return new PositionOutputStream() {
-            @Override
-            public long getPos() throws IOException {
-              return out.getPos();
-            }
-
-            @Override
-            public void write(int b) throws IOException {
-              out.write(b);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-              out.write(b, off, len);
-            }
-
-            @Override
-            public void close() throws IOException {
-              if (failing.contains(table)) {
-                throw new IOException("upload of a file of lake." + table + " refused");
-              }
-              out.close();
-              closedBy.put(path, Thread.currentThread().getName());
-            }
-          };
-        }
-      };
-    }
-
-    @Override
-    public void deleteFile(String path) {
-      io.deleteFile(path);
     }
   }
 }

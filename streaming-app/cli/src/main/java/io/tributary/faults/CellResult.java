@@ -20,6 +20,13 @@ final class CellResult {
   String problem;
   boolean expectedStopCell;
   String stopMessage;
+
+  /** What the job said about the fault, for a fault whose cell looks for it. */
+  String said;
+
+  /** Why the cell did not run on this machine, or null. */
+  String notRun;
+
   final List<String> differences = new ArrayList<>();
 
   CellResult(Fault fault) {
@@ -31,6 +38,9 @@ final class CellResult {
    * fault the job must not recover from, the job stopped and said why.
    */
   boolean clean() {
+    if (notRun != null) {
+      return false;
+    }
     if (expectedStopCell) {
       return problem == null && stopMessage != null;
     }

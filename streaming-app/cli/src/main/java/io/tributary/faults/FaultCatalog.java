@@ -73,6 +73,19 @@ final class FaultCatalog {
             FaultPhase.STREAMING,
             new SlotLoss(),
             "wal_status = lost"));
+    all.add(
+        new Fault(
+            "disk-full",
+            "disk of the checkpoint folder full for " + outage.toSeconds() + " s",
+            FaultPhase.STREAMING,
+            new DiskFull(outage, false)));
+    all.add(
+        new Fault(
+            "disk-full-crash",
+            "disk of the checkpoint folder full, job process killed (SIGKILL) before space is"
+                + " freed",
+            FaultPhase.STREAMING,
+            new DiskFull(outage, true)));
     if (!quick) {
       all.add(
           new Fault(

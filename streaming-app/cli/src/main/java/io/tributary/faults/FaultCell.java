@@ -64,12 +64,21 @@ final class FaultCell {
 
   /** Runs the cell of {@code r}'s fault in a new database, filling in {@code r}. */
   void run(String database, CellResult r) throws Exception {
+    Path cellDir = workdir.resolve("cells").resolve(database);
+    r.fault.injection.prepare(cellDir);
+    try {
+      run(database, cellDir, r);
+    } finally {
+      r.fault.injection.release(cellDir);
+    }
+  }
+
+  private void run(String database, Path cellDir, CellResult r) throws Exception {
     int bulkRows = quick ? 60_000 : 300_000;
     source.createDatabase(database);
     try (Connection c = source.connect(database)) {
       FaultWorkload.create(c, bulkRows);
     }
-    Path cellDir = workdir.resolve("cells").resolve(database);
     Properties settings = new Properties();
     settings.setProperty("database", database);
     settings.setProperty("source.port", Integer.toString(sourceProxy.port()));
@@ -97,6 +106,7 @@ final class FaultCell {
             job,
             quick ? Duration.ofSeconds(15) : Duration.ofSeconds(30));
     context.database = database;
+    context.cellDir = cellDir;
     FaultWorkload workload = new FaultWorkload(() -> source.connect(database), 40);
     job.start();
     try {
@@ -124,6 +134,7 @@ final class FaultCell {
         }
         long injected = System.currentTimeMillis();
         r.fault.injection.inject(context);
+        r.said = context.said;
         if (r.fault.expectedStop != null) {
           expectStop(job, r);
           return;

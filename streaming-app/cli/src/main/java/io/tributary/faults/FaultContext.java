@@ -1,5 +1,6 @@
 package io.tributary.faults;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -13,6 +14,12 @@ final class FaultContext {
   final JobProcess job;
   final Duration outage;
   String database;
+
+  /** The cell's folder (its job's settings, checkpoints and output). */
+  Path cellDir;
+
+  /** What the job said about the fault, when the cell looks for it; shown in the report. */
+  String said;
 
   /** When the fault was cleared; recovery is measured from here. */
   Instant cleared;

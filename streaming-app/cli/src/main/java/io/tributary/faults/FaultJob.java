@@ -8,6 +8,7 @@ import io.tributary.config.TableOptions;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
+import io.tributary.local.CheckpointFailures;
 import io.tributary.local.LocalRunner;
 import io.tributary.local.LocalStack;
 import java.io.IOException;
@@ -142,7 +143,13 @@ public final class FaultJob {
       mini.start();
       JobID id = mini.submitJob(graph).get().getJobID();
       System.out.println("Job " + id + " running");
-      while (!mini.getJobStatus(id).get().isGloballyTerminalState()) {
+      CheckpointFailures failures =
+          new CheckpointFailures(
+              flink.get(RestOptions.PORT), id.toHexString(), checkpoints, System.out);
+      for (int round = 0; !mini.getJobStatus(id).get().isGloballyTerminalState(); round++) {
+        if (round % 5 == 0) {
+          failures.poll();
+        }
         if (Files.exists(killTaskManager)) {
           Files.delete(killTaskManager);
           System.out.println("Killing task manager 0");

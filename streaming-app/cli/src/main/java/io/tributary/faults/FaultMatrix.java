@@ -36,7 +36,8 @@ public final class FaultMatrix {
 
   /**
    * Runs the selected faults ({@code only} empty: all), prints one line per cell, writes the report
-   * to {@code output} when given; returns 0 when every cell lost and duplicated nothing.
+   * to {@code output} when given; returns 0 when every cell that ran lost and duplicated nothing (a
+   * cell this machine cannot run is reported as not run, with the reason).
    */
   public static int run(
       Path workdir, boolean quick, List<String> only, Path output, PrintStream out)
@@ -47,7 +48,7 @@ public final class FaultMatrix {
       Files.writeString(output, report);
       out.println("Wrote " + output);
     }
-    return results.stream().allMatch(CellResult::clean) ? 0 : 1;
+    return results.stream().allMatch(r -> r.clean() || r.notRun != null) ? 0 : 1;
   }
 
   /** Runs the cells and returns their results. */
@@ -118,6 +119,8 @@ public final class FaultMatrix {
       CellResult r = new CellResult(fault);
       try {
         cell.run(database, r);
+      } catch (FaultInjection.CellNotRunnable e) {
+        r.notRun = e.getMessage();
       } catch (Exception e) {
         LOG.warn("Cell {} failed", name, e);
         r.problem = "the cell failed: " + e;

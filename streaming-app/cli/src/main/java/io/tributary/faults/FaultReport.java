@@ -15,6 +15,9 @@ final class FaultReport {
 
   /** The line printed after a cell. */
   static String line(CellResult r) {
+    if (r.notRun != null) {
+      return "not run: " + r.notRun;
+    }
     if (r.expectedStopCell && r.clean()) {
       return "ok: the job stopped for good, as it must: " + r.stopMessage;
     }
@@ -22,23 +25,24 @@ final class FaultReport {
       return "FAILED: " + r.problem;
     }
     return String.format(
-        Locale.ROOT,
-        "%s: injected during %s, recovered in %s, lost %d, not deleted %d, duplicated %d, tables"
-            + " equal %d/%d, %d transactions (%d retried), job started %d times%s",
-        r.clean() ? "ok" : "NOT OK",
-        r.phase,
-        r.recoverMillis < 0
-            ? "(no commit)"
-            : String.format(Locale.ROOT, "%.1f s", r.recoverMillis / 1000.0),
-        r.lost,
-        r.notDeleted,
-        r.duplicated,
-        r.tablesEqual,
-        r.tables,
-        r.transactions,
-        r.failedTransactions,
-        r.jobStarts,
-        r.problem == null ? "" : "; " + r.problem.lines().findFirst().orElse(""));
+            Locale.ROOT,
+            "%s: injected during %s, recovered in %s, lost %d, not deleted %d, duplicated %d, tables"
+                + " equal %d/%d, %d transactions (%d retried), job started %d times%s",
+            r.clean() ? "ok" : "NOT OK",
+            r.phase,
+            r.recoverMillis < 0
+                ? "(no commit)"
+                : String.format(Locale.ROOT, "%.1f s", r.recoverMillis / 1000.0),
+            r.lost,
+            r.notDeleted,
+            r.duplicated,
+            r.tablesEqual,
+            r.tables,
+            r.transactions,
+            r.failedTransactions,
+            r.jobStarts,
+            r.problem == null ? "" : "; " + r.problem.lines().findFirst().orElse(""))
+        + (r.said == null ? "" : "\n  the job said: " + r.said);
   }
 
   /** The results table in Markdown, then the problems of each cell that was not clean. */
@@ -49,6 +53,16 @@ final class FaultReport {
             + " Result |\n");
     b.append("|---|---|---|---|---|---|---|---|\n");
     for (CellResult r : results) {
+      if (r.notRun != null) {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %s | not run: %s | - | - | - | - | not run |\n",
+                r.fault.description,
+                r.fault.phase.label,
+                r.notRun));
+        continue;
+      }
       if (r.expectedStopCell) {
         b.append(
             String.format(
@@ -77,7 +91,13 @@ final class FaultReport {
     }
     Map<String, List<String>> problems = new LinkedHashMap<>();
     for (CellResult r : results) {
-      if (!r.clean()) {
+      if (r.said != null) {
+        b.append("\n").append(r.fault.name()).append(", what the job said:\n");
+        b.append("- ").append(r.said).append('\n');
+      }
+    }
+    for (CellResult r : results) {
+      if (!r.clean() && r.notRun == null) {
         List<String> lines = new ArrayList<>();
         if (r.problem != null) {
           lines.add(r.problem.lines().findFirst().orElse(""));

@@ -14,7 +14,6 @@ import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,7 +23,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.stream.Stream;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.JobManagerOptions;
@@ -167,6 +165,9 @@ public final class LocalRunner {
       }
       CatalogSpec catalog = CatalogSpecs.from(config.sink());
       Progress progress = new Progress(catalog, config, checked.tables(), out);
+      CheckpointFailures failures =
+          new CheckpointFailures(
+              flink.get(RestOptions.PORT), job.getJobID().toHexString(), checkpointDir(), out);
       // Ctrl-C and SIGTERM ask the loop below to stop: the savepoint is taken while the JVM still
       // runs normally (Iceberg's worker pool is shut down by a JVM shutdown hook, so a commit made
       // from a shutdown hook fails).
@@ -206,6 +207,9 @@ public final class LocalRunner {
             progress.print();
             stop("duration reached");
             break;
+          }
+          if (failures.poll()) {
+            progress.detach(); // the table goes on under the message
           }
           progress.print();
           try {
@@ -323,38 +327,11 @@ public final class LocalRunner {
   }
 
   /**
-   * The newest of the last savepoint and the retained checkpoints of a working folder laid out as
-   * {@code tributary local} lays it out ({@code flink/checkpoints}, {@code flink/last-savepoint}).
+   * The newest readable one of the last savepoint and the retained checkpoints of a working folder
+   * laid out as {@code tributary local} lays it out ({@code flink/checkpoints}, {@code
+   * flink/last-savepoint}); see {@link ResumePoints}.
    */
   public static Optional<Path> resumePoint(Path workdir) throws IOException {
-    Path checkpointDir = workdir.resolve("flink/checkpoints");
-    Optional<Path> newest = Optional.empty();
-    long newestTime = Long.MIN_VALUE;
-    Path lastSavepoint = workdir.resolve("flink/last-savepoint");
-    if (Files.exists(lastSavepoint)) {
-      String s = Files.readString(lastSavepoint).trim();
-      Path p = Path.of(s.startsWith("file:") ? URI.create(s).getPath() : s);
-      if (Files.exists(p.resolve("_metadata"))) {
-        newest = Optional.of(p);
-        newestTime = Files.getLastModifiedTime(p.resolve("_metadata")).toMillis();
-      }
-    }
-    if (Files.isDirectory(checkpointDir)) {
-      try (Stream<Path> files = Files.walk(checkpointDir, 3)) {
-        for (Path metadata :
-            (Iterable<Path>)
-                files
-                        .filter(f -> f.getFileName().toString().equals("_metadata"))
-                        .filter(f -> f.getParent().getFileName().toString().startsWith("chk-"))
-                    ::iterator) {
-          long t = Files.getLastModifiedTime(metadata).toMillis();
-          if (t > newestTime) {
-            newestTime = t;
-            newest = Optional.of(metadata.getParent());
-          }
-        }
-      }
-    }
-    return newest;
+    return ResumePoints.newest(workdir, LocalRunner.class.getClassLoader());
   }
 }
