@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
     name = "soak",
     mixinStandardHelpOptions = true,
     description =
-        "Run the demo workload as fast as one connection commits it against the job on the local"
+        "Run the demo workload as fast as its connections commit it against the job on the local"
             + " stack, and print per minute the heap after a full collection, checkpoint durations"
             + " and end-to-end lag (p50, p99); at the end the lake must equal the source. Exit code"
             + " 0 when it does.")
@@ -27,6 +27,12 @@ final class SoakCommand implements Callable<Integer> {
       description = "length of one reported window (default: ${DEFAULT-VALUE})")
   int windowSeconds = 60;
 
+  @Option(
+      names = "--connections",
+      description =
+          "connections the workload runs on at once, each unthrottled (default: ${DEFAULT-VALUE})")
+  int connections = 1;
+
   @Option(names = "--workdir", description = "working folder (default: a new temporary folder)")
   Path workdir;
 
@@ -37,11 +43,13 @@ final class SoakCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (minutes < 1 || windowSeconds < 5) {
-      System.err.println("soak: --minutes must be at least 1 and --window-seconds at least 5");
+    if (minutes < 1 || windowSeconds < 5 || connections < 1 || connections > 64) {
+      System.err.println(
+          "soak: --minutes must be at least 1, --window-seconds at least 5 and --connections"
+              + " from 1 to 64");
       return 2;
     }
     Path dir = workdir != null ? workdir : Files.createTempDirectory("tributary-soak");
-    return Soak.run(dir, minutes, windowSeconds, output, System.out);
+    return Soak.run(dir, minutes, windowSeconds, connections, output, System.out);
   }
 }

@@ -6,6 +6,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -17,28 +19,50 @@ import org.slf4j.LoggerFactory;
 /**
  * Keeps changing the demo database: new orders with items, status updates, price changes, deletes
  * and re-inserts, a moving order date (which moves rows between partitions), and key-less events,
- * in small transactions at a steady rate until stopped.
+ * in small transactions at a steady rate until stopped, on one connection or several at once (each
+ * on a thread of its own; new orders take ids from one counter, and a transaction the server ends
+ * for a deadlock or a serialization failure, which concurrent connections can cause, is rolled back
+ * and counted, and the connection goes on).
  */
 public final class DemoWorkload implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DemoWorkload.class);
 
   private final Supplier<Connection> connections;
   private final int transactionsPerSecond;
+  private final int threads;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicLong transactions = new AtomicLong();
-  private Thread thread;
+  private final AtomicLong rolledBack = new AtomicLong();
+  private final AtomicLong stoppedEarly = new AtomicLong();
+  private final List<Thread> workers = new ArrayList<>();
+  private long lastOrder = -1;
 
+  /** The workload on one connection, at {@code transactionsPerSecond}. */
   public DemoWorkload(Supplier<Connection> connections, int transactionsPerSecond) {
-    this.connections = connections;
-    this.transactionsPerSecond = transactionsPerSecond;
+    this(connections, transactionsPerSecond, 1);
   }
 
-  /** Starts the workload thread. */
+  /**
+   * The workload on {@code threads} connections at once, at {@code transactionsPerSecond} in all.
+   */
+  public DemoWorkload(Supplier<Connection> connections, int transactionsPerSecond, int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("connections must be at least 1, not " + threads);
+    }
+    this.connections = connections;
+    this.transactionsPerSecond = transactionsPerSecond;
+    this.threads = threads;
+  }
+
+  /** Starts the workload's threads. */
   public void start() {
     running.set(true);
-    thread = new Thread(this::run, "demo-workload");
-    thread.setDaemon(true);
-    thread.start();
+    for (int i = 0; i < threads; i++) {
+      Thread t = new Thread(this::run, threads == 1 ? "demo-workload" : "demo-workload-" + i);
+      t.setDaemon(true);
+      workers.add(t);
+      t.start();
+    }
   }
 
   /** Transactions committed so far. */
@@ -46,18 +70,38 @@ public final class DemoWorkload implements AutoCloseable {
     return transactions.get();
   }
 
+  /** Transactions the server ended for a deadlock or a serialization failure, rolled back. */
+  public long rolledBack() {
+    return rolledBack.get();
+  }
+
+  /** The next new order's id: one counter for every connection, from the table's highest. */
+  private synchronized long nextOrder(Connection c) throws SQLException {
+    if (lastOrder < 0) {
+      lastOrder = max(c, "SELECT coalesce(max(id), 0) FROM orders");
+    }
+    return ++lastOrder;
+  }
+
   private void run() {
-    long intervalNanos = 1_000_000_000L / Math.max(1, transactionsPerSecond);
+    long intervalNanos = 1_000_000_000L * threads / Math.max(1, transactionsPerSecond);
     try (Connection c = connections.get()) {
       c.setAutoCommit(false);
-      long maxOrder = max(c, "SELECT coalesce(max(id), 0) FROM orders");
       long customers = max(c, "SELECT count(*) FROM customers");
       long products = max(c, "SELECT count(*) FROM products");
       long next = System.nanoTime();
       while (running.get()) {
-        step(c, ++maxOrder, customers, products);
-        c.commit();
-        transactions.incrementAndGet();
+        try {
+          step(c, nextOrder(c), customers, products);
+          c.commit();
+          transactions.incrementAndGet();
+        } catch (SQLException e) {
+          if (!retryable(e)) {
+            throw e;
+          }
+          c.rollback();
+          rolledBack.incrementAndGet();
+        }
         next += intervalNanos;
         long wait = next - System.nanoTime();
         if (wait > 0) {
@@ -66,9 +110,20 @@ public final class DemoWorkload implements AutoCloseable {
       }
     } catch (SQLException e) {
       if (running.get()) {
+        stoppedEarly.incrementAndGet();
         LOG.error("The demo workload stopped: {}", e.getMessage());
       }
     }
+  }
+
+  /** Connections that stopped on an error while the workload ran. */
+  public long stoppedEarly() {
+    return stoppedEarly.get();
+  }
+
+  /** A deadlock or a serialization failure: the transaction can run again. */
+  static boolean retryable(SQLException e) {
+    return "40P01".equals(e.getSQLState()) || "40001".equals(e.getSQLState());
   }
 
   private static long max(Connection c, String sql) throws SQLException {
@@ -147,11 +202,12 @@ public final class DemoWorkload implements AutoCloseable {
   @Override
   public void close() {
     running.set(false);
-    if (thread != null) {
+    for (Thread t : workers) {
       try {
-        thread.join(10_000);
+        t.join(10_000);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+        return;
       }
     }
   }

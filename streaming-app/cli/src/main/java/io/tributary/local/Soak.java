@@ -46,6 +46,7 @@ public final class Soak {
   private static final int HEAP_SAMPLES = 4;
 
   private final int minutes;
+  private final int connections;
   private final int windowSeconds;
   private final PrintStream out;
 
@@ -59,8 +60,9 @@ public final class Soak {
     final List<Double> lagMillis = new ArrayList<>();
   }
 
-  private Soak(int minutes, int windowSeconds, PrintStream out) {
+  private Soak(int minutes, int windowSeconds, int connections, PrintStream out) {
     this.minutes = minutes;
+    this.connections = connections;
     this.windowSeconds = windowSeconds;
     this.out = out;
   }
@@ -70,9 +72,10 @@ public final class Soak {
    * writes its section of {@code output} when set; returns the exit code: 0 when the lake ended
    * equal to the source, 1 otherwise.
    */
-  public static int run(Path workdir, int minutes, int windowSeconds, Path output, PrintStream out)
+  public static int run(
+      Path workdir, int minutes, int windowSeconds, int connections, Path output, PrintStream out)
       throws Exception {
-    return new Soak(minutes, windowSeconds, out).run(workdir, output);
+    return new Soak(minutes, windowSeconds, connections, out).run(workdir, output);
   }
 
   private int run(Path workdir, Path output) throws Exception {
@@ -107,13 +110,15 @@ public final class Soak {
                   throw new IllegalStateException(e);
                 }
               },
-              1_000_000);
+              1_000_000,
+              connections);
       List<Window> windows = new ArrayList<>();
       workload.start();
       out.printf(
           Locale.ROOT,
-          "Soak: %d minute(s), the demo workload unthrottled on one connection%n",
-          minutes);
+          "Soak: %d minute(s), the demo workload unthrottled on %s%n",
+          minutes,
+          connectionsText(connections));
       out.println(
           "window  transactions/s  heap after full GC (MB)  checkpoint p50/p99 (ms)  lag p50/p99 (s)");
       long windowNanos = TimeUnit.SECONDS.toNanos(windowSeconds);
@@ -164,7 +169,12 @@ public final class Soak {
       }
       workload.close();
       long total = workload.transactions();
-      out.printf(Locale.ROOT, "Workload stopped after %,d transactions.%n", total);
+      out.printf(
+          Locale.ROOT,
+          "Workload stopped after %,d transactions (%,d rolled back for a deadlock and not"
+              + " counted).%n",
+          total,
+          workload.rolledBack());
       String caughtUp = awaitCaughtUp(stack, Duration.ofMinutes(10));
       out.println(caughtUp);
       // One comparison, after the stream has committed past the workload's last change (a verify
@@ -185,11 +195,16 @@ public final class Soak {
       Growth growth = Growth.of(windows);
       out.println(growth.describe());
       if (output != null) {
-        SoakReport.write(output, machine, minutes, windows, growth, total, equal);
+        SoakReport.write(output, machine, minutes, connections, windows, growth, total, equal);
         out.println("Results written to " + output);
       }
       return equal ? 0 : 1;
     }
+  }
+
+  /** "one connection" or "N connections at once". */
+  static String connectionsText(int connections) {
+    return connections == 1 ? "one connection" : connections + " connections at once";
   }
 
   /**
@@ -355,33 +370,46 @@ public final class Soak {
     static final String START = "<!-- soak:start -->";
     static final String END = "<!-- soak:end -->";
 
+    /** The section's first marker: one section for one connection, one per count of several. */
+    static String start(int connections) {
+      return connections == 1 ? START : "<!-- soak-" + connections + ":start -->";
+    }
+
+    static String end(int connections) {
+      return connections == 1 ? END : "<!-- soak-" + connections + ":end -->";
+    }
+
     private SoakReport() {}
 
     static void write(
         Path output,
         String machine,
         int minutes,
+        int connections,
         List<Window> windows,
         Growth growth,
         long transactions,
         boolean equal)
         throws IOException {
       StringBuilder md = new StringBuilder();
-      md.append(START).append('\n');
-      md.append("## Soak\n\n");
+      md.append(start(connections)).append('\n');
+      md.append(
+          connections == 1 ? "## Soak\n\n" : "## Soak on " + connections + " connections\n\n");
       md.append(
           String.format(
               Locale.ROOT,
-              "Measured by `./tributary soak --minutes %d` on %s. Machine: %s; load average at the"
+              "Measured by `./tributary soak --minutes %d%s` on %s. Machine: %s; load average at the"
                   + " end (1, 5, 15 min): %s.%n%n",
               minutes,
+              connections == 1 ? "" : " --connections " + connections,
               LocalDate.now(),
               machine,
               MachineInfo.loadAverage()));
       md.append(
           "The demo workload (orders with items, status and price updates, deletes and"
-              + " re-inserts, rows moving between partitions, key-less events) runs unthrottled on"
-              + " one connection against the job on the local stack (parallelism 2, 5 s"
+              + " re-inserts, rows moving between partitions, key-less events) runs unthrottled on "
+              + connectionsText(connections)
+              + " against the job on the local stack (parallelism 2, 5 s"
               + " checkpoints) after its initial snapshot. Four times a window the JVM that holds the"
               + " job, the workload and the S3 server runs a full collection; the table gives the"
               + " lowest heap in use right after one (what is in flight at that moment, a"
@@ -410,14 +438,16 @@ public final class Soak {
               growth.describe(),
               transactions,
               equal ? "equals" : "did NOT equal"));
-      md.append(END).append('\n');
+      md.append(end(connections)).append('\n');
       String section = md.toString();
       String existing = Files.exists(output) ? Files.readString(output) : "";
-      int s = existing.indexOf(START);
-      int e = existing.indexOf(END);
+      String start = start(connections);
+      String end = end(connections);
+      int s = existing.indexOf(start);
+      int e = existing.indexOf(end);
       String updated;
       if (s >= 0 && e > s) {
-        updated = existing.substring(0, s) + section + existing.substring(e + END.length() + 1);
+        updated = existing.substring(0, s) + section + existing.substring(e + end.length() + 1);
       } else {
         updated =
             existing + (existing.isEmpty() || existing.endsWith("\n\n") ? "" : "\n") + section;

@@ -61,13 +61,38 @@ class SoakTest {
   void theSectionIsReplacedInPlaceAndTheRestOfThePageKept() throws Exception {
     Path page = dir.resolve("reliability.md");
     Files.writeString(page, "# Reliability\n\nthe matrix\n");
-    Soak.SoakReport.write(page, "m", 1, heaps(100, 101), Soak.Growth.of(heaps(100, 101)), 12, true);
     Soak.SoakReport.write(
-        page, "m", 2, heaps(100, 101, 102), Soak.Growth.of(heaps(100, 101, 102)), 34, false);
+        page, "m", 1, 1, heaps(100, 101), Soak.Growth.of(heaps(100, 101)), 12, true);
+    assertThat(Files.readString(page))
+        .contains("`./tributary soak --minutes 1` on")
+        .contains("unthrottled on one connection against");
+    Soak.SoakReport.write(
+        page, "m", 2, 1, heaps(100, 101, 102), Soak.Growth.of(heaps(100, 101, 102)), 34, false);
     String text = Files.readString(page);
     assertThat(text).startsWith("# Reliability\n\nthe matrix\n");
     assertThat(text.split(Soak.SoakReport.START, -1)).hasSize(2);
     assertThat(text).contains("--minutes 2").doesNotContain("--minutes 1`");
     assertThat(text).contains("| 3 | 100 | 102.0 | - | - |").contains("did NOT equal");
+  }
+
+  @Test
+  void aSoakOnSeveralConnectionsHasASectionOfItsOwn() throws Exception {
+    Path page = dir.resolve("reliability.md");
+    Soak.SoakReport.write(
+        page, "m", 10, 1, heaps(100, 101), Soak.Growth.of(heaps(100, 101)), 12, true);
+    Soak.SoakReport.write(
+        page, "m", 5, 4, heaps(100, 101, 102), Soak.Growth.of(heaps(100, 101, 102)), 34, true);
+    Soak.SoakReport.write(
+        page, "m", 6, 4, heaps(100, 101, 102), Soak.Growth.of(heaps(100, 101, 102)), 56, true);
+    String text = Files.readString(page);
+    assertThat(text.split("## Soak\n", -1)).hasSize(2);
+    assertThat(text.split("## Soak on 4 connections\n", -1)).hasSize(2);
+    assertThat(text)
+        .contains("`./tributary soak --minutes 10` on")
+        .contains("`./tributary soak --minutes 6 --connections 4` on")
+        .contains("unthrottled on 4 connections at once against")
+        .doesNotContain("--minutes 5");
+    assertThat(text.indexOf(Soak.SoakReport.END))
+        .isLessThan(text.indexOf(Soak.SoakReport.start(4)));
   }
 }
