@@ -21,6 +21,7 @@ import io.tributary.config.Secret;
 import io.tributary.config.SinkConfig;
 import io.tributary.config.SourceConfig;
 import io.tributary.config.SslMode;
+import io.tributary.config.SslRootCert;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.control.ControlClients;
@@ -61,6 +62,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -505,6 +507,10 @@ class GlueJobsOnMotoIT {
   }
 
   private static JobClient startStream() throws Exception {
+    return startStream(config);
+  }
+
+  private static JobClient startStream(TributaryConfig config) throws Exception {
     Configuration flink = new Configuration();
     flink.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY,
@@ -927,14 +933,28 @@ class GlueJobsOnMotoIT {
     try (SecretsManagerClient secrets = secrets(credentials())) {
       secretArn = secrets.describeSecret(b -> b.secretId("tributary-dev/source-database")).arn();
     }
+    RecordedAwsCalls.start();
     iam.enforce(true);
     try {
       // The Managed Flink application's role: the stream starts again without state (a new
       // snapshot of the table, then changes), and the lake is compared with the source as that
       // role. No deletes here: a row deleted before the new snapshot reads it would stay in the
       // lake from the first run (a start without state does not remove rows).
+      // This time it logs in with the password from the database secret, over TLS verified
+      // against the certificate authority in S3, as the deployment configures it (the superuser's
+      // login takes any password: what is checked here is that the role may read both).
       use(roles.get("flink"));
-      job = startStream();
+      job =
+          startStream(
+              config.toBuilder()
+                  .source(
+                      config.source().toBuilder()
+                          .password(Secret.ofSecretsManager(secretArn))
+                          .sslMode(SslMode.VERIFY_FULL)
+                          .sslRootCert(
+                              SslRootCert.parse("s3://" + artifactsBucket() + "/" + CA_KEY))
+                          .build())
+                  .build());
       sql(
           "INSERT INTO orders SELECT g, g % 50 + 1, g * 4, 'iam', now()"
               + " FROM generate_series(4000, 4019) g",
@@ -1014,13 +1034,68 @@ class GlueJobsOnMotoIT {
       iam.enforce(false);
       use(null);
     }
+    // The maintenance job as its role, with the enforcement off (see above): only to record the
+    // calls it makes.
+    try {
+      use(roles.get("glue_maintenance"));
+      List<String> output = runThroughLauncher("maintenance", Map.of("--table", lakeTable));
+      assertThat(reports(output, MaintenanceJob.REPORT_PREFIX))
+          .singleElement()
+          .satisfies(r -> assertThat(r.get("status").asText()).isNotEqualTo("failed"));
+    } finally {
+      RecordedAwsCalls.stop();
+      use(null);
+    }
+    assertLakeEqualsSource();
+    reportUnusedGrants(rendered, roles);
     stage(
         "7. IAM",
         "moto's IAM enforcement on: the stream as the Managed Flink role, the backfill as its"
             + " role, the table read as the maintenance role, each with the inline policy terraform"
             + " apply rendered (S3 checked on action and ARN, other services on the action only:"
             + " moto's limit), lake equal to the source after each; actions outside the policies"
-            + " refused");
+            + " refused; the grants no run used listed in target/iam-unused-grants.txt");
+  }
+
+  /**
+   * The actions each role's policy grants that its runs above never used, as candidates to remove
+   * (printed, and written to target/iam-unused-grants.txt); the calls each role is known to make
+   * must be among the used ones, so that a recording that saw nothing cannot pass.
+   */
+  private static void reportUnusedGrants(
+      Map<String, JsonNode> rendered, Map<String, Credentials> roles) throws IOException {
+    Map<String, List<UnusedGrants.StatementUse>> uses = new LinkedHashMap<>();
+    List<String> lines = new ArrayList<>();
+    for (Map.Entry<String, Credentials> role : roles.entrySet()) {
+      Set<String> recorded = RecordedAwsCalls.actionsOf(role.getValue().accessKeyId());
+      List<UnusedGrants.StatementUse> statements =
+          UnusedGrants.of(rendered.get(role.getKey()).get("policy"), recorded);
+      uses.put(role.getKey(), statements);
+      lines.addAll(UnusedGrants.lines(role.getKey(), statements));
+    }
+    Path report = Path.of("target", "iam-unused-grants.txt");
+    Files.write(report, lines);
+    System.out.println("Grants never used in the rehearsal (" + report + "):");
+    lines.forEach(l -> System.out.println("  " + l));
+    assertThat(used(uses.get("flink"), "GlueCatalogTables"))
+        .contains("glue:GetTable", "glue:UpdateTable");
+    assertThat(used(uses.get("flink"), "ReadWriteWarehouseObjects"))
+        .contains("s3:GetObject", "s3:PutObject");
+    assertThat(used(uses.get("flink"), "ReadSourceSecret"))
+        .contains("secretsmanager:GetSecretValue");
+    assertThat(used(uses.get("glue_backfill"), "ReadSourceCaObject")).contains("s3:GetObject");
+    assertThat(used(uses.get("glue_maintenance"), "GlueCatalogTables"))
+        .contains("glue:GetTable", "glue:UpdateTable");
+    assertThat(used(uses.get("flink"), "ReadSourceCaObject")).contains("s3:GetObject");
+    assertThat(used(uses.get("glue_maintenance"), "ControlTable")).contains("dynamodb:PutItem");
+  }
+
+  private static Set<String> used(List<UnusedGrants.StatementUse> statements, String sid) {
+    return statements.stream()
+        .filter(s -> s.sid.equals(sid))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no statement " + sid))
+        .used;
   }
 
   /**
