@@ -9,11 +9,13 @@ import io.tributary.config.SslMode;
 import io.tributary.config.TableSelection;
 import io.tributary.config.TributaryConfig;
 import io.tributary.job.TributaryJob;
+import io.tributary.metrics.LocalMetricsReporter;
 import io.tributary.sink.WriterCpuBenchmark;
 import io.tributary.source.CapturedTable;
 import io.tributary.verify.LakeVerifier;
 import io.tributary.verify.VerifyResult;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,6 +25,7 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -98,7 +101,16 @@ public final class ManyTablesBenchmark {
     double streamCpu;
     boolean equal;
     String verify;
+
+    /** The job idle after the changes: checkpoint durations, heap after a full GC, threads. */
+    final List<Double> idleCheckpointMillis = new ArrayList<>();
+
+    double idleHeapMb;
+    int idleThreads;
   }
+
+  /** How long the job stays idle after the changes, measured. */
+  static final Duration IDLE = Duration.ofSeconds(20);
 
   /** Runs the benchmark; returns the exit code. */
   public static int run(
@@ -293,6 +305,7 @@ public final class ManyTablesBenchmark {
       System.gc();
       Configuration flink = new Configuration();
       flink.set(TaskManagerOptions.NUM_TASK_SLOTS, 2);
+      LocalMetricsReporter.configure(flink); // the idle checkpoints' durations
       StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(flink);
       env.setParallelism(2);
       TributaryJob.build(env, config, captured);
@@ -333,6 +346,17 @@ public final class ManyTablesBenchmark {
             run.streamSeconds,
             changes / run.streamSeconds,
             run.streamCpu);
+        idle(run);
+        out.printf(
+            Locale.ROOT,
+            "  %s idle for %d s: %d checkpoints, %s ms (p50 / max); heap after a full GC %.0f"
+                + " MB; %d live threads in the JVM%n",
+            what,
+            IDLE.toSeconds(),
+            run.idleCheckpointMillis.size(),
+            idleCheckpoints(run),
+            run.idleHeapMb,
+            run.idleThreads);
       } finally {
         BenchmarkDatabases.stop(stack, db, job);
       }
@@ -350,6 +374,45 @@ public final class ManyTablesBenchmark {
       CatalogSpec.closeQuietly(catalog);
       BenchmarkDatabases.dropSlots(stack, db);
     }
+  }
+
+  /**
+   * Leaves the job without changes for {@link #IDLE} and records the checkpoints it completes, then
+   * the heap right after a full collection (the lowest of three) and the JVM's live threads (the
+   * job's and the local stack's).
+   */
+  private static void idle(Run run) throws InterruptedException {
+    Number completed = LocalMetricsReporter.value("numberOfCompletedCheckpoints");
+    long last = completed == null ? 0 : completed.longValue();
+    long end = System.nanoTime() + IDLE.toNanos();
+    while (System.nanoTime() < end) {
+      TimeUnit.MILLISECONDS.sleep(POLL_MILLIS);
+      Number count = LocalMetricsReporter.value("numberOfCompletedCheckpoints");
+      if (count != null && count.longValue() > last) {
+        last = count.longValue();
+        Number millis = LocalMetricsReporter.value(LocalMetricsReporter.LAST_CHECKPOINT_DURATION);
+        if (millis != null) {
+          run.idleCheckpointMillis.add(millis.doubleValue());
+        }
+      }
+    }
+    run.idleHeapMb = Double.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      run.idleHeapMb = Math.min(run.idleHeapMb, Soak.heapAfterFullGcMb());
+    }
+    run.idleThreads = ManagementFactory.getThreadMXBean().getThreadCount();
+  }
+
+  /** The idle checkpoints' durations as "p50 / max", or "-" without any. */
+  static String idleCheckpoints(Run run) {
+    if (run.idleCheckpointMillis.isEmpty()) {
+      return "-";
+    }
+    return String.format(
+        Locale.ROOT,
+        "%.0f / %.0f",
+        Soak.percentile(run.idleCheckpointMillis, 50),
+        Collections.max(run.idleCheckpointMillis));
   }
 
   private TributaryConfig config(String db, String include) {

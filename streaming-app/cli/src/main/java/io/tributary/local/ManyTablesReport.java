@@ -117,6 +117,35 @@ final class ManyTablesReport {
     md.append(
         String.format(
             Locale.ROOT,
+            "%nAfter its changes each job stayed idle for %d s: the checkpoints it completed"
+                + " meanwhile (Flink's durations), the heap right after a full collection (the"
+                + " lowest of three; the JVM also holds the local stack's S3 server) and the JVM's"
+                + " live threads.%n%n",
+            ManyTablesBenchmark.IDLE.toSeconds()));
+    md.append(
+        "| Round | Idle checkpoints, many tables (p50 / max ms) | One table |"
+            + " Heap after full GC, many tables | One table | Threads, many tables |"
+            + " One table |\n|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < rounds.size(); i++) {
+      Run many = rounds.get(i)[0];
+      Run one = rounds.get(i)[1];
+      md.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %s (%d) | %s (%d) | %.0f MB | %.0f MB | %d | %d |%n",
+              i + 1,
+              ManyTablesBenchmark.idleCheckpoints(many),
+              many.idleCheckpointMillis.size(),
+              ManyTablesBenchmark.idleCheckpoints(one),
+              one.idleCheckpointMillis.size(),
+              many.idleHeapMb,
+              one.idleHeapMb,
+              many.idleThreads,
+              one.idleThreads));
+    }
+    md.append(
+        String.format(
+            Locale.ROOT,
             "%nThe writer's cost per table a checkpoint touches, measured in the same run (best of"
                 + " 5 repeats of %d file pairs, in memory): writing one small file pair (a data"
                 + " file of %d rows and the equality-delete file of their keys, each opened,"
