@@ -169,7 +169,7 @@ final class ManyTablesReport {
                 + " `SegmentCloser`). The local S3 server of the rounds above answers in about a"
                 + " millisecond, so the rounds show little of this.%n",
             ManyTablesBenchmark.UPLOAD_MILLIS,
-            tables,
+            Math.min(tables, ManyTablesBenchmark.BARRIER_TABLES),
             ManyTablesBenchmark.TRANSACTION,
             barrier[0],
             barrier[1],
