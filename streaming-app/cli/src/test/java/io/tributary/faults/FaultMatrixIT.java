@@ -23,8 +23,7 @@ class FaultMatrixIT {
         FaultMatrix.results(
             dir,
             true,
-            List.of(
-                "job-halt-commit/streaming", "source-crash/streaming", "disk-full-crash/streaming"),
+            List.of("job-halt-commit/streaming", "disk-full-crash/streaming"),
             System.out);
 
     assertThat(results).hasSize(2);
